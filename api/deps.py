@@ -1,0 +1,86 @@
+"""Request dependencies: settings, database session, Temporal client, the current user, roles."""
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Query, Request, status
+from fastapi.security import OAuth2PasswordBearer
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio.client import Client
+
+from config import Settings
+from contracts.directory import Role
+from models import User
+from services.security import user_id_from_token
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    # Routes commit explicitly before answering, so a 2xx always means "persisted".
+    async with request.app.state.session_factory() as session:
+        yield session
+
+
+def get_temporal(request: Request) -> Client:
+    return request.app.state.temporal
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+TemporalDep = Annotated[Client, Depends(get_temporal)]
+
+
+async def get_current_user(
+    session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> User:
+    user_id = user_id_from_token(token, settings=settings) if token else None
+    user = await session.get(User, user_id) if user_id is not None else None
+    if user is None or not user.active:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail="未登录或登录已过期 (not authenticated)",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def require_roles(*roles: Role):
+    allowed = " 或 ".join(roles)
+
+    async def check(user: CurrentUser) -> User:
+        if user.role not in roles:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                detail=f"需要角色 {allowed} (requires role: {' or '.join(roles)})",
+            )
+        return user
+
+    return check
+
+
+AdminUser = Annotated[User, Depends(require_roles(Role.admin))]
+StaffUser = Annotated[User, Depends(require_roles(Role.staff, Role.admin))]
+TeacherUser = Annotated[User, Depends(require_roles(Role.teacher))]
+
+
+class PageParams(BaseModel):
+    offset: int
+    limit: int
+
+
+def page_params(
+    offset: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=200)] = 50
+) -> PageParams:
+    return PageParams(offset=offset, limit=limit)
+
+
+PageDep = Annotated[PageParams, Depends(page_params)]

@@ -1,0 +1,45 @@
+"""The FastAPI application: `uvicorn api.main:app`."""
+
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from temporalio.client import Client
+
+from api.errors import install_error_handlers
+from api.routes import auth, directory, health, teachers, users
+from config import Settings, get_settings
+from db import create_engine, create_session_factory
+from services.temporal import connect_temporal
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None, *, temporal: Client | None = None) -> FastAPI:
+    """Build the app. Tests pass their own settings and the client of their Temporal test server."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        engine = create_engine(settings.database_url)
+        app.state.settings = settings
+        app.state.session_factory = create_session_factory(engine)
+        # Lazy: the API starts (and /health says why) even while Temporal is still coming up.
+        app.state.temporal = temporal or await connect_temporal(settings, lazy=True)
+        yield
+        await engine.dispose()
+
+    app = FastAPI(
+        title="教研流 Jiaoyan Flow",
+        description="County teaching-research workflows: campaigns (订单式教研), weekly joint sessions (联片教研).",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    api = APIRouter(prefix=API_PREFIX)
+    for router in [health.router, auth.router, users.router, teachers.router, *directory.routers]:
+        api.include_router(router)
+    app.include_router(api)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,62 @@
+"""All configuration in one place: environment variables and an optional `.env` file."""
+
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent
+VAR_DIR = ROOT / "var"
+DEV_SECRET_KEY = "dev-only-secret-change-me-in-production-please"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=ROOT / ".env", extra="ignore")
+
+    environment: str = "development"  # development | test | production
+
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    temporal_task_queue: str = "jiaoyan"
+
+    database_url: str = f"sqlite+aiosqlite:///{VAR_DIR / 'jiaoyan.db'}"
+
+    secret_key: str = DEV_SECRET_KEY
+    access_token_minutes: int = 12 * 60
+
+    admin_username: str = "admin"
+    admin_password: str = "demo-pass"
+    demo_data: bool = True
+    demo_password: str = "demo-pass"
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_use_tls: bool = False
+    smtp_sender_name: str = "教研流"
+    smtp_sender_address: str = "noreply@jiaoyan.local"
+
+    timezone: str = "Asia/Shanghai"
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_outside_development(self) -> "Settings":
+        if self.environment not in ("development", "test") and self.secret_key == DEV_SECRET_KEY:
+            raise ValueError("SECRET_KEY must be set outside development (the default is public)")
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

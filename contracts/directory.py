@@ -1,0 +1,210 @@
+"""The organisation tree (区/县 → 学段组 → 片区 → 学校 → 教师) and the people who use the product."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+# Mainland mobile numbers: robots @-mention teachers by them, so they are checked at the door.
+MOBILE_PATTERN = r"^1[3-9]\d{9}$"
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Mobile = Annotated[str, StringConstraints(strip_whitespace=True, pattern=MOBILE_PATTERN)]
+StaffNo = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{1,32}$")]
+
+
+class Role(StrEnum):
+    admin = "admin"
+    staff = "staff"  # 教研员
+    teacher = "teacher"
+
+
+class GradeBand(StrEnum):
+    """学段 of a teacher, a school group or a campaign scope."""
+
+    preschool = "学前"
+    primary = "小学"
+    junior = "初中"
+    senior = "高中"
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    offset: int
+    limit: int
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class DistrictIn(BaseModel):
+    name: Name
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+
+
+class DistrictUpdate(BaseModel):
+    name: Name | None = None
+
+
+class DistrictOut(_Out):
+    id: int
+    name: str
+    code: str
+
+
+class SchoolGroupIn(BaseModel):
+    district_id: int
+    name: Name  # 高中组, 初中组, 区直小学组, 农村小学组, 幼教组
+    grade_band: GradeBand
+
+
+class SchoolGroupUpdate(BaseModel):
+    name: Name | None = None
+    grade_band: GradeBand | None = None
+
+
+class SchoolGroupOut(_Out):
+    id: int
+    district_id: int
+    name: str
+    grade_band: GradeBand
+
+
+class ClusterIn(BaseModel):
+    school_group_id: int
+    name: Name
+    organiser_user_id: int | None = None  # 片长
+
+
+class ClusterUpdate(BaseModel):
+    name: Name | None = None
+    organiser_user_id: int | None = None
+    lead_school_id: int | None = None  # 牵头校 of an education alliance
+
+
+class ClusterOut(_Out):
+    id: int
+    school_group_id: int
+    name: str
+    organiser_user_id: int | None
+    lead_school_id: int | None
+
+
+class SchoolIn(BaseModel):
+    cluster_id: int
+    name: Name
+    address: Annotated[str, StringConstraints(max_length=200)] = ""
+    contact_user_id: int | None = None
+
+
+class SchoolUpdate(BaseModel):
+    cluster_id: int | None = None
+    name: Name | None = None
+    address: Annotated[str, StringConstraints(max_length=200)] | None = None
+    contact_user_id: int | None = None
+
+
+class SchoolOut(_Out):
+    id: int
+    cluster_id: int
+    name: str
+    address: str
+    contact_user_id: int | None
+
+
+class TeacherIn(BaseModel):
+    staff_no: StaffNo  # 工号
+    name: Name
+    school_id: int
+    subjects: list[Name] = Field(default_factory=list)
+    grade_band: GradeBand
+    phone: Mobile
+    email: EmailStr | None = None
+
+
+class TeacherUpdate(BaseModel):
+    name: Name | None = None
+    school_id: int | None = None
+    subjects: list[Name] | None = None
+    grade_band: GradeBand | None = None
+    phone: Mobile | None = None
+    email: EmailStr | None = None
+    active: bool | None = None
+
+
+class TeacherOut(_Out):
+    id: int
+    staff_no: str
+    name: str
+    school_id: int
+    subjects: list[str]
+    grade_band: GradeBand
+    phone: str
+    email: str | None
+    active: bool
+    user_id: int | None
+
+
+class UserIn(BaseModel):
+    """Research staff (教研员) and admins; teachers get their logins from the directory."""
+
+    username: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_.-]{3,64}$")]
+    password: Annotated[str, StringConstraints(min_length=8, max_length=128)]
+    role: Role = Role.staff
+    display_name: Name
+    phone: Mobile | None = None
+    email: EmailStr | None = None
+    subjects: list[Name] = Field(default_factory=list)
+
+
+class UserUpdate(BaseModel):
+    display_name: Name | None = None
+    phone: Mobile | None = None
+    email: EmailStr | None = None
+    subjects: list[Name] | None = None
+    active: bool | None = None
+    password: Annotated[str, StringConstraints(min_length=8, max_length=128)] | None = None
+
+
+class UserOut(_Out):
+    id: int
+    username: str
+    role: Role
+    display_name: str
+    phone: str | None
+    email: str | None
+    subjects: list[str]
+    active: bool
+    teacher_id: int | None
+    must_change_password: bool
+    created_at: datetime
+
+
+class PasswordChange(BaseModel):
+    current_password: str
+    new_password: Annotated[str, StringConstraints(min_length=8, max_length=128)]
+
+
+class Token(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+
+
+class ImportRowError(BaseModel):
+    row: int  # as the spreadsheet numbers it: the header is row 1
+    column: str
+    reason: str
+
+
+class ImportResult(BaseModel):
+    created: int
+    updated: int
+    unchanged: int
+    logins_created: int
+

@@ -1,0 +1,1 @@
+"""Telling people things: recipients (audiences), rendering, the inbox and the other channels."""

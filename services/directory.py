@@ -1,0 +1,102 @@
+"""Queries and writes for the organisation tree."""
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contracts.directory import GradeBand, TeacherIn
+from models import Base, School, Teacher, TeacherSubject
+from services.accounts import ensure_teacher_login
+from services.errors import InvalidField, NotFound
+
+M = TypeVar("M", bound=Base)
+
+
+def _model_for_table(table_name: str) -> type[Base]:
+    for mapper in Base.registry.mappers:
+        if mapper.local_table.name == table_name:
+            return mapper.class_
+    raise LookupError(table_name)
+
+
+async def ensure_references(session: AsyncSession, *, model: type[Base], values: dict[str, Any]) -> None:
+    """Every foreign key in `values` names an existing row, else InvalidField on that field."""
+    for column in model.__table__.columns:
+        value = values.get(column.key)
+        if value is None:
+            continue
+        for foreign_key in column.foreign_keys:
+            target = _model_for_table(foreign_key.column.table.name)
+            if await session.get(target, value) is None:
+                raise InvalidField(column.key, f"{target.__name__} {value} 不存在 (does not exist)")
+
+
+async def get_or_404(session: AsyncSession, model: type[M], object_id: int) -> M:
+    obj = await session.get(model, object_id)
+    if obj is None:
+        raise NotFound(model.__name__, object_id)
+    return obj
+
+
+async def create(session: AsyncSession, *, model: type[M], data: BaseModel) -> M:
+    values = data.model_dump()
+    await ensure_references(session, model=model, values=values)
+    obj = model(**values)
+    session.add(obj)
+    await session.flush()
+    return obj
+
+
+async def update(session: AsyncSession, *, obj: M, data: BaseModel) -> M:
+    values = data.model_dump(exclude_unset=True)
+    await ensure_references(session, model=type(obj), values=values)
+    for key, value in values.items():
+        setattr(obj, key, value)
+    await session.flush()
+    return obj
+
+
+async def page(session: AsyncSession, *, stmt: Select, offset: int, limit: int) -> tuple[Sequence[Any], int]:
+    total = await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = (await session.scalars(stmt.offset(offset).limit(limit))).all()
+    return rows, total or 0
+
+
+def teachers_query(
+    *,
+    school_id: int | None = None,
+    cluster_id: int | None = None,
+    subject: str | None = None,
+    grade_band: GradeBand | None = None,
+    q: str | None = None,
+    active: bool | None = None,
+) -> Select[tuple[Teacher]]:
+    stmt = select(Teacher).order_by(Teacher.staff_no)
+    if school_id is not None:
+        stmt = stmt.where(Teacher.school_id == school_id)
+    if cluster_id is not None:
+        stmt = stmt.where(Teacher.school_id.in_(select(School.id).where(School.cluster_id == cluster_id)))
+    if subject:
+        stmt = stmt.where(Teacher.id.in_(select(TeacherSubject.teacher_id).where(TeacherSubject.subject == subject)))
+    if grade_band is not None:
+        stmt = stmt.where(Teacher.grade_band == grade_band)
+    if q:
+        stmt = stmt.where(or_(Teacher.name.contains(q), Teacher.staff_no.contains(q)))
+    if active is not None:
+        stmt = stmt.where(Teacher.active == active)
+    return stmt
+
+
+async def teacher_by_staff_no(session: AsyncSession, *, staff_no: str) -> Teacher | None:
+    return await session.scalar(select(Teacher).where(Teacher.staff_no == staff_no))
+
+
+async def create_teacher(session: AsyncSession, *, data: TeacherIn) -> Teacher:
+    if await teacher_by_staff_no(session, staff_no=data.staff_no) is not None:
+        raise InvalidField("staff_no", f"工号 {data.staff_no} 已存在 (staff number already exists)")
+    teacher = await create(session, model=Teacher, data=data)
+    await ensure_teacher_login(session, teacher=teacher)
+    return teacher

@@ -1,0 +1,200 @@
+"""Roster import (名册导入): the CSV / XLSX files schools export, all or nothing.
+
+Every row is checked before anything is written; one bad row and the whole file is refused
+with every problem listed, so a school fixes its sheet once instead of row by row."""
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+from openpyxl import load_workbook
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contracts.directory import MOBILE_PATTERN, GradeBand, ImportResult, ImportRowError
+from models import School, Teacher, User
+from services.accounts import ensure_teacher_login
+from services.errors import DomainError
+
+# Column → the header spellings schools use (Chinese first, English aliases after).
+HEADERS: dict[str, tuple[str, ...]] = {
+    "staff_no": ("工号", "staff_no", "staff number", "id"),
+    "name": ("姓名", "name"),
+    "school": ("学校", "school"),
+    "subjects": ("学科", "subject", "subjects"),
+    "grade_band": ("学段", "grade_band", "grade band", "stage"),
+    "phone": ("手机", "手机号", "phone", "mobile"),
+    "email": ("邮箱", "电子邮箱", "email", "e-mail"),
+}
+REQUIRED = ("staff_no", "name", "school", "subjects", "grade_band", "phone")
+GRADE_BAND_ALIASES = {"幼儿园": GradeBand.preschool, "幼教": GradeBand.preschool} | {g.value: g for g in GradeBand}
+SUBJECT_SEPARATORS = re.compile(r"[、,，/;；\s]+")
+STAFF_NO_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+
+
+class RosterRejected(DomainError):
+    def __init__(self, errors: list[ImportRowError]) -> None:
+        super().__init__(f"名册有 {len(errors)} 处错误，未导入任何数据 (nothing was imported)")
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    row: int
+    staff_no: str
+    name: str
+    school_id: int
+    subjects: list[str]
+    grade_band: GradeBand
+    phone: str
+    email: str | None
+
+
+def read_table(content: bytes, filename: str) -> list[list[str]]:
+    """The sheet as rows of cells (strings), header first. XLSX, UTF-8 CSV or GBK CSV."""
+    if filename.lower().endswith(".xlsx") or content[:4] == b"PK\x03\x04":
+        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+        return [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = content.decode("gb18030")  # what Chinese Excel writes for "CSV"; a superset of GBK
+    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # Excel stores phone numbers as floats
+    return str(value).strip()
+
+
+def _column_positions(header: list[str]) -> tuple[dict[str, int], list[ImportRowError]]:
+    lookup = {alias.lower(): field for field, aliases in HEADERS.items() for alias in aliases}
+    positions: dict[str, int] = {}
+    for index, title in enumerate(header):
+        field = lookup.get(title.strip().lower())
+        if field and field not in positions:
+            positions[field] = index
+    missing = [
+        ImportRowError(row=1, column=HEADERS[field][0], reason="缺少这一列 (column missing)")
+        for field in REQUIRED
+        if field not in positions
+    ]
+    return positions, missing
+
+
+async def _school_ids_by_name(session: AsyncSession) -> dict[str, int | None]:
+    """School name → id; None where two schools share the name (the row is then ambiguous)."""
+    ids: dict[str, int | None] = {}
+    for school_id, name in await session.execute(select(School.id, School.name)):
+        ids[name] = None if name in ids else school_id
+    return ids
+
+
+async def validate_rows(session: AsyncSession, *, table: list[list[str]]) -> list[RosterRow]:
+    if not table:
+        raise RosterRejected([ImportRowError(row=1, column="", reason="文件为空 (empty file)")])
+    positions, errors = _column_positions(table[0])
+    if errors:
+        raise RosterRejected(errors)
+    schools = await _school_ids_by_name(session)
+    usernames_of_others = set(await session.scalars(select(User.username).where(User.teacher == None)))  # noqa: E711
+    first_row_of: dict[str, int] = {}
+    rows: list[RosterRow] = []
+
+    for number, cells in enumerate(table[1:], start=2):
+        if not any(cells):
+            continue
+        value = {field: cells[i].strip() if i < len(cells) else "" for field, i in positions.items()}
+        row_errors: list[ImportRowError] = []
+
+        def bad(field: str, reason: str) -> None:
+            row_errors.append(ImportRowError(row=number, column=HEADERS[field][0], reason=reason))
+
+        for field in REQUIRED:
+            if not value[field]:
+                bad(field, "必填 (required)")
+        staff_no = value["staff_no"]
+        if staff_no and not STAFF_NO_PATTERN.match(staff_no):
+            bad("staff_no", "工号只能包含字母、数字、-、_ (letters, digits, - and _ only)")
+        elif staff_no in first_row_of:
+            bad("staff_no", f"工号重复，与第 {first_row_of[staff_no]} 行相同 (duplicate staff number)")
+        elif staff_no in usernames_of_others:
+            bad("staff_no", "工号与已有的教研员或管理员账号重名 (clashes with a staff login)")
+        elif staff_no:
+            first_row_of[staff_no] = number
+        school_name = value["school"]
+        if school_name and school_name not in schools:
+            bad("school", f"未知学校「{school_name}」(unknown school)")
+        elif school_name and schools[school_name] is None:
+            bad("school", f"学校名称「{school_name}」不唯一 (ambiguous school name)")
+        grade_band = GRADE_BAND_ALIASES.get(value["grade_band"])
+        if value["grade_band"] and grade_band is None:
+            bad("grade_band", f"学段应为 {'、'.join(g.value for g in GradeBand)} (unknown grade band)")
+        if value["phone"] and not re.match(MOBILE_PATTERN, value["phone"]):
+            bad("phone", f"手机号「{value['phone']}」格式不正确 (bad mobile number)")
+        email = value.get("email") or None
+        if email:
+            try:
+                email = validate_email(email, check_deliverability=False).normalized
+            except EmailNotValidError:
+                bad("email", f"邮箱「{email}」格式不正确 (bad e-mail)")
+
+        if row_errors:
+            errors.extend(row_errors)
+            continue
+        rows.append(
+            RosterRow(
+                row=number,
+                staff_no=staff_no,
+                name=value["name"],
+                school_id=schools[school_name],
+                subjects=[s for s in SUBJECT_SEPARATORS.split(value["subjects"]) if s],
+                grade_band=grade_band,
+                phone=value["phone"],
+                email=email,
+            )
+        )
+    if errors:
+        raise RosterRejected(errors)
+    return rows
+
+
+async def import_roster(session: AsyncSession, *, content: bytes, filename: str) -> ImportResult:
+    """Upsert teachers by staff number; new teachers get a login. Raises RosterRejected."""
+    rows = await validate_rows(session, table=read_table(content, filename))
+    existing = {
+        t.staff_no: t
+        for t in await session.scalars(select(Teacher).where(Teacher.staff_no.in_([r.staff_no for r in rows])))
+    }
+    result = ImportResult(created=0, updated=0, unchanged=0, logins_created=0)
+    for row in rows:
+        fields = {
+            "name": row.name,
+            "school_id": row.school_id,
+            "subjects": row.subjects,
+            "grade_band": row.grade_band,
+            "phone": row.phone,
+            "email": row.email,
+            "active": True,
+        }
+        teacher = existing.get(row.staff_no)
+        if teacher is None:
+            teacher = Teacher(staff_no=row.staff_no, **fields)
+            session.add(teacher)
+            result.created += 1
+        else:
+            changed = {k: v for k, v in fields.items() if getattr(teacher, k) != v}
+            for key, value in changed.items():
+                setattr(teacher, key, value)
+            if changed:
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        await session.flush()
+        result.logins_created += await ensure_teacher_login(session, teacher=teacher)
+    return result

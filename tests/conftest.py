@@ -1,0 +1,121 @@
+"""Shared fixtures: a fresh SQLite database and demo county per test, the API in-process, and
+the two real Temporal servers (time-skipping for workflows, dev server for visibility).
+
+Every test gets its own task queue, so a worker started by one test never runs another's work."""
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+import httpx
+import pytest
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from api.main import create_app
+from config import Settings
+from contracts.search_attributes import ALL as SEARCH_ATTRIBUTES
+from db import SessionFactory, create_engine, create_session_factory
+from models import Base
+from services.accounts import bootstrap_admin
+from services.demo import load_demo_county
+from services.temporal import bundled_binary
+from worker import create_worker
+
+DEMO_PASSWORD = "demo-pass"
+
+
+@pytest.fixture(scope="session")
+async def ts_env() -> AsyncIterator[WorkflowEnvironment]:
+    """The time-skipping test server: timers fire as soon as the workflow waits on them."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=bundled_binary("temporal-test-server"), data_converter=pydantic_data_converter
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+async def local_env() -> AsyncIterator[WorkflowEnvironment]:
+    """The real dev server (in memory): visibility queries, search attributes and Schedules."""
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=bundled_binary("temporal"),
+        search_attributes=SEARCH_ATTRIBUTES,
+        data_converter=pydantic_data_converter,
+        ui=False,
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(
+        _env_file=None,
+        environment="test",
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'test.db'}",
+        temporal_task_queue=f"test-{uuid.uuid4()}",
+        public_base_url="http://127.0.0.1:8000",
+    )
+
+
+@pytest.fixture
+async def session_factory(settings: Settings) -> AsyncIterator[SessionFactory]:
+    # The schema from the models; tests/test_migrations.py proves the migrations build the same one.
+    engine = create_engine(settings.database_url)
+    async with engine.begin() as connection:
+        await connection.run_sync(Base.metadata.create_all)
+    yield create_session_factory(engine)
+    await engine.dispose()
+
+
+@pytest.fixture
+async def demo(session_factory: SessionFactory) -> None:
+    """The demo county: admin `admin`, staff `staff01`/`staff02`, teachers `t0001`…`t0060`."""
+    async with session_factory() as session:
+        await bootstrap_admin(session, username="admin", password=DEMO_PASSWORD)
+        await load_demo_county(session, password=DEMO_PASSWORD)
+        await session.commit()
+
+
+@asynccontextmanager
+async def api_client(settings: Settings, temporal: Client) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings, temporal=temporal)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as client:
+            yield client
+
+
+@pytest.fixture
+async def api(settings: Settings, session_factory: SessionFactory, demo, ts_env) -> AsyncIterator[httpx.AsyncClient]:
+    """The API in-process on the demo county, talking to the time-skipping server."""
+    async with api_client(settings, ts_env.client) as client:
+        yield client
+
+
+@pytest.fixture
+def login(api: httpx.AsyncClient) -> Callable[[str], Awaitable[dict[str, str]]]:
+    """`headers = await login("staff01")`: bearer headers for a demo user."""
+    tokens: dict[str, str] = {}
+
+    async def _login(username: str, password: str = DEMO_PASSWORD) -> dict[str, str]:
+        if username not in tokens:
+            response = await api.post("/api/v1/auth/token", data={"username": username, "password": password})
+            assert response.status_code == 200, response.text
+            tokens[username] = response.json()["access_token"]
+        return {"Authorization": f"Bearer {tokens[username]}"}
+
+    return _login
+
+
+@pytest.fixture
+def worker_on(settings: Settings, session_factory: SessionFactory) -> Callable[[Client], Worker]:
+    """`async with worker_on(env.client): ...` runs the product's worker on this test's queue."""
+
+    def _worker(client: Client) -> Worker:
+        return create_worker(client, settings=settings, session_factory=session_factory)
+
+    return _worker

@@ -1,0 +1,55 @@
+"""The Temporal worker: every workflow and activity of the product, on one task queue.
+
+    python worker.py          (make run starts it; scale out with more processes)
+"""
+
+import asyncio
+import logging
+import signal
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.notifications import NotificationActivities
+from config import Settings, get_settings
+from db import SessionFactory, create_engine, create_session_factory
+from services.temporal import connect_temporal
+
+WORKFLOWS: list[type] = []
+
+
+def activities_for(*, settings: Settings, session_factory: SessionFactory) -> list:
+    notifications = NotificationActivities(session_factory)
+    return [notifications.publish_notification]
+
+
+def create_worker(
+    client: Client, *, settings: Settings, session_factory: SessionFactory, task_queue: str | None = None
+) -> Worker:
+    return Worker(
+        client,
+        task_queue=task_queue or settings.temporal_task_queue,
+        workflows=WORKFLOWS,
+        activities=activities_for(settings=settings, session_factory=session_factory),
+        max_concurrent_activities=50,
+    )
+
+
+async def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+    engine = create_engine(settings.database_url)
+    client = await connect_temporal(settings)
+    worker = create_worker(client, settings=settings, session_factory=create_session_factory(engine))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with worker:
+        logging.info("worker polling task queue %s on %s", settings.temporal_task_queue, settings.temporal_address)
+        await stop.wait()
+    await engine.dispose()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
