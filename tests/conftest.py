@@ -21,7 +21,7 @@ from db import SessionFactory, create_engine, create_session_factory
 from models import Base
 from services.accounts import bootstrap_admin
 from services.demo import load_demo_county
-from services.temporal import bundled_binary
+from services.temporal import add_search_attributes, bundled_binary
 from worker import create_worker
 
 DEMO_PASSWORD = "demo-pass"
@@ -33,6 +33,7 @@ async def ts_env() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=bundled_binary("temporal-test-server"), data_converter=pydantic_data_converter
     )
+    await add_search_attributes(env.client, namespace=env.client.namespace, keys=SEARCH_ATTRIBUTES)
     yield env
     await env.shutdown()
 
