@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     environment: str = "development"  # development | test | production
 
     temporal_address: str = "127.0.0.1:7233"
+    # Used by `make run` only when it starts the embedded dev server (TEMPORAL_ADDRESS unset).
+    temporal_ui_port: int = 8233
     temporal_namespace: str = "default"
     temporal_task_queue: str = "jiaoyan"
 
@@ -39,7 +41,23 @@ class Settings(BaseSettings):
     smtp_sender_name: str = "教研流"
     smtp_sender_address: str = "noreply@jiaoyan.local"
 
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+
     timezone: str = "Asia/Shanghai"
+
+    # Notifications (issue 4). Quiet hours are the default of every teacher's preferences.
+    quiet_hours_start: str = "22:00"
+    quiet_hours_end: str = "07:00"
+    digest_time: str = "18:00"  # when a teacher's daily digest goes out
+    delivery_batch_size: int = 500  # recipients per delivery activity
+    delivery_parallel_batches: int = 4  # delivery activities in flight per notice
+    delivery_concurrency: int = 10  # sends in flight inside one delivery activity
+    delivery_attempts: int = 3  # tries per message on transient errors (5xx, timeouts)
+    delivery_retry_base_seconds: float = 2.0  # backoff: base, 2×base, 4×base...
+    robot_rate_per_minute: int = 20  # WeCom and DingTalk group robots
+    robot_max_mentions: int = 50  # @-mentions per robot message; more are split
+    http_timeout_seconds: float = 10.0
     public_base_url: str = "http://127.0.0.1:8000"
 
     @model_validator(mode="after")

@@ -41,6 +41,31 @@ class NotificationKind(StrEnum):
 
 # Cannot be switched off by a teacher and are never held back by quiet hours.
 CRITICAL_KINDS = frozenset({NotificationKind.escalation, NotificationKind.campaign_cancelled})
+# Time-bound: never bundled into the daily digest (critical kinds are not either).
+URGENT_KINDS = CRITICAL_KINDS | {
+    NotificationKind.session_changed, NotificationKind.session_cancelled, NotificationKind.session_reminder,
+    NotificationKind.training_reminder,
+}
+
+
+class ChannelName(StrEnum):
+    """External channels; the in-app inbox is always on and is not one of them."""
+
+    email = "email"
+    wecom = "wecom"  # 企业微信 group robot
+    dingtalk = "dingtalk"  # 钉钉 custom robot
+    feishu = "feishu"  # 飞书 custom bot
+    webhook = "webhook"  # generic JSON webhook, HMAC-SHA256 signed
+
+
+ROBOT_CHANNELS = frozenset({ChannelName.wecom, ChannelName.dingtalk, ChannelName.feishu, ChannelName.webhook})
+
+
+class DeliveryStatus(StrEnum):
+    pending = "pending"
+    deferred = "deferred"  # held until quiet hours end or the daily digest
+    sent = "sent"
+    failed = "failed"
 
 
 class Audience(BaseModel):
@@ -74,3 +99,5 @@ class NotifyResult(BaseModel):
     notification_id: int
     recipients: int
     inbox_created: int
+    deliveries: int = 0  # external deliveries recorded for this notice (all, not only new ones)
+    deferred: int = 0

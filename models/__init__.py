@@ -2,17 +2,54 @@
 (Alembic autogenerate and the test database rely on it)."""
 
 from models.base import Base
+from models.campaigns import (
+    Campaign, CampaignMember, CampaignPhase, CheckIn, Plan, PlanStage, Problem, Reflection, Task, Topic,
+    TopicParticipant, TopicProposalRow, Training, Vote,
+)
 from models.directory import Cluster, District, School, SchoolGroup, Teacher, TeacherSubject
-from models.notifications import InboxItem, Notification
+from models.notifications import Delivery, InboxItem, Notification, Preference, RobotChannel
+from models.series import (
+    CalendarToken,
+    Series,
+    SeriesChange,
+    SeriesParticipant,
+    SeriesSession,
+    SessionCheckin,
+    SessionMinutes,
+)
 from models.users import User
 
 __all__ = [
     "Base",
+    "Campaign",
+    "CampaignMember",
+    "CampaignPhase",
+    "CheckIn",
+    "Plan",
+    "PlanStage",
+    "Problem",
+    "Reflection",
+    "Task",
+    "Topic",
+    "TopicParticipant",
+    "TopicProposalRow",
+    "Training",
+    "Vote",
+    "CalendarToken",
     "Cluster",
+    "Delivery",
     "District",
     "InboxItem",
     "Notification",
+    "Preference",
+    "RobotChannel",
     "School",
+    "Series",
+    "SeriesChange",
+    "SeriesParticipant",
+    "SeriesSession",
+    "SessionCheckin",
+    "SessionMinutes",
     "SchoolGroup",
     "Teacher",
     "TeacherSubject",

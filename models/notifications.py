@@ -1,13 +1,13 @@
-"""Notices and the in-app inbox. Delivery records per external channel are added by the
-notification channels (issue 4)."""
+"""Notices, the in-app inbox, the delivery log of the external channels, preferences and the
+robots configured per school or cluster."""
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from contracts.notifications import NotificationKind
-from models.base import Base, utcnow
+from contracts.notifications import ChannelName, DeliveryStatus, NotificationKind
+from models.base import Base, TimestampMixin, utcnow
 
 
 class Notification(Base):
@@ -41,3 +41,62 @@ class InboxItem(Base):
     link: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+
+
+class RobotChannel(TimestampMixin, Base):
+    """A group robot (WeCom, DingTalk, Feishu) or a signed webhook of one school or one cluster.
+    The secret signs requests; the API never returns it."""
+
+    __tablename__ = "robot_channels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ChannelName] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(100))
+    url: Mapped[str] = mapped_column(String(500))
+    secret: Mapped[str | None] = mapped_column(String(200))
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), index=True)
+    cluster_id: Mapped[int | None] = mapped_column(ForeignKey("clusters.id", ondelete="CASCADE"), index=True)
+    enabled: Mapped[bool] = mapped_column(default=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    @property
+    def has_secret(self) -> bool:
+        return bool(self.secret)
+
+
+class Delivery(TimestampMixin, Base):
+    """One notice to one user on one external channel: the idempotency unit. A retried or
+    replayed activity finds the row already sent and sends nothing."""
+
+    __tablename__ = "notification_deliveries"
+    __table_args__ = (
+        UniqueConstraint("notification_id", "user_id", "channel"),
+        Index("ix_notification_deliveries_status_not_before", "status", "not_before"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    channel: Mapped[ChannelName] = mapped_column(String(16))
+    robot_id: Mapped[int | None] = mapped_column(ForeignKey("robot_channels.id", ondelete="SET NULL"))
+    status: Mapped[DeliveryStatus] = mapped_column(String(16), default=DeliveryStatus.pending)
+    digest: Mapped[bool] = mapped_column(default=False)  # goes out with the user's daily digest
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    not_before: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+
+
+class Preference(TimestampMixin, Base):
+    """A user's notification settings; no row means the defaults (zh-CN, everything on,
+    quiet hours from the settings, no digest)."""
+
+    __tablename__ = "notification_preferences"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    locale: Mapped[str] = mapped_column(String(8), default="zh-CN")
+    muted: Mapped[dict] = mapped_column(JSON, default=dict)  # kind or "*" -> channels switched off
+    quiet_hours: Mapped[bool] = mapped_column(default=True)
+    quiet_start: Mapped[str | None] = mapped_column(String(5))  # "HH:MM"; None: the settings' default
+    quiet_end: Mapped[str | None] = mapped_column(String(5))
+    digest: Mapped[bool] = mapped_column(default=False)

@@ -1,10 +1,35 @@
-"""Rendering a notice for a channel. Placeholder until the per-kind Jinja2 templates land
-(issue 4): the title comes from the data or the kind."""
+"""Rendering a notice: one Jinja2 template per kind and locale (notifications/templates/<locale>/
+<kind>.j2) defines a title, a body and an action label; the layouts here turn them into plain
+text (inbox, e-mail), Markdown (robots) and HTML (e-mail), each carrying the deep link.
 
+Templates use StrictUndefined so tests catch a missing variable (tests/test_notifications_render.py
+renders every kind); at run time a broken template falls back to a generic notice rather than
+losing it."""
+
+import logging
 from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 
 from contracts.notifications import NotificationKind
+
+log = logging.getLogger(__name__)
+
+TEMPLATES = Path(__file__).parent / "templates"
+DEFAULT_LOCALE = "zh-CN"
+LOCALES = ("zh-CN", "en")
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+_LABELS = {
+    "zh-CN": {"open": "查看详情", "footer": "此消息由教研流自动发送。", "fallback": "您有一条新通知"},
+    "en": {"open": "Open", "footer": "Sent automatically by Jiaoyan Flow.", "fallback": "You have a new notice"},
+}
+_DATETIME_FORMATS = {"zh-CN": "%Y年%-m月%-d日 %H:%M", "en": "%b %-d, %Y %H:%M"}
+_DATE_FORMATS = {"zh-CN": "%Y年%-m月%-d日", "en": "%b %-d, %Y"}
 
 
 @dataclass(frozen=True)
@@ -15,7 +40,75 @@ class Rendered:
     html: str
 
 
-def render(kind: NotificationKind, data: dict[str, Any], locale: str = "zh-CN") -> Rendered:
-    title = str(data.get("title") or kind.value)
-    text = str(data.get("text") or "")
-    return Rendered(title=title, text=text, markdown=text, html=text)
+def _as_datetime(value: Any) -> datetime | date | None:
+    # Notice data went through JSON: datetimes arrive as ISO strings.
+    if isinstance(value, (datetime, date)):
+        return value
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+@lru_cache
+def _environment(locale: str, timezone: str) -> Environment:
+    tz = ZoneInfo(timezone)
+
+    def dt(value: Any) -> str:
+        parsed = _as_datetime(value)
+        if isinstance(parsed, datetime):
+            local = parsed.astimezone(tz) if parsed.tzinfo else parsed
+            return local.strftime(_DATETIME_FORMATS[locale])
+        if isinstance(parsed, date):
+            return parsed.strftime(_DATE_FORMATS[locale])
+        return str(value)
+
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(["html.j2"]),
+        keep_trailing_newline=False,
+    )
+    env.filters["dt"] = dt
+    return env
+
+
+def _blocks(kind: NotificationKind, data: dict[str, Any], *, locale: str, timezone: str) -> tuple[str, str, str]:
+    template = _environment(locale, timezone).get_template(f"{locale}/{kind.value}.j2")
+    context = template.new_context(dict(data))
+    return tuple("".join(template.blocks[name](context)).strip() for name in ("title", "body", "action"))
+
+
+def _layout(title: str, body: str, action: str, *, link: str, locale: str, timezone: str) -> Rendered:
+    labels = _LABELS[locale]
+    action = action or labels["open"]
+    colon = "：" if locale == "zh-CN" else ": "
+    text = f"{title}\n\n{body}" + (f"\n\n{action}{colon}{link}" if link else "")
+    markdown = f"**{title}**\n\n{body}" + (f"\n\n[{action}]({link})" if link else "")
+    html = _environment(locale, timezone).get_template("email.html.j2").render(
+        title=title, paragraphs=body.splitlines(), action=action, link=link, footer=labels["footer"], locale=locale
+    )
+    return Rendered(title=title, text=text, markdown=markdown, html=html)
+
+
+def render_strict(
+    kind: NotificationKind, data: dict[str, Any], locale: str = DEFAULT_LOCALE, *, link: str = "",
+    timezone: str = DEFAULT_TIMEZONE,
+) -> Rendered:
+    """Render or raise (jinja2.TemplateError): what the template test uses."""
+    title, body, action = _blocks(kind, data, locale=locale, timezone=timezone)
+    return _layout(title, body, action, link=link, locale=locale, timezone=timezone)
+
+
+def render(
+    kind: NotificationKind, data: dict[str, Any], locale: str = DEFAULT_LOCALE, *, link: str = "",
+    timezone: str = DEFAULT_TIMEZONE,
+) -> Rendered:
+    """Render for delivery; a template error degrades to a generic notice (logged), never a lost one."""
+    locale = locale if locale in LOCALES else DEFAULT_LOCALE
+    try:
+        return render_strict(kind, data, locale, link=link, timezone=timezone)
+    except TemplateError:
+        log.exception("template %s/%s failed; sending the generic notice", locale, kind.value)
+        title = str(data.get("title") or _LABELS[locale]["fallback"])
+        return _layout(title, str(data.get("text") or ""), "", link=link, locale=locale, timezone=timezone)
