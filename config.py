@@ -8,7 +8,6 @@ from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent
-VAR_DIR = ROOT / "var"
 DEV_SECRET_KEY = "dev-only-secret-change-me-in-production-please"
 
 
@@ -18,12 +17,15 @@ class Settings(BaseSettings):
     environment: str = "development"  # development | test | production
 
     temporal_address: str = "127.0.0.1:7233"
-    # Used by `make run` only when it starts the embedded dev server (TEMPORAL_ADDRESS unset).
+    # `make run` starts an embedded dev server on these ports when TEMPORAL_ADDRESS is unset.
+    temporal_dev_port: int = 7233
     temporal_ui_port: int = 8233
     temporal_namespace: str = "default"
     temporal_task_queue: str = "jiaoyan"
 
-    database_url: str = f"sqlite+aiosqlite:///{VAR_DIR / 'jiaoyan.db'}"
+    # Runtime state of `make run`: the SQLite databases and the logs.
+    var_dir: Path = ROOT / "var"
+    database_url: str = ""  # default: SQLite in var_dir
 
     secret_key: str = DEV_SECRET_KEY
     access_token_minutes: int = 12 * 60
@@ -61,7 +63,9 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8000"
 
     @model_validator(mode="after")
-    def _refuse_default_secret_outside_development(self) -> "Settings":
+    def _defaults_and_checks(self) -> "Settings":
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{self.var_dir / 'jiaoyan.db'}"
         if self.environment not in ("development", "test") and self.secret_key == DEV_SECRET_KEY:
             raise ValueError("SECRET_KEY must be set outside development (the default is public)")
         return self

@@ -11,16 +11,19 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.notifications import NotificationActivities
+from activities.series import SeriesActivities
 from config import Settings, get_settings
 from db import SessionFactory, create_engine, create_session_factory
-from services.temporal import connect_temporal
+from services.temporal import connect_temporal, register_search_attributes
+from workflows.series import SeriesWorkflow
 
-WORKFLOWS: list[type] = []
+WORKFLOWS: list[type] = [SeriesWorkflow]
 
 
 def activities_for(*, settings: Settings, session_factory: SessionFactory) -> list:
     notifications = NotificationActivities(session_factory)
-    return [notifications.publish_notification]
+    series = SeriesActivities(session_factory, settings)
+    return [notifications.publish_notification, series.advance_series]
 
 
 def create_worker(
@@ -40,6 +43,10 @@ async def main() -> None:
     settings = get_settings()
     engine = create_engine(settings.database_url)
     client = await connect_temporal(settings)
+    # Here rather than in deployment scripts: every deployment runs a worker before any workflow.
+    added = await register_search_attributes(client, namespace=settings.temporal_namespace)
+    if added:
+        logging.info("registered search attributes %s", ", ".join(added))
     worker = create_worker(client, settings=settings, session_factory=create_session_factory(engine))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

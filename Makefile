@@ -1,0 +1,45 @@
+# 教研流 Jiaoyan Flow. Two commands: `make run` (everything up on embedded defaults), `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install bootstrap worker api system-deps bench lock clean
+
+run: $(STAMP)
+	$(BIN)/python -m scripts.run_stack
+
+test: $(STAMP) system-deps
+	bash scripts/test.sh
+
+install: $(STAMP)
+
+# Reinstall only when the pins change. The locks pin the whole tree (make lock rebuilds them).
+$(STAMP): requirements.lock requirements-dev.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.lock
+	touch $(STAMP)
+
+# Debian packages some tests use (PostgreSQL server, Chromium + Chinese fonts); installs when root.
+system-deps:
+	bash scripts/system-deps.sh
+
+bootstrap: $(STAMP)
+	$(BIN)/python -m scripts.bootstrap
+
+worker: $(STAMP)
+	$(BIN)/python worker.py
+
+api: $(STAMP)
+	$(BIN)/python -m uvicorn api.main:app --host 127.0.0.1 --port 8000
+
+bench: $(STAMP)
+	for b in benchmarks/bench_*.py; do $(BIN)/python -m benchmarks.$$(basename $$b .py) || exit 1; done
+
+# After changing pyproject.toml: rebuild both locks from a clean venv.
+lock:
+	PYTHON=$(PYTHON) bash scripts/lock.sh
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,145 @@
+"""`make run`: the whole product on one machine.
+
+Starts the Temporal dev server (unless TEMPORAL_ADDRESS is set), prepares the database, then the
+worker and the API. Logs go to var/log/. Ctrl-C (or SIGTERM) stops all of them; if one dies,
+the others are stopped too, so a half-running stack never pretends to be up.
+"""
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from config import ROOT, Settings, get_settings
+from scripts.bootstrap import migrate, seed
+from services.temporal import bundled_binary, connect_temporal
+
+STARTUP_TIMEOUT_S = 60
+
+
+def start(name: str, args: list[str], env: dict[str, str], log_dir: Path) -> subprocess.Popen:
+    log = open(log_dir / f"{name}.log", "ab")  # noqa: SIM115 - the child owns it until exit
+    # A new process group: the terminal's Ctrl-C reaches us only, and we stop children in order.
+    return subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def temporal_dev_server_args(settings: Settings) -> list[str]:
+    host, port = settings.temporal_address.rsplit(":", 1)
+    return [
+        bundled_binary("temporal"), "server", "start-dev",
+        "--ip", host, "--port", port,
+        "--ui-ip", host, "--ui-port", str(settings.temporal_ui_port),
+        "--db-filename", str(settings.var_dir / "temporal.db"),
+        "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal",
+        "--namespace", settings.temporal_namespace,
+        "--ui-disable-news-fetch", "--log-level", "warn",
+    ]  # fmt: skip  (search attributes: the worker registers them at start, on new and old db files)
+
+
+async def wait_until(what: str, ready) -> None:
+    """Poll `ready()` until it returns without raising; give up after STARTUP_TIMEOUT_S."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while True:
+        try:
+            await ready()
+            return
+        except Exception as exc:  # noqa: BLE001 - still starting; give up only at the deadline
+            if time.monotonic() > deadline:
+                raise SystemExit(f"{what} did not come up in {STARTUP_TIMEOUT_S} s: {exc}") from exc
+            await asyncio.sleep(0.5)
+
+
+async def temporal_ready(settings: Settings) -> None:
+    await connect_temporal(settings)
+
+
+async def api_ready(settings: Settings) -> None:
+    async with httpx.AsyncClient() as client:
+        response = await client.get(f"http://{settings.api_host}:{settings.api_port}/api/v1/health")
+        response.raise_for_status()
+
+
+def stop_all(processes: dict[str, subprocess.Popen]) -> None:
+    for name, process in reversed(processes.items()):
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for name, process in reversed(processes.items()):
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            print(f"{name} did not stop in 15 s; killing it")
+            process.kill()
+
+
+def banner(settings: Settings, embedded_temporal: bool) -> str:
+    api = f"http://{settings.api_host}:{settings.api_port}"
+    ui = f"http://{settings.temporal_address.rsplit(':', 1)[0]}:{settings.temporal_ui_port}"
+    lines = [
+        "",
+        "教研流 Jiaoyan Flow is running",
+        f"  API docs (OpenAPI)   {api}/docs",
+        f"  Health               {api}/api/v1/health",
+        f"  Temporal UI          {ui}" if embedded_temporal else f"  Temporal             {settings.temporal_address}",
+        f"  Logs                 {settings.var_dir / 'log'}/",
+    ]
+    if settings.demo_data:
+        lines += [
+            f"  Demo logins (password {settings.demo_password}):",
+            f"    admin {settings.admin_username} · staff staff01, staff02 · teachers t0001 … t0060",
+        ]
+    return "\n".join(lines + ["  Ctrl-C stops everything.", ""])
+
+
+def main() -> int:
+    settings = get_settings()
+    embedded_temporal = "TEMPORAL_ADDRESS" not in os.environ
+    if embedded_temporal:
+        settings.temporal_address = f"127.0.0.1:{settings.temporal_dev_port}"
+    log_dir = settings.var_dir / "log"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "TEMPORAL_ADDRESS": settings.temporal_address, "DATABASE_URL": settings.database_url}
+    processes: dict[str, subprocess.Popen] = {}
+
+    stopping = False
+
+    def request_stop(*_):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    try:
+        if embedded_temporal:
+            processes["temporal"] = start("temporal", temporal_dev_server_args(settings), env, log_dir)
+        asyncio.run(wait_until(f"Temporal at {settings.temporal_address}", lambda: temporal_ready(settings)))
+        migrate(settings.database_url)
+        asyncio.run(seed(settings))
+        processes["worker"] = start("worker", [sys.executable, "worker.py"], env, log_dir)
+        processes["api"] = start(
+            "api",
+            [sys.executable, "-m", "uvicorn", "api.main:app",
+             "--host", settings.api_host, "--port", str(settings.api_port)],
+            env,
+            log_dir,
+        )  # fmt: skip
+        asyncio.run(wait_until("The API", lambda: api_ready(settings)))
+        print(banner(settings, embedded_temporal), flush=True)
+        while not stopping:
+            dead = [name for name, p in processes.items() if p.poll() is not None]
+            if dead:
+                print(f"{', '.join(dead)} exited; see {log_dir / dead[0]}.log. Stopping the rest.", flush=True)
+                return 1
+            time.sleep(0.5)
+        print("stopping…", flush=True)
+        return 0
+    finally:
+        stop_all(processes)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Debian packages some tests need: the PostgreSQL server (migration test on PostgreSQL).
+# Installs what is missing when run as root with apt-get; otherwise says what those tests will skip.
+set -eu
+missing=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+  echo "installing Debian packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "note: ${missing[*]} not installed (needs root + apt-get); the tests that need them will be skipped"
+fi
