@@ -50,3 +50,18 @@ async def test_password_change(api, login):
     assert ok.status_code == 204
     relogin = await api.post("/api/v1/auth/token", data={"username": "t0002", "password": "new-secret-1"})
     assert relogin.status_code == 200
+
+
+def test_every_endpoint_states_who_may_call_it():
+    from fastapi.routing import APIRoute
+
+    from api.main import create_app
+
+    role_words = ("Anyone", "No auth", "Any logged-in", "Admin", "Staff", "Teacher", "Reads:", "Participant",
+                  "The ", "Organiser")
+    silent = [
+        f"{sorted(route.methods)} {route.path}"
+        for route in create_app().routes
+        if isinstance(route, APIRoute) and not (route.description or "").startswith(role_words)
+    ]
+    assert silent == []
