@@ -6,7 +6,7 @@ from fastapi import APIRouter, FastAPI
 from temporalio.client import Client
 
 from api.errors import install_error_handlers
-from api.routes import auth, directory, health, teachers, users
+from api.routes import auth, calendars, directory, health, series, teachers, users
 from config import Settings, get_settings
 from db import create_engine, create_session_factory
 from services.temporal import connect_temporal
@@ -36,7 +36,8 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
     )
     install_error_handlers(app)
     api = APIRouter(prefix=API_PREFIX)
-    for router in [health.router, auth.router, users.router, teachers.router, *directory.routers]:
+    for router in [health.router, auth.router, users.router, teachers.router, *directory.routers,
+                   series.router, calendars.router]:
         api.include_router(router)
     app.include_router(api)
     return app

@@ -1,0 +1,14 @@
+"""The API's notion of "now", as a dependency: tests that drive Temporal's virtual clock
+override it, so check-in windows and "upcoming" agree with the workflows' time."""
+
+from datetime import datetime, timezone
+from typing import Annotated
+
+from fastapi import Depends
+
+
+def current_time() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+NowDep = Annotated[datetime, Depends(current_time)]
