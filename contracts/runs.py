@@ -1,0 +1,80 @@
+"""What admins see when they inspect runs: summaries from Temporal visibility, a run's state,
+its readable timeline, raw events, and the audit trail."""
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.directory import Role
+
+
+class AuditEntryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: datetime
+    actor_user_id: int
+    actor_name: str
+    actor_role: Role
+    method: str
+    route: str
+    path: str
+    status_code: int
+    subject_type: str | None
+    subject_id: str | None
+    payload: dict[str, Any]
+
+
+class RunSummary(BaseModel):
+    workflow_id: str
+    run_id: str
+    workflow_type: str
+    status: str  # RUNNING, COMPLETED, FAILED, CANCELED, TERMINATED, CONTINUED_AS_NEW, TIMED_OUT
+    started_at: datetime
+    closed_at: datetime | None
+    kind: str | None
+    phase: str | None
+    campaign_id: str | None
+    series_id: str | None
+    cluster_ids: list[str]
+    subject: str | None
+    term: str | None
+    started_by: str | None
+
+
+class PendingActivity(BaseModel):
+    activity_type: str
+    state: str
+    attempt: int
+    last_failure: str | None
+    scheduled_at: datetime | None
+
+
+class RunDetail(RunSummary):
+    history_length: int
+    pending_activities: list[PendingActivity]
+    next_timer_at: datetime | None = Field(description="when the earliest pending timer fires (deadline, reminder)")
+    runs_in_chain: int = Field(description="this run and the ones it continued from (continue-as-new)")
+
+
+class TimelineEntry(BaseModel):
+    at: datetime
+    source: str  # temporal | audit | notification
+    category: str  # phase, action, notice, timer, retry, failure, run
+    text: str  # readable, Chinese first
+    actor: str | None = None
+    run_id: str | None = None
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class RawEvent(BaseModel):
+    run_id: str
+    event_id: int
+    event_time: datetime
+    event_type: str
+    attributes: dict[str, Any]
+
+
+class CancelRun(BaseModel):
+    reason: str = Field(min_length=1, max_length=500)
