@@ -298,11 +298,17 @@ def _set_status(sessions: list[SeriesSession], status: SessionStatus, now: datet
         sess.updated_at = now
 
 
-def _series_notice(series: Series, row: SeriesChangeRow, kind: NotificationKind, title: str, text: str) -> NotifyRequest:
+def _series_notice(
+    series: Series, row: SeriesChangeRow, kind: NotificationKind, title: str, text: str, affected: list[SeriesSession]
+) -> NotifyRequest:
+    """A notice about the whole series, worded like a session notice about the first session affected."""
+    first = affected[0] if affected else None
+    data = {"title": title, "text": text, "series_id": series.id, "series_title": series.title, "action": row.action,
+            "session": series.title, "starts_at": first.starts_at.isoformat() if first else "",
+            "host_school": "", "place": first.place if first else "", "reason": text, "change": text}
     return NotifyRequest(
         kind=kind, key=notices.change_key(series, row.id), audience=notices.series_participants(series),
-        data={"title": title, "text": text, "series_id": series.id, "series_title": series.title, "action": row.action},
-        link=f"/console/series/{series.id}", series_id=series.id,
+        data=data, link=f"/console/series/{series.id}", series_id=series.id,
     )
 
 
@@ -314,7 +320,7 @@ async def pause_series(session: AsyncSession, *, series: Series, data: SeriesAct
     row = await _log(session, series=series, action="paused", actor=actor, now=now,
                      data={"reason": data.reason, "sessions": [s.id for s in paused]})
     notice = _series_notice(series, row, NotificationKind.session_cancelled, f"{series.title} 暂停",
-                                  f"联片教研暂停，恢复时另行通知。{data.reason}".strip())
+                                  f"联片教研暂停，恢复时另行通知。{data.reason}".strip(), paused)
     return Change(series, row, [notice])
 
 
@@ -326,7 +332,7 @@ async def resume_series(session: AsyncSession, *, series: Series, data: SeriesAc
     row = await _log(session, series=series, action="resumed", actor=actor, now=now,
                      data={"reason": data.reason, "sessions": [s.id for s in resumed]})
     text = "联片教研恢复。" + (f"下次活动：{resumed[0].starts_at.isoformat()}" if resumed else "本学期已无后续活动。")
-    notice = _series_notice(series, row, NotificationKind.session_changed, f"{series.title} 恢复", text)
+    notice = _series_notice(series, row, NotificationKind.session_changed, f"{series.title} 恢复", text, resumed)
     return Change(series, row, [notice])
 
 
@@ -338,7 +344,7 @@ async def end_series(session: AsyncSession, *, series: Series, data: SeriesActio
     row = await _log(session, series=series, action="ended", actor=actor, now=now,
                      data={"reason": data.reason, "sessions": [s.id for s in cancelled]})
     notice = _series_notice(series, row, NotificationKind.session_cancelled, f"{series.title} 本学期提前结束",
-                                  f"本学期联片教研提前结束。{data.reason}".strip())
+                                  f"本学期联片教研提前结束。{data.reason}".strip(), cancelled)
     return Change(series, row, [notice])
 
 
@@ -349,7 +355,7 @@ async def _session_change_notice(
     host = await session.get(School, sess.host_school_id)
     return notices.session_notice(
         kind=kind, key=notices.change_key(series, row.id), title=title, series=series, sess=sess, host=host, tz=tz,
-        link=notices.session_link(sess), audience=notices.participants_of(sess), action=row.action, **extra,
+        link=notices.session_link(sess), action=row.action, **({"audience": notices.participants_of(sess)} | extra),
     )
 
 
@@ -388,6 +394,7 @@ async def reschedule_session(
     notice = await _session_change_notice(
         session, series=series, sess=sess, row=row, kind=NotificationKind.session_changed,
         title=f"{notices.session_label(series, sess)} 改期", tz=tz, previous_starts_at=before["starts_at"],
+        change=f"原定 {notices.local_time_text(datetime.fromisoformat(before['starts_at']), tz)}",
     )
     return Change(series, row, [notice])
 
@@ -427,12 +434,13 @@ async def update_session(
         change.notices.append(await _session_change_notice(
             session, series=series, sess=sess, row=row, kind=NotificationKind.session_changed,
             title=f"{notices.session_label(series, sess)} 有变更", tz=tz, changed=sorted(changed),
+            change="、".join(sorted(changed)),
         ))
     return change
 
 
 async def add_participants(
-    session: AsyncSession, *, series: Series, teacher_ids: list[int], actor: User, now: datetime
+    session: AsyncSession, *, series: Series, teacher_ids: list[int], actor: User, now: datetime, tz: ZoneInfo
 ) -> tuple[Change, list[int], list[int]]:
     _require_status(series, SeriesStatus.active, SeriesStatus.paused)
     teachers = {t.id: t for t in await session.scalars(select(Teacher).where(Teacher.id.in_(teacher_ids)))}
@@ -449,13 +457,13 @@ async def add_participants(
     )
     row = await _log(session, series=series, action="participants_added", actor=actor, now=now, data={"teacher_ids": added})
     change = Change(series, row)
-    if added:
-        change.notices.append(NotifyRequest(
-            kind=NotificationKind.session_announcement, key=notices.change_key(series, row.id),
+    upcoming = await _future_sessions(session, series, now, SessionStatus.scheduled)
+    if added and upcoming:
+        # Welcome the newcomers with the next session they are in.
+        change.notices.append(await _session_change_notice(
+            session, series=series, sess=upcoming[0], row=row, kind=NotificationKind.session_announcement,
+            title=f"你已加入 {series.title}", tz=tz, audience=None,
             user_ids=[teachers[tid].user_id for tid in added],
-            data={"title": f"你已加入 {series.title}", "text": "之后的每次活动都会通知你。", "series_id": series.id,
-                  "series_title": series.title, "action": row.action},
-            link=f"/console/series/{series.id}", series_id=series.id,
         ))
     return change, added, [tid for tid in teacher_ids if tid in current]
 

@@ -27,6 +27,7 @@ def session_data(series: Series, sess: SeriesSession, host: School, tz: ZoneInfo
     return {
         "series_id": series.id,
         "series_title": series.title,
+        "session": session_label(series, sess),
         "session_id": sess.id,
         "number": sess.number,
         "week": sess.week,

@@ -110,5 +110,5 @@ async def run_step(session: AsyncSession, *, step: Step, tz: ZoneInfo) -> list[N
         return [notice(NotificationKind.minutes_missing, "minutes:reminder", f"请提交纪要：{label}", link,
                        user_ids=[recorder])] if recorder else []
     recipients = [series.organiser_user_id] if series.organiser_user_id else []
-    return [notice(NotificationKind.escalation, "minutes:escalation", f"纪要逾期：{label}", link,
-                   user_ids=recipients)] if recipients else []
+    return [notice(NotificationKind.escalation, "minutes:escalation", f"纪要逾期：{label}", link, user_ids=recipients,
+                   subject=f"{label} 纪要", due=minutes_due(series, sess).isoformat(), pending=1)] if recipients else []

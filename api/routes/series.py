@@ -109,11 +109,11 @@ async def end_series(series_id: int, data: SeriesAction, session: SessionDep, te
 
 @router.post("/series/{series_id}/participants", response_model=ParticipantsOut)
 async def add_participants(series_id: int, data: ParticipantsIn, session: SessionDep, temporal: TemporalDep,
-                           user: CurrentUser, now: NowDep):
+                           settings: SettingsDep, user: CurrentUser, now: NowDep):
     """Staff, admin, the series organiser: add teachers; they take part from the next session on."""
     series = await _managed_series(session, series_id, user)
     change, added, already = await series_service.add_participants(
-        session, series=series, teacher_ids=data.teacher_ids, actor=user, now=now)
+        session, series=series, teacher_ids=data.teacher_ids, actor=user, now=now, tz=settings.tz)
     await _commit_and_send(session, temporal, change)
     return ParticipantsOut(added=added, already=already)
 
