@@ -1,0 +1,201 @@
+"""Inspecting the runs the product starts, through Temporal: visibility for lists, describe for
+the state of one run, history for its timeline and raw events.
+
+A workflow that continued-as-new is one "run chain": the same workflow id, several run ids. Every
+function here that reads history walks the whole chain, oldest first, from the first run id that
+Temporal records on each run's start event."""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from google.protobuf.json_format import MessageToDict
+from temporalio.api.common.v1 import WorkflowExecution as WorkflowExecutionRef
+from temporalio.api.enums.v1 import EventType, PendingActivityState
+from temporalio.api.history.v1 import HistoryEvent
+from temporalio.api.workflowservice.v1 import RequestCancelWorkflowExecutionRequest
+from temporalio.client import Client, WorkflowExecution, WorkflowExecutionStatus
+from temporalio.common import TypedSearchAttributes
+from temporalio.service import RPCError, RPCStatusCode
+
+from contracts import search_attributes as sa
+from contracts.runs import PendingActivity, RawEvent, RunDetail, RunSummary
+from services.errors import Conflict, NotFound
+
+
+@dataclass(frozen=True)
+class RunFilters:
+    kind: str | None = None
+    status: str | None = None  # Running, Completed, Failed, Canceled, Terminated, ContinuedAsNew, TimedOut
+    phase: str | None = None
+    cluster_id: str | None = None
+    subject: str | None = None
+    started_after: datetime | None = None
+    started_before: datetime | None = None
+    started_by: str | None = None  # staff see only the runs they started
+
+
+def utc(timestamp) -> datetime:
+    return timestamp.ToDatetime(tzinfo=timezone.utc)
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def visibility_query(filters: RunFilters) -> str:
+    """The list filter as a Temporal visibility query: the same text works in
+    `temporal workflow list --query` and in the UI's search box."""
+    clauses = [f"{sa.RUN_KIND.name} IS NOT NULL"]
+    for key, value in [(sa.RUN_KIND, filters.kind), (sa.PHASE, filters.phase), (sa.CLUSTER_IDS, filters.cluster_id),
+                       (sa.SUBJECT, filters.subject), (sa.STARTED_BY, filters.started_by)]:
+        if value is not None:
+            clauses.append(f"{key.name} = {_quote(value)}")
+    if filters.status is not None:
+        clauses.append(f"ExecutionStatus = {_quote(filters.status)}")
+    if filters.started_after is not None:
+        clauses.append(f"StartTime >= {_quote(filters.started_after.isoformat())}")
+    if filters.started_before is not None:
+        clauses.append(f"StartTime < {_quote(filters.started_before.isoformat())}")
+    return " AND ".join(clauses)
+
+
+def _status_name(status: WorkflowExecutionStatus | None) -> str:
+    return status.name if status is not None else "UNKNOWN"
+
+
+def _summary_fields(attributes: TypedSearchAttributes) -> dict:
+    return {
+        "kind": attributes.get(sa.RUN_KIND),
+        "phase": attributes.get(sa.PHASE),
+        "campaign_id": attributes.get(sa.CAMPAIGN_ID),
+        "series_id": attributes.get(sa.SERIES_ID),
+        "cluster_ids": list(attributes.get(sa.CLUSTER_IDS) or []),
+        "subject": attributes.get(sa.SUBJECT),
+        "term": attributes.get(sa.TERM),
+        "started_by": attributes.get(sa.STARTED_BY),
+    }
+
+
+def run_summary(execution: WorkflowExecution) -> RunSummary:
+    return RunSummary(
+        workflow_id=execution.id,
+        run_id=execution.run_id,
+        workflow_type=execution.workflow_type,
+        status=_status_name(execution.status),
+        started_at=execution.start_time,
+        closed_at=execution.close_time,
+        **_summary_fields(execution.typed_search_attributes),
+    )
+
+
+async def list_runs(client: Client, *, filters: RunFilters, offset: int, limit: int) -> tuple[list[RunSummary], int]:
+    query = visibility_query(filters)
+    total = (await client.count_workflows(query)).count
+    runs = [run_summary(e) async for e in client.list_workflows(query, limit=offset + limit, page_size=200)]
+    return runs[offset:], total
+
+
+async def _describe(client: Client, workflow_id: str, run_id: str | None = None):
+    try:
+        return await client.get_workflow_handle(workflow_id, run_id=run_id).describe()
+    except RPCError as exc:
+        if exc.status == RPCStatusCode.NOT_FOUND:
+            raise NotFound("运行 (run)", workflow_id) from None
+        raise
+
+
+async def started_by(client: Client, workflow_id: str) -> str | None:
+    return (await _describe(client, workflow_id)).typed_search_attributes.get(sa.STARTED_BY)
+
+
+async def _run_events(client: Client, workflow_id: str, run_id: str) -> list[HistoryEvent]:
+    handle = client.get_workflow_handle(workflow_id, run_id=run_id)
+    return [event async for event in handle.fetch_history_events()]
+
+
+async def run_chain(client: Client, workflow_id: str) -> AsyncIterator[tuple[str, list[HistoryEvent]]]:
+    """(run id, its events) for every run of the workflow id, oldest first."""
+    latest = await _describe(client, workflow_id)
+    latest_events = await _run_events(client, workflow_id, latest.run_id)
+    first_run_id = latest_events[0].workflow_execution_started_event_attributes.first_execution_run_id
+    run_id = first_run_id or latest.run_id
+    while run_id:
+        events = latest_events if run_id == latest.run_id else await _run_events(client, workflow_id, run_id)
+        yield run_id, events
+        last = events[-1]
+        if run_id == latest.run_id or last.event_type != EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
+            return
+        run_id = last.workflow_execution_continued_as_new_event_attributes.new_execution_run_id
+
+
+def _pending_timer_deadline(events: list[HistoryEvent]) -> datetime | None:
+    started = {}
+    for event in events:
+        if event.event_type == EventType.EVENT_TYPE_TIMER_STARTED:
+            attributes = event.timer_started_event_attributes
+            started[attributes.timer_id] = utc(event.event_time) + attributes.start_to_fire_timeout.ToTimedelta()
+        elif event.event_type == EventType.EVENT_TYPE_TIMER_FIRED:
+            started.pop(event.timer_fired_event_attributes.timer_id, None)
+        elif event.event_type == EventType.EVENT_TYPE_TIMER_CANCELED:
+            started.pop(event.timer_canceled_event_attributes.timer_id, None)
+    return min(started.values(), default=None)
+
+
+async def run_detail(client: Client, workflow_id: str) -> RunDetail:
+    description = await _describe(client, workflow_id)
+    chain = [(run_id, events) async for run_id, events in run_chain(client, workflow_id)]
+    pending = [
+        PendingActivity(
+            activity_type=activity.activity_type.name,
+            state=PendingActivityState.Name(activity.state).removeprefix("PENDING_ACTIVITY_STATE_"),
+            attempt=activity.attempt,
+            last_failure=activity.last_failure.message or None,
+            scheduled_at=utc(activity.scheduled_time) if activity.HasField("scheduled_time") else None,
+        )
+        for activity in description.raw_description.pending_activities
+    ]
+    return RunDetail(
+        workflow_id=workflow_id,
+        run_id=description.run_id,
+        workflow_type=description.workflow_type,
+        status=_status_name(description.status),
+        started_at=description.start_time,
+        closed_at=description.close_time,
+        history_length=description.history_length,
+        pending_activities=pending,
+        next_timer_at=_pending_timer_deadline(chain[-1][1]),
+        runs_in_chain=len(chain),
+        **_summary_fields(description.typed_search_attributes),
+    )
+
+
+def raw_event(run_id: str, event: HistoryEvent) -> RawEvent:
+    attributes_field = event.WhichOneof("attributes")
+    return RawEvent(
+        run_id=run_id,
+        event_id=event.event_id,
+        event_time=utc(event.event_time),
+        event_type=EventType.Name(event.event_type).removeprefix("EVENT_TYPE_"),
+        attributes=MessageToDict(getattr(event, attributes_field)) if attributes_field else {},
+    )
+
+
+async def raw_events(client: Client, workflow_id: str, *, offset: int, limit: int) -> tuple[list[RawEvent], int]:
+    events = [raw_event(run_id, e) async for run_id, run_events in run_chain(client, workflow_id) for e in run_events]
+    return events[offset : offset + limit], len(events)
+
+
+async def cancel_run(client: Client, workflow_id: str, *, reason: str, identity: str) -> None:
+    """Ask the run to cancel; the reason is kept on the run's history (and in the audit trail)."""
+    description = await _describe(client, workflow_id)
+    if description.status != WorkflowExecutionStatus.RUNNING:
+        raise Conflict("运行已结束，无法取消 (the run is not running)", status=_status_name(description.status))
+    await client.workflow_service.request_cancel_workflow_execution(
+        RequestCancelWorkflowExecutionRequest(
+            namespace=client.namespace,
+            workflow_execution=WorkflowExecutionRef(workflow_id=workflow_id),
+            reason=reason,
+            identity=identity,
+        )
+    )

@@ -1,0 +1,160 @@
+"""A run's timeline in plain Chinese: the Temporal history of every run in its chain, merged with
+the product's own records of the same work (who did what: the audit trail; which notices went to
+how many people, by which channel, with what result).
+
+Entries are what an admin asks about; bookkeeping events (workflow tasks, markers) are left out."""
+
+from collections import Counter
+from collections.abc import Callable
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio.api.enums.v1 import EventType
+from temporalio.api.history.v1 import HistoryEvent
+from temporalio.client import Client
+
+from contracts.campaigns import PHASE_LABELS
+from contracts.runs import TimelineEntry
+from models import AuditEntry, Delivery, Notification, SeriesSession
+from services.runs import run_chain, utc
+
+STATUS_LABELS = {
+    **{phase.value: label for phase, label in PHASE_LABELS.items()},
+    "active": "进行中", "paused": "已暂停", "ended": "已提前结束", "scheduled": "待举行", "held": "已举行",
+    "skipped": "已取消本次", "cancelled": "已取消",
+}  # fmt: skip
+
+E = EventType
+
+
+def _phase_change(event: HistoryEvent) -> str | None:
+    fields = event.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields
+    if "Phase" not in fields:
+        return None
+    value = fields["Phase"].data.decode().strip('"')
+    return f"进入阶段：{STATUS_LABELS.get(value, value)}"
+
+
+def _failure(message: str) -> str:
+    return message.splitlines()[0][:200] if message else "未知错误"
+
+
+# Event type → (category, how to describe it). None from the describer leaves the event out.
+DESCRIBERS: dict[int, tuple[str, Callable[[HistoryEvent, dict[int, str]], str | None]]] = {
+    E.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED: ("run", lambda e, _: (
+        "接续上一轮运行 (continued as new)" if e.workflow_execution_started_event_attributes.continued_execution_run_id
+        else f"流程启动：{e.workflow_execution_started_event_attributes.workflow_type.name}")),
+    E.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES: ("phase", lambda e, _: _phase_change(e)),
+    E.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED: ("action", lambda e, _: (
+        f"流程接受操作：{e.workflow_execution_update_accepted_event_attributes.accepted_request.input.name}")),
+    E.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED: ("action", lambda e, _: (
+        f"流程收到信号：{e.workflow_execution_signaled_event_attributes.signal_name}")),
+    E.EVENT_TYPE_TIMER_STARTED: ("timer", lambda e, _: (
+        f"设定计时：{_duration(e.timer_started_event_attributes.start_to_fire_timeout.ToTimedelta())}后到期")),
+    E.EVENT_TYPE_TIMER_FIRED: ("timer", lambda e, _: "计时到期 (deadline or reminder time reached)"),
+    E.EVENT_TYPE_ACTIVITY_TASK_STARTED: ("retry", lambda e, types: (
+        f"{types.get(e.activity_task_started_event_attributes.scheduled_event_id, '活动')} 第 "
+        f"{e.activity_task_started_event_attributes.attempt} 次尝试，上次失败：{_failure(e.activity_task_started_event_attributes.last_failure.message)}"
+        if e.activity_task_started_event_attributes.attempt > 1 else None)),
+    E.EVENT_TYPE_ACTIVITY_TASK_FAILED: ("failure", lambda e, types: (
+        f"{types.get(e.activity_task_failed_event_attributes.scheduled_event_id, '活动')} 失败："
+        f"{_failure(e.activity_task_failed_event_attributes.failure.message)}")),
+    E.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT: ("failure", lambda e, types: (
+        f"{types.get(e.activity_task_timed_out_event_attributes.scheduled_event_id, '活动')} 超时 (timed out)")),
+    E.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED: ("run", lambda e, _: (
+        f"启动子流程：{e.start_child_workflow_execution_initiated_event_attributes.workflow_type.name}")),
+    E.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED: ("action", lambda e, _: (
+        f"请求取消运行：{e.workflow_execution_cancel_requested_event_attributes.cause or '未说明原因'}")),
+    E.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW: ("run", lambda e, _: "本轮结束，接续为新一轮运行 (continue-as-new)"),
+    E.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED: ("run", lambda e, _: "流程完成 (completed)"),
+    E.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED: ("failure", lambda e, _: (
+        f"流程失败：{_failure(e.workflow_execution_failed_event_attributes.failure.message)}")),
+    E.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED: ("run", lambda e, _: "流程已取消 (cancelled)"),
+    E.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED: ("failure", lambda e, _: (
+        f"流程被终止：{e.workflow_execution_terminated_event_attributes.reason or '未说明原因'}")),
+    E.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT: ("failure", lambda e, _: "流程超时 (timed out)"),
+}  # fmt: skip
+
+
+def _duration(delta) -> str:
+    days, seconds = delta.days, delta.seconds
+    parts = [f"{days} 天" if days else "", f"{seconds // 3600} 小时" if seconds // 3600 else "",
+             f"{seconds % 3600 // 60} 分钟" if seconds % 3600 // 60 else ""]
+    return " ".join(p for p in parts if p) or f"{seconds} 秒"
+
+
+def history_entries(run_id: str, events: list[HistoryEvent]) -> list[TimelineEntry]:
+    activity_types: dict[int, str] = {}
+    entries = []
+    for event in events:
+        if event.event_type == E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            activity_types[event.event_id] = event.activity_task_scheduled_event_attributes.activity_type.name
+        described = DESCRIBERS.get(event.event_type)
+        text = described[1](event, activity_types) if described else None
+        if text:
+            entries.append(TimelineEntry(at=utc(event.event_time), source="temporal", category=described[0],
+                                         text=text, run_id=run_id, details={"event_id": event.event_id}))
+    return entries
+
+
+async def _audit_subjects(session: AsyncSession, workflow_id: str) -> list[tuple[str, str]]:
+    """The (segment, id) pairs under which the API records actions on this run's work."""
+    subjects = [("runs", workflow_id)]
+    kind, _, object_id = workflow_id.partition("-")
+    if kind == "campaign":
+        subjects.append(("campaigns", object_id))
+    elif kind == "series":
+        subjects.append(("series", object_id))
+        session_ids = await session.scalars(select(SeriesSession.id).where(SeriesSession.series_id == int(object_id)))
+        subjects += [("sessions", str(i)) for i in session_ids]
+    return subjects
+
+
+async def audit_entries(session: AsyncSession, workflow_id: str) -> list[TimelineEntry]:
+    subjects = await _audit_subjects(session, workflow_id)
+    rows = await session.scalars(
+        select(AuditEntry)
+        .where(or_(*[(AuditEntry.subject_type == t) & (AuditEntry.subject_id == i) for t, i in subjects]))
+        .order_by(AuditEntry.id)
+    )
+    return [
+        TimelineEntry(at=row.at, source="audit", category="action", actor=row.actor_name,
+                      text=f"{row.actor_name}（{row.actor_role}）{row.method} {row.route}",
+                      details={"path": row.path, "status": row.status_code, **row.payload})
+        for row in rows
+    ]  # fmt: skip
+
+
+async def notification_entries(session: AsyncSession, workflow_id: str) -> list[TimelineEntry]:
+    kind, _, object_id = workflow_id.partition("-")
+    column = {"campaign": Notification.campaign_id, "series": Notification.series_id}.get(kind)
+    if column is None or not object_id.isdigit():
+        return []
+    notifications = (await session.scalars(select(Notification).where(column == int(object_id)))).all()
+    outcomes: dict[int, Counter] = {n.id: Counter() for n in notifications}
+    if notifications:
+        counted = await session.execute(
+            select(Delivery.notification_id, Delivery.channel, Delivery.status, func.count())
+            .where(Delivery.notification_id.in_(outcomes))
+            .group_by(Delivery.notification_id, Delivery.channel, Delivery.status)
+        )
+        for notification_id, channel, status, count in counted:
+            outcomes[notification_id][f"{channel} {status}"] += count
+    return [
+        TimelineEntry(
+            at=n.created_at, source="notification", category="notice",
+            text=f"通知「{n.kind}」发给 {n.recipient_count} 人"
+                 + ("；" + "，".join(f"{k} {v}" for k, v in sorted(outcomes[n.id].items())) if outcomes[n.id] else ""),
+            details={"key": n.key, "recipients": n.recipient_count, "channels": dict(outcomes[n.id])},
+        )
+        for n in notifications
+    ]  # fmt: skip
+
+
+async def timeline(client: Client, session: AsyncSession, workflow_id: str) -> list[TimelineEntry]:
+    entries = [entry async for run_id, events in run_chain(client, workflow_id)
+               for entry in history_entries(run_id, events)]  # fmt: skip
+    entries += await audit_entries(session, workflow_id)
+    entries += await notification_entries(session, workflow_id)
+    # Stable sort: within the same instant, history order (then records) is kept.
+    return sorted(entries, key=lambda entry: entry.at)
