@@ -1,13 +1,17 @@
-"""The audit trail: every successful write (POST/PUT/PATCH/DELETE) by a logged-in user is
-recorded — who, what (route, parameters, body), when — before the answer is sent.
+"""The audit trail: every successful write (POST/PUT/PATCH/DELETE) by a logged-in user, through
+the API or the console, is recorded — who, what (route, parameters, body), when — before the
+answer is sent.
 
 A pure ASGI middleware, so it sees the matched route and the body without consuming them."""
 
 import json
 import re
+from http.cookies import SimpleCookie
+from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from console.auth import COOKIE
 from models import User
 from models.audit import AuditEntry
 from services.security import user_id_from_token
@@ -15,7 +19,8 @@ from services.security import user_id_from_token
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 MAX_RECORDED_BODY = 8 * 1024
 SECRET_KEYS = re.compile(r"password|secret|token", re.IGNORECASE)
-UNAUDITED_ROUTES = {"/api/v1/auth/token"}  # a login is not a change; its body is a password
+# A login is not a change, and its body is a password.
+UNAUDITED_ROUTES = {"/api/v1/auth/token", "/console/login", "/console/logout"}
 
 
 def _redact(value):
@@ -27,11 +32,16 @@ def _redact(value):
 
 
 def _payload(body: bytes, content_type: str, truncated: bool) -> dict:
-    if "json" in content_type and body and not truncated:
-        try:
-            return {"body": _redact(json.loads(body))}
-        except ValueError:
-            pass
+    if body and not truncated:
+        if "json" in content_type:
+            try:
+                return {"body": _redact(json.loads(body))}
+            except ValueError:
+                pass
+        if "x-www-form-urlencoded" in content_type:  # console forms
+            form = dict(parse_qsl(body.decode(errors="replace")))
+            form.pop("csrf", None)
+            return {"body": _redact(form)}
     return {"content_type": content_type, "bytes": len(body)} if body else {}
 
 
@@ -53,10 +63,15 @@ def _route_template(path: str, path_params: dict) -> tuple[str, str | None, str 
     return "/".join(segments), subject_type, subject_id
 
 
-def _bearer_token(scope: Scope) -> str | None:
+def _session_token(scope: Scope) -> str | None:
+    """The API's bearer token, or the console's session cookie."""
     for name, value in scope.get("headers", []):
         if name == b"authorization" and value.lower().startswith(b"bearer "):
             return value[7:].decode()
+        if name == b"cookie":
+            cookie = SimpleCookie(value.decode(errors="replace"))
+            if COOKIE in cookie:
+                return cookie[COOKIE].value
     return None
 
 
@@ -89,7 +104,7 @@ class AuditMiddleware:
 
     async def _record(self, scope: Scope, body: bytes, truncated: bool, status: int) -> None:
         app = scope["app"]
-        token = _bearer_token(scope)
+        token = _session_token(scope)
         user_id = user_id_from_token(token, settings=app.state.settings) if token else None
         if user_id is None or scope["path"] in UNAUDITED_ROUTES:
             return

@@ -1,0 +1,22 @@
+"""Mounting the console on the FastAPI app."""
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from console import home, runs
+from console.auth import LoginRequired, login_url
+
+PREFIX = "/console"
+
+
+def install_console(app: FastAPI) -> None:
+    app.mount(f"{PREFIX}/static", StaticFiles(directory=Path(__file__).parent / "static"), name="console-static")
+    for module in (home, runs):
+        app.include_router(module.router, prefix=PREFIX, include_in_schema=False)
+
+    @app.exception_handler(LoginRequired)
+    async def to_login(_: Request, exc: LoginRequired) -> RedirectResponse:
+        return RedirectResponse(login_url(exc.next_path), status_code=303)

@@ -1,0 +1,57 @@
+"""Console sessions: the same JWT as the API, carried in an HttpOnly cookie, plus a CSRF token
+derived from it for every form."""
+
+import hashlib
+import hmac
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Depends, Form, HTTPException, Request, status
+
+from api.deps import SessionDep, SettingsDep
+from config import Settings
+from contracts.directory import Role
+from models import User
+from services.security import user_id_from_token
+
+COOKIE = "jy_session"
+
+
+class LoginRequired(Exception):
+    def __init__(self, next_path: str) -> None:
+        self.next_path = next_path
+
+
+def csrf_token(token: str, settings: Settings) -> str:
+    return hmac.new(settings.secret_key.encode(), f"csrf:{token}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+async def console_user(request: Request, session: SessionDep, settings: SettingsDep) -> User:
+    token = request.cookies.get(COOKIE)
+    user_id = user_id_from_token(token, settings=settings) if token else None
+    user = await session.get(User, user_id) if user_id is not None else None
+    if user is None or not user.active:
+        raise LoginRequired(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+    request.state.csrf = csrf_token(token, settings)
+    return user
+
+
+ConsoleUser = Annotated[User, Depends(console_user)]
+
+
+async def check_csrf(request: Request, settings: SettingsDep, csrf: Annotated[str, Form()] = "") -> None:
+    token = request.cookies.get(COOKIE, "")
+    if not token or not hmac.compare_digest(csrf, csrf_token(token, settings)):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="表单已过期，请刷新页面后重试 (bad CSRF token)")
+
+
+CsrfChecked = Depends(check_csrf)
+
+
+def require(user: User, *roles: Role) -> None:
+    if user.role not in roles:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"需要角色 {' 或 '.join(roles)}")
+
+
+def login_url(next_path: str) -> str:
+    return f"/console/login?next={quote(next_path)}"

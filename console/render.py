@@ -1,0 +1,36 @@
+"""Jinja2 for the console: templates, filters in the configured time zone, shared context."""
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from contracts.campaigns import PHASE_LABELS
+from models import User
+
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+ROLE_LABELS = {"admin": "管理员", "staff": "教研员", "teacher": "教师"}
+
+
+def _local(value: datetime | None, request_tz) -> str:
+    return value.astimezone(request_tz).strftime("%m月%d日 %H:%M") if value else "—"
+
+
+def page(request: Request, template: str, user: User | None, status_code: int = 200, **context: Any) -> HTMLResponse:
+    tz = request.app.state.settings.tz
+    return templates.TemplateResponse(
+        request,
+        template,
+        {
+            "user": user,
+            "csrf": getattr(request.state, "csrf", ""),
+            "role_label": ROLE_LABELS.get(user.role, "") if user else "",
+            "local": lambda value: _local(value, tz),
+            "phase_label": lambda phase: PHASE_LABELS.get(phase, phase),
+            **context,
+        },
+        status_code=status_code,
+    )
