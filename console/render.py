@@ -8,7 +8,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from contracts.campaigns import PHASE_LABELS
+from contracts.labels import status_label
 from models import User
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -29,7 +29,7 @@ def page(request: Request, template: str, user: User | None, status_code: int = 
             "csrf": getattr(request.state, "csrf", ""),
             "role_label": ROLE_LABELS.get(user.role, "") if user else "",
             "local": lambda value: _local(value, tz),
-            "phase_label": lambda phase: PHASE_LABELS.get(phase, phase),
+            "label": status_label,
             **context,
         },
         status_code=status_code,

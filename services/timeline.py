@@ -13,16 +13,11 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client
 
-from contracts.campaigns import PHASE_LABELS
+from contracts.labels import status_label
 from contracts.runs import TimelineEntry
 from models import AuditEntry, Delivery, Notification, SeriesSession
 from services.runs import run_chain, utc
 
-STATUS_LABELS = {
-    **{phase.value: label for phase, label in PHASE_LABELS.items()},
-    "active": "进行中", "paused": "已暂停", "ended": "已提前结束", "scheduled": "待举行", "held": "已举行",
-    "skipped": "已取消本次", "cancelled": "已取消",
-}  # fmt: skip
 
 E = EventType
 
@@ -32,7 +27,7 @@ def _phase_change(event: HistoryEvent) -> str | None:
     if "Phase" not in fields:
         return None
     value = fields["Phase"].data.decode().strip('"')
-    return f"进入阶段：{STATUS_LABELS.get(value, value)}"
+    return f"进入阶段：{status_label(value)}"
 
 
 def _failure(message: str) -> str:

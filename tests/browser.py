@@ -61,6 +61,7 @@ async def chromium():
 async def log_in(browser, base_url: str, username: str, password: str = "demo-pass", *, next_path: str = ""):
     """A phone-sized page logged in as `username` (through the login form, as a person would)."""
     context = await browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    context.set_default_timeout(10_000)
     page = await context.new_page()
     await page.goto(f"{base_url}/console/login" + (f"?next={next_path}" if next_path else ""))
     await page.fill("#f-username", username)
