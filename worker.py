@@ -10,20 +10,23 @@ import signal
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.campaigns import CampaignActivities
 from activities.notifications import NotificationActivities
 from activities.series import SeriesActivities
 from config import Settings, get_settings
 from db import SessionFactory, create_engine, create_session_factory
 from services.temporal import connect_temporal, register_search_attributes
+from workflows.campaign import CampaignWorkflow
 from workflows.series import SeriesWorkflow
 
-WORKFLOWS: list[type] = [SeriesWorkflow]
+WORKFLOWS: list[type] = [CampaignWorkflow, SeriesWorkflow]
 
 
 def activities_for(*, settings: Settings, session_factory: SessionFactory) -> list:
     notifications = NotificationActivities(session_factory)
     series = SeriesActivities(session_factory, settings)
-    return [notifications.publish_notification, series.advance_series]
+    campaigns = CampaignActivities(session_factory, settings)
+    return [notifications.publish_notification, series.advance_series, *campaigns.all()]
 
 
 def create_worker(

@@ -27,6 +27,7 @@ class NotificationKind(StrEnum):
     plan_reminder = "plan_reminder"
     task_assigned = "task_assigned"
     task_overdue = "task_overdue"
+    task_reminder = "task_reminder"  # a task is due before the practice phase closes
     reflection_reminder = "reflection_reminder"
     report_ready = "report_ready"
     escalation = "escalation"

@@ -1,0 +1,379 @@
+"""Campaigns: launch, read, and the teachers' high-volume actions, each stored under a phase guard.
+
+The workflow owns the phase; its activity writes `campaigns.phase/step` when it changes. A
+teacher's action checks them before writing and again after (inside the write transaction), so an
+action that races a phase change is either in before the change or refused with 409."""
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from sqlalchemy import Select, delete, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contracts.campaigns import (
+    CYCLE, CampaignIn, CampaignParams, CampaignState, DeliveryIn, Phase, PhaseCounts, PhaseStep, PhaseWindow,
+    PlanStatus, ProblemIn, ProblemUpdate, ReflectionIn, SummaryIn, TopicOut,
+)
+from contracts.directory import Role
+from models import (
+    Campaign, CampaignMember, CampaignPhase, CheckIn, Cluster, Plan, PlanStage, Problem, Reflection, School, Task,
+    Teacher, TeacherSubject, Topic, TopicParticipant, Training, User, Vote,
+)
+from services.errors import Conflict, InvalidField, NotFound
+
+INSERT_CHUNK = 1000
+
+
+def workflow_id(campaign_id: int) -> str:
+    return f"campaign-{campaign_id}"
+
+
+# ---- launch --------------------------------------------------------------------------------
+
+
+def planned_deadlines(params: CampaignParams, start: datetime) -> dict[Phase, datetime]:
+    """Each phase ends at its own deadline if one was given, else its duration after the last."""
+    deadlines: dict[Phase, datetime] = {}
+    at = start
+    for phase in CYCLE:
+        at = params.deadlines.get(phase) or at + params.durations[phase]
+        deadlines[phase] = at
+    return deadlines
+
+
+def _scope_query(data: CampaignIn) -> Select:
+    stmt = (
+        select(User.id, Teacher.id, School.id, School.cluster_id)
+        .join(Teacher, Teacher.user_id == User.id)
+        .join(School, School.id == Teacher.school_id)
+        .where(Teacher.active, User.active)
+        .where(or_(School.cluster_id.in_(data.cluster_ids), School.id.in_(data.school_ids)))
+    )
+    if data.grade_band is not None:
+        stmt = stmt.where(Teacher.grade_band == data.grade_band)
+    if data.subject is not None:
+        stmt = stmt.where(Teacher.id.in_(select(TeacherSubject.teacher_id).where(TeacherSubject.subject == data.subject)))
+    return stmt
+
+
+async def create_campaign(session: AsyncSession, *, data: CampaignIn, by: User, now: datetime) -> Campaign:
+    params = data.params()
+    for field, model, ids in [("cluster_ids", Cluster, data.cluster_ids), ("school_ids", School, data.school_ids)]:
+        found = set(await session.scalars(select(model.id).where(model.id.in_(ids))))
+        if missing := sorted(set(ids) - found):
+            raise InvalidField(field, f"{missing} 不存在 (do not exist)")
+    deadlines = planned_deadlines(params, now)
+    if any(b <= a for a, b in zip([now, *deadlines.values()], deadlines.values())):
+        raise InvalidField("schedule", "各阶段截止时间须晚于开始时间且依次递增 (deadlines must be in the future and in order)")
+    members = (await session.execute(_scope_query(data))).all()
+    if not members:
+        raise InvalidField("cluster_ids", "范围内没有在岗教师 (no active teacher in this scope)")
+    campaign = Campaign(
+        title=data.title, subject=data.subject, grade_band=data.grade_band, cluster_ids=data.cluster_ids,
+        school_ids=data.school_ids, params=params.model_dump(mode="json"), created_by=by.id,
+        deadline=deadlines[Phase.collect_topics],
+    )
+    session.add(campaign)
+    await session.flush()
+    campaign.workflow_id = workflow_id(campaign.id)
+    session.add_all(
+        CampaignPhase(campaign_id=campaign.id, phase=phase, position=n, deadline=deadlines[phase])
+        for n, phase in enumerate(CYCLE)
+    )
+    rows = [{"campaign_id": campaign.id, "user_id": u, "teacher_id": t, "school_id": s, "cluster_id": c}
+            for u, t, s, c in members]
+    for start in range(0, len(rows), INSERT_CHUNK):
+        await session.execute(insert(CampaignMember), rows[start : start + INSERT_CHUNK])
+    await session.flush()
+    return campaign
+
+
+def initial_state(campaign: Campaign) -> CampaignState:
+    return CampaignState(
+        campaign_id=campaign.id, title=campaign.title, params=CampaignParams(**campaign.params),
+        staff_user_ids=[campaign.created_by],
+    )
+
+
+# ---- reading -------------------------------------------------------------------------------
+
+
+async def get_campaign(session: AsyncSession, campaign_id: int) -> Campaign:
+    campaign = await session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFound("活动 (campaign)", campaign_id)
+    return campaign
+
+
+async def member_of(session: AsyncSession, *, campaign_id: int, user_id: int) -> CampaignMember | None:
+    return await session.get(CampaignMember, (campaign_id, user_id))
+
+
+def campaigns_query(*, status: str | None, phase: Phase | None, subject: str | None,
+                    cluster_id: int | None, member_user_id: int | None) -> Select[tuple[Campaign]]:
+    stmt = select(Campaign).order_by(Campaign.id.desc())
+    if status is not None:
+        stmt = stmt.where(Campaign.status == status)
+    if phase is not None:
+        stmt = stmt.where(Campaign.phase == phase)
+    if subject is not None:
+        stmt = stmt.where(Campaign.subject == subject)
+    if cluster_id is not None:
+        stmt = stmt.where(Campaign.id.in_(select(CampaignMember.campaign_id).where(CampaignMember.cluster_id == cluster_id)))
+    if member_user_id is not None:
+        stmt = stmt.where(Campaign.id.in_(select(CampaignMember.campaign_id).where(CampaignMember.user_id == member_user_id)))
+    return stmt
+
+
+async def phase_windows(session: AsyncSession, campaign_id: int) -> list[PhaseWindow]:
+    rows = await session.scalars(
+        select(CampaignPhase).where(CampaignPhase.campaign_id == campaign_id).order_by(CampaignPhase.position)
+    )
+    return [PhaseWindow.model_validate(row) for row in rows]
+
+
+async def _count(session: AsyncSession, stmt: Select) -> int:
+    return await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+
+def live_problems(campaign_id: int) -> Select[tuple[Problem]]:
+    return select(Problem).where(Problem.campaign_id == campaign_id, Problem.withdrawn_at.is_(None))
+
+
+def participants_query(campaign_id: int) -> Select:
+    return select(TopicParticipant.user_id).where(TopicParticipant.campaign_id == campaign_id).distinct()
+
+
+async def phase_counts(session: AsyncSession, campaign_id: int) -> list[PhaseCounts]:
+    members = await _count(session, select(CampaignMember.user_id).where(CampaignMember.campaign_id == campaign_id))
+    submitted = await _count(session, live_problems(campaign_id).with_only_columns(Problem.author_user_id).distinct())
+    participants = await _count(session, participants_query(campaign_id))
+    checked_in = await _count(session, select(CheckIn.user_id).where(CheckIn.campaign_id == campaign_id).distinct())
+    topics = await _count(session, select(Topic.id).where(Topic.campaign_id == campaign_id))
+    approved = await _count(session, select(Topic.id).where(Topic.campaign_id == campaign_id,
+                                                             Topic.plan_status == PlanStatus.approved))
+    assignees = await _count(session, select(Task.assignee_user_id).where(Task.campaign_id == campaign_id).distinct())
+    behind = await _count(session, select(Task.assignee_user_id).where(
+        Task.campaign_id == campaign_id, Task.delivered_at.is_(None)).distinct())
+    reflected = await _count(session, select(Reflection.user_id).where(Reflection.campaign_id == campaign_id))
+    acted_total = [
+        (Phase.collect_topics, submitted, members), (Phase.train, checked_in, participants),
+        (Phase.design_plan, approved, topics), (Phase.practise, assignees - behind, assignees),
+        (Phase.reflect, reflected, participants),
+    ]
+    return [PhaseCounts(phase=p, acted=a, not_acted=max(t - a, 0)) for p, a, t in acted_total]
+
+
+async def topics_out(session: AsyncSession, campaign_id: int) -> list[TopicOut]:
+    topics = (await session.scalars(select(Topic).where(Topic.campaign_id == campaign_id).order_by(Topic.position))).all()
+    sizes = dict((await session.execute(
+        select(TopicParticipant.topic_id, func.count()).where(TopicParticipant.campaign_id == campaign_id)
+        .group_by(TopicParticipant.topic_id))).all())
+    return [TopicOut(id=t.id, title=t.title, lead_user_id=t.lead_user_id, problem_ids=t.problem_ids,
+                     plan_status=t.plan_status, participants=sizes.get(t.id, 0)) for t in topics]
+
+
+async def open_tasks(session: AsyncSession, *, user_id: int, campaign_id: int | None = None) -> Sequence[Task]:
+    stmt = (select(Task).join(PlanStage, PlanStage.id == Task.stage_id)
+            .where(Task.assignee_user_id == user_id, Task.delivered_at.is_(None), PlanStage.done_at.is_(None))
+            .order_by(Task.due_at, Task.id))
+    if campaign_id is not None:
+        stmt = stmt.where(Task.campaign_id == campaign_id)
+    return (await session.scalars(stmt)).all()
+
+
+# ---- the phase guard -----------------------------------------------------------------------
+
+
+def _refuse(campaign: Campaign, action: str) -> Conflict:
+    phase, step = Phase(campaign.phase), PhaseStep(campaign.step)  # plain strings as loaded
+    where = f"「{phase.label}」" + ("（已截止，待确认）" if step == PhaseStep.deciding else "")
+    return Conflict(f"活动当前处于{where}阶段，不能{action} (campaign is in phase {phase.value})",
+                    phase=phase.value, step=step.value)
+
+
+async def _check_phase(session: AsyncSession, campaign_id: int, phases: tuple[Phase, ...], action: str) -> Campaign:
+    campaign = await session.scalar(
+        select(Campaign).where(Campaign.id == campaign_id).with_for_update(read=True)
+        .execution_options(populate_existing=True)
+    )
+    if campaign is None:
+        raise NotFound("活动 (campaign)", campaign_id)
+    if campaign.phase not in phases or campaign.step != PhaseStep.open:
+        raise _refuse(campaign, action)
+    return campaign
+
+
+@asynccontextmanager
+async def phase_guard(session: AsyncSession, campaign_id: int, phases: tuple[Phase, ...], action: str
+                      ) -> AsyncIterator[Campaign]:
+    """Checks the phase, runs the writes, checks again once they are flushed: by then this
+    transaction holds the write lock (SQLite) or a share lock on the campaign row (PostgreSQL),
+    so the phase cannot change before the caller commits."""
+    yield await _check_phase(session, campaign_id, phases, action)
+    await session.flush()
+    await _check_phase(session, campaign_id, phases, action)
+
+
+# ---- teachers' actions ---------------------------------------------------------------------
+
+
+async def submit_problem(session: AsyncSession, *, campaign_id: int, member: CampaignMember, data: ProblemIn) -> Problem:
+    async with phase_guard(session, campaign_id, (Phase.collect_topics,), "提交问题 (submit problems)"):
+        problem = Problem(campaign_id=campaign_id, author_user_id=member.user_id, school_id=member.school_id,
+                          **data.model_dump())
+        session.add(problem)
+    return problem
+
+
+async def get_problem(session: AsyncSession, *, campaign_id: int, problem_id: int) -> Problem:
+    problem = await session.get(Problem, problem_id)
+    if problem is None or problem.campaign_id != campaign_id or problem.withdrawn_at is not None:
+        raise NotFound("问题 (problem)", problem_id)
+    return problem
+
+
+async def edit_problem(session: AsyncSession, *, problem: Problem, data: ProblemUpdate) -> Problem:
+    async with phase_guard(session, problem.campaign_id, (Phase.collect_topics,), "修改问题 (edit problems)"):
+        for key, value in data.model_dump(exclude_unset=True, exclude_none=True).items():
+            setattr(problem, key, value)
+    return problem
+
+
+async def withdraw_problem(session: AsyncSession, *, problem: Problem, now: datetime) -> None:
+    """Withdrawn problems stay for the record; their votes go back to the voters' budgets."""
+    async with phase_guard(session, problem.campaign_id, (Phase.collect_topics,), "撤回问题 (withdraw problems)"):
+        problem.withdrawn_at = now
+        problem.votes = 0
+        await session.execute(delete(Vote).where(Vote.problem_id == problem.id))
+
+
+async def vote(session: AsyncSession, *, problem: Problem, member: CampaignMember, budget: int) -> int:
+    """Returns the votes the teacher has left."""
+    async with phase_guard(session, problem.campaign_id, (Phase.collect_topics,), "投票 (vote)"):
+        if problem.author_user_id == member.user_id:
+            raise Conflict("不能给自己提交的问题投票 (cannot vote for your own problem)")
+        if await session.get(Vote, (problem.id, member.user_id)) is not None:
+            raise Conflict("已经投过票 (already voted for this problem)")
+        used = await votes_used(session, campaign_id=problem.campaign_id, user_id=member.user_id)
+        if used >= budget:
+            raise Conflict(f"投票数已用完（每人 {budget} 票）(vote budget used up)", budget=budget)
+        session.add(Vote(problem_id=problem.id, user_id=member.user_id, campaign_id=problem.campaign_id))
+        await session.execute(update(Problem).where(Problem.id == problem.id).values(votes=Problem.votes + 1))
+    return budget - used - 1
+
+
+async def unvote(session: AsyncSession, *, problem: Problem, user_id: int) -> None:
+    async with phase_guard(session, problem.campaign_id, (Phase.collect_topics,), "撤回投票 (take back a vote)"):
+        result = await session.execute(delete(Vote).where(Vote.problem_id == problem.id, Vote.user_id == user_id))
+        if result.rowcount == 0:
+            raise NotFound("投票 (vote)", problem.id)
+        await session.execute(update(Problem).where(Problem.id == problem.id).values(votes=Problem.votes - 1))
+
+
+async def votes_used(session: AsyncSession, *, campaign_id: int, user_id: int) -> int:
+    return await session.scalar(
+        select(func.count()).select_from(Vote).where(Vote.campaign_id == campaign_id, Vote.user_id == user_id)
+    ) or 0
+
+
+def checkin_window(training: Training, params: CampaignParams) -> tuple[datetime, datetime]:
+    return training.starts_at - params.checkin_opens_before, training.ends_at + params.checkin_closes_after
+
+
+async def check_in(session: AsyncSession, *, training: Training, user_id: int, params: CampaignParams,
+                   now: datetime) -> CheckIn:
+    opens, closes = checkin_window(training, params)
+    if not opens <= now <= closes:
+        raise Conflict(f"签到时间为 {opens:%Y-%m-%d %H:%M} 至 {closes:%H:%M} (UTC) (check-in window closed)",
+                       opens=opens.isoformat(), closes=closes.isoformat())
+    phases = (Phase.train, Phase.design_plan, Phase.practise)
+    async with phase_guard(session, training.campaign_id, phases, "签到 (check in)"):
+        existing = await session.get(CheckIn, (training.id, user_id))
+        if existing is not None:
+            return existing
+        checkin = CheckIn(training_id=training.id, user_id=user_id, campaign_id=training.campaign_id,
+                          checked_in_at=now)
+        session.add(checkin)
+    return checkin
+
+
+async def deliver(session: AsyncSession, *, task: Task, data: DeliveryIn, now: datetime) -> Task:
+    """Delivering again replaces the summary and links (a better recording, a fixed link)."""
+    async with phase_guard(session, task.campaign_id, (Phase.design_plan, Phase.practise), "提交成果 (deliver)"):
+        task.summary, task.links, task.delivered_at = data.summary, data.links, now
+    return task
+
+
+async def mark_stage_done(session: AsyncSession, *, stage: PlanStage, campaign_id: int, by: int,
+                          now: datetime) -> PlanStage:
+    async with phase_guard(session, campaign_id, (Phase.design_plan, Phase.practise), "完成阶段 (mark stage done)"):
+        stage.done_at, stage.done_by = now, by
+    return stage
+
+
+async def reflect(session: AsyncSession, *, campaign_id: int, user_id: int, data: ReflectionIn) -> Reflection:
+    """One reflection per teacher; writing again replaces it."""
+    if data.topic_id is not None:
+        topic = await session.get(Topic, data.topic_id)
+        if topic is None or topic.campaign_id != campaign_id:
+            raise InvalidField("topic_id", f"专题 {data.topic_id} 不属于此活动 (not a topic of this campaign)")
+    async with phase_guard(session, campaign_id, (Phase.reflect,), "提交反思 (reflect)"):
+        reflection = await session.scalar(
+            select(Reflection).where(Reflection.campaign_id == campaign_id, Reflection.user_id == user_id))
+        if reflection is None:
+            reflection = Reflection(campaign_id=campaign_id, user_id=user_id, text=data.text, topic_id=data.topic_id)
+            session.add(reflection)
+        else:
+            reflection.text, reflection.topic_id = data.text, data.topic_id
+    return reflection
+
+
+async def write_summary(session: AsyncSession, *, topic: Topic, data: SummaryIn, now: datetime) -> Topic:
+    async with phase_guard(session, topic.campaign_id, (Phase.practise, Phase.reflect), "填写专题总结 (write the summary)"):
+        topic.summary_worked, topic.summary_did_not_work, topic.summary_at = data.worked, data.did_not_work, now
+    return topic
+
+
+# ---- checks before a staff decision goes to the workflow -----------------------------------
+
+
+async def get_topic(session: AsyncSession, *, campaign_id: int, topic_id: int) -> Topic:
+    topic = await session.get(Topic, topic_id)
+    if topic is None or topic.campaign_id != campaign_id:
+        raise NotFound("专题 (topic)", topic_id)
+    return topic
+
+
+async def _may_take_part(session: AsyncSession, *, campaign_id: int, user_ids: set[int]) -> set[int]:
+    """Those of `user_ids` who are neither in scope nor staff."""
+    members = set(await session.scalars(select(CampaignMember.user_id).where(
+        CampaignMember.campaign_id == campaign_id, CampaignMember.user_id.in_(user_ids))))
+    staff = set(await session.scalars(select(User.id).where(
+        User.id.in_(user_ids), User.active, User.role.in_([Role.staff, Role.admin]))))
+    return user_ids - members - staff
+
+
+async def check_topics(session: AsyncSession, *, campaign_id: int, topics: list) -> None:
+    problem_ids = [p for t in topics for p in t.problem_ids]
+    if len(problem_ids) != len(set(problem_ids)):
+        raise InvalidField("topics", "同一问题不能归入两个专题 (a problem belongs to one topic at most)")
+    live = set(await session.scalars(live_problems(campaign_id).with_only_columns(Problem.id)
+                                     .where(Problem.id.in_(problem_ids))))
+    if unknown := sorted(set(problem_ids) - live):
+        raise InvalidField("topics", f"问题 {unknown} 不属于此活动 (not problems of this campaign)")
+    if strangers := await _may_take_part(session, campaign_id=campaign_id, user_ids={t.lead_user_id for t in topics}):
+        raise InvalidField("topics", f"负责人 {sorted(strangers)} 既不是范围内教师也不是教研员 (lead not in scope)")
+
+
+async def check_plan(session: AsyncSession, *, campaign_id: int, plan, now: datetime) -> None:
+    if any(stage.due_at <= now for stage in plan.stages):
+        raise InvalidField("stages", "阶段截止时间须在将来 (stage due dates must be in the future)")
+    assignees = {u for stage in plan.stages for u in stage.assignee_user_ids}
+    if strangers := await _may_take_part(session, campaign_id=campaign_id, user_ids=assignees):
+        raise InvalidField("stages", f"负责人 {sorted(strangers)} 不在活动范围内 (assignees not in scope)")
+
+
+def campaign_params(campaign: Campaign) -> CampaignParams:
+    return CampaignParams(**campaign.params)

@@ -1,0 +1,77 @@
+"""Helpers for the campaign tests: the API on the time-skipping clock, polling, inbox reading."""
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+from temporalio.testing import WorkflowEnvironment
+
+from api.clock import current_time
+from api.main import create_app
+from config import Settings
+from db import SessionFactory
+from models import InboxItem, Notification, User
+
+API = "/api/v1"
+
+
+@asynccontextmanager
+async def api_on_virtual_time(settings: Settings, env: WorkflowEnvironment) -> AsyncIterator[httpx.AsyncClient]:
+    """The API whose clock is the Temporal test server's, so check-in windows and due dates
+    line up with the workflow's timers."""
+    app = create_app(settings, temporal=env.client)
+
+    async def virtual_now() -> datetime:
+        return await env.get_current_time()
+
+    app.dependency_overrides[current_time] = virtual_now
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000", timeout=60) as client:
+            yield client
+
+
+async def eventually(check: Callable[[], Awaitable[Any]], *, timeout: float = 20.0) -> Any:
+    """Poll until `check()` is truthy (activities run in real time after a virtual jump)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = await check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s: {check}")
+        await asyncio.sleep(0.05)
+
+
+async def user_ids(session_factory: SessionFactory) -> dict[str, int]:
+    async with session_factory() as session:
+        return dict((await session.execute(select(User.username, User.id))).all())
+
+
+async def inbox(session_factory: SessionFactory, campaign_id: int) -> dict[str, set[int]]:
+    """Notice key (without the campaign prefix) → who got an inbox copy."""
+    async with session_factory() as session:
+        rows = await session.execute(
+            select(Notification.key, InboxItem.user_id).join(InboxItem, InboxItem.notification_id == Notification.id)
+            .where(Notification.campaign_id == campaign_id))
+    got: dict[str, set[int]] = {}
+    prefix = f"campaign:{campaign_id}:"
+    for key, user_id in rows:
+        got.setdefault(key.removeprefix(prefix), set()).add(user_id)
+    return got
+
+
+async def notice_keys(session_factory: SessionFactory, campaign_id: int) -> set[str]:
+    async with session_factory() as session:
+        keys = await session.scalars(select(Notification.key).where(Notification.campaign_id == campaign_id))
+    return {k.removeprefix(f"campaign:{campaign_id}:") for k in keys}
+
+
+def iso(delta: timedelta) -> str:
+    """ISO 8601 duration for the schedule (whole seconds)."""
+    return f"PT{int(delta.total_seconds())}S"
