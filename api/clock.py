@@ -1,15 +1,14 @@
-"""The API's clock, one dependency so tests can move it with the Temporal test server's time."""
+"""The API's notion of "now", as a dependency: tests that drive Temporal's virtual clock
+override it, so check-in windows and "upcoming" agree with the workflows' time."""
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Annotated
 
 from fastapi import Depends
 
-from models.base import utcnow
-
 
 def current_time() -> datetime:
-    return utcnow()
+    return datetime.now(timezone.utc)
 
 
 NowDep = Annotated[datetime, Depends(current_time)]
