@@ -17,16 +17,17 @@ from config import Settings, get_settings
 from db import SessionFactory, create_engine, create_session_factory
 from services.temporal import connect_temporal, register_search_attributes
 from workflows.campaign import CampaignWorkflow
+from workflows.notify import DeliverNotificationWorkflow
 from workflows.series import SeriesWorkflow
 
-WORKFLOWS: list[type] = [CampaignWorkflow, SeriesWorkflow]
+WORKFLOWS: list[type] = [SeriesWorkflow, DeliverNotificationWorkflow, CampaignWorkflow]
 
 
 def activities_for(*, settings: Settings, session_factory: SessionFactory) -> list:
-    notifications = NotificationActivities(session_factory)
+    notifications = NotificationActivities(session_factory, settings)
     series = SeriesActivities(session_factory, settings)
     campaigns = CampaignActivities(session_factory, settings)
-    return [notifications.publish_notification, series.advance_series, *campaigns.all()]
+    return [*notifications.all(), series.advance_series, *campaigns.all()]
 
 
 def create_worker(

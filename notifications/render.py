@@ -35,9 +35,12 @@ _DATE_FORMATS = {"zh-CN": "%Y年%-m月%-d日", "en": "%b %-d, %Y"}
 @dataclass(frozen=True)
 class Rendered:
     title: str
-    text: str
-    markdown: str
-    html: str
+    text: str  # title, body and the link: inbox and e-mail
+    markdown: str  # robots
+    html: str  # e-mail
+    body: str = ""  # the parts, for channels that lay them out themselves (Feishu cards)
+    action: str = ""
+    link: str = ""
 
 
 def _as_datetime(value: Any) -> datetime | date | None:
@@ -88,7 +91,7 @@ def _layout(title: str, body: str, action: str, *, link: str, locale: str, timez
     html = _environment(locale, timezone).get_template("email.html.j2").render(
         title=title, paragraphs=body.splitlines(), action=action, link=link, footer=labels["footer"], locale=locale
     )
-    return Rendered(title=title, text=text, markdown=markdown, html=html)
+    return Rendered(title=title, text=text, markdown=markdown, html=html, body=body, action=action, link=link)
 
 
 def render_strict(

@@ -1,15 +1,27 @@
-"""Publishing a notice: store it once under its key, resolve recipients, write inbox copies.
+"""Publishing a notice: store it once under its key, resolve recipients, write the inbox copies
+and one delivery row per (recipient, external channel) — pending, or deferred to the end of the
+recipient's quiet hours or to her daily digest.
 
-Idempotent by construction: the notice is unique by key and each inbox copy by (notice, user),
-so a retried or replayed activity adds only what is missing."""
+Idempotent by construction: the notice is unique by key, each inbox copy by (notice, user) and
+each delivery by (notice, user, channel), so a retried or replayed activity adds only what is
+missing."""
 
-from sqlalchemy import insert, select
+from datetime import datetime, timezone
+
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.notifications import NotifyRequest, NotifyResult
-from models import InboxItem, Notification
-from notifications import audiences
-from notifications.render import render
+from config import Settings, get_settings
+from contracts.notifications import (
+    CRITICAL_KINDS, ROBOT_CHANNELS, URGENT_KINDS, ChannelName, DeliveryStatus, NotificationKind, NotifyRequest,
+    NotifyResult,
+)
+from models import Delivery, InboxItem, Notification
+from notifications import audiences, preferences
+from notifications.preferences import Prefs
+from notifications.recipients import Reach, RobotDirectory, reach_of, robot_directory
+from notifications.render import Rendered, render
+from notifications.timing import next_daily, quiet_until
 
 INSERT_CHUNK = 1000  # rows per INSERT: well under SQLite's and PostgreSQL's parameter limits
 
@@ -33,21 +45,106 @@ async def _notification_for(session: AsyncSession, request: NotifyRequest) -> No
     return notification
 
 
-async def publish(session: AsyncSession, *, request: NotifyRequest) -> NotifyResult:
+def absolute_link(settings: Settings, link: str) -> str:
+    return settings.public_base_url.rstrip("/") + link if link.startswith("/") else link
+
+
+class Renderer:
+    """Renders a notice once per locale."""
+
+    def __init__(self, notification: Notification, settings: Settings) -> None:
+        self._notification = notification
+        self._settings = settings
+        self._cache: dict[str, Rendered] = {}
+
+    def __call__(self, locale: str) -> Rendered:
+        if locale not in self._cache:
+            n = self._notification
+            self._cache[locale] = render(NotificationKind(n.kind), n.data, locale,
+                                         link=absolute_link(self._settings, n.link), timezone=self._settings.timezone)
+        return self._cache[locale]
+
+
+def _channels_for(reach: Reach, robots: RobotDirectory) -> list[tuple[ChannelName, int | None]]:
+    channels: list[tuple[ChannelName, int | None]] = []
+    if reach.recipient.email:
+        channels.append((ChannelName.email, None))
+    for platform in sorted(ROBOT_CHANNELS):
+        if (robot_id := robots.robot_for(reach, platform)) is not None:
+            channels.append((platform, robot_id))
+    return channels
+
+
+def _timing(kind: NotificationKind, channel: ChannelName, prefs: Prefs, *, at: datetime,
+            settings: Settings) -> tuple[DeliveryStatus, datetime | None, bool]:
+    """(status, not_before, digest) of a new delivery."""
+    if kind in CRITICAL_KINDS:
+        return DeliveryStatus.pending, None, False
+    if prefs.digest and channel == ChannelName.email and kind not in URGENT_KINDS:
+        return DeliveryStatus.deferred, next_daily(at, tz=settings.tz, hhmm=settings.digest_time), True
+    if prefs.quiet_hours:
+        until = quiet_until(at, tz=settings.tz, start=prefs.quiet_start, end=prefs.quiet_end)
+        if until is not None:
+            return DeliveryStatus.deferred, until, False
+    return DeliveryStatus.pending, None, False
+
+
+async def _insert(session: AsyncSession, model: type, rows: list[dict]) -> None:
+    for start in range(0, len(rows), INSERT_CHUNK):
+        await session.execute(insert(model), rows[start : start + INSERT_CHUNK])
+
+
+async def publish(
+    session: AsyncSession, *, request: NotifyRequest, at: datetime | None = None, settings: Settings | None = None
+) -> NotifyResult:
+    settings = settings or get_settings()
+    at = at or datetime.now(timezone.utc)
     notification = await _notification_for(session, request)
     user_ids = await recipients_of(session, request)
     notification.recipient_count = len(user_ids)
-    already = set(
+    kind = NotificationKind(notification.kind)
+    prefs = await preferences.load(session, user_ids=user_ids, settings=settings)
+    default = preferences.defaults(settings)
+    rendered = Renderer(notification, settings)
+
+    have_inbox = set(
         await session.scalars(select(InboxItem.user_id).where(InboxItem.notification_id == notification.id))
     )
-    message = render(request.kind, request.data)
-    rows = [
-        {"notification_id": notification.id, "user_id": user_id, "kind": request.kind,
-         "title": message.title, "body": message.text, "link": request.link}
-        for user_id in user_ids
-        if user_id not in already
-    ]
-    for start in range(0, len(rows), INSERT_CHUNK):
-        await session.execute(insert(InboxItem), rows[start : start + INSERT_CHUNK])
+    inbox_rows = []
+    for user_id in user_ids:
+        if user_id not in have_inbox:
+            message = rendered(prefs.get(user_id, default).locale)
+            inbox_rows.append({"notification_id": notification.id, "user_id": user_id, "kind": kind,
+                               "title": message.title, "body": message.body, "link": notification.link})
+    await _insert(session, InboxItem, inbox_rows)
+
+    have_delivery = {
+        (user_id, channel) for user_id, channel in await session.execute(
+            select(Delivery.user_id, Delivery.channel).where(Delivery.notification_id == notification.id)
+        )
+    }
+    reach = await reach_of(session, user_ids=user_ids)
+    robots = await robot_directory(session)
+    delivery_rows = []
+    for user_id in user_ids:
+        if user_id not in reach:
+            continue
+        user_prefs = prefs.get(user_id, default)
+        for channel, robot_id in _channels_for(reach[user_id], robots):
+            if (user_id, channel) in have_delivery or not user_prefs.wants(kind, channel):
+                continue
+            status, not_before, digest = _timing(kind, channel, user_prefs, at=at, settings=settings)
+            delivery_rows.append({
+                "notification_id": notification.id, "user_id": user_id, "channel": channel, "robot_id": robot_id,
+                "status": status, "not_before": not_before, "digest": digest,
+            })
+    await _insert(session, Delivery, delivery_rows)
     await session.flush()
-    return NotifyResult(notification_id=notification.id, recipients=len(user_ids), inbox_created=len(rows))
+
+    counts = {status: count for status, count in await session.execute(
+        select(Delivery.status, func.count()).where(Delivery.notification_id == notification.id).group_by(Delivery.status)
+    )}
+    return NotifyResult(
+        notification_id=notification.id, recipients=len(user_ids), inbox_created=len(inbox_rows),
+        deliveries=sum(counts.values()), deferred=counts.get(DeliveryStatus.deferred, 0),
+    )

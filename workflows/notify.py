@@ -1,30 +1,96 @@
 """The workflow side of the notification entry point: `await notify(NotifyRequest(...))`.
 
-A notice that cannot be delivered is recorded by the activity; it never fails the campaign or
-session that sent it."""
+notify() publishes the notice (inbox copies land at once, delivery rows are recorded), then hands
+the external deliveries to a child workflow per notice that outlives the caller (ABANDON): it
+delivers what is due now, sleeps until quiet hours end, then delivers the rest. A notice that
+cannot be delivered is recorded by the activities; it never fails the campaign or session that
+sent it."""
 
+import asyncio
 from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError
+from temporalio.exceptions import ActivityError, WorkflowAlreadyStartedError
 
 with workflow.unsafe.imports_passed_through():
     from activities.notifications import NotificationActivities
+    from contracts.notification_delivery import (
+        BatchResult, DeliverInput, DeliveryBatch, DeliveryPlan, DeliveryReport, DeliveryWave, PublishInput, WaveReport,
+    )
     from contracts.notifications import NotifyRequest, NotifyResult
 
 NOTIFY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), backoff_coefficient=2.0,
                            maximum_interval=timedelta(minutes=5), maximum_attempts=10)
+# A batch activity that crashes (worker lost, bug) is retried; rows already sent are skipped.
+DELIVERY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), backoff_coefficient=2.0,
+                             maximum_interval=timedelta(minutes=5), maximum_attempts=5)
+
+
+def delivery_workflow_id(key: str) -> str:
+    return f"notify-{key}"
 
 
 async def notify(request: NotifyRequest) -> NotifyResult | None:
     try:
-        return await workflow.execute_activity_method(
+        result = await workflow.execute_activity_method(
             NotificationActivities.publish_notification,
-            request,
+            PublishInput(request=request, at=workflow.now()),
             start_to_close_timeout=timedelta(minutes=5),
             retry_policy=NOTIFY_RETRY,
         )
     except ActivityError:
         workflow.logger.exception("notice %s could not be published", request.key)
         return None
+    if result.deliveries:
+        try:
+            await workflow.start_child_workflow(
+                DeliverNotificationWorkflow.run,
+                DeliverInput(notification_id=result.notification_id),
+                id=delivery_workflow_id(request.key),
+                parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+            )
+        except WorkflowAlreadyStartedError:
+            pass  # the same notice again (a replayed step): its deliveries are already under way
+    return result
+
+
+@workflow.defn
+class DeliverNotificationWorkflow:
+    """External deliveries of one notice: wave by wave (now, end of quiet hours, digest time),
+    each wave a few batch activities with bounded parallelism."""
+
+    @workflow.run
+    async def run(self, job: DeliverInput) -> DeliveryReport:
+        plan: DeliveryPlan = await workflow.execute_activity_method(
+            NotificationActivities.plan_deliveries, job,
+            start_to_close_timeout=timedelta(minutes=2), retry_policy=NOTIFY_RETRY,
+        )
+        reports = []
+        for wave in plan.waves:
+            if wave.due_at is not None and wave.due_at > workflow.now():
+                await workflow.sleep(wave.due_at - workflow.now())
+            results = await self._deliver(plan, wave)
+            reports.append(WaveReport(due_at=wave.due_at, delivered_at=workflow.now(),
+                                      sent=sum(r.sent for r in results), failed=sum(r.failed for r in results)))
+        return DeliveryReport(notification_id=job.notification_id, waves=reports)
+
+    async def _deliver(self, plan: DeliveryPlan, wave: DeliveryWave) -> list[BatchResult]:
+        in_flight = asyncio.Semaphore(plan.parallel_batches)
+
+        async def one(first_id: int, last_id: int) -> BatchResult:
+            async with in_flight:
+                batch = DeliveryBatch(notification_id=plan.notification_id, first_id=first_id, last_id=last_id,
+                                      at=workflow.now())
+                try:
+                    return await workflow.execute_activity_method(
+                        NotificationActivities.deliver_batch, batch,
+                        start_to_close_timeout=timedelta(minutes=15), heartbeat_timeout=timedelta(minutes=2),
+                        retry_policy=DELIVERY_RETRY,
+                    )
+                except ActivityError:
+                    workflow.logger.exception("delivery batch %s-%s of notice %s gave up",
+                                              first_id, last_id, plan.notification_id)
+                    return BatchResult()
+
+        return list(await asyncio.gather(*(one(first, last) for first, last in wave.batches)))

@@ -1,0 +1,94 @@
+"""Local stand-ins for the outside world of the notification tests: an SMTP server (aiosmtpd)
+and an HTTP receiver for robots and webhooks (asyncio.start_server, no framework), both on
+loopback ports picked by binding a socket."""
+
+import asyncio
+import email
+import json
+import socket
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from email import policy
+from email.message import EmailMessage
+from urllib.parse import parse_qs, urlsplit
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _MailHandler:
+    def __init__(self, inbox: list[EmailMessage]) -> None:
+        self.inbox = inbox
+
+    async def handle_DATA(self, server, session, envelope):
+        self.inbox.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+@asynccontextmanager
+async def smtp_server():
+    """`async with smtp_server() as (port, inbox)`: every message received, parsed."""
+    inbox: list[EmailMessage] = []
+    port = free_port()
+    controller = Controller(_MailHandler(inbox), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, inbox
+    finally:
+        controller.stop()
+
+
+@dataclass
+class Request:
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def json(self):
+        return json.loads(self.body)
+
+
+@dataclass
+class HttpReceiver:
+    """Records every request. `answers` are served in turn (then 200 {"errcode":0}): a status
+    code, or "hang" to never answer (the client times out)."""
+
+    port: int = 0
+    requests: list[Request] = field(default_factory=list)
+    answers: list[int | str] = field(default_factory=list)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        method, target, _ = head[0].split(" ", 2)
+        headers = {k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in head[1:] if line)}
+        body = await reader.readexactly(int(headers.get("content-length", 0)))
+        parts = urlsplit(target)
+        self.requests.append(Request(parts.path, {k: v[0] for k, v in parse_qs(parts.query).items()}, headers, body))
+        answer = self.answers.pop(0) if self.answers else 200
+        if answer == "hang":
+            await asyncio.sleep(3600)
+        payload = json.dumps({"errcode": 0, "errmsg": "ok"} if answer == 200 else {"error": "boom"}).encode()
+        writer.write(f"HTTP/1.1 {answer} X\r\nContent-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
+                     f"Connection: close\r\n\r\n".encode() + payload)
+        await writer.drain()
+        writer.close()
+
+
+@asynccontextmanager
+async def http_receiver():
+    receiver = HttpReceiver(port=free_port())
+    server = await asyncio.start_server(receiver._serve, "127.0.0.1", receiver.port)
+    try:
+        yield receiver
+    finally:
+        server.close()
