@@ -7,6 +7,7 @@ from temporalio.client import Client
 
 from api.errors import install_error_handlers
 from api.routes import auth, calendars, campaigns, directory, health, series, tasks, teachers, users
+from api.routes import channels, notifications
 from config import Settings, get_settings
 from db import create_engine, create_session_factory
 from services.temporal import connect_temporal
@@ -38,7 +39,8 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
     api = APIRouter(prefix=API_PREFIX)
     for router in [health.router, auth.router, users.router, teachers.router, *directory.routers,
                    campaigns.router, tasks.router,
-                   series.router, calendars.router]:
+                   series.router, calendars.router,
+                   notifications.router, channels.router]:
         api.include_router(router)
     app.include_router(api)
     return app
