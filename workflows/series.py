@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
 
 STEPS_PER_RUN = 12
 HISTORY_EVENTS_PER_RUN = 2_000  # far below Temporal's 51,200
+FINISH_GRACE = timedelta(minutes=1)
 ADVANCE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=5))
 
 
@@ -53,19 +54,26 @@ class SeriesWorkflow:
                 result = await self._advance(AdvanceInput(series_id=start.series_id, after=cursor))
                 continue
             if result.finished:
+                # Outlive the deliveries the last notices started (the time-skipping server
+                # loses track of time when an abandoned child outlives a closed parent).
+                await workflow.sleep(FINISH_GRACE)
                 return result.series_status
             if await self._changed_before(result.next_step):
                 continue
             cursor = Cursor(**result.next_step.model_dump(include={"due_at", "session_id", "order"}))
             result = await self._advance(AdvanceInput(series_id=start.series_id, after=cursor, run=result.next_step))
-            for notice in result.notices:
-                await notify(notice)
             steps_run += 1
             if self._time_to_continue(steps_run) and not result.finished:
+                # The step's notices go first thing in the next run: no notice's delivery outlives
+                # the run that started it by a moment (the time-skipping server mishandles that).
                 await workflow.wait_condition(workflow.all_handlers_finished)
+                carried = SeriesChange(change_id=0, action="step", notices=result.notices)
                 workflow.continue_as_new(SeriesRunInput(
-                    series_id=start.series_id, cursor=cursor, pending=self.pending, run_number=start.run_number + 1,
+                    series_id=start.series_id, cursor=cursor, pending=[carried, *self.pending],
+                    run_number=start.run_number + 1,
                 ))
+            for notice in result.notices:
+                await notify(notice)
 
     async def _advance(self, request: AdvanceInput) -> StepResult:
         result = await workflow.execute_activity_method(
