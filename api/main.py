@@ -5,10 +5,12 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from temporalio.client import Client
 
+from api.audit import AuditMiddleware
 from api.errors import install_error_handlers
-from api.routes import auth, calendars, campaigns, directory, health, series, tasks, teachers, users
+from api.routes import audit, auth, calendars, campaigns, directory, health, runs, series, tasks, teachers, users
 from api.routes import channels, notifications
 from config import Settings, get_settings
+from console.app import install_console
 from db import create_engine, create_session_factory
 from services.temporal import connect_temporal
 
@@ -36,13 +38,15 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    app.add_middleware(AuditMiddleware)
     api = APIRouter(prefix=API_PREFIX)
     for router in [health.router, auth.router, users.router, teachers.router, *directory.routers,
                    campaigns.router, tasks.router,
-                   series.router, calendars.router,
+                   series.router, calendars.router, audit.router, runs.router,
                    notifications.router, channels.router]:
         api.include_router(router)
     app.include_router(api)
+    install_console(app)
     return app
 
 

@@ -1,6 +1,7 @@
 """SQLAlchemy models. Importing this package registers every table on `Base.metadata`
 (Alembic autogenerate and the test database rely on it)."""
 
+from models.audit import AuditEntry
 from models.base import Base
 from models.campaigns import (
     Campaign, CampaignMember, CampaignPhase, CheckIn, Plan, PlanStage, Problem, Reflection, Task, Topic,
@@ -20,6 +21,7 @@ from models.series import (
 from models.users import User
 
 __all__ = [
+    "AuditEntry",
     "Base",
     "Campaign",
     "CampaignMember",
