@@ -3,7 +3,7 @@
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from services.errors import Conflict, InvalidField, NotFound
+from services.errors import Conflict, Forbidden, InvalidField, NotFound, Unavailable
 from services.roster import RosterRejected
 
 
@@ -17,6 +17,14 @@ def install_error_handlers(app: FastAPI) -> None:
         # Same shape as FastAPI's own validation errors, so clients parse one format.
         detail = [{"loc": ["body", exc.field], "msg": exc.detail, "type": "value_error"}]
         return JSONResponse({"detail": detail}, status_code=422)
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(_: Request, exc: Forbidden) -> JSONResponse:
+        return JSONResponse({"detail": exc.detail}, status_code=403)
+
+    @app.exception_handler(Unavailable)
+    async def unavailable(_: Request, exc: Unavailable) -> JSONResponse:
+        return JSONResponse({"detail": exc.detail}, status_code=503)
 
     @app.exception_handler(Conflict)
     async def conflict(_: Request, exc: Conflict) -> JSONResponse:

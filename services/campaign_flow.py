@@ -2,7 +2,6 @@
 topics, trainings, plans and tasks. Every function is idempotent: activities run at least once."""
 
 from collections import defaultdict
-from datetime import datetime
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession

@@ -1,7 +1,12 @@
 """Starting a campaign's workflow and steering it with Updates; a refused Update becomes the same
 domain error as any other (409 naming the phase, 422 naming the field)."""
 
+import logging
+from datetime import datetime
 from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
@@ -10,10 +15,13 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from config import Settings
 from contracts import search_attributes as sa
-from contracts.campaigns import CampaignState, Phase
-from models import Campaign, User
-from services.errors import Conflict, InvalidField
+from contracts.campaigns import CampaignIn, Phase
+from models import Campaign, CampaignMember, User
+from services import campaigns
+from services.errors import Conflict, InvalidField, Unavailable
 from workflows.campaign import INVALID, WRONG_PHASE, CampaignWorkflow
+
+logger = logging.getLogger(__name__)
 
 
 def search_attributes_of(campaign: Campaign, *, cluster_ids: list[int], started_by: User) -> TypedSearchAttributes:
@@ -27,12 +35,26 @@ def search_attributes_of(campaign: Campaign, *, cluster_ids: list[int], started_
     return TypedSearchAttributes(pairs)
 
 
-async def start_run(client: Client, *, settings: Settings, campaign: Campaign, state: CampaignState,
-                    cluster_ids: list[int], started_by: User) -> None:
-    await client.start_workflow(
-        CampaignWorkflow.run, state, id=campaign.workflow_id, task_queue=settings.temporal_task_queue,
-        search_attributes=search_attributes_of(campaign, cluster_ids=cluster_ids, started_by=started_by),
-    )
+async def launch(session: AsyncSession, client: Client, *, settings: Settings, data: CampaignIn, by: User,
+                 now: datetime) -> Campaign:
+    """Store the campaign, then start its run. No run, no campaign: a campaign whose workflow did
+    not start would never move, so it is deleted again and the caller hears Temporal is down."""
+    campaign = await campaigns.create_campaign(session, data=data, by=by, now=now)
+    cluster_ids = sorted(set(await session.scalars(
+        select(CampaignMember.cluster_id).where(CampaignMember.campaign_id == campaign.id))))
+    await session.commit()
+    try:
+        await client.start_workflow(
+            CampaignWorkflow.run, campaigns.initial_state(campaign), id=campaign.workflow_id,
+            task_queue=settings.temporal_task_queue,
+            search_attributes=search_attributes_of(campaign, cluster_ids=cluster_ids, started_by=by),
+        )
+    except Exception as exc:
+        logger.exception("campaign %s: workflow did not start", campaign.id)
+        await session.delete(campaign)
+        await session.commit()
+        raise Unavailable("工作流服务不可用，活动未创建 (Temporal unavailable)") from exc
+    return campaign
 
 
 async def steer(client: Client, *, campaign: Campaign, update: Any, arg: Any) -> Any:

@@ -17,10 +17,10 @@ from contracts.campaigns import (
 )
 from contracts.directory import Role
 from models import (
-    Campaign, CampaignMember, CampaignPhase, CheckIn, Cluster, Plan, PlanStage, Problem, Reflection, School, Task,
+    Campaign, CampaignMember, CampaignPhase, CheckIn, Cluster, PlanStage, Problem, Reflection, School, Task,
     Teacher, TeacherSubject, Topic, TopicParticipant, Training, User, Vote,
 )
-from services.errors import Conflict, InvalidField, NotFound
+from services.errors import Conflict, Forbidden, InvalidField, NotFound
 
 INSERT_CHUNK = 1000
 
@@ -108,6 +108,26 @@ async def get_campaign(session: AsyncSession, campaign_id: int) -> Campaign:
 
 async def member_of(session: AsyncSession, *, campaign_id: int, user_id: int) -> CampaignMember | None:
     return await session.get(CampaignMember, (campaign_id, user_id))
+
+
+NOT_IN_SCOPE = "您不在本活动范围内 (not in this campaign's scope)"
+
+
+async def visible_campaign(session: AsyncSession, *, campaign_id: int, user: User) -> Campaign:
+    """The campaign, if this user may see it: staff and admins all, teachers those they are in."""
+    campaign = await get_campaign(session, campaign_id)
+    if user.role == Role.teacher and await member_of(session, campaign_id=campaign_id, user_id=user.id) is None:
+        raise Forbidden(NOT_IN_SCOPE)
+    return campaign
+
+
+async def require_member(session: AsyncSession, *, campaign_id: int, user: User) -> CampaignMember:
+    """The user's membership of the campaign's scope (frozen at launch), or Forbidden."""
+    await get_campaign(session, campaign_id)
+    member = await member_of(session, campaign_id=campaign_id, user_id=user.id)
+    if member is None:
+        raise Forbidden(NOT_IN_SCOPE)
+    return member
 
 
 def campaigns_query(*, status: str | None, phase: Phase | None, subject: str | None,

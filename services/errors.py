@@ -24,5 +24,13 @@ class InvalidField(DomainError):
         self.field = field
 
 
+class Forbidden(DomainError):
+    """This user may not do this to this object (beyond what the role alone decides)."""
+
+
 class Conflict(DomainError):
     """The request clashes with the current state (duplicate, wrong phase, closed window...)."""
+
+
+class Unavailable(DomainError):
+    """A service this request needs (Temporal) did not answer; nothing was changed."""

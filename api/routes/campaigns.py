@@ -1,7 +1,6 @@
 """Order-style research campaigns (订单式教研). Teachers' actions are stored here under the phase
 guard; staff decisions and topic leads' plans go to the campaign's workflow as Updates."""
 
-import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Response, status
@@ -23,7 +22,6 @@ from services.directory import page
 from workflows.campaign import CampaignWorkflow
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
-logger = logging.getLogger(__name__)
 
 
 def _forbidden(detail: str) -> HTTPException:
@@ -31,19 +29,11 @@ def _forbidden(detail: str) -> HTTPException:
 
 
 async def _campaign(session: SessionDep, campaign_id: int, user: User) -> Campaign:
-    """The campaign, if this user may see it: staff and admins all, teachers those they are in."""
-    campaign = await campaigns.get_campaign(session, campaign_id)
-    if user.role == Role.teacher and await campaigns.member_of(session, campaign_id=campaign_id, user_id=user.id) is None:
-        raise _forbidden("您不在本活动范围内 (not in this campaign's scope)")
-    return campaign
+    return await campaigns.visible_campaign(session, campaign_id=campaign_id, user=user)
 
 
 async def _member(session: SessionDep, campaign_id: int, user: User) -> CampaignMember:
-    await campaigns.get_campaign(session, campaign_id)
-    member = await campaigns.member_of(session, campaign_id=campaign_id, user_id=user.id)
-    if member is None:
-        raise _forbidden("您不在本活动范围内 (not in this campaign's scope)")
-    return member
+    return await campaigns.require_member(session, campaign_id=campaign_id, user=user)
 
 
 async def _out(session: SessionDep, campaign: Campaign) -> CampaignOut:
@@ -60,19 +50,7 @@ def _problem_out(problem: Problem) -> ProblemOut:
 async def create_campaign(data: CampaignIn, session: SessionDep, temporal: TemporalDep, settings: SettingsDep,
                           user: StaffUser, now: NowDep):
     """Staff, admin: launch a campaign for a scope; its workflow starts at once."""
-    campaign = await campaigns.create_campaign(session, data=data, by=user, now=now)
-    cluster_ids = sorted(set(await session.scalars(select(CampaignMember.cluster_id).where(
-        CampaignMember.campaign_id == campaign.id))))
-    await session.commit()
-    try:
-        await campaign_runs.start_run(temporal, settings=settings, campaign=campaign,
-                                      state=campaigns.initial_state(campaign), cluster_ids=cluster_ids, started_by=user)
-    except Exception:
-        # No run, no campaign: a half-launched campaign would never move.
-        logger.exception("campaign %s: workflow did not start", campaign.id)
-        await session.delete(campaign)
-        await session.commit()
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "工作流服务不可用，活动未创建 (Temporal unavailable)")
+    campaign = await campaign_runs.launch(session, temporal, settings=settings, data=data, by=user, now=now)
     return await _out(session, campaign)
 
 

@@ -36,8 +36,7 @@ async def check_in(training_id: int, session: SessionDep, user: TeacherUser, now
     training = await session.get(Training, training_id)
     if training is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"培训 {training_id} 不存在 (not found)")
-    if await campaigns.member_of(session, campaign_id=training.campaign_id, user_id=user.id) is None:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "您不在本活动范围内 (not in this campaign's scope)")
+    await campaigns.require_member(session, campaign_id=training.campaign_id, user=user)
     campaign = await campaigns.get_campaign(session, training.campaign_id)
     checkin = await campaigns.check_in(session, training=training, user_id=user.id,
                                        params=campaigns.campaign_params(campaign), now=now)
