@@ -133,6 +133,13 @@ async def render_report(session: AsyncSession, *, campaign: Campaign, tz: ZoneIn
     return html, markdown
 
 
+async def report_of(session: AsyncSession, *, campaign: Campaign, tz: ZoneInfo) -> tuple[str, str]:
+    """(html, markdown): rendered once at completion; before that, a live draft."""
+    if campaign.report_html is not None:
+        return campaign.report_html, campaign.report_markdown
+    return await render_report(session, campaign=campaign, tz=tz)
+
+
 async def store_report(session: AsyncSession, *, campaign_id: int, tz: ZoneInfo, at: datetime) -> None:
     campaign = await session.get(Campaign, campaign_id)
     campaign.report_html, campaign.report_markdown = await render_report(session, campaign=campaign, tz=tz)

@@ -11,13 +11,13 @@ from api.clock import NowDep
 from api.deps import CurrentUser, PageDep, SessionDep, SettingsDep, StaffUser, TeacherUser, TemporalDep
 from contracts.campaigns import (
     CampaignDetail, CampaignIn, CampaignOut, CampaignStatus, CancelIn, CancelRequest, CloseRequest, ExtendIn,
-    ExtendRequest, Phase, PhaseChange, PlanDecision, PlanIn, PlanOut, PlanRequest, PlanStatus, ProblemIn, ProblemOut,
-    ProblemUpdate, ProposalMember, ReflectionIn, StageOut, SummaryIn, TaskOut, TopicOut, TopicProposal,
-    TopicsConfirm, TopicsRequest, TrainingIn, TrainingOut, TrainingRequest, VerdictRequest, VoteOut,
+    ExtendRequest, Phase, PhaseChange, PlanDecision, PlanIn, PlanOut, PlanStatus, ProblemIn, ProblemOut,
+    ProblemUpdate, ReflectionIn, StageOut, SummaryIn, TopicOut, TopicProposal, TopicsConfirm, TrainingIn, TrainingOut,
+    TrainingRequest, VoteOut,
 )
 from contracts.directory import Page, Role
-from models import Campaign, CampaignMember, Plan, PlanStage, Problem, TopicProposalRow, Training, User
-from services import campaign_flow, campaign_report, campaign_runs, campaigns
+from models import Campaign, CampaignMember, Plan, PlanStage, Problem, Training, User
+from services import campaign_actions, campaign_flow, campaign_report, campaign_runs, campaign_views, campaigns
 from services.directory import page
 from workflows.campaign import CampaignWorkflow
 
@@ -37,9 +37,7 @@ async def _member(session: SessionDep, campaign_id: int, user: User) -> Campaign
 
 
 async def _out(session: SessionDep, campaign: Campaign) -> CampaignOut:
-    return CampaignOut.model_validate(
-        {**{k: getattr(campaign, k) for k in CampaignOut.model_fields if k != "deadlines"},
-         "deadlines": await campaigns.phase_windows(session, campaign.id)})
+    return await campaign_views.campaign_out(session, campaign)
 
 
 def _problem_out(problem: Problem) -> ProblemOut:
@@ -68,16 +66,7 @@ async def list_campaigns(session: SessionDep, user: CurrentUser, paging: PageDep
 async def read_campaign(campaign_id: int, session: SessionDep, user: CurrentUser):
     """Staff, admin, teachers in scope: phase, deadlines, counts, topics; a teacher's own open tasks."""
     campaign = await _campaign(session, campaign_id, user)
-    counts = await campaigns.phase_counts(session, campaign_id)
-    return CampaignDetail(
-        **(await _out(session, campaign)).model_dump(),
-        members=counts[0].acted + counts[0].not_acted,
-        problems=len((await session.scalars(campaigns.live_problems(campaign_id).with_only_columns(Problem.id))).all()),
-        votes=sum(await session.scalars(campaigns.live_problems(campaign_id).with_only_columns(Problem.votes))),
-        counts=counts, topics=await campaigns.topics_out(session, campaign_id),
-        my_tasks=[TaskOut.model_validate(t) for t in await campaigns.open_tasks(
-            session, user_id=user.id, campaign_id=campaign_id)],
-    )
+    return await campaign_views.campaign_detail(session, campaign, user_id=user.id)
 
 
 # ---- problems and votes (teachers, collect_topics) ------------------------------------------
@@ -132,11 +121,7 @@ async def withdraw_problem(campaign_id: int, problem_id: int, session: SessionDe
 @router.post("/{campaign_id}/problems/{problem_id}/votes", response_model=VoteOut, status_code=status.HTTP_201_CREATED)
 async def vote(campaign_id: int, problem_id: int, session: SessionDep, user: TeacherUser):
     """Teachers in scope: one vote per problem, within the campaign's vote budget."""
-    member = await _member(session, campaign_id, user)
-    campaign = await campaigns.get_campaign(session, campaign_id)
-    problem = await campaigns.get_problem(session, campaign_id=campaign_id, problem_id=problem_id)
-    left = await campaigns.vote(session, problem=problem, member=member,
-                                budget=campaigns.campaign_params(campaign).vote_budget)
+    left = await campaign_actions.cast_vote(session, campaign_id=campaign_id, problem_id=problem_id, user=user)
     await session.commit()
     return VoteOut(problem_id=problem_id, votes_left=left)
 
@@ -144,9 +129,7 @@ async def vote(campaign_id: int, problem_id: int, session: SessionDep, user: Tea
 @router.delete("/{campaign_id}/problems/{problem_id}/votes", status_code=status.HTTP_204_NO_CONTENT)
 async def unvote(campaign_id: int, problem_id: int, session: SessionDep, user: TeacherUser):
     """Teachers in scope: take a vote back while collection is open."""
-    await _member(session, campaign_id, user)
-    problem = await campaigns.get_problem(session, campaign_id=campaign_id, problem_id=problem_id)
-    await campaigns.unvote(session, problem=problem, user_id=user.id)
+    await campaign_actions.take_back_vote(session, campaign_id=campaign_id, problem_id=problem_id, user=user)
     await session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -158,24 +141,14 @@ async def unvote(campaign_id: int, problem_id: int, session: SessionDep, user: T
 async def topic_proposals(campaign_id: int, session: SessionDep, _: StaffUser):
     """Staff, admin: the groups proposed when collection closed, with the terms they share."""
     await campaigns.get_campaign(session, campaign_id)
-    rows = (await session.scalars(select(TopicProposalRow).where(TopicProposalRow.campaign_id == campaign_id)
-                                  .order_by(TopicProposalRow.rank))).all()
-    titles = dict((await session.execute(select(Problem.id, Problem.title).where(
-        Problem.campaign_id == campaign_id))).all())
-    return [TopicProposal(rank=r.rank, suggested_title=r.suggested_title, problem_ids=r.problem_ids,
-                          problems=[ProposalMember(problem_id=p, title=titles.get(p, "")) for p in r.problem_ids],
-                          votes=r.votes, teachers=r.teachers, schools=r.schools, shared_terms=r.shared_terms)
-            for r in rows]
+    return await campaign_views.topic_proposals(session, campaign_id)
 
 
 @router.post("/{campaign_id}/topics", response_model=list[TopicOut], status_code=status.HTTP_201_CREATED)
 async def confirm_topics(campaign_id: int, data: TopicsConfirm, session: SessionDep, temporal: TemporalDep,
                          user: StaffUser):
     """Staff, admin: confirm the final topics (title, member problems, lead) once collection closed."""
-    campaign = await campaigns.get_campaign(session, campaign_id)
-    await campaigns.check_topics(session, campaign_id=campaign_id, topics=data.topics)
-    await campaign_runs.steer(temporal, campaign=campaign, update=CampaignWorkflow.confirm_topics,
-                              arg=TopicsRequest(user_id=user.id, topics=data.topics))
+    await campaign_actions.confirm_topics(session, temporal, campaign_id=campaign_id, topics=data.topics, user=user)
     return await campaigns.topics_out(session, campaign_id)
 
 
@@ -210,9 +183,7 @@ async def list_trainings(campaign_id: int, session: SessionDep, user: CurrentUse
 @router.get("/{campaign_id}/trainings/{training_id}/absentees", response_model=dict[str, list[str]])
 async def training_absentees(campaign_id: int, training_id: int, session: SessionDep, _: StaffUser):
     """Staff, admin: participants who did not check in, by school."""
-    training = await session.get(Training, training_id)
-    if training is None or training.campaign_id != campaign_id:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"培训 {training_id} 不存在 (not found)")
+    await campaign_actions.get_training(session, training_id, campaign_id=campaign_id)
     return await campaign_flow.absentees_by_school(session, training_id=training_id)
 
 
@@ -220,22 +191,15 @@ async def training_absentees(campaign_id: int, training_id: int, session: Sessio
 
 
 async def _led_topic(session: SessionDep, campaign_id: int, topic_id: int, user: User):
-    topic = await campaigns.get_topic(session, campaign_id=campaign_id, topic_id=topic_id)
-    if topic.lead_user_id != user.id:
-        raise _forbidden("只有专题负责人可以操作 (only the topic lead may do this)")
-    return topic
+    return await campaign_actions.led_topic(session, campaign_id=campaign_id, topic_id=topic_id, user=user)
 
 
 @router.put("/{campaign_id}/topics/{topic_id}/plan", response_model=PlanOut)
 async def submit_plan(campaign_id: int, topic_id: int, data: PlanIn, session: SessionDep, temporal: TemporalDep,
                       user: CurrentUser, now: NowDep):
     """The topic lead: submit (or resubmit after a return) the research plan."""
-    campaign = await campaigns.get_campaign(session, campaign_id)
-    await _led_topic(session, campaign_id, topic_id, user)
-    await campaigns.check_plan(session, campaign_id=campaign_id, plan=data, now=now)
-    await campaign_runs.steer(temporal, campaign=campaign, update=CampaignWorkflow.submit_plan,
-                              arg=PlanRequest(user_id=user.id, topic_id=topic_id, plan=data,
-                                                  author_name=user.display_name))
+    await campaign_actions.submit_plan(session, temporal, campaign_id=campaign_id, topic_id=topic_id, data=data,
+                                       user=user, now=now)
     return await _plan_out(session, topic_id)
 
 
@@ -248,21 +212,16 @@ async def read_plan(campaign_id: int, topic_id: int, session: SessionDep, user: 
 
 
 async def _plan_out(session: SessionDep, topic_id: int) -> PlanOut:
-    session.expire_all()  # the workflow's activity wrote it in another session
-    plan = await session.scalar(select(Plan).where(Plan.topic_id == topic_id))
+    plan = await campaign_views.plan_out(session, topic_id)
     if plan is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "方案尚未提交 (no plan yet)")
-    stages = await session.scalars(select(PlanStage).where(PlanStage.plan_id == plan.id).order_by(PlanStage.position))
-    return PlanOut(topic_id=topic_id, goal=plan.goal, version=plan.version, status=plan.status, comment=plan.comment,
-                   submitted_at=plan.submitted_at, stages=[StageOut.model_validate(s) for s in stages])
+    return plan
 
 
 async def _verdict(campaign_id: int, topic_id: int, session: SessionDep, temporal: TemporalDep, user: User,
-                   decision: PlanDecision, update) -> PlanOut:
-    campaign = await campaigns.get_campaign(session, campaign_id)
-    await campaigns.get_topic(session, campaign_id=campaign_id, topic_id=topic_id)
-    await campaign_runs.steer(temporal, campaign=campaign, update=update,
-                              arg=VerdictRequest(user_id=user.id, topic_id=topic_id, comment=decision.comment))
+                   decision: PlanDecision, approve: bool) -> PlanOut:
+    await campaign_actions.decide_plan(session, temporal, campaign_id=campaign_id, topic_id=topic_id, user=user,
+                                       approve=approve, comment=decision.comment)
     return await _plan_out(session, topic_id)
 
 
@@ -271,14 +230,14 @@ async def approve_plan(campaign_id: int, topic_id: int, session: SessionDep, tem
                        decision: PlanDecision | None = None):
     """Staff, admin: approve; every stage's assignees get their tasks."""
     return await _verdict(campaign_id, topic_id, session, temporal, user, decision or PlanDecision(),
-                          CampaignWorkflow.approve_plan)
+                          approve=True)
 
 
 @router.post("/{campaign_id}/topics/{topic_id}/plan/return", response_model=PlanOut)
 async def return_plan(campaign_id: int, topic_id: int, decision: PlanDecision, session: SessionDep,
                       temporal: TemporalDep, user: StaffUser):
     """Staff, admin: return the plan to its lead with a comment."""
-    return await _verdict(campaign_id, topic_id, session, temporal, user, decision, CampaignWorkflow.return_plan)
+    return await _verdict(campaign_id, topic_id, session, temporal, user, decision, approve=False)
 
 
 @router.post("/{campaign_id}/stages/{stage_id}/done", response_model=StageOut)
@@ -354,10 +313,7 @@ async def report(campaign_id: int, session: SessionDep, settings: SettingsDep, u
     """Staff, admin, teachers in scope: HTML, or Markdown with `Accept: text/markdown`. Rendered
     once at completion; before that, a live draft."""
     campaign = await _campaign(session, campaign_id, user)
-    if campaign.report_html is not None:
-        html, markdown = campaign.report_html, campaign.report_markdown
-    else:
-        html, markdown = await campaign_report.render_report(session, campaign=campaign, tz=settings.tz)
+    html, markdown = await campaign_report.report_of(session, campaign=campaign, tz=settings.tz)
     if "markdown" in accept:
         return PlainTextResponse(markdown, media_type="text/markdown; charset=utf-8")
     return HTMLResponse(html)
