@@ -89,3 +89,11 @@ async def user_ids_by_code(session: AsyncSession, codes: list[str]) -> dict[str,
             if code in codes:
                 found[code] = user_id
     return found
+
+
+async def user_codes(session: AsyncSession, user_ids) -> dict[int, str]:
+    """The other way round: 工号 where there is one, else the username."""
+    rows = await session.execute(
+        select(User.id, Teacher.staff_no, User.username).join(Teacher, Teacher.user_id == User.id, isouter=True)
+        .where(User.id.in_(set(user_ids))))
+    return {user_id: staff_no or username for user_id, staff_no, username in rows}

@@ -1,0 +1,137 @@
+"""Order-style campaigns in the console (browser), on the real dev server so the timeline's
+Temporal times and the audit times share one clock: staff launch through the form, a teacher
+follows her inbox notice to the problem form, another votes, the board counts them and names who
+has not submitted, the admin reads those actions with names and times in the run's timeline."""
+
+import re
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from contracts.campaigns import CampaignIn
+from models import AuditEntry, Campaign, Cluster, InboxItem, User
+from services import campaigns
+from tests.browser import chromium, log_in, screenshot, served
+from tests.campaign_helpers import eventually
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def settings(settings):
+    """No SMTP server here: one quick failed attempt per e-mail (the inbox copy is written anyway)."""
+    return settings.model_copy(update={"delivery_attempts": 1, "delivery_retry_base_seconds": 0.0})
+
+
+async def _first_cluster(session_factory) -> int:
+    async with session_factory() as session:
+        return await session.scalar(select(Cluster.id).order_by(Cluster.id))
+
+
+async def _names(session_factory, *usernames: str) -> dict[str, str]:
+    async with session_factory() as session:
+        rows = await session.execute(select(User.username, User.display_name).where(User.username.in_(usernames)))
+        return dict(rows.all())
+
+
+async def _opened_notice(session_factory, username: str, campaign_id: int) -> InboxItem | None:
+    async with session_factory() as session:
+        return await session.scalar(
+            select(InboxItem).join(User, User.id == InboxItem.user_id)
+            .where(User.username == username, InboxItem.link == f"/console/campaigns/{campaign_id}/problems/new"))
+
+
+async def _terminate_runs(session_factory, client) -> None:
+    """Workflow ids repeat across tests (every database numbers campaigns from 1)."""
+    async with session_factory() as session:
+        workflow_ids = list(await session.scalars(select(Campaign.workflow_id)))
+    for workflow_id in workflow_ids:
+        try:
+            await client.get_workflow_handle(workflow_id).terminate("test over")
+        except Exception:  # noqa: BLE001 - already finished is fine
+            pass
+
+
+async def test_launch_submit_vote_board_and_timeline(settings, session_factory, demo, local_env, worker_on):
+    names = await _names(session_factory, "t0003", "t0004")
+    cluster_id = await _first_cluster(session_factory)
+    async with served(settings, local_env.client) as base_url, worker_on(local_env.client), chromium() as browser:
+        try:
+            staff = await log_in(browser, base_url, "staff01", next_path="/console/campaigns")
+            await staff.click("#new-campaign")
+            await staff.fill("#f-title", "2026 春季语文订单式教研")
+            await staff.check(f"input[name=cluster_ids][value='{cluster_id}']")
+            await staff.fill("#f-length", "30")
+            await staff.select_option("#f-unit", "minutes")
+            await staff.click("button[type=submit]:has-text('发起')")
+            await staff.wait_for_url(re.compile(r"/console/campaigns/\d+\?done=launched"))
+            campaign_id = int(re.search(r"/campaigns/(\d+)", staff.url).group(1))
+            assert "征集问题" in await staff.inner_text("#progress .current")
+
+            # The teacher follows the campaign-opened notice from her inbox to the problem form.
+            item = await eventually(lambda: _opened_notice(session_factory, "t0003", campaign_id))
+            teacher = await log_in(browser, base_url, "t0003", next_path="/console/inbox")
+            await teacher.click(f"a[href='/console/inbox/{item.id}']")
+            await teacher.wait_for_url(f"**/console/campaigns/{campaign_id}/problems/new")
+            await teacher.fill("#f-title", "学生写作文无话可写，内容空洞")
+            await teacher.fill("#f-description", "五年级习作课上，多数学生只写三五句。")
+            await teacher.fill("#f-grade", "五年级")
+            await teacher.fill("#f-tags", "作文，写作素材")
+            await teacher.click("button[type=submit]:has-text('提交')")
+            await teacher.wait_for_url("**/problems?done=problem")
+            assert "我提交的" in await teacher.inner_text("#problems")
+
+            voter = await log_in(browser, base_url, "t0004", next_path=f"/console/campaigns/{campaign_id}")
+            await voter.click("#problems .problem button:has-text('投票')")
+            await voter.wait_for_url("**/problems?done=vote")
+            assert "1 票" in await voter.inner_text("#problems .problem")
+
+            await staff.goto(f"{base_url}/console/campaigns/{campaign_id}")
+            assert await staff.inner_text("#problems-count") == "1"
+            assert await staff.inner_text("#votes-count") == "1"
+            waiting = await staff.inner_text("#not-acted")
+            assert "19 人" in waiting and names["t0004"] in waiting and names["t0003"] not in waiting
+            await screenshot(staff, "campaign-board")
+
+            admin = await log_in(browser, base_url, "admin", next_path=f"/console/runs/campaign-{campaign_id}")
+            actions = await admin.locator("#timeline tr.entry-audit").all_inner_texts()
+            submitted = [row for row in actions if names["t0003"] in row and "/problems" in row]
+            voted = [row for row in actions if names["t0004"] in row and "/vote" in row]
+            assert submitted and voted
+            assert all(re.search(r"\d{2}月\d{2}日 \d{2}:\d{2}", row) for row in submitted + voted)
+            assert await admin.locator("#timeline tr.entry-temporal").count() > 0  # merged with the history
+            await screenshot(admin, "run-timeline")
+        finally:
+            await _terminate_runs(session_factory, local_env.client)
+
+    async with session_factory() as session:  # the staff's launch through the console is audited too
+        launches = (await session.scalars(select(AuditEntry).where(AuditEntry.route == "/console/campaigns/new"))).all()
+        assert [entry.actor_name for entry in launches] == ["周教研"]
+        assert launches[0].payload["body"]["title"] == "2026 春季语文订单式教研"
+
+
+async def test_problem_form_keeps_input_on_error_and_refuses_outsiders(settings, session_factory, demo, local_env):
+    # No workflow needed: the form only reads the campaign's phase, which starts at collect_topics.
+    async with session_factory() as session:
+        staff = await session.scalar(select(User).where(User.username == "staff01"))
+        campaign = await campaigns.create_campaign(
+            session, data=CampaignIn(title="表单测试", cluster_ids=[await _first_cluster(session_factory)]),
+            by=staff, now=datetime.now(timezone.utc))
+        await session.commit()
+    form = f"/console/campaigns/{campaign.id}/problems/new"
+    async with served(settings, local_env.client) as base_url, chromium() as browser:
+        teacher = await log_in(browser, base_url, "t0003", next_path=form)
+        await teacher.fill("#f-description", "课堂提问时没人举手")
+        await teacher.fill("#f-tags", "提问")
+        async with teacher.expect_response(lambda r: r.request.method == "POST") as answer:
+            await teacher.click("button[type=submit]:has-text('提交')")
+        assert (await answer.value).status == 422
+        assert "请填写此项" in await teacher.inner_text("#error-title")
+        assert await teacher.input_value("#f-description") == "课堂提问时没人举手"
+        assert await teacher.input_value("#f-tags") == "提问"
+
+        outsider = await log_in(browser, base_url, "t0021")  # second cluster
+        response = await outsider.goto(f"{base_url}{form}")
+        assert response.status == 403
+        assert "不在本活动范围内" in await outsider.inner_text("#error-form")
