@@ -48,7 +48,10 @@ class Settings(BaseSettings):
 
     timezone: str = "Asia/Shanghai"
 
-    # Notifications (issue 4). Quiet hours are the default of every teacher's preferences.
+    # Notifications (issue 4). External channels (e-mail, robots) are off under environment=test
+    # unless a test turns them on: other tests then never wait on a mail server.
+    notification_channels: bool | None = None
+    # Quiet hours are the default of every teacher's preferences.
     quiet_hours_start: str = "22:00"
     quiet_hours_end: str = "07:00"
     digest_time: str = "18:00"  # when a teacher's daily digest goes out
@@ -69,6 +72,10 @@ class Settings(BaseSettings):
         if self.environment not in ("development", "test") and self.secret_key == DEV_SECRET_KEY:
             raise ValueError("SECRET_KEY must be set outside development (the default is public)")
         return self
+
+    @property
+    def external_channels(self) -> bool:
+        return self.notification_channels if self.notification_channels is not None else self.environment != "test"
 
     @property
     def tz(self) -> ZoneInfo:

@@ -1,7 +1,9 @@
 from temporalio import activity
 
 from config import Settings, get_settings
-from contracts.notification_delivery import BatchResult, DeliverInput, DeliveryBatch, DeliveryPlan, PublishInput
+from contracts.notification_delivery import (
+    BatchResult, DeliverInput, DeliveryBatch, DeliveryPlan, DigestRun, PublishInput,
+)
 from contracts.notifications import NotifyResult
 from db import SessionFactory
 from notifications import delivery, service
@@ -33,5 +35,9 @@ class NotificationActivities:
     async def deliver_batch(self, batch: DeliveryBatch) -> BatchResult:
         return await self.batches.run(batch)
 
+    @activity.defn
+    async def send_digests(self, job: DigestRun) -> BatchResult:
+        return await self.batches.run_digest(job)
+
     def all(self) -> list:
-        return [self.publish_notification, self.plan_deliveries, self.deliver_batch]
+        return [self.publish_notification, self.plan_deliveries, self.deliver_batch, self.send_digests]

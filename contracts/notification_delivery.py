@@ -24,6 +24,15 @@ class DeliveryPlan(BaseModel):
     notification_id: int
     waves: list[DeliveryWave]
     parallel_batches: int
+    digest_at: datetime | None = None  # some copies wait for the daily digest sent then
+
+
+class DigestRun(BaseModel):
+    """The daily digest of the recipients of one notice: one e-mail per user bundling every
+    digest copy due by `at`, whichever notice it belongs to."""
+
+    notification_id: int
+    at: datetime  # workflow time
 
 
 class DeliveryBatch(BaseModel):
@@ -47,6 +56,7 @@ class WaveReport(BaseModel):
     delivered_at: datetime
     sent: int
     failed: int
+    digest: bool = False
 
 
 class DeliveryReport(BaseModel):

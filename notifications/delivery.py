@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from itertools import groupby
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio import activity
 
 from config import Settings
-from contracts.notification_delivery import BatchResult, DeliveryBatch, DeliveryPlan, DeliveryWave
+from contracts.notification_delivery import BatchResult, DeliveryBatch, DeliveryPlan, DeliveryWave, DigestRun
 from contracts.notifications import ChannelName, DeliveryStatus, NotificationKind
 from db import SessionFactory
 from models import Delivery, Notification
@@ -25,7 +26,7 @@ from notifications import preferences
 from notifications.channels import ChannelOpener
 from notifications.channels.base import Channel, Message, PermanentError, TransientError
 from notifications.recipients import reach_of, robot_directory
-from notifications.render import DEFAULT_LOCALE
+from notifications.render import DEFAULT_LOCALE, render_digest
 from notifications.service import Renderer
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ async def plan(session: AsyncSession, *, notification_id: int, settings: Setting
     """The open deliveries of a notice as waves (by due time) of id-range batches."""
     rows = (await session.execute(
         select(Delivery.not_before, Delivery.id)
-        .where(Delivery.notification_id == notification_id, Delivery.status.in_(OPEN))
+        .where(Delivery.notification_id == notification_id, Delivery.status.in_(OPEN), Delivery.digest.is_(False))
         .order_by(Delivery.not_before.is_not(None), Delivery.not_before, Delivery.id)
     ))
     size = settings.delivery_batch_size
@@ -45,7 +46,12 @@ async def plan(session: AsyncSession, *, notification_id: int, settings: Setting
         ids = sorted(row[1] for row in group)
         batches = [(chunk[0], chunk[-1]) for chunk in (ids[i : i + size] for i in range(0, len(ids), size))]
         waves.append(DeliveryWave(due_at=due_at, batches=batches))
-    return DeliveryPlan(notification_id=notification_id, waves=waves, parallel_batches=settings.delivery_parallel_batches)
+    digest_at = await session.scalar(
+        select(func.min(Delivery.not_before))
+        .where(Delivery.notification_id == notification_id, Delivery.status.in_(OPEN), Delivery.digest.is_(True))
+    )
+    return DeliveryPlan(notification_id=notification_id, waves=waves, digest_at=digest_at,
+                        parallel_batches=settings.delivery_parallel_batches)
 
 
 @dataclass
@@ -58,10 +64,12 @@ class _Unit:
 
 
 def _heartbeat() -> None:
-    from temporalio import activity
-
     if activity.in_activity():
         activity.heartbeat()
+
+
+def _retrying() -> bool:
+    return activity.in_activity() and activity.info().attempt > 1
 
 
 class BatchDelivery:
@@ -78,6 +86,7 @@ class BatchDelivery:
                 select(Delivery).where(
                     Delivery.notification_id == batch.notification_id,
                     Delivery.id.between(batch.first_id, batch.last_id),
+                    Delivery.digest.is_(False),
                     or_(Delivery.status == DeliveryStatus.pending,
                         and_(Delivery.status == DeliveryStatus.deferred, Delivery.not_before <= batch.at)),
                 ).order_by(Delivery.id)
@@ -90,26 +99,74 @@ class BatchDelivery:
             robots = await robot_directory(session)
         default = preferences.defaults(self.settings)
         rendered = Renderer(notification, self.settings)
-        result = BatchResult()
         async with self.open_channels(self.settings) as channels:
             units, unreachable = self._units(notification, rows, reach, prefs, default, robots, rendered, channels)
-            for delivery_ids, reason in unreachable:
-                await self._record(delivery_ids, DeliveryStatus.failed, attempts=0, error=reason)
-                result.failed += len(delivery_ids)
-            limit = asyncio.Semaphore(self.settings.delivery_concurrency)
+            return await self._send_all(units, unreachable)
 
-            async def deliver(unit: _Unit) -> None:
-                async with limit:
-                    sent = await self._send(unit)
-                if sent:
-                    result.sent += len(unit.delivery_ids)
-                else:
-                    result.failed += len(unit.delivery_ids)
-                _heartbeat()
+    async def run_digest(self, job: DigestRun) -> BatchResult:
+        """One e-mail per recipient of this notice bundling every digest copy of hers due by
+        `job.at`, whichever notice it belongs to. The rows are claimed first (deferred → pending
+        in one UPDATE), so two notices waking at the same digest time do not both send them."""
+        async with self.session_factory() as session:
+            user_ids = list(await session.scalars(
+                select(Delivery.user_id).distinct()
+                .where(Delivery.notification_id == job.notification_id, Delivery.digest.is_(True))
+            ))
+            mine = and_(Delivery.user_id.in_(user_ids), Delivery.digest.is_(True))
+            claimed = list(await session.scalars(
+                update(Delivery).where(mine, Delivery.status == DeliveryStatus.deferred, Delivery.not_before <= job.at)
+                .values(status=DeliveryStatus.pending).returning(Delivery.id)
+            ))
+            await session.commit()
+            # A retry also takes what its crashed attempt had claimed but not sent.
+            ours = or_(Delivery.id.in_(claimed), Delivery.status == DeliveryStatus.pending) if _retrying() else (
+                Delivery.id.in_(claimed)
+            )
+            rows = (await session.execute(
+                select(Delivery, Notification).join(Notification, Notification.id == Delivery.notification_id)
+                .where(mine, ours).order_by(Delivery.user_id, Delivery.id)
+            )).all()
+            reach = await reach_of(session, user_ids=user_ids)
+            prefs = await preferences.load(session, user_ids=user_ids, settings=self.settings)
+        default = preferences.defaults(self.settings)
+        renderers = {notification.id: Renderer(notification, self.settings) for _, notification in rows}
+        day = job.at.astimezone(self.settings.tz).date()
+        async with self.open_channels(self.settings) as channels:
+            units, unreachable = [], []
+            for user_id, group in groupby(rows, key=lambda row: row[0].user_id):
+                group = list(group)
+                delivery_ids = [delivery.id for delivery, _ in group]
+                if user_id not in reach:
+                    unreachable.append((delivery_ids, "用户已停用 (user inactive)"))
+                    continue
+                locale = prefs.get(user_id, default).locale
+                digest = render_digest([renderers[n.id](locale) for _, n in group], locale=locale, day=day,
+                                       timezone=self.settings.timezone)
+                first = group[0][1]
+                message = Message(first.id, first.key, NotificationKind(first.kind), digest, (reach[user_id].recipient,),
+                                  reference=f"digest-{day:%Y%m%d}")
+                units.append(_Unit(channels[ChannelName.email], message, delivery_ids))
+            return await self._send_all(units, unreachable)
 
-            # Every unit runs to its end, so what was sent is recorded; then an unexpected error
-            # fails the activity and Temporal retries it for the rows still open.
-            outcomes = await asyncio.gather(*(deliver(unit) for unit in units), return_exceptions=True)
+    async def _send_all(self, units: list["_Unit"], unreachable: list[tuple[list[int], str]]) -> BatchResult:
+        result = BatchResult()
+        for delivery_ids, reason in unreachable:
+            await self._record(delivery_ids, DeliveryStatus.failed, attempts=0, error=reason)
+            result.failed += len(delivery_ids)
+        limit = asyncio.Semaphore(self.settings.delivery_concurrency)
+
+        async def deliver(unit: _Unit) -> None:
+            async with limit:
+                sent = await self._send(unit)
+            if sent:
+                result.sent += len(unit.delivery_ids)
+            else:
+                result.failed += len(unit.delivery_ids)
+            _heartbeat()
+
+        # Every unit runs to its end, so what was sent is recorded; then an unexpected error
+        # fails the activity and Temporal retries it for the rows still open.
+        outcomes = await asyncio.gather(*(deliver(unit) for unit in units), return_exceptions=True)
         crashes = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
         if crashes:
             raise crashes[0]

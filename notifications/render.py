@@ -25,8 +25,10 @@ DEFAULT_LOCALE = "zh-CN"
 LOCALES = ("zh-CN", "en")
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 _LABELS = {
-    "zh-CN": {"open": "查看详情", "footer": "此消息由教研流自动发送。", "fallback": "您有一条新通知"},
-    "en": {"open": "Open", "footer": "Sent automatically by Jiaoyan Flow.", "fallback": "You have a new notice"},
+    "zh-CN": {"open": "查看详情", "footer": "此消息由教研流自动发送。", "fallback": "您有一条新通知",
+              "digest": "教研流每日汇总（{day}）：{count} 条通知"},
+    "en": {"open": "Open", "footer": "Sent automatically by Jiaoyan Flow.", "fallback": "You have a new notice",
+           "digest": "Jiaoyan Flow daily digest ({day}): {count} notices"},
 }
 _DATETIME_FORMATS = {"zh-CN": "%Y年%-m月%-d日 %H:%M", "en": "%b %-d, %Y %H:%M"}
 _DATE_FORMATS = {"zh-CN": "%Y年%-m月%-d日", "en": "%b %-d, %Y"}
@@ -115,3 +117,17 @@ def render(
         log.exception("template %s/%s failed; sending the generic notice", locale, kind.value)
         title = str(data.get("title") or _LABELS[locale]["fallback"])
         return _layout(title, str(data.get("text") or ""), "", link=link, locale=locale, timezone=timezone)
+
+
+def render_digest(items: list[Rendered], *, locale: str, day: date, timezone: str = DEFAULT_TIMEZONE) -> Rendered:
+    """Several notices in one e-mail: each with its title, body and link."""
+    labels = _LABELS[locale]
+    title = labels["digest"].format(day=day.strftime(_DATE_FORMATS[locale]), count=len(items))
+    colon = "：" if locale == "zh-CN" else ": "
+    sections = [f"{i.title}\n{i.body}" + (f"\n{i.action}{colon}{i.link}" if i.link else "") for i in items]
+    text = title + "\n\n" + "\n\n".join(sections)
+    markdown = f"**{title}**\n\n" + "\n\n".join(i.markdown for i in items)
+    html = _environment(locale, timezone).get_template("digest.html.j2").render(
+        title=title, items=items, footer=labels["footer"], locale=locale
+    )
+    return Rendered(title=title, text=text, markdown=markdown, html=html, body=text)

@@ -28,6 +28,7 @@ SAMPLE_DATA: dict[K, dict[str, Any]] = {
     K.plan_reminder: _TOPIC,
     K.task_assigned: {**_TOPIC, "task": "设计第一课时分层作业"},
     K.task_overdue: {**_TOPIC, "task": "设计第一课时分层作业"},
+    K.task_reminder: {**_CAMPAIGN, "due": _DUE},
     K.reflection_reminder: _TOPIC,
     K.report_ready: _CAMPAIGN,
     K.escalation: {"subject": "问题征集", "due": _DUE, "pending": 17},
@@ -39,3 +40,6 @@ SAMPLE_DATA: dict[K, dict[str, Any]] = {
     K.minutes_missing: _SESSION,
     K.session_absent: _SESSION,
 }
+
+# What callers may leave out: templates must render without it.
+OPTIONAL: dict[K, set[str]] = {K.task_reminder: {"due"}, K.plan_reminder: {"due"}, K.reflection_reminder: {"due"}}

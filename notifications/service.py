@@ -9,6 +9,7 @@ missing."""
 from datetime import datetime, timezone
 
 from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config import Settings, get_settings
@@ -34,14 +35,18 @@ async def recipients_of(session: AsyncSession, request: NotifyRequest) -> list[i
 
 
 async def _notification_for(session: AsyncSession, request: NotifyRequest) -> Notification:
-    notification = await session.scalar(select(Notification).where(Notification.key == request.key))
+    by_key = select(Notification).where(Notification.key == request.key)
+    notification = await session.scalar(by_key)
     if notification is None:
         notification = Notification(
             key=request.key, kind=request.kind, data=request.data, link=request.link,
             campaign_id=request.campaign_id, series_id=request.series_id,
         )
-        session.add(notification)
-        await session.flush()
+        try:
+            async with session.begin_nested():
+                session.add(notification)
+        except IntegrityError:  # published at the same moment by another activity: use its row
+            notification = await session.scalar(by_key)
     return notification
 
 
@@ -123,7 +128,7 @@ async def publish(
             select(Delivery.user_id, Delivery.channel).where(Delivery.notification_id == notification.id)
         )
     }
-    reach = await reach_of(session, user_ids=user_ids)
+    reach = await reach_of(session, user_ids=user_ids) if settings.external_channels else {}
     robots = await robot_directory(session)
     delivery_rows = []
     for user_id in user_ids:

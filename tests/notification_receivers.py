@@ -12,7 +12,14 @@ from email import policy
 from email.message import EmailMessage
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from aiosmtpd.controller import Controller
+
+
+@pytest.fixture(autouse=True)
+def channels_on(settings):
+    """External channels are off under environment=test by default; these tests are about them."""
+    settings.notification_channels = True
 
 
 def free_port() -> int:

@@ -14,6 +14,7 @@ with workflow.unsafe.imports_passed_through():
 
 class NotifyAt(BaseModel):
     request: NotifyRequest
+    also: list[NotifyRequest] = []  # notified right after `request`, at the same moment
     local_time: str | None = None  # "HH:MM" in Asia/Shanghai (UTC+8 all year); None: at once
     # Stay open this long after notifying: the test server skips time only while a workflow
     # the test waits on is open, and the deliveries run in an abandoned child.
@@ -36,5 +37,7 @@ class NotifyAtWorkflow:
             await workflow.sleep(due - workflow.now())
         at = workflow.now()
         result = await notify(job.request)
+        for request in job.also:
+            await notify(request)
         await workflow.sleep(job.linger)
         return Notified(at=at, result=result)

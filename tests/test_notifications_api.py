@@ -9,6 +9,7 @@ from contracts.notifications import DeliveryStatus, NotificationKind, NotifyRequ
 from models import Delivery, RobotChannel, School, User
 from notifications import service
 from notifications.samples import SAMPLE_DATA
+from tests.notification_receivers import channels_on  # noqa: F401 (autouse fixture)
 
 API = "/api/v1"
 DAYTIME = datetime(2026, 3, 18, 2, 0, tzinfo=timezone.utc)

@@ -17,7 +17,7 @@ from models import Delivery, InboxItem, RobotChannel, School, Teacher, User
 from notifications import delivery, service
 from notifications.channels import open_channels
 from notifications.samples import SAMPLE_DATA
-from tests.notification_receivers import http_receiver, smtp_server
+from tests.notification_receivers import http_receiver, smtp_server, channels_on  # noqa: F401 (autouse fixture)
 
 DAYTIME = datetime(2026, 3, 18, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai: no quiet hours
 LINK = "/console/campaigns/7/problems/new"

@@ -12,11 +12,11 @@ from temporalio.worker import Worker
 
 from activities.notifications import NotificationActivities
 from contracts.notifications import DeliveryStatus, NotificationKind, NotifyRequest
-from models import Delivery, InboxItem, Teacher, User
+from models import Delivery, InboxItem, Preference, Teacher, User
 from notifications.channels import open_channels
 from notifications.channels.email import EmailChannel
 from notifications.samples import SAMPLE_DATA
-from tests.notification_receivers import smtp_server
+from tests.notification_receivers import smtp_server, channels_on  # noqa: F401 (autouse fixture)
 from tests.notification_workflows import NotifyAt, NotifyAtWorkflow
 from worker import WORKFLOWS, activities_for
 from workflows.notify import DeliverNotificationWorkflow, delivery_workflow_id
@@ -154,3 +154,28 @@ async def test_inbox_rows_are_written_once_per_recipient_even_if_published_twice
                                      .where(InboxItem.notification_id == first.result.notification_id))
     assert count == len(teachers)
     assert len(mail) == len(teachers)
+
+
+async def test_daily_digest_bundles_non_urgent_emails_into_one(
+    ts_env, settings, session_factory, demo, mail, run_worker
+):
+    (teacher,) = await user_ids(session_factory, "t0002")
+    async with session_factory() as session:
+        session.add(Preference(user_id=teacher, digest=True))
+        await session.commit()
+    opened, returned = request(NotificationKind.campaign_opened, [teacher]), request(NotificationKind.plan_returned, [teacher])
+    changed = request(NotificationKind.session_changed, [teacher])  # urgent: never waits for the digest
+    async with run_worker(ts_env.client):
+        first = await notify_at(ts_env, settings, opened, "10:00", also=[changed, returned])
+
+    assert len(mail) == 2
+    assert mail[0]["Subject"] == f"联片教研有变更：{SAMPLE_DATA[changed.kind]['session']}"  # at once
+    digest = mail[1]
+    assert digest["Subject"].startswith("教研流每日汇总") and digest["Subject"].endswith("2 条通知")
+    text = digest.get_body(("plain",)).get_content()
+    assert "开始征集问题" in text and "研究方案被退回" in text
+    async with session_factory() as session:
+        rows = list(await session.scalars(select(Delivery).where(Delivery.user_id == teacher, Delivery.digest.is_(True))))
+    assert len(rows) == 2 and {r.status for r in rows} == {DeliveryStatus.sent}
+    assert {r.not_before.astimezone(SHANGHAI).time() for r in rows} == {time(18, 0)}
+    assert first.result.deferred == 1

@@ -4,7 +4,7 @@ import pytest
 
 from contracts.notifications import NotificationKind
 from notifications.render import LOCALES, render, render_strict
-from notifications.samples import SAMPLE_DATA
+from notifications.samples import OPTIONAL, SAMPLE_DATA
 
 LINK = "http://127.0.0.1:8000/console/campaigns/7"
 
@@ -22,6 +22,12 @@ def test_every_kind_renders(kind, locale):
         assert LINK in part
         assert "{{" not in part and "{%" not in part
     assert message.html.startswith("<!DOCTYPE html>")
+
+
+@pytest.mark.parametrize("kind", sorted(OPTIONAL))
+def test_optional_variables_may_be_left_out(kind):
+    data = {k: v for k, v in SAMPLE_DATA[kind].items() if k not in OPTIONAL[kind]}
+    assert "{" not in render_strict(kind, data, "zh-CN", link=LINK).text
 
 
 def test_dates_are_local_and_localised():

@@ -7,7 +7,7 @@ cannot be delivered is recorded by the activities; it never fails the campaign o
 sent it."""
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -16,7 +16,8 @@ from temporalio.exceptions import ActivityError, WorkflowAlreadyStartedError
 with workflow.unsafe.imports_passed_through():
     from activities.notifications import NotificationActivities
     from contracts.notification_delivery import (
-        BatchResult, DeliverInput, DeliveryBatch, DeliveryPlan, DeliveryReport, DeliveryWave, PublishInput, WaveReport,
+        BatchResult, DeliverInput, DeliveryBatch, DeliveryPlan, DeliveryReport, DeliveryWave, DigestRun, PublishInput,
+        WaveReport,
     )
     from contracts.notifications import NotifyRequest, NotifyResult
 
@@ -45,10 +46,8 @@ async def notify(request: NotifyRequest) -> NotifyResult | None:
     if result.deliveries:
         try:
             await workflow.start_child_workflow(
-                DeliverNotificationWorkflow.run,
-                DeliverInput(notification_id=result.notification_id),
-                id=delivery_workflow_id(request.key),
-                parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+                DeliverNotificationWorkflow.run, DeliverInput(notification_id=result.notification_id),
+                id=delivery_workflow_id(request.key), parent_close_policy=workflow.ParentClosePolicy.ABANDON,
             )
         except WorkflowAlreadyStartedError:
             pass  # the same notice again (a replayed step): its deliveries are already under way
@@ -57,8 +56,8 @@ async def notify(request: NotifyRequest) -> NotifyResult | None:
 
 @workflow.defn
 class DeliverNotificationWorkflow:
-    """External deliveries of one notice: wave by wave (now, end of quiet hours, digest time),
-    each wave a few batch activities with bounded parallelism."""
+    """External deliveries of one notice: wave by wave (now, end of quiet hours), each wave a
+    few batch activities with bounded parallelism; last, at digest time, its recipients' digests."""
 
     @workflow.run
     async def run(self, job: DeliverInput) -> DeliveryReport:
@@ -68,29 +67,39 @@ class DeliverNotificationWorkflow:
         )
         reports = []
         for wave in plan.waves:
-            if wave.due_at is not None and wave.due_at > workflow.now():
-                await workflow.sleep(wave.due_at - workflow.now())
+            await self._until(wave.due_at)
             results = await self._deliver(plan, wave)
             reports.append(WaveReport(due_at=wave.due_at, delivered_at=workflow.now(),
                                       sent=sum(r.sent for r in results), failed=sum(r.failed for r in results)))
+        if plan.digest_at is not None:
+            await self._until(plan.digest_at)
+            result = await self._activity(NotificationActivities.send_digests,
+                                          DigestRun(notification_id=job.notification_id, at=workflow.now()))
+            reports.append(WaveReport(due_at=plan.digest_at, delivered_at=workflow.now(), sent=result.sent,
+                                      failed=result.failed, digest=True))
         return DeliveryReport(notification_id=job.notification_id, waves=reports)
+
+    async def _until(self, due_at: datetime | None) -> None:
+        if due_at is not None and due_at > workflow.now():
+            await workflow.sleep(due_at - workflow.now())
+
+    async def _activity(self, activity, job) -> BatchResult:
+        try:
+            return await workflow.execute_activity_method(
+                activity, job, start_to_close_timeout=timedelta(minutes=15), heartbeat_timeout=timedelta(minutes=2),
+                retry_policy=DELIVERY_RETRY,
+            )
+        except ActivityError:
+            workflow.logger.exception("%s of notice %s gave up", activity.__name__, job.notification_id)
+            return BatchResult()
 
     async def _deliver(self, plan: DeliveryPlan, wave: DeliveryWave) -> list[BatchResult]:
         in_flight = asyncio.Semaphore(plan.parallel_batches)
 
         async def one(first_id: int, last_id: int) -> BatchResult:
             async with in_flight:
-                batch = DeliveryBatch(notification_id=plan.notification_id, first_id=first_id, last_id=last_id,
-                                      at=workflow.now())
-                try:
-                    return await workflow.execute_activity_method(
-                        NotificationActivities.deliver_batch, batch,
-                        start_to_close_timeout=timedelta(minutes=15), heartbeat_timeout=timedelta(minutes=2),
-                        retry_policy=DELIVERY_RETRY,
-                    )
-                except ActivityError:
-                    workflow.logger.exception("delivery batch %s-%s of notice %s gave up",
-                                              first_id, last_id, plan.notification_id)
-                    return BatchResult()
+                return await self._activity(NotificationActivities.deliver_batch, DeliveryBatch(
+                    notification_id=plan.notification_id, first_id=first_id, last_id=last_id, at=workflow.now()
+                ))
 
         return list(await asyncio.gather(*(one(first, last) for first, last in wave.batches)))

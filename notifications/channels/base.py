@@ -47,6 +47,7 @@ class Message:
     rendered: Rendered
     recipients: tuple[Recipient, ...]
     robot: Robot | None = None
+    reference: str = ""  # names the message (e-mail Message-ID) when it is not one notice: a digest
 
     def to(self, recipients: tuple[Recipient, ...]) -> "Message":
         return replace(self, recipients=recipients)

@@ -29,7 +29,8 @@ class EmailChannel(Channel):
         email["Subject"] = message.rendered.title
         email["From"] = Address(settings.smtp_sender_name, sender_user, sender_domain)
         email["To"] = Address(recipient.name, addr_spec=recipient.email)
-        email["Message-ID"] = f"<notice-{message.notification_id}-{recipient.user_id}@{sender_domain}>"
+        reference = message.reference or f"notice-{message.notification_id}"
+        email["Message-ID"] = f"<{reference}-{recipient.user_id}@{sender_domain}>"
         email.set_content(message.rendered.text)
         email.add_alternative(message.rendered.html, subtype="html")
         return email
