@@ -53,11 +53,14 @@ async def topic_proposals(session: AsyncSession, campaign_id: int) -> list[Topic
 
 async def plan_out(session: AsyncSession, topic_id: int) -> PlanOut | None:
     """The topic's plan with its stages, or None before the lead submits one."""
-    session.expire_all()  # the workflow's activity wrote it in another session
-    plan = await session.scalar(select(Plan).where(Plan.topic_id == topic_id))
+    # The workflow's activity wrote it in another session: reload these rows (and only these,
+    # so the caller's user and campaign stay loaded for its page).
+    fresh = {"populate_existing": True}
+    plan = await session.scalar(select(Plan).where(Plan.topic_id == topic_id).execution_options(**fresh))
     if plan is None:
         return None
-    stages = await session.scalars(select(PlanStage).where(PlanStage.plan_id == plan.id).order_by(PlanStage.position))
+    stages = await session.scalars(select(PlanStage).where(PlanStage.plan_id == plan.id)
+                                   .order_by(PlanStage.position).execution_options(**fresh))
     return PlanOut(topic_id=topic_id, goal=plan.goal, version=plan.version, status=plan.status, comment=plan.comment,
                    submitted_at=plan.submitted_at, stages=[StageOut.model_validate(s) for s in stages])
 

@@ -4,16 +4,19 @@ follows her inbox notice to the problem form, another votes, the board counts th
 has not submitted, the admin reads those actions with names and times in the run's timeline."""
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
 
-from contracts.campaigns import CampaignIn
-from models import AuditEntry, Campaign, Cluster, InboxItem, User
+from contracts.campaigns import CampaignIn, Phase, PhaseStep, PlanStatus, ProblemIn, TaskKind
+from models import (
+    AuditEntry, Campaign, Cluster, InboxItem, Plan, PlanStage, Task, Topic, TopicProposalRow, Training, User,
+)
 from services import campaigns
 from tests.browser import chromium, log_in, screenshot, served
 from tests.campaign_helpers import eventually
+from tests.conftest import api_client
 
 pytestmark = pytest.mark.browser
 
@@ -135,3 +138,86 @@ async def test_problem_form_keeps_input_on_error_and_refuses_outsiders(settings,
         response = await outsider.goto(f"{base_url}{form}")
         assert response.status == 403
         assert "不在本活动范围内" in await outsider.inner_text("#error-form")
+
+
+async def _campaign_in_practise(session_factory) -> dict[str, int]:
+    """A campaign as the workflow would leave it in practise: a problem, its proposal, a topic led
+    by t0003 with an approved plan, a task for t0004, a training now (no run needed to read it)."""
+    now = datetime.now(timezone.utc)
+    async with session_factory() as session:
+        users = dict((await session.execute(select(User.username, User.id))).all())
+        staff = await session.get(User, users["staff01"])
+        campaign = await campaigns.create_campaign(
+            session, data=CampaignIn(title="深链测试", cluster_ids=[await _first_cluster(session_factory)]),
+            by=staff, now=now)
+        member = await campaigns.require_member(session, campaign_id=campaign.id, user=await session.get(User, users["t0003"]))
+        problem = await campaigns.submit_problem(session, campaign_id=campaign.id, member=member,
+                                                 data=ProblemIn(title="学生不敢开口说英语"))
+        session.add(TopicProposalRow(campaign_id=campaign.id, rank=1, suggested_title="英语口语", problem_ids=[problem.id],
+                                     votes=0, teachers=1, schools=1, shared_terms=["英语", "开口"]))
+        topic = Topic(campaign_id=campaign.id, position=0, title="英语口语", problem_ids=[problem.id],
+                      lead_user_id=users["t0003"], confirmed_by=staff.id, plan_status=PlanStatus.approved)
+        session.add(topic)
+        await session.flush()
+        plan = Plan(campaign_id=campaign.id, topic_id=topic.id, goal="让学生敢说", submitted_by=users["t0003"],
+                    status=PlanStatus.approved)
+        session.add(plan)
+        await session.flush()
+        stage = PlanStage(plan_id=plan.id, position=0, title="课例研讨", kind=TaskKind.research_lesson,
+                          due_at=now + timedelta(days=7), assignee_user_ids=[users["t0004"]])
+        session.add(stage)
+        await session.flush()
+        task = Task(campaign_id=campaign.id, topic_id=topic.id, stage_id=stage.id, assignee_user_id=users["t0004"],
+                    title="课例研讨", kind=TaskKind.research_lesson, due_at=stage.due_at)
+        training = Training(campaign_id=campaign.id, topic_id=topic.id, title="口语教学讲座", expert="李教授",
+                            starts_at=now, ends_at=now + timedelta(hours=1), place="实验小学", scheduled_by=staff.id)
+        session.add_all([task, training])
+        campaign.phase, campaign.step = Phase.practise, PhaseStep.open
+        await session.commit()
+        return {"campaign": campaign.id, "topic": topic.id, "training": training.id, "task": task.id}
+
+
+async def _console_login(client, username: str) -> None:
+    answer = await client.post("/console/login", data={"username": username, "password": "demo-pass"})
+    assert answer.status_code == 303, answer.text
+
+
+async def test_every_deep_link_opens_a_page_and_tasks_are_delivered(settings, session_factory, demo, local_env):
+    ids = await _campaign_in_practise(session_factory)
+    base = f"/console/campaigns/{ids['campaign']}"
+    links = {  # the notices' links (workflows/campaign.py) and the pages they lead on to
+        "staff01": ["", "/problems", "/topic-proposals", f"/topics/{ids['topic']}/plan", f"/trainings/{ids['training']}",
+                    "/report"],
+        "t0003": ["", "/problems", f"/topics/{ids['topic']}/plan", f"/trainings/{ids['training']}", "/report"],
+    }
+    for username, paths in links.items():
+        async with api_client(settings, local_env.client) as client:
+            await _console_login(client, username)
+            for path in paths:
+                answer = await client.get(base + path)
+                assert answer.status_code == 200, (username, path, answer.text[:500])
+            for path in ("/console/campaigns", "/console/me", "/console/me/tasks"):
+                assert (await client.get(path)).status_code == 200, (username, path)
+
+    async with api_client(settings, local_env.client) as client:
+        await _console_login(client, "t0004")
+        tasks = await client.get("/console/me/tasks")
+        assert "课例研讨" in tasks.text
+        empty = await client.get("/console/me/tasks")  # the CSRF token is in every form
+        csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', empty.text).group(1)
+        refused = await client.post(f"/console/tasks/{ids['task']}/deliver", data={"csrf": csrf, "summary": " "})
+        assert refused.status_code == 422 and 'id="error-summary"' in refused.text
+        delivered = await client.post(f"/console/tasks/{ids['task']}/deliver",
+                                      data={"csrf": csrf, "summary": "上了一节口语课", "links": "https://example.org/v1"})
+        assert delivered.status_code == 303 and delivered.headers["location"] == "/console/me/tasks?done=deliver"
+        reflection = await client.get(f"{base}/reflections/new")
+        assert reflection.status_code == 200
+        too_early = await client.post(f"{base}/reflections", data={"csrf": csrf, "text": "有收获"})
+        assert too_early.status_code == 409 and "研讨实践" in too_early.text
+
+    async with api_client(settings, local_env.client) as client:  # the topic's lead, with a mistyped 工号
+        await _console_login(client, "t0003")
+        csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', (await client.get("/console/me")).text).group(1)
+        bad_plan = await client.post(f"{base}/topics/{ids['topic']}/plan", data={
+            "csrf": csrf, "goal": "让学生敢说", "stages": "课例研讨 | 2099-03-01 | t0004,t9999"})
+        assert bad_plan.status_code == 422 and "找不到工号 t9999" in bad_plan.text
