@@ -221,3 +221,13 @@ async def test_every_deep_link_opens_a_page_and_tasks_are_delivered(settings, se
         bad_plan = await client.post(f"{base}/topics/{ids['topic']}/plan", data={
             "csrf": csrf, "goal": "让学生敢说", "stages": "课例研讨 | 2099-03-01 | t0004,t9999"})
         assert bad_plan.status_code == 422 and "找不到工号 t9999" in bad_plan.text
+
+    async with api_client(settings, local_env.client) as api:  # the API reads through the same services
+        token = (await api.post("/api/v1/auth/token", data={"username": "staff01", "password": "demo-pass"})).json()
+        headers = {"Authorization": f"Bearer {token['access_token']}"}
+        detail = (await api.get(f"/api/v1/campaigns/{ids['campaign']}", headers=headers)).json()
+        assert detail["problems"] == 1 and detail["topics"][0]["plan_status"] == "approved"
+        plan = (await api.get(f"/api/v1/campaigns/{ids['campaign']}/topics/{ids['topic']}/plan", headers=headers)).json()
+        assert plan["goal"] == "让学生敢说" and len(plan["stages"]) == 1
+        proposals = (await api.get(f"/api/v1/campaigns/{ids['campaign']}/topic-proposals", headers=headers)).json()
+        assert proposals[0]["problems"][0]["title"] == "学生不敢开口说英语"
