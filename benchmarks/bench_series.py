@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from config import Settings
@@ -66,7 +67,11 @@ async def run_to_completion(env: WorkflowEnvironment, workflow_ids: list[str]) -
         statuses = {(await env.client.get_workflow_handle(wid).describe()).status for wid in workflow_ids}
         if WorkflowExecutionStatus.RUNNING not in statuses:
             return {status.name for status in statuses}
-        await env.sleep(timedelta(hours=6).total_seconds())
+        try:
+            await env.sleep(timedelta(hours=6).total_seconds())
+        except RPCError as exc:  # the sleep's deadline, under load: virtual time still moved on
+            if "Timeout expired" not in exc.message:
+                raise
 
 
 async def history_lengths(client, workflow_id: str) -> list[int]:
