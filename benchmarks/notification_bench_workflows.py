@@ -1,6 +1,7 @@
 """Workflows of the notification benchmark (in their own module: the sandbox re-imports it)."""
 
 import asyncio
+from datetime import timedelta
 
 from temporalio import workflow
 
@@ -9,8 +10,6 @@ with workflow.unsafe.imports_passed_through():
     from contracts.notification_delivery import PublishInput
     from contracts.notifications import NotifyRequest, NotifyResult
     from workflows.notify import NOTIFY_RETRY, notify
-
-from datetime import timedelta
 
 
 @workflow.defn
