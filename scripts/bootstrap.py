@@ -17,7 +17,7 @@ from services.demo import load_demo_county
 log = logging.getLogger("bootstrap")
 
 
-def migrate(database_url: str, revision: str = "heads") -> None:
+def migrate(database_url: str, revision: str = "head") -> None:
     config = Config(str(ROOT / "alembic.ini"))
     config.attributes["database_url"] = database_url
     config.attributes["configure_logging"] = False

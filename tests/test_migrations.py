@@ -26,14 +26,14 @@ async def _schema_state(url: str) -> tuple[list, set[str]]:
 
 
 def _upgrade_check_downgrade(url: str) -> None:
-    migrate(url, "heads")
+    migrate(url)
     differences, tables = asyncio.run(_schema_state(url))
     assert differences == [], "models and migrations differ: run `alembic revision --autogenerate`"
     assert set(Base.metadata.tables) <= tables
     migrate_down(url)
     _, tables = asyncio.run(_schema_state(url))
     assert tables <= {"alembic_version"}
-    migrate(url, "heads")  # and up again from nothing
+    migrate(url)  # and up again from nothing
 
 
 def migrate_down(url: str) -> None:
