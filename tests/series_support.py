@@ -20,7 +20,6 @@ from api.main import create_app
 from config import Settings
 from db import SessionFactory
 from models import InboxItem, Notification, Series, Teacher, User
-from tests.notification_receivers import smtp_server
 
 
 @pytest.fixture
@@ -34,14 +33,6 @@ async def api(settings: Settings, session_factory: SessionFactory, demo, ts_env)
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8000") as client:
             yield client
-
-
-@pytest.fixture
-async def mail_sink(settings: Settings) -> AsyncIterator[list]:
-    """A local SMTP server for the e-mail channel, so deliveries succeed at once instead of retrying."""
-    async with smtp_server() as (port, inbox):
-        settings.smtp_port = port
-        yield inbox
 
 
 @pytest.fixture(autouse=True)

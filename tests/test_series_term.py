@@ -8,7 +8,6 @@ from models import SeriesSession
 from tests.series_support import (  # noqa: F401 - fixtures
     advance_to,
     api,
-    mail_sink,
     eventually_recipients,
     keys_received,
     monday_after,
@@ -23,7 +22,7 @@ MINUTE = timedelta(minutes=1)
 CLUSTER_TEACHERS = [f"t{n:04d}" for n in range(1, 21)]  # 城区小学第一片; schools of five, contacts t0001/6/11/16
 
 
-async def test_a_term_of_weekly_sessions(api, login, ts_env, settings, worker_on, session_factory, mail_sink):
+async def test_a_term_of_weekly_sessions(api, login, ts_env, settings, worker_on, session_factory):
     tz, staff = settings.tz, await login("staff01")
     term_start = monday_after(await ts_env.get_current_time(), tz, 14)
     wednesday = lambda week: term_start + timedelta(weeks=week - 1, days=2)  # noqa: E731
