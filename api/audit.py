@@ -9,6 +9,7 @@ import re
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qsl
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from console.auth import COOKIE
@@ -63,6 +64,12 @@ def _route_template(path: str, path_params: dict) -> tuple[str, str | None, str 
     return "/".join(segments), subject_type, subject_id
 
 
+def set_audit_subject(request: Request, subject_type: str, subject_id: int | str) -> None:
+    """For a write whose path names no subject yet (it creates it): file its audit row under
+    the new object, so the object's run timeline shows who launched it."""
+    request.state.audit_subject = (subject_type, str(subject_id))
+
+
 def _session_token(scope: Scope) -> str | None:
     """The API's bearer token, or the console's session cookie."""
     for name, value in scope.get("headers", []):
@@ -110,6 +117,7 @@ class AuditMiddleware:
             return
         headers = dict(scope.get("headers", []))
         route_path, subject_type, subject_id = _route_template(scope["path"], scope.get("path_params", {}))
+        subject_type, subject_id = scope.get("state", {}).get("audit_subject", (subject_type, subject_id))
         async with app.state.session_factory() as session:
             user = await session.get(User, user_id)
             if user is None:

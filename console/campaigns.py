@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from api.audit import set_audit_subject
 from api.clock import NowDep
 from api.deps import SessionDep, SettingsDep, TemporalDep
 from console.auth import ConsoleUser, CsrfChecked, require
@@ -82,6 +83,7 @@ async def launch_campaign(
                           cluster_ids=cluster_ids, vote_budget=vote_budget.strip() or None,
                           schedule={phase: int(length) * UNITS[unit][1] for phase in CYCLE})
         campaign = await campaign_runs.launch(session, temporal, settings=settings, data=data, by=user, now=now)
+        set_audit_subject(request, "campaigns", campaign.id)
     except (ValidationError, DomainError) as exc:
         status_code, errors = errors_of(exc, field="cluster_ids")
         return await _new_form(request, user, session, status_code=status_code, values=values, errors=errors)

@@ -4,10 +4,11 @@ how many people, by which channel, with what result).
 
 Entries are what an admin asks about; bookkeeping events (workflow tasks, markers) are left out."""
 
+import re
 from collections import Counter
 from collections.abc import Callable
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
@@ -15,7 +16,7 @@ from temporalio.client import Client
 
 from contracts.labels import status_label
 from contracts.runs import TimelineEntry
-from models import AuditEntry, Delivery, Notification, SeriesSession
+from models import AuditEntry, Delivery, Notification, SeriesSession, Task, Training
 from services.runs import run_chain, utc
 
 
@@ -92,30 +93,80 @@ def history_entries(run_id: str, events: list[HistoryEvent]) -> list[TimelineEnt
     return entries
 
 
-async def _audit_subjects(session: AsyncSession, workflow_id: str) -> list[tuple[str, str]]:
-    """The (segment, id) pairs under which the API records actions on this run's work."""
-    subjects = [("runs", workflow_id)]
+# What a write did, in words: (methods, end of the route template, label). First match wins.
+ACTION_LABELS = [
+    ("POST", r"^/campaigns(/new)?$", "发起订单式教研"),
+    ("POST", r"/problems$", "提交教学问题"),
+    ("PATCH", r"/problems/\{problem_id\}$", "修改教学问题"),
+    ("DELETE", r"/problems/\{problem_id\}$", "撤回教学问题"),
+    ("POST", r"/problems/\{problem_id\}/votes?$", "投票"),
+    ("DELETE POST", r"/problems/\{problem_id\}/(votes|unvote)$", "撤回投票"),
+    ("POST", r"/campaigns/\{campaign_id\}/topics$", "确认专题"),
+    ("POST", r"/campaigns/\{campaign_id\}/trainings$", "安排培训"),
+    ("POST", r"/trainings/\{training_id\}/checkin$", "培训签到"),
+    ("POST", r"/plan/approve$", "批准研究方案"),
+    ("POST", r"/plan/return$", "退回研究方案"),
+    ("PUT POST", r"/plan$", "提交研究方案"),
+    ("POST", r"/stages/\{stage_id\}/done$", "标记阶段完成"),
+    ("PUT", r"/summary$", "撰写专题总结"),
+    ("POST", r"/reflections$", "提交反思"),
+    ("POST", r"/phase/close$", "提前结束当前阶段"),
+    ("POST", r"/phase/extend$", "延长截止时间"),
+    ("POST", r"^/campaigns/\{campaign_id\}/cancel$", "取消活动"),
+    ("POST", r"/tasks/\{task_id\}/deliver$", "提交任务成果"),
+    ("POST", r"/clusters/\{cluster_id\}/series$", "安排学期联片教研"),
+    ("POST", r"/series/\{series_id\}/pause$", "暂停联片教研"),
+    ("POST", r"/series/\{series_id\}/resume$", "恢复联片教研"),
+    ("POST", r"/series/\{series_id\}/end$", "提前结束本学期联片教研"),
+    ("POST", r"/series/\{series_id\}/participants$", "添加参与教师"),
+    ("DELETE", r"/participants/\{teacher_id\}$", "移除参与教师"),
+    ("PATCH", r"/sessions/\{session_id\}$", "修改本次活动"),
+    ("POST", r"/sessions/\{session_id\}/skip$", "取消本次活动"),
+    ("POST", r"/sessions/\{session_id\}/reschedule$", "调整活动时间"),
+    ("POST", r"/sessions/\{session_id\}/checkin$", "活动签到"),
+    ("PUT POST", r"/minutes$", "提交纪要"),
+    ("POST", r"^/runs/\{workflow_id\}/cancel$", "取消运行"),
+]
+ROUTE_PREFIX = re.compile(r"^/(api/v1|console)")
+ROLE_LABELS = {"admin": "管理员", "staff": "教研员", "teacher": "教师"}
+
+
+def action_label(method: str, route: str) -> str:
+    path = ROUTE_PREFIX.sub("", route)
+    for methods, pattern, label in ACTION_LABELS:
+        if method in methods.split() and re.search(pattern, path):
+            return label
+    return f"{method} {route}"
+
+
+def _audit_subjects(workflow_id: str) -> list:
+    """Conditions matching the audit rows of this run's work: the run itself, its campaign or
+    series, and the things inside it whose routes name them directly (sessions, trainings, tasks)."""
     kind, _, object_id = workflow_id.partition("-")
-    if kind == "campaign":
-        subjects.append(("campaigns", object_id))
-    elif kind == "series":
-        subjects.append(("series", object_id))
-        session_ids = await session.scalars(select(SeriesSession.id).where(SeriesSession.series_id == int(object_id)))
-        subjects += [("sessions", str(i)) for i in session_ids]
-    return subjects
+    subjects = [(AuditEntry.subject_type == "runs") & (AuditEntry.subject_id == workflow_id)]
+    if not object_id.isdigit():
+        return subjects
+    owned = {
+        "campaign": [("campaigns", None), ("trainings", select(Training.id).where(Training.campaign_id == int(object_id))),
+                     ("tasks", select(Task.id).where(Task.campaign_id == int(object_id)))],
+        "series": [("series", None),
+                   ("sessions", select(SeriesSession.id).where(SeriesSession.series_id == int(object_id)))],
+    }.get(kind, [])
+    for subject_type, ids in owned:
+        matches = (AuditEntry.subject_id == object_id if ids is None
+                   else AuditEntry.subject_id.in_(ids.with_only_columns(cast(ids.selected_columns[0], String))))
+        subjects.append((AuditEntry.subject_type == subject_type) & matches)
+    return subjects  # fmt: skip
 
 
 async def audit_entries(session: AsyncSession, workflow_id: str) -> list[TimelineEntry]:
-    subjects = await _audit_subjects(session, workflow_id)
-    rows = await session.scalars(
-        select(AuditEntry)
-        .where(or_(*[(AuditEntry.subject_type == t) & (AuditEntry.subject_id == i) for t, i in subjects]))
-        .order_by(AuditEntry.id)
-    )
+    rows = await session.scalars(select(AuditEntry).where(or_(*_audit_subjects(workflow_id))).order_by(AuditEntry.id))
     return [
         TimelineEntry(at=row.at, source="audit", category="action", actor=row.actor_name,
-                      text=f"{row.actor_name}（{row.actor_role}）{row.method} {row.route}",
-                      details={"path": row.path, "status": row.status_code, **row.payload})
+                      text=f"{row.actor_name}（{ROLE_LABELS.get(row.actor_role, row.actor_role)}）"
+                           f"{action_label(row.method, row.route)}",
+                      details={"route": f"{row.method} {row.route}", "path": row.path, "status": row.status_code,
+                               **row.payload})
         for row in rows
     ]  # fmt: skip
 

@@ -99,9 +99,10 @@ async def test_launch_submit_vote_board_and_timeline(settings, session_factory, 
 
             admin = await log_in(browser, base_url, "admin", next_path=f"/console/runs/campaign-{campaign_id}")
             actions = await admin.locator("#timeline tr.entry-audit").all_inner_texts()
-            submitted = [row for row in actions if names["t0003"] in row and "/problems" in row]
-            voted = [row for row in actions if names["t0004"] in row and "/vote" in row]
-            assert submitted and voted
+            submitted = [row for row in actions if names["t0003"] in row and "提交教学问题" in row]
+            voted = [row for row in actions if names["t0004"] in row and "投票" in row]
+            launched = [row for row in actions if "周教研" in row and "发起订单式教研" in row]
+            assert submitted and voted and launched
             assert all(re.search(r"\d{2}月\d{2}日 \d{2}:\d{2}", row) for row in submitted + voted)
             assert await admin.locator("#timeline tr.entry-temporal").count() > 0  # merged with the history
             await screenshot(admin, "run-timeline")

@@ -3,10 +3,11 @@ guard; staff decisions and topic leads' plans go to the campaign's workflow as U
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, HTTPException, Response, status
+from fastapi import APIRouter, Header, HTTPException, Request, Response, status
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from sqlalchemy import select
 
+from api.audit import set_audit_subject
 from api.clock import NowDep
 from api.deps import CurrentUser, PageDep, SessionDep, SettingsDep, StaffUser, TeacherUser, TemporalDep
 from contracts.campaigns import (
@@ -45,10 +46,11 @@ def _problem_out(problem: Problem) -> ProblemOut:
 
 
 @router.post("", response_model=CampaignOut, status_code=status.HTTP_201_CREATED)
-async def create_campaign(data: CampaignIn, session: SessionDep, temporal: TemporalDep, settings: SettingsDep,
-                          user: StaffUser, now: NowDep):
+async def create_campaign(request: Request, data: CampaignIn, session: SessionDep, temporal: TemporalDep,
+                          settings: SettingsDep, user: StaffUser, now: NowDep):
     """Staff, admin: launch a campaign for a scope; its workflow starts at once."""
     campaign = await campaign_runs.launch(session, temporal, settings=settings, data=data, by=user, now=now)
+    set_audit_subject(request, "campaigns", campaign.id)
     return await _out(session, campaign)
 
 

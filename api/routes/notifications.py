@@ -1,7 +1,5 @@
 """The in-app inbox and preferences of the signed-in user; the delivery log for staff."""
 
-import uuid
-
 from fastapi import APIRouter, status
 
 from api.deps import CurrentUser, PageDep, SessionDep, SettingsDep, StaffUser, TemporalDep
@@ -9,11 +7,10 @@ from contracts.directory import Page
 from contracts.notification_api import (
     DeliveryOut, InboxItemOut, InboxPage, PreferencesIn, PreferencesOut, ReadAllOut, RetryOut,
 )
-from contracts.notification_delivery import DeliverInput
 from contracts.notifications import ChannelName, DeliveryStatus, NotificationKind
 from notifications import inbox, preferences
+from notifications.retry import retry_failed
 from services import directory
-from workflows.notify import DeliverNotificationWorkflow, delivery_workflow_id
 
 router = APIRouter(tags=["notifications"])
 
@@ -73,12 +70,4 @@ async def delivery_log(
 @router.post("/notifications/{notification_id}/retry", response_model=RetryOut, status_code=status.HTTP_202_ACCEPTED)
 async def retry(notification_id: int, session: SessionDep, temporal: TemporalDep, settings: SettingsDep, _: StaffUser):
     """Staff, admin: send a notice's failed deliveries again (rows already sent are never resent)."""
-    reset = await inbox.reset_failed(session, notification_id=notification_id)
-    await session.commit()
-    if not reset:
-        return RetryOut(notification_id=notification_id, reset=0, workflow_id=None)
-    key = await inbox.notification_key(session, notification_id=notification_id)
-    workflow_id = f"{delivery_workflow_id(key)}-retry-{uuid.uuid4().hex[:8]}"
-    await temporal.start_workflow(DeliverNotificationWorkflow.run, DeliverInput(notification_id=notification_id),
-                                  id=workflow_id, task_queue=settings.temporal_task_queue)
-    return RetryOut(notification_id=notification_id, reset=reset, workflow_id=workflow_id)
+    return await retry_failed(session, temporal, settings=settings, notification_id=notification_id)

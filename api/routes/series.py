@@ -3,8 +3,9 @@
 Every change is stored first (the database is the truth), committed, then handed to the
 series' running workflow, which tells the people affected and re-plans its timers."""
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Request, status
 
+from api.audit import set_audit_subject
 from api.clock import NowDep
 from api.deps import CurrentUser, SessionDep, SettingsDep, TemporalDep
 from contracts.series import (
@@ -56,8 +57,8 @@ async def _commit_and_send(session, temporal, change: series_service.Change) -> 
 
 @router.post("/clusters/{cluster_id}/series", response_model=SeriesOut, status_code=status.HTTP_201_CREATED)
 async def create_series(
-    cluster_id: int, data: SeriesIn, session: SessionDep, temporal: TemporalDep, settings: SettingsDep,
-    user: CurrentUser, now: NowDep,
+    request: Request, cluster_id: int, data: SeriesIn, session: SessionDep, temporal: TemporalDep,
+    settings: SettingsDep, user: CurrentUser, now: NowDep,
 ):
     """Staff, admin, or the cluster's organiser (片长): plan a term of weekly sessions and start it."""
     cluster = await get_or_404(session, Cluster, cluster_id)
@@ -68,6 +69,7 @@ async def create_series(
     )
     await session.commit()
     await start_series_run(temporal, settings=settings, series=series, actor=user)
+    set_audit_subject(request, "series", series.id)
     return series
 
 
