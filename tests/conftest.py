@@ -3,9 +3,12 @@ the two real Temporal servers (time-skipping for workflows, dev server for visib
 
 Every test gets its own task queue, so a worker started by one test never runs another's work."""
 
+import shutil
+import tempfile
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import httpx
 import pytest
@@ -25,11 +28,15 @@ from services.temporal import add_search_attributes, bundled_binary
 from worker import create_worker
 
 DEMO_PASSWORD = "demo-pass"
+SHM = Path("/dev/shm")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 async def ts_env() -> AsyncIterator[WorkflowEnvironment]:
-    """The time-skipping test server: timers fire as soon as the workflow waits on them."""
+    """The time-skipping test server: timers fire as soon as the workflow waits on them.
+
+    One per test (it starts in a fraction of a second): a run left waiting by one test, or an
+    abandoned child, would otherwise stop the shared virtual clock for every later test."""
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=bundled_binary("temporal-test-server"), data_converter=pydantic_data_converter
     )
@@ -52,11 +59,23 @@ async def local_env() -> AsyncIterator[WorkflowEnvironment]:
 
 
 @pytest.fixture
-def settings(tmp_path) -> Settings:
+def database_dir(tmp_path) -> Iterator[Path]:
+    """Where the test's SQLite file lives: in memory-backed /dev/shm when the machine has it (the
+    county-scale tests write tens of thousands of rows; on disk, fsyncs dominate their time)."""
+    if not SHM.is_dir():
+        yield tmp_path
+        return
+    directory = Path(tempfile.mkdtemp(prefix="jiaoyan-test-", dir=SHM))
+    yield directory
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture
+def settings(database_dir) -> Settings:
     return Settings(
         _env_file=None,
         environment="test",
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'test.db'}",
+        database_url=f"sqlite+aiosqlite:///{database_dir / 'test.db'}",
         temporal_task_queue=f"test-{uuid.uuid4()}",
         public_base_url="http://127.0.0.1:8000",
     )
