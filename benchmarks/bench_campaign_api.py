@@ -8,11 +8,8 @@ campaign: actions per second and p50/p95 latency, against the same actions as di
 import argparse
 import asyncio
 import statistics
-import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 
 import httpx
 from sqlalchemy import select
@@ -21,11 +18,10 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.main import create_app
 from benchmarks.big_county import add_teachers, problem_text
-from config import Settings
+from benchmarks.scratch import scratch_database
 from contracts.campaigns import ProblemIn
 from contracts.search_attributes import ALL as SEARCH_ATTRIBUTES
-from db import create_engine, create_session_factory
-from models import Base, CampaignMember, Cluster, Problem, User
+from models import CampaignMember, Cluster, Problem, User
 from services import campaigns
 from services.accounts import bootstrap_admin
 from services.demo import load_demo_county
@@ -59,13 +55,7 @@ def _summary(name: str, seconds: float, latencies: list[float]) -> dict:
 
 
 async def main(actions: int, concurrency: int) -> None:
-    workdir = Path(tempfile.mkdtemp(prefix="bench-campaign-"))
-    settings = Settings(_env_file=None, environment="test", database_url=f"sqlite+aiosqlite:///{workdir / 'b.db'}",
-                        temporal_task_queue=f"bench-{uuid.uuid4()}")
-    engine = create_engine(settings.database_url)
-    async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.create_all)
-    session_factory = create_session_factory(engine)
+    settings, engine, session_factory = await scratch_database("bench-campaign-")
     async with session_factory() as session:
         await bootstrap_admin(session, username="admin", password="demo-pass")
         await load_demo_county(session, password="demo-pass")

@@ -13,10 +13,8 @@ the notice record), the part every notice pays."""
 import argparse
 import asyncio
 import logging
-import tempfile
 import time
 import uuid
-from pathlib import Path
 
 from sqlalchemy import func, insert, select
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -24,11 +22,10 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from benchmarks.notification_bench_workflows import NotifyEachWorkflow, NotifyOnceWorkflow
-from config import Settings
+from benchmarks.scratch import scratch_database
 from contracts.directory import GradeBand, Role
 from contracts.notifications import Audience, NotificationKind, NotifyRequest
-from db import create_engine, create_session_factory
-from models import Base, InboxItem, Notification, School, Teacher, User
+from models import InboxItem, Notification, School, Teacher, User
 from notifications import service
 from notifications.audiences import audience
 from notifications.samples import SAMPLE_DATA
@@ -74,19 +71,13 @@ async def inbox_rows(session_factory, key: str) -> int:
 
 async def main(count: int) -> None:
     logging.basicConfig(level=logging.WARNING)
-    workdir = Path(tempfile.mkdtemp(prefix="bench-notify-"))
-    settings = Settings(_env_file=None, environment="test", database_url=f"sqlite+aiosqlite:///{workdir / 'bench.db'}",
-                        temporal_task_queue=f"bench-{uuid.uuid4()}")
-    engine = create_engine(settings.database_url)
-    async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.create_all)
-    session_factory = create_session_factory(engine)
+    settings, engine, session_factory = await scratch_database("bench-notify-")
     async with session_factory() as session:
         await load_demo_county(session, password="demo-pass")
         user_ids = await add_teachers(session, count=count)
         await session.commit()
     everyone = Audience(name="bench.teachers", params={"prefix": "bench"})
-    print(f"{count} teachers in {workdir / 'bench.db'}")
+    print(f"{count} teachers in {settings.database_url}")
 
     env = await WorkflowEnvironment.start_local(dev_server_existing_path=bundled_binary("temporal"),
                                                 data_converter=pydantic_data_converter, ui=False)

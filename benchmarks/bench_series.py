@@ -7,9 +7,7 @@ continue-as-new chain. Teachers have no e-mail here, so notices land in the inbo
 
 import asyncio
 import sys
-import tempfile
 import time
-import uuid
 from datetime import timedelta
 
 from temporalio.client import WorkflowExecutionStatus
@@ -17,12 +15,11 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
-from config import Settings
+from benchmarks.scratch import scratch_database
 from contracts.directory import GradeBand, Role
 from contracts.search_attributes import ALL as SEARCH_ATTRIBUTES
 from contracts.series import SeriesIn
-from db import create_engine, create_session_factory
-from models import Base, Cluster, District, School, SchoolGroup, Teacher, User
+from models import Cluster, District, School, SchoolGroup, Teacher, User
 from services.series import create_series
 from services.series_runs import start_series_run
 from services.temporal import add_search_attributes, bundled_binary
@@ -86,43 +83,37 @@ async def history_lengths(client, workflow_id: str) -> list[int]:
 
 
 async def main(clusters: int, weeks: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(_env_file=None, environment="test", database_url=f"sqlite+aiosqlite:///{tmp}/bench.db",
-                            temporal_task_queue=f"bench-{uuid.uuid4()}")
-        engine = create_engine(settings.database_url)
-        async with engine.begin() as connection:
-            await connection.run_sync(Base.metadata.create_all)
-        factory = create_session_factory(engine)
-        env = await WorkflowEnvironment.start_time_skipping(
-            test_server_existing_path=bundled_binary("temporal-test-server"), data_converter=pydantic_data_converter)
-        await add_search_attributes(env.client, namespace=env.client.namespace, keys=SEARCH_ATTRIBUTES)
-        try:
-            now = await env.get_current_time()
-            day = (now.astimezone(settings.tz) + timedelta(days=14)).date()
-            term_start = day - timedelta(days=day.weekday())
-            data = SeriesIn(title="周周有约", weekday=3, start_time="14:00", end_time="17:00", term_start=term_start,
-                            term_end=term_start + timedelta(weeks=weeks, days=-1))
-            async with factory() as session:
-                staff, cluster_ids = await seed(session, clusters)
-                all_series = [await create_series(session, cluster_id=cid, data=data, actor=staff, now=now, tz=settings.tz)
-                              for cid in cluster_ids]
-                await session.commit()
-            started = time.monotonic()
-            async with create_worker(env.client, settings=settings, session_factory=factory):
-                for series in all_series:
-                    await start_series_run(env.client, settings=settings, series=series, actor=staff)
-                results = await run_to_completion(env, [s.workflow_id for s in all_series])
-            wall = time.monotonic() - started
-            lengths = [await history_lengths(env.client, s.workflow_id) for s in all_series]
-            runs = sum(len(per_series) for per_series in lengths)
-            print(f"series: {clusters} clusters × {weeks} weeks ({clusters * weeks} sessions), results {set(results)}")
-            print(f"wall time: {wall:.1f} s")
-            print(f"runs: {runs} ({runs / clusters:.1f} per series); largest history: "
-                  f"{max(max(per_series) for per_series in lengths)} events")
-        finally:
-            await env.shutdown()
-            await engine.dispose()
-            await asyncio.sleep(0.1)
+    settings, engine, factory = await scratch_database("bench-series-")
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=bundled_binary("temporal-test-server"), data_converter=pydantic_data_converter)
+    await add_search_attributes(env.client, namespace=env.client.namespace, keys=SEARCH_ATTRIBUTES)
+    try:
+        now = await env.get_current_time()
+        day = (now.astimezone(settings.tz) + timedelta(days=14)).date()
+        term_start = day - timedelta(days=day.weekday())
+        data = SeriesIn(title="周周有约", weekday=3, start_time="14:00", end_time="17:00", term_start=term_start,
+                        term_end=term_start + timedelta(weeks=weeks, days=-1))
+        async with factory() as session:
+            staff, cluster_ids = await seed(session, clusters)
+            all_series = [await create_series(session, cluster_id=cid, data=data, actor=staff, now=now, tz=settings.tz)
+                          for cid in cluster_ids]
+            await session.commit()
+        started = time.monotonic()
+        async with create_worker(env.client, settings=settings, session_factory=factory):
+            for series in all_series:
+                await start_series_run(env.client, settings=settings, series=series, actor=staff)
+            results = await run_to_completion(env, [s.workflow_id for s in all_series])
+        wall = time.monotonic() - started
+        lengths = [await history_lengths(env.client, s.workflow_id) for s in all_series]
+        runs = sum(len(per_series) for per_series in lengths)
+        print(f"series: {clusters} clusters × {weeks} weeks ({clusters * weeks} sessions), results {set(results)}")
+        print(f"wall time: {wall:.1f} s")
+        print(f"runs: {runs} ({runs / clusters:.1f} per series); largest history: "
+              f"{max(max(per_series) for per_series in lengths)} events")
+    finally:
+        await env.shutdown()
+        await engine.dispose()
+        await asyncio.sleep(0.1)
 
 
 if __name__ == "__main__":
