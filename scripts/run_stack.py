@@ -1,7 +1,7 @@
 """`make run`: the whole product on one machine.
 
-Starts the Temporal dev server (unless TEMPORAL_ADDRESS is set), prepares the database, then the
-worker and the API. Logs go to var/log/. Ctrl-C (or SIGTERM) stops all of them; if one dies,
+Starts the Temporal dev server (unless TEMPORAL_ADDRESS is set) and a local mail sink (unless
+SMTP_HOST is set), prepares the database, then the worker and the API. Logs go to var/log/. Ctrl-C (or SIGTERM) stops all of them; if one dies,
 the others are stopped too, so a half-running stack never pretends to be up.
 """
 
@@ -26,6 +26,13 @@ def start(name: str, args: list[str], env: dict[str, str], log_dir: Path) -> sub
     log = open(log_dir / f"{name}.log", "ab")  # noqa: SIM115 - the child owns it until exit
     # A new process group: the terminal's Ctrl-C reaches us only, and we stop children in order.
     return subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def mail_sink_args(settings: Settings) -> list[str]:
+    """A local SMTP server that keeps every e-mail in var/mail (a Maildir): in development the
+    notices' e-mails are readable there instead of failing against a server that is not there."""
+    return [sys.executable, "-m", "aiosmtpd", "-n", "-u", "-l", f"{settings.smtp_host}:{settings.smtp_port}",
+            "-c", "aiosmtpd.handlers.Mailbox", str(settings.var_dir / "mail")]
 
 
 def temporal_dev_server_args(settings: Settings) -> list[str]:
@@ -76,7 +83,7 @@ def stop_all(processes: dict[str, subprocess.Popen]) -> None:
             process.kill()
 
 
-def banner(settings: Settings, embedded_temporal: bool) -> str:
+def banner(settings: Settings, embedded_temporal: bool, mail_sink: bool) -> str:
     api = f"http://{settings.api_host}:{settings.api_port}"
     ui = f"http://{settings.temporal_address.rsplit(':', 1)[0]}:{settings.temporal_ui_port}"
     lines = [
@@ -86,6 +93,7 @@ def banner(settings: Settings, embedded_temporal: bool) -> str:
         f"  Health               {api}/api/v1/health",
         f"  Temporal UI          {ui}" if embedded_temporal else f"  Temporal             {settings.temporal_address}",
         f"  Logs                 {settings.var_dir / 'log'}/",
+        *([f"  E-mail (kept here)   {settings.var_dir / 'mail'}/  (set SMTP_HOST to send for real)"] if mail_sink else []),
     ]
     if settings.demo_data:
         lines += [
@@ -98,6 +106,7 @@ def banner(settings: Settings, embedded_temporal: bool) -> str:
 def main() -> int:
     settings = get_settings()
     embedded_temporal = "TEMPORAL_ADDRESS" not in os.environ
+    mail_sink = "SMTP_HOST" not in os.environ
     if embedded_temporal:
         settings.temporal_address = f"127.0.0.1:{settings.temporal_dev_port}"
     log_dir = settings.var_dir / "log"
@@ -116,6 +125,8 @@ def main() -> int:
     try:
         if embedded_temporal:
             processes["temporal"] = start("temporal", temporal_dev_server_args(settings), env, log_dir)
+        if mail_sink:
+            processes["mail"] = start("mail", mail_sink_args(settings), env, log_dir)
         asyncio.run(wait_until(f"Temporal at {settings.temporal_address}", lambda: temporal_ready(settings)))
         migrate(settings.database_url)
         asyncio.run(seed(settings))
@@ -128,7 +139,7 @@ def main() -> int:
             log_dir,
         )  # fmt: skip
         asyncio.run(wait_until("The API", lambda: api_ready(settings)))
-        print(banner(settings, embedded_temporal), flush=True)
+        print(banner(settings, embedded_temporal, mail_sink), flush=True)
         while not stopping:
             dead = [name for name, p in processes.items() if p.poll() is not None]
             if dead:

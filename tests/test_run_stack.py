@@ -32,10 +32,10 @@ def _wait_for_banner(stack: subprocess.Popen) -> str:
 
 
 def test_make_run_starts_three_processes_and_stops_them_cleanly(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in ("TEMPORAL_ADDRESS", "DATABASE_URL")}
+    env = {k: v for k, v in os.environ.items() if k not in ("TEMPORAL_ADDRESS", "DATABASE_URL", "SMTP_HOST")}
     api_port = _free_port()
     env |= {"VAR_DIR": str(tmp_path), "TEMPORAL_DEV_PORT": str(_free_port()),
-            "TEMPORAL_UI_PORT": str(_free_port()), "API_PORT": str(api_port)}
+            "TEMPORAL_UI_PORT": str(_free_port()), "API_PORT": str(api_port), "SMTP_PORT": str(_free_port())}
     base = f"http://127.0.0.1:{api_port}/api/v1"
     for start in ("fresh", "restart"):
         stack = _start_stack(env)
@@ -50,6 +50,7 @@ def test_make_run_starts_three_processes_and_stops_them_cleanly(tmp_path):
             stack.send_signal(signal.SIGINT)
             assert stack.wait(timeout=30) == 0
         assert (tmp_path / "temporal.db").exists() and (tmp_path / "log" / "worker.log").exists()
-    for port in (api_port, int(env["TEMPORAL_DEV_PORT"])):
+        assert (tmp_path / "mail").is_dir()  # the development mail sink's Maildir
+    for port in (api_port, int(env["TEMPORAL_DEV_PORT"]), int(env["SMTP_PORT"])):
         with socket.socket() as sock:
             assert sock.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still served after Ctrl-C"
