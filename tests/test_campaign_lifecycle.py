@@ -256,6 +256,23 @@ async def test_cancel_tells_everyone_and_stops_actions(vapi, login, session_fact
         assert detail["status"] == "cancelled" and detail["cancel_reason"] == "与期中考试冲突"
 
 
+async def test_admin_cancelling_the_run_cancels_the_campaign(vapi, login, session_factory, ts_env, worker_on):
+    """Cancelled from the runs console (a Temporal cancellation, not the campaign's own update):
+    the campaign is still recorded as cancelled and everyone in scope is told."""
+    ids = await user_ids(session_factory)
+    async with worker_on(ts_env.client):
+        campaign = await _launch(vapi, login, session_factory, collect_topics=HOUR)
+        await eventually(lambda: _opened(session_factory, campaign["id"]))
+        answer = await vapi.post(f"{API}/runs/campaign-{campaign['id']}/cancel", json={"reason": "重复创建"},
+                                 headers=await login("admin"))
+        assert answer.status_code == 202, answer.text
+        told = await eventually(lambda: _got(session_factory, campaign["id"], "cancelled"))
+        assert {ids[f"t{n:04d}"] for n in range(1, 21)} <= told
+        assert await _phase(session_factory, campaign["id"]) == ("cancelled", "closed")
+        detail = (await vapi.get(f"{API}/campaigns/{campaign['id']}", headers=await login("staff01"))).json()
+        assert detail["status"] == "cancelled" and "管理员" in detail["cancel_reason"]
+
+
 async def test_api_errors(vapi, login, session_factory, ts_env, worker_on):
     async with worker_on(ts_env.client):
         bad = await vapi.post(f"{API}/campaigns", json={"title": "x", "cluster_ids": [999]},

@@ -33,6 +33,7 @@ ACTIVITY_OPTIONS = {
 }
 WRONG_PHASE = "WrongPhase"  # the API answers 409 naming the phase
 INVALID = "Invalid"  # the API answers 422 naming the field
+CANCELLED_FROM_OUTSIDE = "运行被管理员取消 (the run was cancelled by an admin)"
 
 
 class _Cancelled(Exception):
@@ -81,6 +82,12 @@ class CampaignWorkflow:
                 await runners[self.s.phase]()
         except _Cancelled:
             pass
+        except asyncio.CancelledError:
+            # Cancelled from outside the product (the admin's run console, the Temporal UI or CLI):
+            # record it as a cancellation and tell everyone in scope, then end as cancelled.
+            await self._cancel(CancelRequest(user_id=0, reason=CANCELLED_FROM_OUTSIDE))
+            await self._announce_cancel()
+            raise
         if self.s.cancel_reason is not None:
             await self._announce_cancel()
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -362,11 +369,14 @@ class CampaignWorkflow:
     @workflow.update
     async def cancel(self, request: CancelRequest) -> PhaseChange:
         # Every wait of the phase machine raises _Cancelled from now on.
-        self.s.cancel_reason, self.s.cancelled_by = request.reason, request.user_id
+        await self._cancel(request)
+        return self._change()
+
+    async def _cancel(self, request: CancelRequest) -> None:
+        self.s.cancel_reason, self.s.cancelled_by = request.reason, request.user_id or None
         self.s.phase, self.s.step, self.s.deadline = Phase.cancelled, PhaseStep.closed, None
         workflow.upsert_search_attributes([PHASE.value_set(Phase.cancelled.value)])
-        await self._record(closed_how="cancelled", closed_by=request.user_id, reason=request.reason)
-        return self._change()
+        await self._record(closed_how="cancelled", closed_by=request.user_id or None, reason=request.reason)
 
     @cancel.validator
     def _validate_cancel(self, request: CancelRequest) -> None:
