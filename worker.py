@@ -27,7 +27,7 @@ def activities_for(*, settings: Settings, session_factory: SessionFactory) -> li
     notifications = NotificationActivities(session_factory, settings)
     series = SeriesActivities(session_factory, settings)
     campaigns = CampaignActivities(session_factory, settings)
-    return [*notifications.all(), series.advance_series, *campaigns.all()]
+    return [*notifications.all(), series.advance_series, series.end_after_cancel, *campaigns.all()]
 
 
 def create_worker(

@@ -5,9 +5,13 @@ from temporalio import activity
 
 import services.series  # noqa: F401 - registers the session audiences in the worker
 from config import Settings
-from contracts.series import AdvanceInput, StepResult
+from contracts.notifications import NotifyRequest
+from contracts.runs import CANCELLED_FROM_OUTSIDE
+from contracts.series import AdvanceInput, EndAfterCancel, SeriesAction, SeriesStatus, StepResult
 from db import SessionFactory
+from models import Series
 from services import series_steps
+from services.series import end_series
 
 
 class SeriesActivities:
@@ -22,3 +26,15 @@ class SeriesActivities:
             result = await series_steps.plan_next(session, series_id=request.series_id, after=request.run or request.after)
             await session.commit()
         return result.model_copy(update={"notices": notices})
+
+    @activity.defn
+    async def end_after_cancel(self, request: EndAfterCancel) -> list[NotifyRequest]:
+        """End the series in the database as if its organiser had; nothing to do if it already ended."""
+        async with self.session_factory() as session:
+            series = await session.get(Series, request.series_id)
+            if series is None or series.status not in (SeriesStatus.active, SeriesStatus.paused):
+                return []
+            change = await end_series(session, series=series, data=SeriesAction(reason=CANCELLED_FROM_OUTSIDE),
+                                      actor=None, now=request.at)
+            await session.commit()
+        return change.notices

@@ -9,6 +9,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from contracts.directory import Role
 
 
+# The reason recorded when a campaign or series run is cancelled from outside the product
+# (the runs console, the Temporal UI or CLI), where the workflow cannot read the admin's words.
+CANCELLED_FROM_OUTSIDE = "运行被管理员取消 (the run was cancelled by an admin)"
+
+
 class AuditEntryOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

@@ -260,6 +260,13 @@ class SeriesRunInput(BaseModel):
     run_number: int = 1
 
 
+class EndAfterCancel(BaseModel):
+    """The series' run was cancelled from outside the product (runs console, Temporal UI/CLI)."""
+
+    series_id: int
+    at: datetime
+
+
 class AdvanceInput(BaseModel):
     """Run `step` (if any), then plan the first step after it (or after `after`)."""
 

@@ -336,7 +336,8 @@ async def resume_series(session: AsyncSession, *, series: Series, data: SeriesAc
     return Change(series, row, [notice])
 
 
-async def end_series(session: AsyncSession, *, series: Series, data: SeriesAction, actor: User, now: datetime) -> Change:
+async def end_series(session: AsyncSession, *, series: Series, data: SeriesAction, actor: User | None,
+                     now: datetime) -> Change:
     _require_status(series, SeriesStatus.active, SeriesStatus.paused)
     series.status = SeriesStatus.ended
     cancelled = await _future_sessions(session, series, now, SessionStatus.scheduled, SessionStatus.paused)

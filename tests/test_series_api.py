@@ -1,5 +1,6 @@
 """The series API: who may do what, and the error answers (422 naming the field, 409 saying why)."""
 
+import asyncio
 from datetime import timedelta
 
 from tests.series_support import (  # noqa: F401 - fixtures
@@ -110,3 +111,34 @@ async def test_checkin_window_minutes_and_changes(api, login, ts_env, settings, 
         assert late_move.status_code == 422  # the new start is in the past
         detail = (await api.get(f"/api/v1/sessions/{first}", headers=staff)).json()
         assert detail["checked_in"] == 1 and detail["participants"] == 20
+
+
+async def test_cancelling_the_run_from_outside_ends_the_series(api, login, ts_env, settings, worker_on,
+                                                               session_factory):
+    """An admin cancels the run (runs console): the series is ended in the database, its upcoming
+    sessions cancelled, and its participants told, as if the organiser had ended it."""
+    from sqlalchemy import select
+
+    from models import Notification, Series, SeriesSession
+
+    term_start = monday_after(await ts_env.get_current_time(), settings.tz, 14)
+    async with worker_on(ts_env.client):
+        series_id = (await api.post(f"/api/v1/clusters/{CLUSTER}/series", json=series_body(term_start),
+                                    headers=await login("staff01"))).json()["id"]
+        answer = await api.post(f"/api/v1/runs/series-{series_id}/cancel", json={"reason": "重复创建"},
+                                headers=await login("admin"))
+        assert answer.status_code == 202, answer.text
+
+        async def told() -> bool:
+            async with session_factory() as session:
+                kinds = await session.scalars(select(Notification.kind).where(Notification.series_id == series_id))
+                return "session_cancelled" in set(kinds)
+
+        for _ in range(100):
+            if await told():
+                break
+            await asyncio.sleep(0.05)
+        async with session_factory() as session:
+            status = (await session.get(Series, series_id)).status
+            statuses = set(await session.scalars(select(SeriesSession.status).where(SeriesSession.series_id == series_id)))
+        assert await told() and status == "ended" and statuses == {"cancelled"}

@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
         TopicsRequest, TrainingRef, TrainingRequest, TrainingScheduling, Transition, VerdictRequest,
     )
     from contracts.notifications import Audience, NotificationKind, NotifyRequest
+    from contracts.runs import CANCELLED_FROM_OUTSIDE
     from contracts.search_attributes import PHASE
     from workflows.notify import notify
 
@@ -33,7 +34,6 @@ ACTIVITY_OPTIONS = {
 }
 WRONG_PHASE = "WrongPhase"  # the API answers 409 naming the phase
 INVALID = "Invalid"  # the API answers 422 naming the field
-CANCELLED_FROM_OUTSIDE = "运行被管理员取消 (the run was cancelled by an admin)"
 
 
 class _Cancelled(Exception):

@@ -10,6 +10,7 @@ Changes stored by the API arrive as the `apply_change` Update: the workflow send
 and re-plans. History stays bounded: continue-as-new every STEPS_PER_RUN steps (about two
 sessions) or earlier if the history grows (many changes) or the server suggests it."""
 
+import asyncio
 from datetime import timedelta
 
 from temporalio import workflow
@@ -18,7 +19,7 @@ from temporalio.common import RetryPolicy
 with workflow.unsafe.imports_passed_through():
     from activities.series import SeriesActivities
     from contracts.search_attributes import PHASE
-    from contracts.series import AdvanceInput, Cursor, SeriesChange, SeriesRunInput, Step, StepResult
+    from contracts.series import AdvanceInput, Cursor, EndAfterCancel, SeriesChange, SeriesRunInput, Step, StepResult
     from workflows.notify import notify
 
 STEPS_PER_RUN = 12
@@ -43,6 +44,20 @@ class SeriesWorkflow:
 
     @workflow.run
     async def run(self, start: SeriesRunInput) -> str:
+        try:
+            return await self._run(start)
+        except asyncio.CancelledError:
+            # Cancelled from outside the product (runs console, Temporal UI or CLI): end the series in
+            # the database and tell its participants, as an organiser's "end" would.
+            notices = await workflow.execute_activity_method(
+                SeriesActivities.end_after_cancel, EndAfterCancel(series_id=start.series_id, at=workflow.now()),
+                start_to_close_timeout=timedelta(minutes=2), retry_policy=ADVANCE_RETRY,
+            )
+            for notice in notices:
+                await notify(notice)
+            raise
+
+    async def _run(self, start: SeriesRunInput) -> str:
         self.pending.extend(start.pending)
         cursor: Cursor = start.cursor
         steps_run = 0
