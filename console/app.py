@@ -3,11 +3,15 @@
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 
 from console import campaign_problems, campaign_topics, campaigns, home, notifications, runs, series, tasks
 from console.auth import LoginRequired, login_url
+from console.render import page
+from services.errors import DomainError
 
 PREFIX = "/console"
 
@@ -20,3 +24,18 @@ def install_console(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def to_login(_: Request, exc: LoginRequired) -> RedirectResponse:
         return RedirectResponse(login_url(exc.next_path), status_code=303)
+
+    # Errors on console pages are pages too (a teacher on a phone should never see JSON); the
+    # API keeps its JSON answers.
+    for exc_class in [HTTPException, *DomainError.__subclasses__()]:
+        app.add_exception_handler(exc_class, _framed(app.exception_handlers.get(exc_class, http_exception_handler)))
+
+
+def _framed(api_handler):
+    async def handler(request: Request, exc: Exception) -> Response:
+        if not request.url.path.startswith(PREFIX):
+            return await api_handler(request, exc)
+        answer = await api_handler(request, exc)  # the status code the API would give
+        return page(request, "error.html", None, status_code=answer.status_code, message=exc.detail)
+
+    return handler

@@ -39,4 +39,9 @@ async def test_failed_notice_listed_and_sent_again(settings, session_factory, de
         assert forged.status_code == 403
 
         await _console_login(client, "t0001")
-        assert (await client.get("/console/notifications/failed")).status_code == 403
+        refused = await client.get("/console/notifications/failed")
+        assert refused.status_code == 403 and "需要角色" in refused.text and "<html" in refused.text
+        missing = await client.get("/console/no-such-page")
+        assert missing.status_code == 404 and "<html" in missing.text
+        api_missing = await client.get("/api/v1/no-such-endpoint")
+        assert api_missing.status_code == 404 and api_missing.json()["detail"]  # the API keeps JSON
