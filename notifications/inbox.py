@@ -78,7 +78,3 @@ async def reset_failed(session: AsyncSession, *, notification_id: int) -> int:
         .values(status=DeliveryStatus.pending, not_before=None, updated_at=datetime.now(timezone.utc))
     )
     return result.rowcount or 0
-
-
-async def notification_key(session: AsyncSession, *, notification_id: int) -> str:
-    return await session.scalar(select(Notification.key).where(Notification.id == notification_id))

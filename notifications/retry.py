@@ -9,7 +9,8 @@ from config import Settings
 from contracts.notification_api import RetryOut
 from contracts.notification_delivery import DeliverInput
 from notifications import inbox
-from workflows.notify import DeliverNotificationWorkflow, delivery_workflow_id
+from models import Notification
+from workflows.notify import DeliverNotificationWorkflow, delivery_search_attributes, delivery_workflow_id
 
 
 async def retry_failed(session: AsyncSession, client: Client, *, settings: Settings, notification_id: int) -> RetryOut:
@@ -19,8 +20,11 @@ async def retry_failed(session: AsyncSession, client: Client, *, settings: Setti
     await session.commit()
     if not reset:
         return RetryOut(notification_id=notification_id, reset=0, workflow_id=None)
-    key = await inbox.notification_key(session, notification_id=notification_id)
-    workflow_id = f"{delivery_workflow_id(key)}-retry-{uuid.uuid4().hex[:8]}"
-    await client.start_workflow(DeliverNotificationWorkflow.run, DeliverInput(notification_id=notification_id),
-                                id=workflow_id, task_queue=settings.temporal_task_queue)
+    notice = await session.get(Notification, notification_id)
+    workflow_id = f"{delivery_workflow_id(notice.key)}-retry-{uuid.uuid4().hex[:8]}"
+    await client.start_workflow(
+        DeliverNotificationWorkflow.run, DeliverInput(notification_id=notification_id), id=workflow_id,
+        task_queue=settings.temporal_task_queue,
+        search_attributes=delivery_search_attributes(campaign_id=notice.campaign_id, series_id=notice.series_id),
+    )
     return RetryOut(notification_id=notification_id, reset=reset, workflow_id=workflow_id)

@@ -12,11 +12,12 @@ from temporalio.worker import Worker
 
 from activities.notifications import NotificationActivities
 from contracts.notifications import DeliveryStatus, NotificationKind, NotifyRequest
+from contracts.search_attributes import RUN_KIND
 from models import Delivery, InboxItem, Preference, Teacher, User
 from notifications.channels import open_channels
 from notifications.channels.email import EmailChannel
 from notifications.samples import SAMPLE_DATA
-from tests.notification_receivers import smtp_server, channels_on  # noqa: F401 (autouse fixture)
+from tests.notification_receivers import channels_on, smtp_server  # noqa: F401 (autouse fixture)
 from tests.notification_workflows import NotifyAt, NotifyAtWorkflow
 from worker import WORKFLOWS, activities_for
 from workflows.notify import DeliverNotificationWorkflow, delivery_workflow_id
@@ -87,6 +88,9 @@ async def test_reminder_due_at_23_arrives_at_07_and_escalation_is_not_deferred(
         assert abs(wave.delivered_at - notified.at - timedelta(hours=8)) < timedelta(minutes=1)
         assert wave.due_at.astimezone(SHANGHAI).time() == time(7, 0) and wave.delivered_at >= wave.due_at
         assert wave.sent == 1 and len(mail) == 1
+
+        described = await ts_env.client.get_workflow_handle(delivery_workflow_id(reminder.key)).describe()
+        assert described.typed_search_attributes.get(RUN_KIND) == "notification"  # listed among the runs
 
         urgent = await notify_at(ts_env, settings, escalation, "23:00")
         (wave,) = (await deliveries_of(ts_env, escalation)).waves

@@ -126,7 +126,6 @@ async def test_a_term_of_weekly_sessions(api, login, ts_env, settings, worker_on
     statuses = [row.status for row in rows]
     assert statuses[5:7] == ["paused", "paused"] and statuses[7] == "skipped"
     assert statuses.count("held") == WEEKS - len(skip_dates) - 2 - 1
-    held = [row.id for row in rows if row.status == "held"]
     for row in rows:
         if row.status == "held":
             assert await recipients(session_factory, f"session:{row.id}:reminder:-120m:seq{row.sequence}")

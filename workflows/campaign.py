@@ -58,6 +58,9 @@ class CampaignWorkflow:
     def __init__(self, state: CampaignState) -> None:
         self.s = state
         self._close_for: tuple[Phase, int] | None = None  # (phase, by whom): an early close not yet carried out
+        # The transition count when the last early close was carried out: close_phase answers once
+        # the transition after it is recorded (not an earlier one still being written).
+        self._closed_at_transition: int | None = None
         self._topics_confirmed = bool(state.topics)
         self._transitions = 0
         self._followers: list[asyncio.Task] = []  # training reminders and overdue chasers
@@ -125,6 +128,14 @@ class CampaignWorkflow:
         )
         self._transitions += 1
 
+    def _carry_out_close(self, how: str) -> int | None:
+        """The phase's window ended (`how`): clear a pending early close; who closed it, if early."""
+        closed_by = self._close_for[1] if how == "early" and self._close_for else None
+        if self._close_for is not None:
+            self._closed_at_transition = self._transitions
+        self._close_for = None
+        return closed_by
+
     def _closing(self) -> bool:
         return self._close_for is not None and self._close_for[0] == self.s.phase
 
@@ -132,8 +143,7 @@ class CampaignWorkflow:
         """Close the current phase; the loop opens the next."""
         if self.s.cancel_reason is not None:
             raise _Cancelled()
-        self.s.closed_how, self.s.closed_by = how, self._close_for[1] if how == "early" and self._close_for else None
-        self._close_for = None
+        self.s.closed_how, self.s.closed_by = how, self._carry_out_close(how)
         position = CYCLE.index(self.s.phase)
         self.s.phase = CYCLE[position + 1] if position + 1 < len(CYCLE) else Phase.completed
         self.s.entered = False
@@ -186,10 +196,9 @@ class CampaignWorkflow:
                                  "您还没有提交教学问题，征集即将截止", audience=self._audience("campaign.not_submitted"),
                                  link=self._link("problems/new"))
         how = await self._window(reminder)
-        closed_by = self._close_for[1] if how == "early" and self._close_for else None
+        closed_by = self._carry_out_close(how)
         # Deciding from here on: validators refuse closes and extensions, teachers' actions stop.
         self.s.step, self.s.deadline = PhaseStep.deciding, workflow.now() + self.s.params.grace
-        self._close_for = None
         counts = await workflow.execute_activity_method(
             CampaignActivities.propose_topics, self.s.campaign_id, **ACTIVITY_OPTIONS)
         await self._record(closed_how=how, closed_by=closed_by)
@@ -345,9 +354,9 @@ class CampaignWorkflow:
 
     @workflow.update
     async def close_phase(self, request: CloseRequest) -> PhaseChange:
-        before = self._transitions
-        self._close_for = (self.s.phase, request.user_id)
-        await workflow.wait_condition(lambda: self._transitions > before or self.s.cancel_reason is not None)
+        self._close_for, self._closed_at_transition = (self.s.phase, request.user_id), None
+        await workflow.wait_condition(lambda: self.s.cancel_reason is not None or (
+            self._closed_at_transition is not None and self._transitions > self._closed_at_transition))
         return self._change()
 
     @close_phase.validator

@@ -10,7 +10,7 @@ import asyncio
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import RetryPolicy, SearchAttributePair, TypedSearchAttributes
 from temporalio.exceptions import ActivityError, WorkflowAlreadyStartedError
 
 with workflow.unsafe.imports_passed_through():
@@ -20,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
         WaveReport,
     )
     from contracts.notifications import NotifyRequest, NotifyResult
+    from contracts.search_attributes import CAMPAIGN_ID, RUN_KIND, SERIES_ID
 
 NOTIFY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), backoff_coefficient=2.0,
                            maximum_interval=timedelta(minutes=5), maximum_attempts=10)
@@ -30,6 +31,16 @@ DELIVERY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), backoff_coef
 
 def delivery_workflow_id(key: str) -> str:
     return f"notify-{key}"
+
+
+def delivery_search_attributes(*, campaign_id: int | None, series_id: int | None) -> TypedSearchAttributes:
+    """Delivery runs are found like every other run: by kind, and by the campaign or series they serve."""
+    pairs = [SearchAttributePair(RUN_KIND, "notification")]
+    if campaign_id is not None:
+        pairs.append(SearchAttributePair(CAMPAIGN_ID, str(campaign_id)))
+    if series_id is not None:
+        pairs.append(SearchAttributePair(SERIES_ID, str(series_id)))
+    return TypedSearchAttributes(pairs)
 
 
 async def notify(request: NotifyRequest) -> NotifyResult | None:
@@ -48,6 +59,8 @@ async def notify(request: NotifyRequest) -> NotifyResult | None:
             await workflow.start_child_workflow(
                 DeliverNotificationWorkflow.run, DeliverInput(notification_id=result.notification_id),
                 id=delivery_workflow_id(request.key), parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+                search_attributes=delivery_search_attributes(campaign_id=request.campaign_id,
+                                                             series_id=request.series_id),
             )
         except WorkflowAlreadyStartedError:
             pass  # the same notice again (a replayed step): its deliveries are already under way

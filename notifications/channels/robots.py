@@ -13,7 +13,7 @@ from urllib.parse import quote_plus
 import httpx
 
 from contracts.notifications import ChannelName
-from notifications.channels.base import Channel, Message, PermanentError, Robot, TransientError
+from notifications.channels.base import Channel, Message, PermanentError, TransientError
 from notifications.channels.ratelimit import ROBOT_LIMITER, RateLimiter
 
 # Platform error codes that mean "slow down", not "wrong request".
