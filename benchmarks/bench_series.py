@@ -82,7 +82,9 @@ async def history_lengths(client, workflow_id: str) -> list[int]:
     return lengths
 
 
-async def main(clusters: int, weeks: int) -> None:
+async def run_term(clusters: int, weeks: int) -> tuple[float, list[list[int]]]:
+    """One term for `clusters` series on a fresh server and database: (wall seconds, history
+    lengths of every run of every series)."""
     settings, engine, factory = await scratch_database("bench-series-")
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=bundled_binary("temporal-test-server"), data_converter=pydantic_data_converter)
@@ -104,17 +106,25 @@ async def main(clusters: int, weeks: int) -> None:
                 await start_series_run(env.client, settings=settings, series=series, actor=staff)
             results = await run_to_completion(env, [s.workflow_id for s in all_series])
         wall = time.monotonic() - started
-        lengths = [await history_lengths(env.client, s.workflow_id) for s in all_series]
-        runs = sum(len(per_series) for per_series in lengths)
-        print(f"series: {clusters} clusters × {weeks} weeks ({clusters * weeks} sessions), results {set(results)}")
-        print(f"wall time: {wall:.1f} s")
-        print(f"runs: {runs} ({runs / clusters:.1f} per series); largest history: "
-              f"{max(max(per_series) for per_series in lengths)} events")
+        assert results == {WorkflowExecutionStatus.COMPLETED.name}, results
+        return wall, [await history_lengths(env.client, s.workflow_id) for s in all_series]
     finally:
         await env.shutdown()
         await engine.dispose()
         await asyncio.sleep(0.1)
 
+
+async def main(clusters: int, weeks: int) -> None:
+    """The baseline in the same run is one cluster's term: the ratio says what running many
+    series side by side costs per series."""
+    baseline, _ = await run_term(1, weeks)
+    wall, lengths = await run_term(clusters, weeks)
+    runs = sum(len(per_series) for per_series in lengths)
+    print(f"one cluster × {weeks} weeks (baseline): {baseline:.1f} s")
+    print(f"{clusters} clusters × {weeks} weeks ({clusters * weeks} sessions): {wall:.1f} s "
+          f"= {wall / clusters:.2f} s per series, {wall / clusters / baseline:.2f}× the baseline per series")
+    print(f"runs: {runs} ({runs / clusters:.1f} per series); largest history: "
+          f"{max(max(per_series) for per_series in lengths)} events")
 
 if __name__ == "__main__":
     args = [int(a) for a in sys.argv[1:]]

@@ -8,7 +8,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from contracts.labels import status_label
+from contracts.labels import CATEGORY_LABELS, notice_label, status_label
 from models import User
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -30,6 +30,8 @@ def page(request: Request, template: str, user: User | None, status_code: int = 
             "role_label": ROLE_LABELS.get(user.role, "") if user else "",
             "local": lambda value: _local(value, tz),
             "label": status_label,
+            "category_label": lambda category: CATEGORY_LABELS.get(category, category),
+            "notice_label": notice_label,
             **context,
         },
         status_code=status_code,

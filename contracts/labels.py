@@ -14,3 +14,26 @@ STATUS_LABELS = {
 
 def status_label(value: str | None) -> str:
     return STATUS_LABELS.get(value, value) if value else "—"
+
+
+NOTICE_LABELS = {
+    "campaign_opened": "活动开始征集", "phase_opened": "阶段开始", "submission_reminder": "提交问题提醒",
+    "topics_pending": "待确认专题", "topics_confirmed": "专题已确定", "training_invitation": "培训邀请",
+    "training_reminder": "培训提醒", "training_absent": "培训缺席名单", "plan_requested": "请提交研究方案",
+    "plan_submitted": "方案已提交", "plan_returned": "方案退回修改", "plan_approved": "方案已批准",
+    "plan_reminder": "方案提交提醒", "task_assigned": "任务分配", "task_overdue": "任务逾期",
+    "task_reminder": "任务提醒", "reflection_reminder": "反思提交提醒", "report_ready": "活动报告已生成",
+    "escalation": "督办", "campaign_cancelled": "活动取消", "session_announcement": "联片教研通知",
+    "session_reminder": "联片教研提醒", "session_changed": "活动变更", "session_cancelled": "活动取消",
+    "minutes_missing": "纪要催交", "session_absent": "缺席名单",
+}  # fmt: skip
+
+# Timeline entry categories.
+CATEGORY_LABELS = {
+    "run": "流程", "phase": "阶段", "action": "操作", "notice": "通知", "timer": "计时", "retry": "重试",
+    "failure": "失败",
+}  # fmt: skip
+
+
+def notice_label(kind: str) -> str:
+    return NOTICE_LABELS.get(kind, kind)

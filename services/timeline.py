@@ -14,7 +14,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client
 
-from contracts.labels import status_label
+from contracts.labels import notice_label, status_label
 from contracts.runs import TimelineEntry
 from models import AuditEntry, Delivery, Notification, SeriesSession, Task, Training
 from services.runs import run_chain, utc
@@ -189,7 +189,7 @@ async def notification_entries(session: AsyncSession, workflow_id: str) -> list[
     return [
         TimelineEntry(
             at=n.created_at, source="notification", category="notice",
-            text=f"通知「{n.kind}」发给 {n.recipient_count} 人"
+            text=f"通知「{notice_label(n.kind)}」发给 {n.recipient_count} 人"
                  + ("；" + "，".join(f"{k} {v}" for k, v in sorted(outcomes[n.id].items())) if outcomes[n.id] else ""),
             details={"key": n.key, "recipients": n.recipient_count, "channels": dict(outcomes[n.id])},
         )

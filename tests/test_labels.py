@@ -1,0 +1,10 @@
+from contracts.campaigns import Phase
+from contracts.labels import NOTICE_LABELS, STATUS_LABELS
+from contracts.notifications import NotificationKind
+from contracts.series import SeriesStatus, SessionStatus
+
+
+def test_every_kind_and_status_people_see_has_a_chinese_label():
+    assert set(NOTICE_LABELS) == {kind.value for kind in NotificationKind}
+    states = [*Phase, *SeriesStatus, *SessionStatus]
+    assert {state.value for state in states} <= set(STATUS_LABELS)
