@@ -25,17 +25,21 @@ def install_console(app: FastAPI) -> None:
     async def to_login(_: Request, exc: LoginRequired) -> RedirectResponse:
         return RedirectResponse(login_url(exc.next_path), status_code=303)
 
-    # Errors on console pages are pages too (a teacher on a phone should never see JSON); the
-    # API keeps its JSON answers.
-    for exc_class in [HTTPException, *DomainError.__subclasses__()]:
-        app.add_exception_handler(exc_class, _framed(app.exception_handlers.get(exc_class, http_exception_handler)))
+    # Errors on console pages are pages too (a teacher on a phone should never see JSON): every
+    # handler the API has for HTTP and domain errors answers console paths with the error page.
+    api_handlers = {HTTPException: http_exception_handler} | {
+        exc_class: handler for exc_class, handler in app.exception_handlers.items()
+        if isinstance(exc_class, type) and issubclass(exc_class, DomainError)
+    }
+    for exc_class, api_handler in api_handlers.items():
+        app.add_exception_handler(exc_class, _framed(api_handler))
 
 
 def _framed(api_handler):
-    async def handler(request: Request, exc: Exception) -> Response:
+    async def handler(request: Request, exc: HTTPException | DomainError) -> Response:
         if not request.url.path.startswith(PREFIX):
             return await api_handler(request, exc)
-        answer = await api_handler(request, exc)  # the status code the API would give
-        return page(request, "error.html", None, status_code=answer.status_code, message=exc.detail)
+        user = getattr(request.state, "user", None)
+        return page(request, "error.html", user, status_code=exc.status_code, message=exc.detail)
 
     return handler

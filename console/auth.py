@@ -33,6 +33,7 @@ async def console_user(request: Request, session: SessionDep, settings: Settings
     if user is None or not user.active:
         raise LoginRequired(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
     request.state.csrf = csrf_token(token, settings)
+    request.state.user = user  # for the error page, which renders without dependencies
     return user
 
 

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from api.deps import SessionDep
 from console.auth import ConsoleUser, CsrfChecked
 from console.campaigns import DONE, problem_list
-from console.forms import errors_of, refused
+from console.forms import errors_of
 from console.render import page
 from contracts.campaigns import Phase, PhaseStep, ProblemIn
 from contracts.directory import Role
@@ -26,11 +26,8 @@ def _problems_url(campaign_id: int, done: str) -> str:
 
 async def _form(request: Request, user, session, campaign_id: int, *, status_code: int = 200,
                 errors: dict | None = None, values: dict | None = None):
-    try:
-        await campaigns.require_member(session, campaign_id=campaign_id, user=user)
-        campaign = await campaigns.get_campaign(session, campaign_id)
-    except DomainError as exc:
-        return refused(request, user, exc)
+    await campaigns.require_member(session, campaign_id=campaign_id, user=user)
+    campaign = await campaigns.get_campaign(session, campaign_id)
     return page(request, "problem_new.html", user, status_code=status_code, campaign=campaign,
                 errors=errors or {}, values=values or {})
 
@@ -59,10 +56,7 @@ async def submit_problem(request: Request, campaign_id: int, user: ConsoleUser, 
 
 async def _list(request: Request, user, session, campaign_id: int, *, status_code: int = 200, flash: str = "",
                 errors: dict | None = None):
-    try:
-        campaign = await campaigns.visible_campaign(session, campaign_id=campaign_id, user=user)
-    except DomainError as exc:
-        return refused(request, user, exc)
+    campaign = await campaigns.visible_campaign(session, campaign_id=campaign_id, user=user)
     listing = await problem_list(session, campaign_id, user.id)
     can_vote = (user.role == Role.teacher and campaign.phase == Phase.collect_topics
                 and campaign.step == PhaseStep.open)

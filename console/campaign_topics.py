@@ -13,7 +13,7 @@ from api.clock import NowDep
 from api.deps import SessionDep, SettingsDep, TemporalDep
 from console.auth import ConsoleUser, CsrfChecked, require
 from console.campaigns import PLAN_LABELS, STAFF, board_url
-from console.forms import errors_of, lines, refused
+from console.forms import errors_of, lines
 from console.render import page
 from contracts.campaigns import Phase, PlanIn, PlanStatus, ReflectionIn, StageIn, TopicIn, TopicsConfirm
 from models import CheckIn, Problem, Reflection, Topic
@@ -29,10 +29,7 @@ router = APIRouter()
 async def _proposals_page(request: Request, user, session, campaign_id: int, *, status_code: int = 200,
                           errors: dict | None = None, values: dict | None = None):
     require(user, *STAFF)
-    try:
-        campaign = await campaigns.get_campaign(session, campaign_id)
-    except DomainError as exc:
-        return refused(request, user, exc)
+    campaign = await campaigns.get_campaign(session, campaign_id)
     proposals = await campaign_views.topic_proposals(session, campaign_id)
     author_of = dict((await session.execute(select(Problem.id, Problem.author_user_id).where(
         Problem.campaign_id == campaign_id))).all())
@@ -94,11 +91,8 @@ def _parse_stages(text: str, codes: dict[str, int], tz) -> list[StageIn]:
 
 async def _plan_page(request: Request, user, session, settings, campaign_id: int, topic_id: int, *,
                      status_code: int = 200, flash: str = "", errors: dict | None = None, values: dict | None = None):
-    try:
-        campaign = await campaigns.visible_campaign(session, campaign_id=campaign_id, user=user)
-        topic = await campaigns.get_topic(session, campaign_id=campaign_id, topic_id=topic_id)
-    except DomainError as exc:
-        return refused(request, user, exc)
+    campaign = await campaigns.visible_campaign(session, campaign_id=campaign_id, user=user)
+    topic = await campaigns.get_topic(session, campaign_id=campaign_id, topic_id=topic_id)
     plan = await campaign_views.plan_out(session, topic_id)
     assignees = {u for s in plan.stages for u in s.assignee_user_ids} if plan else set()
     names = await campaign_views.user_names(session, assignees | {topic.lead_user_id})
@@ -177,11 +171,8 @@ async def return_plan(request: Request, campaign_id: int, topic_id: int, user: C
 
 async def _training_page(request: Request, user, session, now, campaign_id: int, training_id: int, *,
                          status_code: int = 200, flash: str = "", errors: dict | None = None):
-    try:
-        campaign = await campaigns.visible_campaign(session, campaign_id=campaign_id, user=user)
-        training = await campaign_actions.get_training(session, training_id, campaign_id=campaign_id)
-    except DomainError as exc:
-        return refused(request, user, exc)
+    campaign = await campaigns.visible_campaign(session, campaign_id=campaign_id, user=user)
+    training = await campaign_actions.get_training(session, training_id, campaign_id=campaign_id)
     opens, closes = campaigns.checkin_window(training, campaigns.campaign_params(campaign))
     member = await campaigns.member_of(session, campaign_id=campaign_id, user_id=user.id)
     checked = await session.get(CheckIn, (training_id, user.id))
@@ -217,11 +208,8 @@ async def training_check_in(request: Request, campaign_id: int, training_id: int
 
 async def _reflection_form(request: Request, user, session, campaign_id: int, *, status_code: int = 200,
                            errors: dict | None = None, values: dict | None = None):
-    try:
-        await campaigns.require_member(session, campaign_id=campaign_id, user=user)
-        campaign = await campaigns.get_campaign(session, campaign_id)
-    except DomainError as exc:
-        return refused(request, user, exc)
+    await campaigns.require_member(session, campaign_id=campaign_id, user=user)
+    campaign = await campaigns.get_campaign(session, campaign_id)
     if values is None:
         mine = await session.scalar(select(Reflection).where(Reflection.campaign_id == campaign_id,
                                                              Reflection.user_id == user.id))
@@ -255,10 +243,7 @@ async def reflect(request: Request, campaign_id: int, user: ConsoleUser, session
 @router.get("/campaigns/{campaign_id}/report")
 async def report(request: Request, campaign_id: int, user: ConsoleUser, session: SessionDep, settings: SettingsDep):
     """The report as the API serves it (a document of its own, to print or forward)."""
-    try:
-        campaign = await campaigns.visible_campaign(session, campaign_id=campaign_id, user=user)
-    except DomainError as exc:
-        return refused(request, user, exc)
+    campaign = await campaigns.visible_campaign(session, campaign_id=campaign_id, user=user)
     html, _ = await campaign_report.report_of(session, campaign=campaign, tz=settings.tz)
     return HTMLResponse(html)
 

@@ -13,7 +13,7 @@ from api.audit import set_audit_subject
 from api.clock import NowDep
 from api.deps import SessionDep, SettingsDep, TemporalDep
 from console.auth import ConsoleUser, CsrfChecked, require
-from console.forms import FORM, errors_of, local_datetime, local_input, refused
+from console.forms import FORM, errors_of, local_datetime, local_input
 from console.render import page
 from contracts.campaigns import (
     CYCLE, CampaignIn, CancelIn, CancelRequest, CloseRequest, ExtendIn, ExtendRequest, Phase,
@@ -113,10 +113,7 @@ async def problem_list(session, campaign_id: int, user_id: int) -> dict:
 
 async def campaign_page(request: Request, user, session, settings, campaign_id: int, *, status_code: int = 200,
                         flash: str = "", errors: dict | None = None, values: dict | None = None):
-    try:
-        campaign = await campaigns.visible_campaign(session, campaign_id=campaign_id, user=user)
-    except DomainError as exc:
-        return refused(request, user, exc)
+    campaign = await campaigns.visible_campaign(session, campaign_id=campaign_id, user=user)
     detail = await campaign_views.campaign_detail(session, campaign, user_id=user.id)
     trainings = (await session.scalars(select(Training).where(Training.campaign_id == campaign_id)
                                        .order_by(Training.starts_at))).all()

@@ -4,16 +4,11 @@ fields (or at the top of the page), with the HTTP status the API would answer.""
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from fastapi import Request
-from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
-from console.render import page
-from models import User
-from services.errors import Conflict, DomainError, Forbidden, InvalidField, NotFound, Unavailable
+from services.errors import DomainError, InvalidField
 
 FORM = "form"  # the key of a page-level error
-STATUS = {NotFound: 404, Forbidden: 403, Conflict: 409, InvalidField: 422, Unavailable: 503}
 PYDANTIC_MESSAGES = {
     "missing": "请填写此项", "string_too_short": "请填写此项", "too_short": "请至少填写一项",
     "string_too_long": "内容过长", "too_long": "条目过多", "int_parsing": "请输入整数",
@@ -34,13 +29,7 @@ def errors_of(exc: ValidationError | DomainError, *, field: str = FORM) -> tuple
             errors.setdefault(str(error["loc"][0]) if error["loc"] else field, _message(error))
         return 422, errors
     key = exc.field if isinstance(exc, InvalidField) else field
-    return STATUS.get(type(exc), 400), {key: exc.detail}
-
-
-def refused(request: Request, user: User, exc: DomainError) -> HTMLResponse:
-    """A page the user may not see or that does not exist, said in the console's frame."""
-    status_code, errors = errors_of(exc)
-    return page(request, "error.html", user, status_code=status_code, message=errors[FORM])
+    return exc.status_code, {key: exc.detail}
 
 
 def lines(text: str) -> list[str]:

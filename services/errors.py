@@ -1,10 +1,12 @@
-"""Domain errors. The API maps each to its HTTP answer (api/errors.py); activities and scripts
-see plain exceptions with readable messages."""
+"""Domain errors. Each names the HTTP status it stands for, so the API (api/errors.py), the console
+and its forms answer alike; activities and scripts see plain exceptions with readable messages."""
 
 from typing import Any
 
 
 class DomainError(Exception):
+    status_code = 400
+
     def __init__(self, detail: str, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = detail
@@ -12,12 +14,16 @@ class DomainError(Exception):
 
 
 class NotFound(DomainError):
+    status_code = 404
+
     def __init__(self, what: str, key: object) -> None:
         super().__init__(f"{what} {key} 不存在 (not found)")
 
 
 class InvalidField(DomainError):
     """A value that parses but makes no sense here, e.g. a school id that does not exist."""
+
+    status_code = 422
 
     def __init__(self, field: str, reason: str) -> None:
         super().__init__(reason, field=field)
@@ -27,10 +33,16 @@ class InvalidField(DomainError):
 class Forbidden(DomainError):
     """This user may not do this to this object (beyond what the role alone decides)."""
 
+    status_code = 403
+
 
 class Conflict(DomainError):
     """The request clashes with the current state (duplicate, wrong phase, closed window...)."""
 
+    status_code = 409
+
 
 class Unavailable(DomainError):
     """A service this request needs (Temporal) did not answer; nothing was changed."""
+
+    status_code = 503

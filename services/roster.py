@@ -35,6 +35,8 @@ STAFF_NO_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 
 class RosterRejected(DomainError):
+    status_code = 422
+
     def __init__(self, errors: list[ImportRowError]) -> None:
         super().__init__(f"名册有 {len(errors)} 处错误，未导入任何数据 (nothing was imported)")
         self.errors = errors
