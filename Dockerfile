@@ -12,4 +12,4 @@ RUN useradd --create-home jiaoyan && chown -R jiaoyan /app
 USER jiaoyan
 
 EXPOSE 8000
-CMD ["uvicorn", "api.main:app", "--host", "0.0.0.0", "--port", "8000"]
+CMD ["uvicorn", "webapp:app", "--host", "0.0.0.0", "--port", "8000"]

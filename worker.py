@@ -15,16 +15,20 @@ from activities.notifications import NotificationActivities
 from activities.series import SeriesActivities
 from config import Settings, get_settings
 from db import SessionFactory, create_engine, create_session_factory
-from services.temporal import connect_temporal, register_search_attributes
+from engine.connection import connect_temporal, register_search_attributes
+from notifications.audiences import Audiences
+from services import campaign_audiences, series_audiences
 from workflows.campaign import CampaignWorkflow
 from workflows.notify import DeliverNotificationWorkflow
 from workflows.series import SeriesWorkflow
 
 WORKFLOWS: list[type] = [SeriesWorkflow, DeliverNotificationWorkflow, CampaignWorkflow]
+# Every audience a workflow may name in a notice, resolved by the notification activities.
+AUDIENCES: Audiences = {**campaign_audiences.RESOLVERS, **series_audiences.RESOLVERS}
 
 
-def activities_for(*, settings: Settings, session_factory: SessionFactory) -> list:
-    notifications = NotificationActivities(session_factory, settings)
+def activities_for(*, settings: Settings, session_factory: SessionFactory, audiences: Audiences = AUDIENCES) -> list:
+    notifications = NotificationActivities(session_factory, settings, audiences=audiences)
     series = SeriesActivities(session_factory, settings)
     campaigns = CampaignActivities(session_factory, settings)
     return [*notifications.all(), series.advance_series, series.end_after_cancel, *campaigns.all()]

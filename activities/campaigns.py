@@ -5,7 +5,6 @@ from datetime import datetime
 
 from temporalio import activity
 
-import services.campaign_audiences  # noqa: F401  registers the campaign.* audiences in the worker
 from config import Settings
 from contracts.campaigns import (
     PlanSubmission, PlanVerdict, TasksCreated, TopicRef, TopicsConfirmation, TrainingRef, TrainingScheduling,

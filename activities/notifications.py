@@ -7,21 +7,24 @@ from contracts.notification_delivery import (
 from contracts.notifications import NotifyResult
 from db import SessionFactory
 from notifications import delivery, service
+from notifications.audiences import Audiences
 from notifications.channels import ChannelOpener, open_channels
 
 
 class NotificationActivities:
     def __init__(self, session_factory: SessionFactory, settings: Settings | None = None,
-                 channels: ChannelOpener = open_channels) -> None:
+                 channels: ChannelOpener = open_channels, audiences: Audiences | None = None) -> None:
         self.session_factory = session_factory
         self.settings = settings or get_settings()
+        self.audiences = audiences or {}
         self.batches = delivery.BatchDelivery(session_factory, self.settings, channels)
 
     @activity.defn
     async def publish_notification(self, job: PublishInput) -> NotifyResult:
         """Inbox copies and delivery rows of every recipient, in one transaction."""
         async with self.session_factory() as session:
-            result = await service.publish(session, request=job.request, at=job.at, settings=self.settings)
+            result = await service.publish(session, request=job.request, at=job.at, settings=self.settings,
+                                           known_audiences=self.audiences)
             await session.commit()
         activity.logger.info("notice %s published: %s", job.request.key, result.model_dump())
         return result

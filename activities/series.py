@@ -3,7 +3,6 @@ Both read the database, so a change stored by the API is seen at the next step."
 
 from temporalio import activity
 
-import services.series  # noqa: F401 - registers the session audiences in the worker
 from config import Settings
 from contracts.notifications import NotifyRequest
 from contracts.runs import CANCELLED_FROM_OUTSIDE

@@ -12,10 +12,9 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from console.auth import COOKIE
 from models import User
 from models.audit import AuditEntry
-from services.security import user_id_from_token
+from services.security import SESSION_COOKIE, user_id_from_token
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 MAX_RECORDED_BODY = 8 * 1024
@@ -77,8 +76,8 @@ def _session_token(scope: Scope) -> str | None:
             return value[7:].decode()
         if name == b"cookie":
             cookie = SimpleCookie(value.decode(errors="replace"))
-            if COOKIE in cookie:
-                return cookie[COOKIE].value
+            if SESSION_COOKIE in cookie:
+                return cookie[SESSION_COOKIE].value
     return None
 
 

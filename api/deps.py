@@ -1,4 +1,5 @@
-"""Request dependencies: settings, database session, Temporal client, the current user, roles."""
+"""Request dependencies: settings, database session, Temporal client, the current user (who is
+asking: 401 without a valid token) and the action context. Who may do what is the actions' call."""
 
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -9,8 +10,9 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
+from actions.context import Context
+from api.clock import NowDep
 from config import Settings
-from contracts.directory import Role
 from models import User
 from services.security import user_id_from_token
 
@@ -53,23 +55,13 @@ async def get_current_user(
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def require_roles(*roles: Role):
-    allowed = " 或 ".join(roles)
-
-    async def check(user: CurrentUser) -> User:
-        if user.role not in roles:
-            raise HTTPException(
-                status.HTTP_403_FORBIDDEN,
-                detail=f"需要角色 {allowed} (requires role: {' or '.join(roles)})",
-            )
-        return user
-
-    return check
+def get_context(user: CurrentUser, session: SessionDep, temporal: TemporalDep, settings: SettingsDep,
+                now: NowDep) -> Context:
+    return Context(user=user, session=session, temporal=temporal, settings=settings, now=now)
 
 
-AdminUser = Annotated[User, Depends(require_roles(Role.admin))]
-StaffUser = Annotated[User, Depends(require_roles(Role.staff, Role.admin))]
-TeacherUser = Annotated[User, Depends(require_roles(Role.teacher))]
+# What every authenticated route hands to its action; the action decides who may.
+ContextDep = Annotated[Context, Depends(get_context)]
 
 
 class PageParams(BaseModel):

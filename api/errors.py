@@ -3,7 +3,7 @@
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from services.errors import DomainError, InvalidField
+from contracts.errors import DomainError, InvalidField
 from services.roster import RosterRejected
 
 

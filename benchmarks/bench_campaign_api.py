@@ -16,7 +16,7 @@ from sqlalchemy import select
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from api.main import create_app
+from webapp import create_app
 from benchmarks.big_county import add_teachers, problem_text
 from benchmarks.scratch import scratch_database
 from contracts.campaigns import ProblemIn
@@ -26,7 +26,7 @@ from services import campaigns
 from services.accounts import bootstrap_admin
 from services.demo import load_demo_county
 from services.security import create_access_token
-from services.temporal import bundled_binary
+from engine.connection import bundled_binary
 from worker import create_worker
 
 TEACHERS = 5_000

@@ -27,20 +27,21 @@ from contracts.directory import GradeBand, Role
 from contracts.notifications import Audience, NotificationKind, NotifyRequest
 from models import InboxItem, Notification, School, Teacher, User
 from notifications import service
-from notifications.audiences import audience
 from notifications.samples import SAMPLE_DATA
 from services.demo import load_demo_county
-from services.temporal import bundled_binary
-from worker import WORKFLOWS, activities_for
+from engine.connection import bundled_binary
+from worker import AUDIENCES, WORKFLOWS, activities_for
 
 CHUNK = 1000
 PER_TEACHER_WORKFLOWS = 4
 PER_TEACHER_IN_FLIGHT = 25  # per workflow: 100 in all, the steady rate measured in TOOLING.md
 
 
-@audience("bench.teachers")
 async def _bench_teachers(session, *, prefix: str) -> list[int]:
     return list(await session.scalars(select(User.id).where(User.username.startswith(prefix))))
+
+
+BENCH_AUDIENCES = {**AUDIENCES, "bench.teachers": _bench_teachers}
 
 
 async def add_teachers(session, *, count: int) -> list[int]:
@@ -85,7 +86,8 @@ async def main(count: int) -> None:
     try:
         worker = Worker(env.client, task_queue=settings.temporal_task_queue,
                         workflows=[*WORKFLOWS, NotifyOnceWorkflow, NotifyEachWorkflow],
-                        activities=activities_for(settings=settings, session_factory=session_factory),
+                        activities=activities_for(settings=settings, session_factory=session_factory,
+                                                  audiences=BENCH_AUDIENCES),
                         max_concurrent_activities=100)
         async with worker:
             key = "bench:design"
@@ -110,7 +112,8 @@ async def main(count: int) -> None:
         key = "bench:direct"
         started = time.perf_counter()
         async with session_factory() as session:
-            await service.publish(session, request=reminder(key, audience=everyone), settings=settings)
+            await service.publish(session, request=reminder(key, audience=everyone), settings=settings,
+                                  known_audiences=BENCH_AUDIENCES)
             await session.commit()
         figures["direct inserts, no Temporal"] = time.perf_counter() - started
         assert await inbox_rows(session_factory, key) == count

@@ -22,7 +22,7 @@ from contracts.series import SeriesIn
 from models import Cluster, District, School, SchoolGroup, Teacher, User
 from services.series import create_series
 from services.series_runs import start_series_run
-from services.temporal import add_search_attributes, bundled_binary
+from engine.connection import add_search_attributes, bundled_binary
 from worker import create_worker
 
 SCHOOLS, TEACHERS = 4, 5

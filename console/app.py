@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 from console import campaign_problems, campaign_topics, campaigns, home, notifications, runs, series, tasks
 from console.auth import LoginRequired, login_url
 from console.render import page
-from services.errors import DomainError
+from contracts.errors import DomainError
 
 PREFIX = "/console"
 

@@ -1,5 +1,5 @@
 """Console sessions: the same JWT as the API, carried in an HttpOnly cookie, plus a CSRF token
-derived from it for every form."""
+derived from it for every form; and the action context every page hands to its action."""
 
 import hashlib
 import hmac
@@ -8,14 +8,12 @@ from urllib.parse import quote
 
 from fastapi import Depends, Form, HTTPException, Request, status
 
-from api.deps import SessionDep, SettingsDep
+from actions.context import Context
+from api.clock import NowDep
+from api.deps import SessionDep, SettingsDep, TemporalDep
 from config import Settings
-from contracts.directory import Role
 from models import User
-from services.security import user_id_from_token
-
-COOKIE = "jy_session"
-
+from services.security import SESSION_COOKIE, user_id_from_token
 
 class LoginRequired(Exception):
     def __init__(self, next_path: str) -> None:
@@ -27,7 +25,7 @@ def csrf_token(token: str, settings: Settings) -> str:
 
 
 async def console_user(request: Request, session: SessionDep, settings: SettingsDep) -> User:
-    token = request.cookies.get(COOKIE)
+    token = request.cookies.get(SESSION_COOKIE)
     user_id = user_id_from_token(token, settings=settings) if token else None
     user = await session.get(User, user_id) if user_id is not None else None
     if user is None or not user.active:
@@ -40,18 +38,22 @@ async def console_user(request: Request, session: SessionDep, settings: Settings
 ConsoleUser = Annotated[User, Depends(console_user)]
 
 
+def console_context(user: ConsoleUser, session: SessionDep, temporal: TemporalDep, settings: SettingsDep,
+                    now: NowDep) -> Context:
+    return Context(user=user, session=session, temporal=temporal, settings=settings, now=now)
+
+
+# What every console page hands to its action; the action decides who may.
+ConsoleContext = Annotated[Context, Depends(console_context)]
+
+
 async def check_csrf(request: Request, settings: SettingsDep, csrf: Annotated[str, Form()] = "") -> None:
-    token = request.cookies.get(COOKIE, "")
+    token = request.cookies.get(SESSION_COOKIE, "")
     if not token or not hmac.compare_digest(csrf, csrf_token(token, settings)):
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="表单已过期，请刷新页面后重试 (bad CSRF token)")
 
 
 CsrfChecked = Depends(check_csrf)
-
-
-def require(user: User, *roles: Role) -> None:
-    if user.role not in roles:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"需要角色 {' 或 '.join(roles)}")
 
 
 def login_url(next_path: str) -> str:

@@ -15,7 +15,7 @@ from console.render import page
 from contracts.campaigns import Phase, PhaseStep, ProblemIn
 from contracts.directory import Role
 from services import campaign_actions, campaigns
-from services.errors import DomainError
+from contracts.errors import DomainError
 
 router = APIRouter()
 

@@ -18,7 +18,7 @@ from console.render import page
 from contracts.campaigns import Phase, PlanIn, PlanStatus, ReflectionIn, StageIn, TopicIn, TopicsConfirm
 from models import CheckIn, Problem, Reflection, Topic
 from services import campaign_actions, campaign_report, campaign_views, campaigns
-from services.errors import DomainError, InvalidField
+from contracts.errors import DomainError, InvalidField
 
 router = APIRouter()
 

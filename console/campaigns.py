@@ -21,7 +21,7 @@ from contracts.campaigns import (
 from contracts.directory import GradeBand, Role
 from models import Cluster, Problem, Training, Vote
 from services import campaign_runs, campaign_views, campaigns
-from services.errors import DomainError, InvalidField
+from contracts.errors import DomainError, InvalidField
 from workflows.campaign import CampaignWorkflow
 
 router = APIRouter()

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from services.errors import DomainError, InvalidField
+from contracts.errors import DomainError, InvalidField
 
 FORM = "form"  # the key of a page-level error
 PYDANTIC_MESSAGES = {

@@ -7,14 +7,14 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import func, select
 
 from api.deps import SessionDep, SettingsDep
-from console.auth import COOKIE, ConsoleUser, CsrfChecked
+from console.auth import ConsoleUser, CsrfChecked
 from console.render import page
 from contracts.directory import Role
 from models import InboxItem
 from models.base import utcnow
 from services import accounts
-from services.errors import NotFound
-from services.security import create_access_token
+from contracts.errors import NotFound
+from services.security import SESSION_COOKIE, create_access_token
 
 router = APIRouter()
 
@@ -42,7 +42,7 @@ async def login(
         return page(request, "login.html", None, status_code=401, next=_safe_next(next),
                     errors={"password": "用户名或密码错误"}, values={"username": username})
     response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(COOKIE, create_access_token(user_id=user.id, settings=settings), httponly=True,
+    response.set_cookie(SESSION_COOKIE, create_access_token(user_id=user.id, settings=settings), httponly=True,
                         samesite="lax", max_age=settings.access_token_minutes * 60)
     return response
 
@@ -50,7 +50,7 @@ async def login(
 @router.post("/logout", dependencies=[CsrfChecked])
 async def logout():
     response = RedirectResponse("/console/login", status_code=303)
-    response.delete_cookie(COOKIE)
+    response.delete_cookie(SESSION_COOKIE)
     return response
 
 

@@ -8,7 +8,7 @@ from console.auth import ConsoleUser, require
 from console.render import page
 from contracts.directory import Role
 from services import runs, timeline
-from services.errors import NotFound
+from contracts.errors import NotFound
 
 router = APIRouter()
 

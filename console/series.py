@@ -16,7 +16,7 @@ from contracts.series import MinutesIn
 from models import Series, SeriesParticipant, SeriesSession
 from services import series as series_service
 from services.directory import get_or_404
-from services.errors import DomainError
+from contracts.errors import DomainError
 
 router = APIRouter()
 

@@ -16,7 +16,7 @@ from console.render import page
 from contracts.campaigns import DeliveryIn
 from models import Campaign, InboxItem
 from services import campaign_actions, campaigns
-from services.errors import DomainError
+from contracts.errors import DomainError
 
 router = APIRouter()
 

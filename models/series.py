@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 from sqlalchemy import JSON, ForeignKey, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from contracts import workflow_ids
 from contracts.series import CalendarScope, SeriesStatus, SessionStatus
 from models.base import Base, TimestampMixin, utcnow
 
@@ -41,7 +42,7 @@ class Series(TimestampMixin, Base):
 
     @property
     def workflow_id(self) -> str:
-        return f"series-{self.id}"
+        return workflow_ids.series(self.id)
 
 
 class SeriesSession(TimestampMixin, Base):

@@ -1,34 +1,24 @@
-"""Named recipient queries. A domain registers how to find "who should hear this" once, and
-workflows refer to it by name, so thousands of user ids never travel through workflow history.
+"""Named recipient queries. Workflows name an audience ("campaign.not_submitted") instead of
+listing thousands of user ids, so big lists never pass through workflow history; the activity
+resolves the name when it sends.
 
-    @audience("campaign.not_submitted")
-    async def _(session, *, campaign_id: int) -> list[int]: ...
-"""
+The tables of names live beside their queries (services/campaign_audiences.py,
+services/series_audiences.py); the worker hands them to the notification activities."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.notifications import Audience
 
 Resolver = Callable[..., Awaitable[list[int]]]
-_RESOLVERS: dict[str, Resolver] = {}
+Audiences = Mapping[str, Resolver]
 
 
-def audience(name: str) -> Callable[[Resolver], Resolver]:
-    def register(resolver: Resolver) -> Resolver:
-        if name in _RESOLVERS:
-            raise ValueError(f"audience {name!r} registered twice")
-        _RESOLVERS[name] = resolver
-        return resolver
-
-    return register
-
-
-async def resolve(session: AsyncSession, spec: Audience) -> list[int]:
+async def resolve(session: AsyncSession, spec: Audience, audiences: Audiences) -> list[int]:
     """User ids of the audience, now. Unknown names are a programming error, not a transient one."""
     try:
-        resolver = _RESOLVERS[spec.name]
+        resolver = audiences[spec.name]
     except KeyError:
-        raise LookupError(f"unknown audience {spec.name!r}; known: {sorted(_RESOLVERS)}") from None
+        raise LookupError(f"unknown audience {spec.name!r}; known: {sorted(audiences)}") from None
     return await resolver(session, **spec.params)

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts.notification_api import DeliveryOut
 from contracts.notifications import ChannelName, DeliveryStatus, NotificationKind
 from models import Delivery, InboxItem, Notification
-from services.errors import NotFound
+from contracts.errors import NotFound
 
 
 def inbox_query(*, user_id: int, unread: bool | None) -> Select:

@@ -10,7 +10,7 @@ from config import Settings
 from contracts.notification_api import ALL_KINDS, PreferencesIn, PreferencesOut, QuietHours
 from contracts.notifications import CRITICAL_KINDS, ChannelName, NotificationKind
 from models import Preference
-from services.errors import InvalidField
+from contracts.errors import InvalidField
 
 CHUNK = 900  # ids per IN (...) list
 

@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts.notification_api import RobotIn
 from contracts.notifications import ChannelName
 from models import Cluster, RobotChannel, School
-from services.errors import Conflict, InvalidField, NotFound
+from contracts.errors import Conflict, InvalidField, NotFound
 
 # Signing is optional for WeCom (it has none) and DingTalk (keyword mode); a webhook must be signed.
 NEEDS_SECRET = {ChannelName.webhook}

@@ -27,10 +27,10 @@ from notifications.timing import next_daily, quiet_until
 INSERT_CHUNK = 1000  # rows per INSERT: well under SQLite's and PostgreSQL's parameter limits
 
 
-async def recipients_of(session: AsyncSession, request: NotifyRequest) -> list[int]:
+async def recipients_of(session: AsyncSession, request: NotifyRequest, known: audiences.Audiences) -> list[int]:
     user_ids = set(request.user_ids)
     if request.audience is not None:
-        user_ids.update(await audiences.resolve(session, request.audience))
+        user_ids.update(await audiences.resolve(session, request.audience, known))
     return sorted(user_ids)
 
 
@@ -100,12 +100,13 @@ async def _insert(session: AsyncSession, model: type, rows: list[dict]) -> None:
 
 
 async def publish(
-    session: AsyncSession, *, request: NotifyRequest, at: datetime | None = None, settings: Settings | None = None
+    session: AsyncSession, *, request: NotifyRequest, at: datetime | None = None, settings: Settings | None = None,
+    known_audiences: audiences.Audiences | None = None,
 ) -> NotifyResult:
     settings = settings or get_settings()
     at = at or datetime.now(timezone.utc)
     notification = await _notification_for(session, request)
-    user_ids = await recipients_of(session, request)
+    user_ids = await recipients_of(session, request, known_audiences or {})
     notification.recipient_count = len(user_ids)
     kind = NotificationKind(notification.kind)
     prefs = await preferences.load(session, user_ids=user_ids, settings=settings)

@@ -17,7 +17,7 @@ import httpx
 
 from config import ROOT, Settings, get_settings
 from scripts.bootstrap import migrate, seed
-from services.temporal import bundled_binary, connect_temporal
+from engine.connection import bundled_binary, connect_temporal
 
 STARTUP_TIMEOUT_S = 60
 
@@ -133,7 +133,7 @@ def main() -> int:
         processes["worker"] = start("worker", [sys.executable, "worker.py"], env, log_dir)
         processes["api"] = start(
             "api",
-            [sys.executable, "-m", "uvicorn", "api.main:app",
+            [sys.executable, "-m", "uvicorn", "webapp:app",
              "--host", settings.api_host, "--port", str(settings.api_port)],
             env,
             log_dir,

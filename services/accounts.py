@@ -5,7 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.directory import PasswordChange, Role, UserIn
 from models import Teacher, User
-from services.errors import InvalidField
+from contracts.errors import InvalidField
 from services.security import hash_password, verify_password
 
 INITIAL_PASSWORD_DIGITS = 6

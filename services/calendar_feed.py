@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts.series import CALLED_OFF, CalendarScope
 from models import CalendarToken, Cluster, School, Series, SeriesParticipant, SeriesSession
 from services import series_notices as notices
-from services.errors import NotFound
+from contracts.errors import NotFound
 from services.series import present_at
 
 UID_DOMAIN = "jiaoyan-flow"

@@ -11,7 +11,7 @@ from contracts.campaigns import (
 )
 from models import CheckIn, Task, Topic, Training, User
 from services import campaign_runs, campaigns
-from services.errors import Forbidden, NotFound
+from contracts.errors import Forbidden, NotFound
 from workflows.campaign import CampaignWorkflow
 
 # ---- teachers ------------------------------------------------------------------------------

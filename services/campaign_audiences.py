@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts.campaigns import PlanStatus
 from contracts.directory import Role
 from models import CampaignMember, PlanStage, Problem, Reflection, Task, Topic, TopicParticipant, Training, User
-from notifications.audiences import audience
 from services.campaigns import live_problems, participants_query
 
 
@@ -17,36 +16,30 @@ async def _ids(session: AsyncSession, stmt) -> list[int]:
     return sorted(set(await session.scalars(stmt)))
 
 
-@audience("campaign.members")
 async def members(session: AsyncSession, *, campaign_id: int) -> list[int]:
     return await _ids(session, select(CampaignMember.user_id).where(CampaignMember.campaign_id == campaign_id))
 
 
-@audience("campaign.not_submitted")
 async def not_submitted(session: AsyncSession, *, campaign_id: int) -> list[int]:
     authors = live_problems(campaign_id).with_only_columns(Problem.author_user_id)
     return await _ids(session, select(CampaignMember.user_id).where(
         CampaignMember.campaign_id == campaign_id, CampaignMember.user_id.not_in(authors)))
 
 
-@audience("campaign.participants")
 async def participants(session: AsyncSession, *, campaign_id: int) -> list[int]:
     return await _ids(session, participants_query(campaign_id))
 
 
-@audience("campaign.training_participants")
 async def training_participants(session: AsyncSession, *, training_id: int) -> list[int]:
     topic_id = select(Training.topic_id).where(Training.id == training_id).scalar_subquery()
     return await _ids(session, select(TopicParticipant.user_id).where(TopicParticipant.topic_id == topic_id))
 
 
-@audience("campaign.not_reflected")
 async def not_reflected(session: AsyncSession, *, campaign_id: int) -> list[int]:
     reflected = select(Reflection.user_id).where(Reflection.campaign_id == campaign_id)
     return await _ids(session, participants_query(campaign_id).where(TopicParticipant.user_id.not_in(reflected)))
 
 
-@audience("campaign.plan_missing")
 async def plan_missing(session: AsyncSession, *, campaign_id: int) -> list[int]:
     """Leads whose plan is not submitted yet, or was returned and not resubmitted."""
     return await _ids(session, select(Topic.lead_user_id).where(
@@ -61,25 +54,36 @@ def _undelivered(campaign_id: int, due: str | None):
     return stmt
 
 
-@audience("campaign.undelivered")
 async def undelivered(session: AsyncSession, *, campaign_id: int, due: str | None = None) -> list[int]:
     """Assignees with a task not delivered (of one due date, if given) in a stage not marked done."""
     return await _ids(session, _undelivered(campaign_id, due).with_only_columns(Task.assignee_user_id))
 
 
-@audience("campaign.undelivered_leads")
 async def undelivered_leads(session: AsyncSession, *, campaign_id: int, due: str) -> list[int]:
     topics = _undelivered(campaign_id, due).with_only_columns(Task.topic_id)
     return await _ids(session, select(Topic.lead_user_id).where(Topic.id.in_(topics)))
 
 
-@audience("campaign.staff_if_undelivered")
 async def staff_if_undelivered(session: AsyncSession, *, campaign_id: int, due: str, staff_ids: list[int]) -> list[int]:
     """The staff, only while some task of that due date is still not delivered."""
     pending = await session.scalar(_undelivered(campaign_id, due).with_only_columns(Task.id).limit(1))
     return sorted(staff_ids) if pending is not None else []
 
 
-@audience("campaign.admins")
 async def admins(session: AsyncSession) -> list[int]:
     return await _ids(session, select(User.id).where(User.role == Role.admin, User.active))
+
+
+# The names workflows use in their notices (Audience(name=...)); the worker registers this table.
+RESOLVERS = {
+    "campaign.members": members,
+    "campaign.not_submitted": not_submitted,
+    "campaign.participants": participants,
+    "campaign.training_participants": training_participants,
+    "campaign.not_reflected": not_reflected,
+    "campaign.plan_missing": plan_missing,
+    "campaign.undelivered": undelivered,
+    "campaign.undelivered_leads": undelivered_leads,
+    "campaign.staff_if_undelivered": staff_if_undelivered,
+    "campaign.admins": admins,
+}

@@ -3,19 +3,16 @@
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-import services.campaign_audiences  # noqa: F401  registers the campaign.* audiences read below
 from contracts.campaigns import (
     CampaignDetail, CampaignOut, Phase, PlanOut, ProposalMember, StageOut, TaskOut, TopicProposal,
 )
-from contracts.notifications import Audience
 from models import Campaign, Plan, PlanStage, Problem, Teacher, TopicProposalRow, User
-from notifications.audiences import resolve
-from services import campaigns
+from services import campaign_audiences, campaigns
 
 # Who has not acted yet in each phase: the same queries the reminders are sent to. Training
 # attendance is per training, so the train phase has none for the campaign as a whole.
-NOT_ACTED = {Phase.collect_topics: "campaign.not_submitted", Phase.design_plan: "campaign.plan_missing",
-             Phase.practise: "campaign.undelivered", Phase.reflect: "campaign.not_reflected"}
+NOT_ACTED = {Phase.collect_topics: campaign_audiences.not_submitted, Phase.design_plan: campaign_audiences.plan_missing,
+             Phase.practise: campaign_audiences.undelivered, Phase.reflect: campaign_audiences.not_reflected}
 
 
 async def campaign_out(session: AsyncSession, campaign: Campaign) -> CampaignOut:
@@ -73,10 +70,10 @@ async def user_names(session: AsyncSession, user_ids) -> dict[int, str]:
 async def not_acted(session: AsyncSession, campaign: Campaign, *, limit: int = 50) -> tuple[list[str], int] | None:
     """Names (at most `limit`) of those who have not acted yet in the current phase, and how many
     there are; None when the phase has no such list."""
-    name = NOT_ACTED.get(Phase(campaign.phase))
-    if name is None:
+    query = NOT_ACTED.get(Phase(campaign.phase))
+    if query is None:
         return None
-    user_ids = await resolve(session, Audience(name=name, params={"campaign_id": campaign.id}))
+    user_ids = await query(session, campaign_id=campaign.id)
     names = await user_names(session, user_ids[:limit])
     return [names[u] for u in user_ids[:limit] if u in names], len(user_ids)
 

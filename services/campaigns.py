@@ -15,18 +15,16 @@ from contracts.campaigns import (
     CYCLE, CampaignIn, CampaignParams, CampaignState, DeliveryIn, Phase, PhaseCounts, PhaseStep, PhaseWindow,
     PlanStatus, ProblemIn, ProblemUpdate, ReflectionIn, SummaryIn, TopicOut,
 )
+from contracts import phase_rules, workflow_ids
 from contracts.directory import Role
+from contracts.phase_rules import CampaignAction
 from models import (
     Campaign, CampaignMember, CampaignPhase, CheckIn, Cluster, PlanStage, Problem, Reflection, School, Task,
     Teacher, TeacherSubject, Topic, TopicParticipant, Training, User, Vote,
 )
-from services.errors import Conflict, Forbidden, InvalidField, NotFound
+from contracts.errors import Conflict, Forbidden, InvalidField, NotFound
 
 INSERT_CHUNK = 1000
-
-
-def workflow_id(campaign_id: int) -> str:
-    return f"campaign-{campaign_id}"
 
 
 # ---- launch --------------------------------------------------------------------------------
@@ -76,7 +74,7 @@ async def create_campaign(session: AsyncSession, *, data: CampaignIn, by: User, 
     )
     session.add(campaign)
     await session.flush()
-    campaign.workflow_id = workflow_id(campaign.id)
+    campaign.workflow_id = workflow_ids.campaign(campaign.id)
     session.add_all(
         CampaignPhase(campaign_id=campaign.id, phase=phase, position=n, deadline=deadlines[phase])
         for n, phase in enumerate(CYCLE)
@@ -206,41 +204,32 @@ async def open_tasks(session: AsyncSession, *, user_id: int, campaign_id: int | 
 # ---- the phase guard -----------------------------------------------------------------------
 
 
-def _refuse(campaign: Campaign, action: str) -> Conflict:
-    phase, step = Phase(campaign.phase), PhaseStep(campaign.step)  # plain strings as loaded
-    where = f"「{phase.label}」" + ("（已截止，待确认）" if step == PhaseStep.deciding else "")
-    return Conflict(f"活动当前处于{where}阶段，不能{action} (campaign is in phase {phase.value})",
-                    phase=phase.value, step=step.value)
-
-
-async def _check_phase(session: AsyncSession, campaign_id: int, phases: tuple[Phase, ...], action: str) -> Campaign:
+async def _check_phase(session: AsyncSession, campaign_id: int, action: CampaignAction) -> Campaign:
     campaign = await session.scalar(
         select(Campaign).where(Campaign.id == campaign_id).with_for_update(read=True)
         .execution_options(populate_existing=True)
     )
     if campaign is None:
         raise NotFound("活动 (campaign)", campaign_id)
-    if campaign.phase not in phases or campaign.step != PhaseStep.open:
-        raise _refuse(campaign, action)
+    phase_rules.require(action, campaign.phase, campaign.step)
     return campaign
 
 
 @asynccontextmanager
-async def phase_guard(session: AsyncSession, campaign_id: int, phases: tuple[Phase, ...], action: str
-                      ) -> AsyncIterator[Campaign]:
-    """Checks the phase, runs the writes, checks again once they are flushed: by then this
+async def phase_guard(session: AsyncSession, campaign_id: int, action: CampaignAction) -> AsyncIterator[Campaign]:
+    """Checks the phase rule, runs the writes, checks again once they are flushed: by then this
     transaction holds the write lock (SQLite) or a share lock on the campaign row (PostgreSQL),
     so the phase cannot change before the caller commits."""
-    yield await _check_phase(session, campaign_id, phases, action)
+    yield await _check_phase(session, campaign_id, action)
     await session.flush()
-    await _check_phase(session, campaign_id, phases, action)
+    await _check_phase(session, campaign_id, action)
 
 
 # ---- teachers' actions ---------------------------------------------------------------------
 
 
 async def submit_problem(session: AsyncSession, *, campaign_id: int, member: CampaignMember, data: ProblemIn) -> Problem:
-    async with phase_guard(session, campaign_id, (Phase.collect_topics,), "提交问题 (submit problems)"):
+    async with phase_guard(session, campaign_id, CampaignAction.submit_problem):
         problem = Problem(campaign_id=campaign_id, author_user_id=member.user_id, school_id=member.school_id,
                           **data.model_dump())
         session.add(problem)
@@ -255,7 +244,7 @@ async def get_problem(session: AsyncSession, *, campaign_id: int, problem_id: in
 
 
 async def edit_problem(session: AsyncSession, *, problem: Problem, data: ProblemUpdate) -> Problem:
-    async with phase_guard(session, problem.campaign_id, (Phase.collect_topics,), "修改问题 (edit problems)"):
+    async with phase_guard(session, problem.campaign_id, CampaignAction.edit_problem):
         for key, value in data.model_dump(exclude_unset=True, exclude_none=True).items():
             setattr(problem, key, value)
     return problem
@@ -263,7 +252,7 @@ async def edit_problem(session: AsyncSession, *, problem: Problem, data: Problem
 
 async def withdraw_problem(session: AsyncSession, *, problem: Problem, now: datetime) -> None:
     """Withdrawn problems stay for the record; their votes go back to the voters' budgets."""
-    async with phase_guard(session, problem.campaign_id, (Phase.collect_topics,), "撤回问题 (withdraw problems)"):
+    async with phase_guard(session, problem.campaign_id, CampaignAction.withdraw_problem):
         problem.withdrawn_at = now
         problem.votes = 0
         await session.execute(delete(Vote).where(Vote.problem_id == problem.id))
@@ -271,7 +260,7 @@ async def withdraw_problem(session: AsyncSession, *, problem: Problem, now: date
 
 async def vote(session: AsyncSession, *, problem: Problem, member: CampaignMember, budget: int) -> int:
     """Returns the votes the teacher has left."""
-    async with phase_guard(session, problem.campaign_id, (Phase.collect_topics,), "投票 (vote)"):
+    async with phase_guard(session, problem.campaign_id, CampaignAction.vote):
         if problem.author_user_id == member.user_id:
             raise Conflict("不能给自己提交的问题投票 (cannot vote for your own problem)")
         if await session.get(Vote, (problem.id, member.user_id)) is not None:
@@ -285,7 +274,7 @@ async def vote(session: AsyncSession, *, problem: Problem, member: CampaignMembe
 
 
 async def unvote(session: AsyncSession, *, problem: Problem, user_id: int) -> None:
-    async with phase_guard(session, problem.campaign_id, (Phase.collect_topics,), "撤回投票 (take back a vote)"):
+    async with phase_guard(session, problem.campaign_id, CampaignAction.unvote):
         result = await session.execute(delete(Vote).where(Vote.problem_id == problem.id, Vote.user_id == user_id))
         if result.rowcount == 0:
             raise NotFound("投票 (vote)", problem.id)
@@ -308,8 +297,7 @@ async def check_in(session: AsyncSession, *, training: Training, user_id: int, p
     if not opens <= now <= closes:
         raise Conflict(f"签到时间为 {opens:%Y-%m-%d %H:%M} 至 {closes:%H:%M} (UTC) (check-in window closed)",
                        opens=opens.isoformat(), closes=closes.isoformat())
-    phases = (Phase.train, Phase.design_plan, Phase.practise)
-    async with phase_guard(session, training.campaign_id, phases, "签到 (check in)"):
+    async with phase_guard(session, training.campaign_id, CampaignAction.check_in):
         existing = await session.get(CheckIn, (training.id, user_id))
         if existing is not None:
             return existing
@@ -321,14 +309,14 @@ async def check_in(session: AsyncSession, *, training: Training, user_id: int, p
 
 async def deliver(session: AsyncSession, *, task: Task, data: DeliveryIn, now: datetime) -> Task:
     """Delivering again replaces the summary and links (a better recording, a fixed link)."""
-    async with phase_guard(session, task.campaign_id, (Phase.design_plan, Phase.practise), "提交成果 (deliver)"):
+    async with phase_guard(session, task.campaign_id, CampaignAction.deliver_task):
         task.summary, task.links, task.delivered_at = data.summary, data.links, now
     return task
 
 
 async def mark_stage_done(session: AsyncSession, *, stage: PlanStage, campaign_id: int, by: int,
                           now: datetime) -> PlanStage:
-    async with phase_guard(session, campaign_id, (Phase.design_plan, Phase.practise), "完成阶段 (mark stage done)"):
+    async with phase_guard(session, campaign_id, CampaignAction.mark_stage_done):
         stage.done_at, stage.done_by = now, by
     return stage
 
@@ -339,7 +327,7 @@ async def reflect(session: AsyncSession, *, campaign_id: int, user_id: int, data
         topic = await session.get(Topic, data.topic_id)
         if topic is None or topic.campaign_id != campaign_id:
             raise InvalidField("topic_id", f"专题 {data.topic_id} 不属于此活动 (not a topic of this campaign)")
-    async with phase_guard(session, campaign_id, (Phase.reflect,), "提交反思 (reflect)"):
+    async with phase_guard(session, campaign_id, CampaignAction.reflect):
         reflection = await session.scalar(
             select(Reflection).where(Reflection.campaign_id == campaign_id, Reflection.user_id == user_id))
         if reflection is None:
@@ -351,7 +339,7 @@ async def reflect(session: AsyncSession, *, campaign_id: int, user_id: int, data
 
 
 async def write_summary(session: AsyncSession, *, topic: Topic, data: SummaryIn, now: datetime) -> Topic:
-    async with phase_guard(session, topic.campaign_id, (Phase.practise, Phase.reflect), "填写专题总结 (write the summary)"):
+    async with phase_guard(session, topic.campaign_id, CampaignAction.write_summary):
         topic.summary_worked, topic.summary_did_not_work, topic.summary_at = data.worked, data.did_not_work, now
     return topic
 

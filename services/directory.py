@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts.directory import GradeBand, TeacherIn
 from models import Base, School, Teacher, TeacherSubject
 from services.accounts import ensure_teacher_login
-from services.errors import InvalidField, NotFound
+from contracts.errors import InvalidField, NotFound
 
 M = TypeVar("M", bound=Base)
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts.directory import MOBILE_PATTERN, GradeBand, ImportResult, ImportRowError
 from models import School, Teacher, User
 from services.accounts import ensure_teacher_login
-from services.errors import DomainError
+from contracts.errors import DomainError
 
 # Column → the header spellings schools use (Chinese first, English aliases after).
 HEADERS: dict[str, tuple[str, ...]] = {

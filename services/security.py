@@ -9,6 +9,8 @@ from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from config import Settings
 
 _hasher = PasswordHasher()
+# The console carries the same access token as the API, in this HttpOnly cookie.
+SESSION_COOKIE = "jy_session"
 
 
 def hash_password(password: str) -> str:

@@ -40,10 +40,9 @@ from models import (
     User,
 )
 from models import SeriesChange as SeriesChangeRow
-from notifications.audiences import audience
 from services import series_notices as notices
 from services.directory import get_or_404
-from services.errors import Conflict, InvalidField
+from contracts.errors import Conflict, InvalidField
 
 
 # ---- who may do what ----
@@ -529,25 +528,6 @@ def initial_cursor(series: Series) -> Cursor:
     return Cursor(due_at=series.created_at)
 
 
-# ---- audiences: resolved when a notice is sent ----
-
-
-@audience("session.participants")
-async def _session_participants(session: AsyncSession, *, session_id: int) -> list[int]:
-    sess = await session.get(SeriesSession, session_id)
-    if sess is None:
-        return []
-    stmt = select(SeriesParticipant.user_id).where(SeriesParticipant.series_id == sess.series_id, present_at(sess.starts_at))
-    return sorted(set(await session.scalars(stmt)))
-
-
-@audience("series.participants")
-async def _series_participants(session: AsyncSession, *, series_id: int) -> list[int]:
-    stmt = select(SeriesParticipant.user_id).where(
-        SeriesParticipant.series_id == series_id, SeriesParticipant.left_at.is_(None))
-    return sorted(set(await session.scalars(stmt)))
-
-
 async def absentees(session: AsyncSession, *, sess: SeriesSession) -> list[Teacher]:
     checked_in = select(SessionCheckin.user_id).where(SessionCheckin.session_id == sess.id)
     stmt = (
@@ -557,13 +537,3 @@ async def absentees(session: AsyncSession, *, sess: SeriesSession) -> list[Teach
         .order_by(Teacher.id)
     )
     return list((await session.scalars(stmt)).unique().all())
-
-
-@audience("session.absentee_contacts")
-async def _absentee_contacts(session: AsyncSession, *, session_id: int) -> list[int]:
-    sess = await session.get(SeriesSession, session_id)
-    if sess is None:
-        return []
-    school_ids = {t.school_id for t in await absentees(session, sess=sess)}
-    contacts = await session.scalars(select(School.contact_user_id).where(School.id.in_(school_ids)))
-    return sorted({user_id for user_id in contacts if user_id is not None})

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from api.main import create_app
+from webapp import create_app
 from config import ROOT
 
 CHROMIUM = "/usr/bin/chromium"

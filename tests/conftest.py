@@ -17,14 +17,14 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from api.main import create_app
+from webapp import create_app
 from config import Settings
 from contracts.search_attributes import ALL as SEARCH_ATTRIBUTES
 from db import SessionFactory, create_engine, create_session_factory
 from models import Base
 from services.accounts import bootstrap_admin
 from services.demo import load_demo_county
-from services.temporal import add_search_attributes, bundled_binary
+from engine.connection import add_search_attributes, bundled_binary
 from worker import create_worker
 
 DEMO_PASSWORD = "demo-pass"

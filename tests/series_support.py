@@ -16,7 +16,7 @@ from sqlalchemy import select
 from temporalio.testing import WorkflowEnvironment
 
 from api.clock import current_time
-from api.main import create_app
+from webapp import create_app
 from config import Settings
 from db import SessionFactory
 from models import InboxItem, Notification, Series, Teacher, User

@@ -55,7 +55,7 @@ async def test_password_change(api, login):
 def test_every_endpoint_states_who_may_call_it():
     from fastapi.routing import APIRoute
 
-    from api.main import create_app
+    from webapp import create_app
 
     role_words = ("Anyone", "No auth", "Any logged-in", "Admin", "Staff", "Teacher", "Reads:", "Participant",
                   "The ", "Organiser")

@@ -9,7 +9,7 @@ async def test_health_ok(api):
 
 
 async def test_health_names_what_is_down(settings: Settings, session_factory):
-    from services.temporal import connect_temporal
+    from engine.connection import connect_temporal
 
     nowhere = settings.model_copy(update={"temporal_address": "127.0.0.1:1"})
     async with api_client(settings, await connect_temporal(nowhere, lazy=True)) as client:

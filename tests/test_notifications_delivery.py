@@ -20,7 +20,8 @@ from notifications.samples import SAMPLE_DATA
 from tests.notification_receivers import channels_on, smtp_server  # noqa: F401 (autouse fixture)
 from tests.notification_workflows import NotifyAt, NotifyAtWorkflow
 from worker import WORKFLOWS, activities_for
-from workflows.notify import DeliverNotificationWorkflow, delivery_workflow_id
+from contracts.workflow_ids import notice_delivery as delivery_workflow_id
+from workflows.notify import DeliverNotificationWorkflow
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -8,7 +8,7 @@ import uuid
 import pytest
 from temporalio.worker import Worker
 
-from services.temporal import bundled_binary
+from engine.connection import bundled_binary
 from tests.conftest import api_client
 from tests.run_workflows import PhasedWorkflow, start_attributes
 

@@ -1,5 +1,5 @@
 from contracts.search_attributes import ALL
-from services.temporal import register_search_attributes
+from engine.connection import register_search_attributes
 
 
 async def test_search_attributes_registration_is_idempotent(local_env):

@@ -23,7 +23,10 @@ with workflow.unsafe.imports_passed_through():
         PhaseStep, PlanRequest, PlanStatus, PlanSubmission, PlanVerdict, TasksCreated, TopicRef, TopicsConfirmation,
         TopicsRequest, TrainingRef, TrainingRequest, TrainingScheduling, Transition, VerdictRequest,
     )
+    from contracts import phase_rules
+    from contracts.errors import REFUSED_INVALID, REFUSED_WRONG_PHASE
     from contracts.notifications import Audience, NotificationKind, NotifyRequest
+    from contracts.phase_rules import CampaignAction
     from contracts.runs import CANCELLED_FROM_OUTSIDE
     from contracts.search_attributes import PHASE
     from workflows.notify import notify
@@ -32,8 +35,6 @@ ACTIVITY_OPTIONS = {
     "start_to_close_timeout": timedelta(minutes=5),
     "retry_policy": RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1)),
 }
-WRONG_PHASE = "WrongPhase"  # the API answers 409 naming the phase
-INVALID = "Invalid"  # the API answers 422 naming the field
 
 
 class _Cancelled(Exception):
@@ -41,11 +42,12 @@ class _Cancelled(Exception):
 
 
 def _wrong_phase(message: str, phase: Phase, step: PhaseStep) -> ApplicationError:
-    return ApplicationError(message, {"phase": phase.value, "step": step.value}, type=WRONG_PHASE, non_retryable=True)
+    return ApplicationError(message, {"phase": phase.value, "step": step.value}, type=REFUSED_WRONG_PHASE,
+                            non_retryable=True)
 
 
 def _invalid(field: str, message: str) -> ApplicationError:
-    return ApplicationError(message, {"field": field}, type=INVALID, non_retryable=True)
+    return ApplicationError(message, {"field": field}, type=REFUSED_INVALID, non_retryable=True)
 
 
 def _seconds(offset: timedelta) -> str:
@@ -333,8 +335,8 @@ class CampaignWorkflow:
         try:
             for at, level, kind, audience in ladder:
                 await self._wait(lambda: False, at)
-                if self.s.phase not in (Phase.design_plan, Phase.practise):
-                    break
+                if self.s.phase not in phase_rules.RULES[CampaignAction.deliver_task].phases:
+                    break  # tasks can no longer be delivered: nobody to chase
                 await self._notify(kind, f"tasks:{due.isoformat()}:overdue:{level}",
                                    f"任务已于 {self._when(due)} 到期仍未提交成果", audience=audience,
                                    link="/console/me/tasks", data={"topic": self.s.title, "task": "研究任务",
@@ -345,9 +347,10 @@ class CampaignWorkflow:
 
     # ---- updates: the decisions that steer the flow ------------------------------------
 
-    def _require(self, phases: tuple[Phase, ...], step: PhaseStep, action: str) -> None:
-        if self.s.phase not in phases or self.s.step != step or self.s.cancel_reason is not None:
-            raise _wrong_phase(f"活动当前处于「{self.s.phase.label}」阶段，不能{action}", self.s.phase, self.s.step)
+    def _require(self, action: CampaignAction) -> None:
+        """The phase-rule table decides; a cancel already accepted refuses everything after it."""
+        if self.s.cancel_reason is not None or not phase_rules.allows(action, self.s.phase, self.s.step):
+            raise _wrong_phase(phase_rules.refusal(action, self.s.phase, self.s.step).detail, self.s.phase, self.s.step)
 
     def _change(self) -> PhaseChange:
         return PhaseChange(phase=self.s.phase, step=self.s.step, deadline=self.s.deadline)
@@ -361,7 +364,7 @@ class CampaignWorkflow:
 
     @close_phase.validator
     def _validate_close(self, request: CloseRequest) -> None:
-        self._require(tuple(CYCLE), PhaseStep.open, "提前结束阶段 (close the phase)")
+        self._require(CampaignAction.close_phase)
 
     @workflow.update
     async def extend_phase(self, request: ExtendRequest) -> PhaseChange:
@@ -371,7 +374,7 @@ class CampaignWorkflow:
 
     @extend_phase.validator
     def _validate_extend(self, request: ExtendRequest) -> None:
-        self._require(tuple(CYCLE), PhaseStep.open, "延长截止时间 (extend the deadline)")
+        self._require(CampaignAction.extend_phase)
         if request.until <= max(workflow.now(), self.s.deadline):
             raise _invalid("until", "延长后的截止时间须晚于当前截止时间 (until must be after the current deadline)")
 
@@ -389,8 +392,7 @@ class CampaignWorkflow:
 
     @cancel.validator
     def _validate_cancel(self, request: CancelRequest) -> None:
-        if self.s.phase.is_terminal or self.s.cancel_reason is not None:
-            raise _wrong_phase(f"活动已{self.s.phase.label}，不能取消 (campaign already ended)", self.s.phase, self.s.step)
+        self._require(CampaignAction.cancel)
 
     @workflow.update
     async def confirm_topics(self, request: TopicsRequest) -> list[TopicRef]:
@@ -407,7 +409,7 @@ class CampaignWorkflow:
 
     @confirm_topics.validator
     def _validate_topics(self, request: TopicsRequest) -> None:
-        self._require((Phase.collect_topics,), PhaseStep.deciding, "确认专题：请先结束问题征集 (close the collection first)")
+        self._require(CampaignAction.confirm_topics)
         if self._topics_confirmed:
             raise _wrong_phase("专题已确认 (topics already confirmed)", self.s.phase, self.s.step)
 
@@ -426,7 +428,7 @@ class CampaignWorkflow:
 
     @schedule_training.validator
     def _validate_training(self, request: TrainingRequest) -> None:
-        self._require((Phase.train,), PhaseStep.open, "安排培训 (schedule a training)")
+        self._require(CampaignAction.schedule_training)
         if request.training.topic_id not in self.s.plan_status:
             raise _invalid("topic_id", f"专题 {request.training.topic_id} 不属于此活动 (not a topic of this campaign)")
         if request.training.starts_at <= workflow.now():
@@ -450,7 +452,7 @@ class CampaignWorkflow:
 
     @submit_plan.validator
     def _validate_plan(self, request: PlanRequest) -> None:
-        self._require((Phase.design_plan,), PhaseStep.open, "提交研究方案 (submit a plan)")
+        self._require(CampaignAction.submit_plan)
         self._require_topic(request.topic_id)
         if self.s.plan_status[request.topic_id] == PlanStatus.approved:
             raise _wrong_phase("方案已通过，不能再修改 (plan already approved)", self.s.phase, self.s.step)
@@ -494,7 +496,7 @@ class CampaignWorkflow:
             raise _invalid("comment", "退回方案须写明意见 (a returned plan needs a comment)")
 
     def _validate_verdict(self, request: VerdictRequest) -> None:
-        self._require((Phase.design_plan, Phase.practise), PhaseStep.open, "审核研究方案 (decide on a plan)")
+        self._require(CampaignAction.decide_plan)
         self._require_topic(request.topic_id)
         if self.s.plan_status[request.topic_id] != PlanStatus.submitted:
             status = self.s.plan_status[request.topic_id].value

@@ -19,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
         BatchResult, DeliverInput, DeliveryBatch, DeliveryPlan, DeliveryReport, DeliveryWave, DigestRun, PublishInput,
         WaveReport,
     )
+    from contracts import workflow_ids
     from contracts.notifications import NotifyRequest, NotifyResult
     from contracts.search_attributes import CAMPAIGN_ID, RUN_KIND, SERIES_ID
 
@@ -27,10 +28,6 @@ NOTIFY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), backoff_coeffi
 # A batch activity that crashes (worker lost, bug) is retried; rows already sent are skipped.
 DELIVERY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), backoff_coefficient=2.0,
                              maximum_interval=timedelta(minutes=5), maximum_attempts=5)
-
-
-def delivery_workflow_id(key: str) -> str:
-    return f"notify-{key}"
 
 
 def delivery_search_attributes(*, campaign_id: int | None, series_id: int | None) -> TypedSearchAttributes:
@@ -58,7 +55,7 @@ async def notify(request: NotifyRequest) -> NotifyResult | None:
         try:
             await workflow.start_child_workflow(
                 DeliverNotificationWorkflow.run, DeliverInput(notification_id=result.notification_id),
-                id=delivery_workflow_id(request.key), parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+                id=workflow_ids.notice_delivery(request.key), parent_close_policy=workflow.ParentClosePolicy.ABANDON,
                 search_attributes=delivery_search_attributes(campaign_id=request.campaign_id,
                                                              series_id=request.series_id),
             )

@@ -9,7 +9,7 @@ from contracts.directory import Page, Role
 from contracts.runs import CancelRun, RawEvent, RunDetail, RunSummary, TimelineEntry
 from models import User
 from services import runs, timeline
-from services.errors import NotFound
+from contracts.errors import NotFound
 
 router = APIRouter(prefix="/runs", tags=["runs"])
 

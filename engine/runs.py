@@ -20,7 +20,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from contracts import search_attributes as sa
 from contracts.runs import PendingActivity, RawEvent, RunDetail, RunSummary
-from services.errors import Conflict, NotFound
+from contracts.errors import Conflict, NotFound
 
 
 @dataclass(frozen=True)

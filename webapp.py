@@ -1,4 +1,5 @@
-"""The FastAPI application: `uvicorn api.main:app`."""
+"""The web application, assembled: the JSON API under /api/v1 and the console under /console,
+sharing one app (settings, database, Temporal client). `uvicorn webapp:app`."""
 
 from contextlib import asynccontextmanager
 
@@ -12,7 +13,7 @@ from api.routes import channels, notifications
 from config import Settings, get_settings
 from console.app import install_console
 from db import create_engine, create_session_factory
-from services.temporal import connect_temporal
+from engine.connection import connect_temporal
 
 API_PREFIX = "/api/v1"
 

@@ -17,7 +17,7 @@ from temporalio.client import Client
 from contracts.labels import notice_label, status_label
 from contracts.runs import TimelineEntry
 from models import AuditEntry, Delivery, Notification, SeriesSession, Task, Training
-from services.runs import run_chain, utc
+from engine.runs import run_chain, utc
 
 
 E = EventType

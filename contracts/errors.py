@@ -1,5 +1,6 @@
 """Domain errors. Each names the HTTP status it stands for, so the API (api/errors.py), the console
-and its forms answer alike; activities and scripts see plain exceptions with readable messages."""
+and its forms answer alike; activities and scripts see plain exceptions with readable messages.
+Plain classes with no I/O: the workflows raise their refusals with the type names below."""
 
 from typing import Any
 
@@ -46,3 +47,9 @@ class Unavailable(DomainError):
     """A service this request needs (Temporal) did not answer; nothing was changed."""
 
     status_code = 503
+
+
+# How a workflow's Update validator refuses: the ApplicationError types the client side
+# (engine/) turns back into Conflict (409 naming the phase) and InvalidField (422 naming the field).
+REFUSED_WRONG_PHASE = "WrongPhase"
+REFUSED_INVALID = "Invalid"

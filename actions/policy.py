@@ -1,0 +1,33 @@
+"""Who may do what, by role: the checks every action module starts from. Ownership and scope
+(the campaign's members, a series' organiser, a task's assignee) are decided beside the actions
+they guard, in the same layer; nothing above this layer checks a role."""
+
+from contracts.directory import Role
+from contracts.errors import Forbidden
+from models import User
+
+STAFF_ROLES = (Role.staff, Role.admin)
+
+
+def require_role(user: User, *roles: Role) -> None:
+    """403 naming the roles that may, e.g. "需要角色 staff 或 admin (requires role: staff or admin)"."""
+    if user.role not in roles:
+        raise Forbidden(f"需要角色 {' 或 '.join(roles)} (requires role: {' or '.join(roles)})",
+                        required_roles=[role.value for role in roles])
+
+
+def is_staff(user: User) -> bool:
+    """Research staff (教研员) and admins: they run campaigns and sessions for the county."""
+    return user.role in STAFF_ROLES
+
+
+def require_staff(user: User) -> None:
+    require_role(user, *STAFF_ROLES)
+
+
+def require_admin(user: User) -> None:
+    require_role(user, Role.admin)
+
+
+def require_teacher(user: User) -> None:
+    require_role(user, Role.teacher)

@@ -1,0 +1,87 @@
+"""A campaign's run as seen from the client: start it, and steer it with its Updates. A refused
+Update becomes the same domain error as any other (409 naming the phase, 422 naming the field)."""
+
+from typing import Any
+
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from config import Settings
+from contracts import search_attributes as sa
+from contracts.campaigns import (
+    CampaignState, CancelRequest, CloseRequest, ExtendRequest, Phase, PhaseChange, PlanRequest, PlanStatus, TopicRef,
+    TopicsRequest, TrainingRef, TrainingRequest, VerdictRequest,
+)
+from contracts.errors import REFUSED_INVALID, REFUSED_WRONG_PHASE, Conflict, InvalidField
+from models import Campaign
+from workflows.campaign import CampaignWorkflow
+
+
+def search_attributes_of(campaign: Campaign, *, cluster_ids: list[int], started_by: str) -> TypedSearchAttributes:
+    pairs = [
+        SearchAttributePair(sa.RUN_KIND, "campaign"), SearchAttributePair(sa.CAMPAIGN_ID, str(campaign.id)),
+        SearchAttributePair(sa.CLUSTER_IDS, [str(c) for c in cluster_ids]),
+        SearchAttributePair(sa.PHASE, str(campaign.phase)), SearchAttributePair(sa.STARTED_BY, started_by),
+    ]
+    if campaign.subject:
+        pairs.append(SearchAttributePair(sa.SUBJECT, campaign.subject))
+    return TypedSearchAttributes(pairs)
+
+
+async def start(client: Client, *, settings: Settings, campaign: Campaign, state: CampaignState,
+                cluster_ids: list[int], started_by: str) -> None:
+    await client.start_workflow(
+        CampaignWorkflow.run, state, id=campaign.workflow_id, task_queue=settings.temporal_task_queue,
+        search_attributes=search_attributes_of(campaign, cluster_ids=cluster_ids, started_by=started_by),
+    )
+
+
+async def _steer(client: Client, campaign: Campaign, update: Any, arg: Any) -> Any:
+    handle = client.get_workflow_handle(campaign.workflow_id)
+    try:
+        return await handle.execute_update(update, arg)
+    except WorkflowUpdateFailedError as failed:
+        cause = failed.cause
+        if isinstance(cause, ApplicationError) and cause.type in (REFUSED_WRONG_PHASE, REFUSED_INVALID):
+            details = cause.details[0] if cause.details else {}
+            if cause.type == REFUSED_INVALID:
+                raise InvalidField(details.get("field", "body"), cause.message) from None
+            raise Conflict(cause.message, **details) from None
+        raise
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            # The run has ended (completed or cancelled): nothing left to steer.
+            phase = Phase(campaign.phase)
+            raise Conflict(f"活动已{phase.label} (campaign has ended)", phase=phase.value) from None
+        raise
+
+
+async def close_phase(client: Client, campaign: Campaign, request: CloseRequest) -> PhaseChange:
+    return await _steer(client, campaign, CampaignWorkflow.close_phase, request)
+
+
+async def extend_phase(client: Client, campaign: Campaign, request: ExtendRequest) -> PhaseChange:
+    return await _steer(client, campaign, CampaignWorkflow.extend_phase, request)
+
+
+async def cancel(client: Client, campaign: Campaign, request: CancelRequest) -> PhaseChange:
+    return await _steer(client, campaign, CampaignWorkflow.cancel, request)
+
+
+async def confirm_topics(client: Client, campaign: Campaign, request: TopicsRequest) -> list[TopicRef]:
+    return await _steer(client, campaign, CampaignWorkflow.confirm_topics, request)
+
+
+async def schedule_training(client: Client, campaign: Campaign, request: TrainingRequest) -> TrainingRef:
+    return await _steer(client, campaign, CampaignWorkflow.schedule_training, request)
+
+
+async def submit_plan(client: Client, campaign: Campaign, request: PlanRequest) -> PlanStatus:
+    return await _steer(client, campaign, CampaignWorkflow.submit_plan, request)
+
+
+async def decide_plan(client: Client, campaign: Campaign, request: VerdictRequest, *, approve: bool) -> PlanStatus:
+    update = CampaignWorkflow.approve_plan if approve else CampaignWorkflow.return_plan
+    return await _steer(client, campaign, update, request)
