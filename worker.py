@@ -29,7 +29,7 @@ AUDIENCES: Audiences = {**campaign_audiences.RESOLVERS, **series_audiences.RESOL
 
 def activities_for(*, settings: Settings, session_factory: SessionFactory, audiences: Audiences = AUDIENCES) -> list:
     notifications = NotificationActivities(session_factory, settings, audiences=audiences)
-    series = SeriesActivities(session_factory, settings)
+    series = SeriesActivities(session_factory)
     campaigns = CampaignActivities(session_factory, settings)
     return [*notifications.all(), series.advance_series, series.end_after_cancel, *campaigns.all()]
 

@@ -21,6 +21,10 @@ def is_staff(user: User) -> bool:
     return user.role in STAFF_ROLES
 
 
+def is_admin(user: User) -> bool:
+    return user.role == Role.admin
+
+
 def require_staff(user: User) -> None:
     require_role(user, *STAFF_ROLES)
 

@@ -52,6 +52,11 @@ class CampaignActivities:
             return await campaign_flow.absentees_by_school(session, training_id=training_id)
 
     @activity.defn
+    async def overdue_assignees(self, campaign_id: int, due: datetime) -> list[str]:
+        async with self.session_factory() as session:
+            return await campaign_flow.overdue_assignees(session, campaign_id=campaign_id, due=due)
+
+    @activity.defn
     async def store_plan(self, submission: PlanSubmission) -> None:
         async with self.session_factory() as session:
             await campaign_flow.store_plan(session, submission=submission)
@@ -72,4 +77,4 @@ class CampaignActivities:
 
     def all(self) -> list:
         return [self.record_transition, self.propose_topics, self.confirm_topics, self.schedule_training,
-                self.training_absentees, self.store_plan, self.decide_plan, self.render_report]
+                self.training_absentees, self.overdue_assignees, self.store_plan, self.decide_plan, self.render_report]

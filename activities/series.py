@@ -3,7 +3,6 @@ Both read the database, so a change stored by the API is seen at the next step."
 
 from temporalio import activity
 
-from config import Settings
 from contracts.notifications import NotifyRequest
 from contracts.runs import CANCELLED_FROM_OUTSIDE
 from contracts.series import AdvanceInput, EndAfterCancel, SeriesAction, SeriesStatus, StepResult
@@ -14,15 +13,15 @@ from services.series import end_series
 
 
 class SeriesActivities:
-    def __init__(self, session_factory: SessionFactory, settings: Settings) -> None:
+    def __init__(self, session_factory: SessionFactory) -> None:
         self.session_factory = session_factory
-        self.tz = settings.tz
 
     @activity.defn
     async def advance_series(self, request: AdvanceInput) -> StepResult:
         async with self.session_factory() as session:
-            notices = await series_steps.run_step(session, step=request.run, tz=self.tz) if request.run else []
-            result = await series_steps.plan_next(session, series_id=request.series_id, after=request.run or request.after)
+            notices = await series_steps.run_step(session, step=request.run) if request.run else []
+            after = request.run or request.after
+            result = await series_steps.plan_next(session, series_id=request.series_id, after=after)
             await session.commit()
         return result.model_copy(update={"notices": notices})
 

@@ -24,10 +24,10 @@ from temporalio.worker import Worker
 from benchmarks.notification_bench_workflows import NotifyEachWorkflow, NotifyOnceWorkflow
 from benchmarks.scratch import scratch_database
 from contracts.directory import GradeBand, Role
+from contracts.notices import EXAMPLES
 from contracts.notifications import Audience, NotificationKind, NotifyRequest
 from models import InboxItem, Notification, School, Teacher, User
 from notifications import service
-from notifications.samples import SAMPLE_DATA
 from services.demo import load_demo_county
 from engine.connection import bundled_binary
 from worker import AUDIENCES, WORKFLOWS, activities_for
@@ -58,9 +58,8 @@ async def add_teachers(session, *, count: int) -> list[int]:
 
 
 def reminder(key: str, **recipients) -> NotifyRequest:
-    kind = NotificationKind.submission_reminder
-    return NotifyRequest(kind=kind, key=key, data=SAMPLE_DATA[kind], link="/console/campaigns/1/problems/new",
-                         campaign_id=1, **recipients)
+    return NotifyRequest(payload=EXAMPLES[NotificationKind.submission_reminder], key=key,
+                         link="/console/campaigns/1/problems/new", campaign_id=1, **recipients)
 
 
 async def inbox_rows(session_factory, key: str) -> int:

@@ -13,6 +13,7 @@ PYDANTIC_MESSAGES = {
     "missing": "请填写此项", "string_too_short": "请填写此项", "too_short": "请至少填写一项",
     "string_too_long": "内容过长", "too_long": "条目过多", "int_parsing": "请输入整数",
     "greater_than_equal": "数值过小", "less_than_equal": "数值过大", "datetime_from_date_parsing": "日期格式不对",
+    "datetime_type": "请选择日期时间", "url_parsing": "链接格式不对",
 }
 
 

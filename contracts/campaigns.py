@@ -41,6 +41,8 @@ PHASE_LABELS = {
     Phase.practise: "研讨实践", Phase.reflect: "反思升华", Phase.completed: "已完成", Phase.cancelled: "已取消",
 }
 CYCLE = [Phase.collect_topics, Phase.train, Phase.design_plan, Phase.practise, Phase.reflect]
+# Phases whose opening is announced to the topics' participants (collection has its own notice).
+ANNOUNCED_OPENINGS = (Phase.train, Phase.practise, Phase.reflect)
 
 
 class CampaignStatus(StrEnum):
@@ -369,7 +371,7 @@ class VoteOut(BaseModel):
     votes_left: int
 
 
-class CheckInOut(BaseModel):
+class TrainingCheckinOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     training_id: int

@@ -3,41 +3,16 @@
 A workflow calls `workflows.notify.notify(NotifyRequest(...))`. Recipients are either explicit
 user ids (a few people: a topic lead, the staff) or an `Audience`: a named query resolved in the
 activity at send time (thousands of teachers, "those who have not acted yet"), so big lists never
-pass through workflow history."""
+pass through workflow history. What a notice says is its typed payload (contracts/notices.py);
+the templates word it."""
 
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, model_serializer, model_validator
 
-
-class NotificationKind(StrEnum):
-    campaign_opened = "campaign_opened"
-    phase_opened = "phase_opened"
-    submission_reminder = "submission_reminder"
-    topics_pending = "topics_pending"  # staff have not confirmed the topics yet
-    topics_confirmed = "topics_confirmed"
-    training_invitation = "training_invitation"
-    training_reminder = "training_reminder"
-    training_absent = "training_absent"
-    plan_requested = "plan_requested"
-    plan_submitted = "plan_submitted"
-    plan_returned = "plan_returned"
-    plan_approved = "plan_approved"
-    plan_reminder = "plan_reminder"
-    task_assigned = "task_assigned"
-    task_overdue = "task_overdue"
-    task_reminder = "task_reminder"  # a task is due before the practice phase closes
-    reflection_reminder = "reflection_reminder"
-    report_ready = "report_ready"
-    escalation = "escalation"
-    campaign_cancelled = "campaign_cancelled"
-    session_announcement = "session_announcement"
-    session_reminder = "session_reminder"
-    session_changed = "session_changed"
-    session_cancelled = "session_cancelled"
-    minutes_missing = "minutes_missing"
-    session_absent = "session_absent"
+# NotificationKind lives with the payloads; most code knows it from here.
+from contracts.notices import NoticePayload, NotificationKind
 
 
 # Cannot be switched off by a teacher and are never held back by quiet hours.
@@ -77,17 +52,52 @@ class Audience(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict)
 
 
-class NotifyRequest(BaseModel):
+class PreviousReleaseNotice(BaseModel):
+    """A notice of the previous release (a kind and untyped data with its own title, read from the
+    history of a run it started) that is no valid payload today. Stored as it came, it renders as the
+    generic notice with that title. Needed until no run started by that release is open."""
+
     kind: NotificationKind
+    data: dict[str, Any]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_flat(cls, value: Any) -> Any:
+        # Only the previous release worded titles: a payload of today never lands here.
+        if isinstance(value, dict) and "data" not in value and "title" in value:
+            value = {"kind": value.get("kind"), "data": {k: v for k, v in value.items() if k != "kind"}}
+        return value
+
+    @model_serializer
+    def _flat(self) -> dict[str, Any]:
+        return {**self.data, "kind": self.kind.value}
+
+
+class NotifyRequest(BaseModel):
+    payload: Annotated[NoticePayload | PreviousReleaseNotice, Field(union_mode="left_to_right")]
     # What the notice is about, stable across retries and replays: e.g.
     # "campaign:7:collect_topics:reminder:-24h". One notice per (key, recipient, channel), ever.
     key: str = Field(min_length=1, max_length=200)
     user_ids: list[int] = Field(default_factory=list)
     audience: Audience | None = None
-    data: dict[str, Any] = Field(default_factory=dict)  # template variables
     link: str = ""  # path under PUBLIC_BASE_URL, e.g. "/console/campaigns/7/problems/new"
     campaign_id: int | None = None
     series_id: int | None = None
+
+    @property
+    def kind(self) -> NotificationKind:
+        return self.payload.kind
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_previous_release(cls, value: Any) -> Any:
+        # Histories of runs started by the previous release hold requests as `kind` + untyped `data`
+        # (series steps and changes are replayed from them): read those as the payload they carried,
+        # else as a PreviousReleaseNotice.
+        if isinstance(value, dict) and "payload" not in value and "data" in value:
+            value = {k: v for k, v in value.items() if k not in ("kind", "data")} | {
+                "payload": {**value["data"], "kind": value.get("kind")}}
+        return value
 
     @model_validator(mode="after")
     def _has_recipients(self) -> "NotifyRequest":

@@ -129,7 +129,7 @@ class MinutesOut(BaseModel):
     updated_at: datetime
 
 
-class CheckinOut(BaseModel):
+class SessionCheckinOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     user_id: int
@@ -145,7 +145,7 @@ class SessionDetail(SessionSummary):
     checkin_closes_at: datetime
     minutes_due_at: datetime
     minutes: MinutesOut | None
-    checkins: list[CheckinOut]
+    checkins: list[SessionCheckinOut]
 
 
 class SessionUpdate(BaseModel):

@@ -21,7 +21,7 @@ from models import Delivery, InboxItem, Notification
 from notifications import audiences, preferences
 from notifications.preferences import Prefs
 from notifications.recipients import Reach, RobotDirectory, reach_of, robot_directory
-from notifications.render import Rendered, render
+from notifications.render import Rendered, render_stored
 from notifications.timing import next_daily, quiet_until
 
 INSERT_CHUNK = 1000  # rows per INSERT: well under SQLite's and PostgreSQL's parameter limits
@@ -39,7 +39,7 @@ async def _notification_for(session: AsyncSession, request: NotifyRequest) -> No
     notification = await session.scalar(by_key)
     if notification is None:
         notification = Notification(
-            key=request.key, kind=request.kind, data=request.data, link=request.link,
+            key=request.key, kind=request.kind, data=request.payload.model_dump(mode="json"), link=request.link,
             campaign_id=request.campaign_id, series_id=request.series_id,
         )
         try:
@@ -65,8 +65,8 @@ class Renderer:
     def __call__(self, locale: str) -> Rendered:
         if locale not in self._cache:
             n = self._notification
-            self._cache[locale] = render(NotificationKind(n.kind), n.data, locale,
-                                         link=absolute_link(self._settings, n.link), timezone=self._settings.timezone)
+            self._cache[locale] = render_stored(n.kind, n.data, locale, link=absolute_link(self._settings, n.link),
+                                                timezone=self._settings.timezone)
         return self._cache[locale]
 
 

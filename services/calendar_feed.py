@@ -78,8 +78,8 @@ async def feed(session: AsyncSession, *, token: str, tz: ZoneInfo, base_url: str
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", await _calendar_name(session, row))
     calendar.add("x-wr-timezone", str(tz))
-    for sess, series in rows:
-        calendar.add_component(_event(sess, series, schools[sess.host_school_id], tz, base_url))
+    for meeting, series in rows:
+        calendar.add_component(_event(meeting, series, schools[meeting.host_school_id], tz, base_url))
     calendar.add_missing_timezones()
     return calendar.to_ical()
 
@@ -91,22 +91,22 @@ async def _calendar_name(session: AsyncSession, token: CalendarToken) -> str:
     return "我的联片教研"
 
 
-def _event(sess: SeriesSession, series: Series, host: School, tz: ZoneInfo, base_url: str) -> Event:
+def _event(meeting: SeriesSession, series: Series, host: School, tz: ZoneInfo, base_url: str) -> Event:
     event = Event()
-    event.add("uid", f"{sess.uid}@{UID_DOMAIN}")
-    event.add("sequence", sess.sequence)
-    event.add("dtstamp", sess.updated_at)
-    event.add("last-modified", sess.updated_at)
-    event.add("dtstart", sess.starts_at.astimezone(tz))
-    event.add("dtend", sess.ends_at.astimezone(tz))
-    event.add("summary", notices.session_label(series, sess))
-    event.add("location", sess.place)
+    event.add("uid", f"{meeting.uid}@{UID_DOMAIN}")
+    event.add("sequence", meeting.sequence)
+    event.add("dtstamp", meeting.updated_at)
+    event.add("last-modified", meeting.updated_at)
+    event.add("dtstart", meeting.starts_at.astimezone(tz))
+    event.add("dtend", meeting.ends_at.astimezone(tz))
+    event.add("summary", notices.session_label(series, meeting))
+    event.add("location", meeting.place)
     description = [f"承办学校：{host.name}"]
-    if sess.agenda:
-        description.append(f"议程：{sess.agenda}")
-    if sess.skip_reason:
-        description.append(f"取消原因：{sess.skip_reason}")
+    if meeting.agenda:
+        description.append(f"议程：{meeting.agenda}")
+    if meeting.skip_reason:
+        description.append(f"取消原因：{meeting.skip_reason}")
     event.add("description", "\n".join(description))
-    event.add("status", "CANCELLED" if sess.status in CALLED_OFF else "CONFIRMED")
-    event.add("url", f"{base_url}{notices.session_link(sess)}")
+    event.add("status", "CANCELLED" if meeting.status in CALLED_OFF else "CONFIRMED")
+    event.add("url", f"{base_url}{notices.session_link(meeting)}")
     return event

@@ -2,6 +2,7 @@
 topics, trainings, plans and tasks. Every function is idempotent: activities run at least once."""
 
 from collections import defaultdict
+from datetime import datetime
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +15,7 @@ from models import (
     Campaign, CampaignMember, CampaignPhase, CheckIn, Plan, PlanStage, Problem, School, Task, Topic, TopicParticipant,
     TopicProposalRow, Training, User, Vote,
 )
+from services import campaign_audiences
 from services.campaigns import INSERT_CHUNK, live_problems
 from services.topic_grouping import Item, group_items
 
@@ -146,6 +148,13 @@ async def absentees_by_school(session: AsyncSession, *, training_id: int) -> dic
     for school, name in rows:
         listed[school].append(name)
     return dict(listed)
+
+
+async def overdue_assignees(session: AsyncSession, *, campaign_id: int, due: datetime) -> list[str]:
+    """Names of the assignees whose tasks due at `due` are not delivered (in stages not marked done)."""
+    user_ids = await campaign_audiences.undelivered(session, campaign_id=campaign_id, due=due.isoformat())
+    return list(await session.scalars(
+        select(User.display_name).where(User.id.in_(user_ids)).order_by(User.display_name)))
 
 
 async def store_plan(session: AsyncSession, *, submission: PlanSubmission) -> None:

@@ -11,18 +11,18 @@ from datetime import datetime
 from sqlalchemy import Select, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.campaigns import (
-    CYCLE, CampaignIn, CampaignParams, CampaignState, DeliveryIn, Phase, PhaseCounts, PhaseStep, PhaseWindow,
-    PlanStatus, ProblemIn, ProblemUpdate, ReflectionIn, SummaryIn, TopicOut,
-)
 from contracts import phase_rules, workflow_ids
+from contracts.campaigns import (
+    CYCLE, CampaignIn, CampaignParams, CampaignState, DeliveryIn, Phase, PhaseCounts, PhaseWindow, PlanStatus,
+    ProblemIn, ProblemUpdate, ReflectionIn, SummaryIn, TopicOut,
+)
 from contracts.directory import Role
+from contracts.errors import Conflict, InvalidField, NotFound
 from contracts.phase_rules import CampaignAction
 from models import (
     Campaign, CampaignMember, CampaignPhase, CheckIn, Cluster, PlanStage, Problem, Reflection, School, Task,
     Teacher, TeacherSubject, Topic, TopicParticipant, Training, User, Vote,
 )
-from contracts.errors import Conflict, Forbidden, InvalidField, NotFound
 
 INSERT_CHUNK = 1000
 
@@ -108,24 +108,9 @@ async def member_of(session: AsyncSession, *, campaign_id: int, user_id: int) ->
     return await session.get(CampaignMember, (campaign_id, user_id))
 
 
-NOT_IN_SCOPE = "您不在本活动范围内 (not in this campaign's scope)"
-
-
-async def visible_campaign(session: AsyncSession, *, campaign_id: int, user: User) -> Campaign:
-    """The campaign, if this user may see it: staff and admins all, teachers those they are in."""
-    campaign = await get_campaign(session, campaign_id)
-    if user.role == Role.teacher and await member_of(session, campaign_id=campaign_id, user_id=user.id) is None:
-        raise Forbidden(NOT_IN_SCOPE)
-    return campaign
-
-
-async def require_member(session: AsyncSession, *, campaign_id: int, user: User) -> CampaignMember:
-    """The user's membership of the campaign's scope (frozen at launch), or Forbidden."""
-    await get_campaign(session, campaign_id)
-    member = await member_of(session, campaign_id=campaign_id, user_id=user.id)
-    if member is None:
-        raise Forbidden(NOT_IN_SCOPE)
-    return member
+async def member_clusters(session: AsyncSession, campaign_id: int) -> list[int]:
+    return sorted(set(await session.scalars(
+        select(CampaignMember.cluster_id).where(CampaignMember.campaign_id == campaign_id))))
 
 
 def campaigns_query(*, status: str | None, phase: Phase | None, subject: str | None,
@@ -354,8 +339,8 @@ async def get_topic(session: AsyncSession, *, campaign_id: int, topic_id: int) -
     return topic
 
 
-async def _may_take_part(session: AsyncSession, *, campaign_id: int, user_ids: set[int]) -> set[int]:
-    """Those of `user_ids` who are neither in scope nor staff."""
+async def _outsiders(session: AsyncSession, *, campaign_id: int, user_ids: set[int]) -> set[int]:
+    """Those of `user_ids` who may not take part: neither in scope nor staff."""
     members = set(await session.scalars(select(CampaignMember.user_id).where(
         CampaignMember.campaign_id == campaign_id, CampaignMember.user_id.in_(user_ids))))
     staff = set(await session.scalars(select(User.id).where(
@@ -371,7 +356,7 @@ async def check_topics(session: AsyncSession, *, campaign_id: int, topics: list)
                                      .where(Problem.id.in_(problem_ids))))
     if unknown := sorted(set(problem_ids) - live):
         raise InvalidField("topics", f"问题 {unknown} 不属于此活动 (not problems of this campaign)")
-    if strangers := await _may_take_part(session, campaign_id=campaign_id, user_ids={t.lead_user_id for t in topics}):
+    if strangers := await _outsiders(session, campaign_id=campaign_id, user_ids={t.lead_user_id for t in topics}):
         raise InvalidField("topics", f"负责人 {sorted(strangers)} 既不是范围内教师也不是教研员 (lead not in scope)")
 
 
@@ -379,7 +364,7 @@ async def check_plan(session: AsyncSession, *, campaign_id: int, plan, now: date
     if any(stage.due_at <= now for stage in plan.stages):
         raise InvalidField("stages", "阶段截止时间须在将来 (stage due dates must be in the future)")
     assignees = {u for stage in plan.stages for u in stage.assignee_user_ids}
-    if strangers := await _may_take_part(session, campaign_id=campaign_id, user_ids=assignees):
+    if strangers := await _outsiders(session, campaign_id=campaign_id, user_ids=assignees):
         raise InvalidField("stages", f"负责人 {sorted(strangers)} 不在活动范围内 (assignees not in scope)")
 
 

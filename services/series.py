@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.directory import Role
-from contracts.notifications import NotificationKind, NotifyRequest
+from contracts.notices import SessionAnnouncement, SessionCancelled, SessionChanged, SessionNotice
+from contracts.notifications import NotifyRequest
 from contracts.series import (
     CALLED_OFF,
     Cursor,
@@ -45,27 +45,15 @@ from services.directory import get_or_404
 from contracts.errors import Conflict, InvalidField
 
 
-# ---- who may do what ----
+# ---- who owes the minutes ----
 
 
-def can_manage(user: User, series: Series) -> bool:
-    return user.role in (Role.staff, Role.admin) or user.id == series.organiser_user_id
-
-
-def can_create(user: User, cluster: Cluster) -> bool:
-    return user.role in (Role.staff, Role.admin) or user.id == cluster.organiser_user_id
-
-
-async def recorder_of(session: AsyncSession, sess: SeriesSession) -> int | None:
+async def recorder_of(session: AsyncSession, meeting: SeriesSession) -> int | None:
     """Who owes the minutes: the session's recorder, else the host school's contact."""
-    if sess.recorder_user_id is not None:
-        return sess.recorder_user_id
-    host = await session.get(School, sess.host_school_id)
+    if meeting.recorder_user_id is not None:
+        return meeting.recorder_user_id
+    host = await session.get(School, meeting.host_school_id)
     return host.contact_user_id if host else None
-
-
-async def can_write_minutes(session: AsyncSession, user: User, series: Series, sess: SeriesSession) -> bool:
-    return can_manage(user, series) or user.id == await recorder_of(session, sess)
 
 
 # ---- creating a series ----
@@ -209,35 +197,35 @@ async def series_detail(session: AsyncSession, *, series: Series, now: datetime)
     )
 
 
-def checkin_window(series: Series, sess: SeriesSession) -> tuple[datetime, datetime]:
+def checkin_window(series: Series, meeting: SeriesSession) -> tuple[datetime, datetime]:
     return (
-        sess.starts_at - timedelta(minutes=series.checkin_opens_minutes_before),
-        sess.starts_at + timedelta(minutes=series.checkin_closes_minutes_after),
+        meeting.starts_at - timedelta(minutes=series.checkin_opens_minutes_before),
+        meeting.starts_at + timedelta(minutes=series.checkin_closes_minutes_after),
     )
 
 
-def minutes_due(series: Series, sess: SeriesSession) -> datetime:
-    return sess.ends_at + timedelta(days=series.minutes_due_days)
+def minutes_due(series: Series, meeting: SeriesSession) -> datetime:
+    return meeting.ends_at + timedelta(days=series.minutes_due_days)
 
 
-async def session_detail(session: AsyncSession, *, sess: SeriesSession) -> SessionDetail:
-    series = await session.get(Series, sess.series_id)
-    (summary,) = await _summaries(session, series.id, [sess])
-    opens, closes = checkin_window(series, sess)
+async def session_detail(session: AsyncSession, *, meeting: SeriesSession) -> SessionDetail:
+    series = await session.get(Series, meeting.series_id)
+    (summary,) = await _summaries(session, series.id, [meeting])
+    opens, closes = checkin_window(series, meeting)
     checkins = (await session.scalars(
-        select(SessionCheckin).where(SessionCheckin.session_id == sess.id).order_by(SessionCheckin.checked_in_at)
+        select(SessionCheckin).where(SessionCheckin.session_id == meeting.id).order_by(SessionCheckin.checked_in_at)
     )).all()
     return SessionDetail(
-        **summary.model_dump(), series_id=series.id, agenda=sess.agenda, recorder_user_id=sess.recorder_user_id,
-        skip_reason=sess.skip_reason, checkin_opens_at=opens, checkin_closes_at=closes,
-        minutes_due_at=minutes_due(series, sess), minutes=await session.get(SessionMinutes, sess.id),
+        **summary.model_dump(), series_id=series.id, agenda=meeting.agenda, recorder_user_id=meeting.recorder_user_id,
+        skip_reason=meeting.skip_reason, checkin_opens_at=opens, checkin_closes_at=closes,
+        minutes_due_at=minutes_due(series, meeting), minutes=await session.get(SessionMinutes, meeting.id),
         checkins=list(checkins),
     )
 
 
-async def is_participant(session: AsyncSession, *, sess: SeriesSession, user_id: int) -> bool:
+async def is_participant(session: AsyncSession, *, meeting: SeriesSession, user_id: int) -> bool:
     stmt = select(SeriesParticipant.id).where(
-        SeriesParticipant.series_id == sess.series_id, SeriesParticipant.user_id == user_id, present_at(sess.starts_at)
+        SeriesParticipant.series_id == meeting.series_id, SeriesParticipant.user_id == user_id, present_at(meeting.starts_at)
     )
     return await session.scalar(stmt.limit(1)) is not None
 
@@ -259,10 +247,10 @@ class Change:
 
 async def _log(
     session: AsyncSession, *, series: Series, action: str, actor: User | None, now: datetime,
-    sess: SeriesSession | None = None, data: dict | None = None,
+    meeting: SeriesSession | None = None, data: dict | None = None,
 ) -> SeriesChangeRow:
     row = SeriesChangeRow(
-        series_id=series.id, session_id=sess.id if sess else None, action=action,
+        series_id=series.id, session_id=meeting.id if meeting else None, action=action,
         actor_user_id=actor.id if actor else None, data=data or {}, created_at=now,
     )
     session.add(row)
@@ -275,11 +263,11 @@ def _require_status(series: Series, *allowed: SeriesStatus) -> None:
         raise Conflict(f"系列当前状态为 {series.status}，不能进行此操作 (series is {series.status})", status=series.status)
 
 
-def _require_upcoming(sess: SeriesSession, now: datetime) -> None:
-    if sess.status != SessionStatus.scheduled or sess.starts_at <= now:
+def _require_upcoming(meeting: SeriesSession, now: datetime) -> None:
+    if meeting.status != SessionStatus.scheduled or meeting.starts_at <= now:
         raise Conflict(
-            f"只能修改尚未开始的活动（当前状态 {sess.status}） (only upcoming scheduled sessions can change)",
-            status=sess.status, starts_at=sess.starts_at.isoformat(),
+            f"只能修改尚未开始的活动（当前状态 {meeting.status}） (only upcoming scheduled sessions can change)",
+            status=meeting.status, starts_at=meeting.starts_at.isoformat(),
         )
 
 
@@ -291,24 +279,24 @@ async def _future_sessions(session: AsyncSession, series: Series, now: datetime,
 
 
 def _set_status(sessions: list[SeriesSession], status: SessionStatus, now: datetime) -> None:
-    for sess in sessions:
-        sess.status = status
-        sess.sequence += 1
-        sess.updated_at = now
+    for meeting in sessions:
+        meeting.status = status
+        meeting.sequence += 1
+        meeting.updated_at = now
 
 
-def _series_notice(
-    series: Series, row: SeriesChangeRow, kind: NotificationKind, title: str, text: str, affected: list[SeriesSession]
-) -> NotifyRequest:
-    """A notice about the whole series, worded like a session notice about the first session affected."""
-    first = affected[0] if affected else None
-    data = {"title": title, "text": text, "series_id": series.id, "series_title": series.title, "action": row.action,
-            "session": series.title, "starts_at": first.starts_at.isoformat() if first else "",
-            "host_school": "", "place": first.place if first else "", "reason": text, "change": text}
-    return NotifyRequest(
-        kind=kind, key=notices.change_key(series, row.id), audience=notices.series_participants(series),
-        data=data, link=f"/console/series/{series.id}", series_id=series.id,
-    )
+async def _series_notice(
+    session: AsyncSession, *, series: Series, row: SeriesChangeRow, model: type[SessionNotice],
+    affected: list[SeriesSession], **fields,
+) -> list[NotifyRequest]:
+    """To the whole series, about the first session affected; nothing when no session is."""
+    if not affected:
+        return []
+    host = await session.get(School, affected[0].host_school_id)
+    return [notices.session_notice(
+        model=model, key=notices.change_key(series, row.id), series=series, meeting=affected[0], host=host,
+        link=f"/console/series/{series.id}", audience=notices.series_participants(series), **fields,
+    )]
 
 
 async def pause_series(session: AsyncSession, *, series: Series, data: SeriesAction, actor: User, now: datetime) -> Change:
@@ -318,9 +306,10 @@ async def pause_series(session: AsyncSession, *, series: Series, data: SeriesAct
     _set_status(paused, SessionStatus.paused, now)
     row = await _log(session, series=series, action="paused", actor=actor, now=now,
                      data={"reason": data.reason, "sessions": [s.id for s in paused]})
-    notice = _series_notice(series, row, NotificationKind.session_cancelled, f"{series.title} 暂停",
-                                  f"联片教研暂停，恢复时另行通知。{data.reason}".strip(), paused)
-    return Change(series, row, [notice])
+    return Change(series, row, await _series_notice(
+        session, series=series, row=row, model=SessionCancelled, affected=paused, action=row.action,
+        reason=data.reason, sessions=len(paused),
+    ))
 
 
 async def resume_series(session: AsyncSession, *, series: Series, data: SeriesAction, actor: User, now: datetime) -> Change:
@@ -330,9 +319,9 @@ async def resume_series(session: AsyncSession, *, series: Series, data: SeriesAc
     _set_status(resumed, SessionStatus.scheduled, now)
     row = await _log(session, series=series, action="resumed", actor=actor, now=now,
                      data={"reason": data.reason, "sessions": [s.id for s in resumed]})
-    text = "联片教研恢复。" + (f"下次活动：{resumed[0].starts_at.isoformat()}" if resumed else "本学期已无后续活动。")
-    notice = _series_notice(series, row, NotificationKind.session_changed, f"{series.title} 恢复", text, resumed)
-    return Change(series, row, [notice])
+    return Change(series, row, await _series_notice(
+        session, series=series, row=row, model=SessionChanged, affected=resumed, action=row.action,
+    ))
 
 
 async def end_series(session: AsyncSession, *, series: Series, data: SeriesAction, actor: User | None,
@@ -343,33 +332,34 @@ async def end_series(session: AsyncSession, *, series: Series, data: SeriesActio
     _set_status(cancelled, SessionStatus.cancelled, now)
     row = await _log(session, series=series, action="ended", actor=actor, now=now,
                      data={"reason": data.reason, "sessions": [s.id for s in cancelled]})
-    notice = _series_notice(series, row, NotificationKind.session_cancelled, f"{series.title} 本学期提前结束",
-                                  f"本学期联片教研提前结束。{data.reason}".strip(), cancelled)
-    return Change(series, row, [notice])
+    return Change(series, row, await _series_notice(
+        session, series=series, row=row, model=SessionCancelled, affected=cancelled, action=row.action,
+        reason=data.reason, sessions=len(cancelled),
+    ))
 
 
 async def _session_change_notice(
-    session: AsyncSession, *, series: Series, sess: SeriesSession, row: SeriesChangeRow,
-    kind: NotificationKind, title: str, tz: ZoneInfo, **extra,
+    session: AsyncSession, *, series: Series, meeting: SeriesSession, row: SeriesChangeRow, model: type[SessionNotice],
+    **fields,
 ) -> NotifyRequest:
-    host = await session.get(School, sess.host_school_id)
+    """To the session's participants (unless `fields` name other recipients)."""
+    host = await session.get(School, meeting.host_school_id)
     return notices.session_notice(
-        kind=kind, key=notices.change_key(series, row.id), title=title, series=series, sess=sess, host=host, tz=tz,
-        link=notices.session_link(sess), action=row.action, **({"audience": notices.participants_of(sess)} | extra),
+        model=model, key=notices.change_key(series, row.id), series=series, meeting=meeting, host=host,
+        link=notices.session_link(meeting), **({"audience": notices.participants_of(meeting)} | fields),
     )
 
 
 async def skip_session(
-    session: AsyncSession, *, sess: SeriesSession, reason: str, actor: User, now: datetime, tz: ZoneInfo
+    session: AsyncSession, *, meeting: SeriesSession, reason: str, actor: User, now: datetime
 ) -> Change:
-    series = await session.get(Series, sess.series_id)
-    _require_upcoming(sess, now)
-    sess.skip_reason = reason
-    _set_status([sess], SessionStatus.skipped, now)
-    row = await _log(session, series=series, sess=sess, action="skipped", actor=actor, now=now, data={"reason": reason})
+    series = await session.get(Series, meeting.series_id)
+    _require_upcoming(meeting, now)
+    meeting.skip_reason = reason
+    _set_status([meeting], SessionStatus.skipped, now)
+    row = await _log(session, series=series, meeting=meeting, action="skipped", actor=actor, now=now, data={"reason": reason})
     notice = await _session_change_notice(
-        session, series=series, sess=sess, row=row, kind=NotificationKind.session_cancelled,
-        title=f"{notices.session_label(series, sess)} 取消", tz=tz, reason=reason,
+        session, series=series, meeting=meeting, row=row, model=SessionCancelled, action=row.action, reason=reason,
     )
     return Change(series, row, [notice])
 
@@ -379,22 +369,21 @@ def _aware(at: datetime, tz: ZoneInfo) -> datetime:
 
 
 async def reschedule_session(
-    session: AsyncSession, *, sess: SeriesSession, data: RescheduleIn, actor: User, now: datetime, tz: ZoneInfo
+    session: AsyncSession, *, meeting: SeriesSession, data: RescheduleIn, actor: User, now: datetime, tz: ZoneInfo
 ) -> Change:
-    series = await session.get(Series, sess.series_id)
-    _require_upcoming(sess, now)
+    series = await session.get(Series, meeting.series_id)
+    _require_upcoming(meeting, now)
     starts_at, ends_at = _aware(data.starts_at, tz), _aware(data.ends_at, tz)
     if starts_at <= now:
         raise InvalidField("starts_at", "新的开始时间须在将来 (the new start must be in the future)")
-    before = {"starts_at": sess.starts_at.isoformat(), "ends_at": sess.ends_at.isoformat()}
-    sess.starts_at, sess.ends_at = starts_at, ends_at
-    _set_status([sess], SessionStatus.scheduled, now)
-    row = await _log(session, series=series, sess=sess, action="rescheduled", actor=actor, now=now,
+    before = {"starts_at": meeting.starts_at.isoformat(), "ends_at": meeting.ends_at.isoformat()}
+    meeting.starts_at, meeting.ends_at = starts_at, ends_at
+    _set_status([meeting], SessionStatus.scheduled, now)
+    row = await _log(session, series=series, meeting=meeting, action="rescheduled", actor=actor, now=now,
                      data={"before": before, "after": {"starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat()}})
     notice = await _session_change_notice(
-        session, series=series, sess=sess, row=row, kind=NotificationKind.session_changed,
-        title=f"{notices.session_label(series, sess)} 改期", tz=tz, previous_starts_at=before["starts_at"],
-        change=f"原定 {notices.local_time_text(datetime.fromisoformat(before['starts_at']), tz)}",
+        session, series=series, meeting=meeting, row=row, model=SessionChanged, action=row.action,
+        previous_starts_at=before["starts_at"],
     )
     return Change(series, row, [notice])
 
@@ -404,14 +393,14 @@ VISIBLE_FIELDS = {"host_school_id", "place", "theme"}
 
 
 async def update_session(
-    session: AsyncSession, *, sess: SeriesSession, data: SessionUpdate, actor: User, now: datetime, tz: ZoneInfo
+    session: AsyncSession, *, meeting: SeriesSession, data: SessionUpdate, actor: User, now: datetime
 ) -> Change:
-    series = await session.get(Series, sess.series_id)
+    series = await session.get(Series, meeting.series_id)
     values = data.model_dump(exclude_unset=True)
     if not values:
         raise InvalidField("host_school_id", "没有要修改的内容 (nothing to change)")
     if VISIBLE_FIELDS & values.keys() or "agenda" in values:
-        _require_upcoming(sess, now)
+        _require_upcoming(meeting, now)
     if values.get("host_school_id") is not None:
         host = await session.get(School, values["host_school_id"])
         if host is None or host.cluster_id != series.cluster_id:
@@ -419,28 +408,27 @@ async def update_session(
         values.setdefault("place", host.address or host.name)
     if values.get("recorder_user_id") is not None and await session.get(User, values["recorder_user_id"]) is None:
         raise InvalidField("recorder_user_id", f"用户 {values['recorder_user_id']} 不存在 (does not exist)")
-    before = {key: getattr(sess, key) for key in values}
+    before = {key: getattr(meeting, key) for key in values}
     changed = {key: value for key, value in values.items() if value is not None and before[key] != value}
     for key, value in changed.items():
-        setattr(sess, key, value)
-    sess.updated_at = now
+        setattr(meeting, key, value)
+    meeting.updated_at = now
     visible = VISIBLE_FIELDS & changed.keys()
     if visible:
-        sess.sequence += 1
-    row = await _log(session, series=series, sess=sess, action="updated", actor=actor, now=now,
+        meeting.sequence += 1
+    row = await _log(session, series=series, meeting=meeting, action="updated", actor=actor, now=now,
                      data={"before": {k: before[k] for k in changed}, "after": changed})
     change = Change(series, row)
     if visible or "agenda" in changed:
         change.notices.append(await _session_change_notice(
-            session, series=series, sess=sess, row=row, kind=NotificationKind.session_changed,
-            title=f"{notices.session_label(series, sess)} 有变更", tz=tz, changed=sorted(changed),
-            change="、".join(sorted(changed)),
+            session, series=series, meeting=meeting, row=row, model=SessionChanged, action=row.action,
+            changed=sorted((VISIBLE_FIELDS | {"agenda"}) & changed.keys()),
         ))
     return change
 
 
 async def add_participants(
-    session: AsyncSession, *, series: Series, teacher_ids: list[int], actor: User, now: datetime, tz: ZoneInfo
+    session: AsyncSession, *, series: Series, teacher_ids: list[int], actor: User, now: datetime
 ) -> tuple[Change, list[int], list[int]]:
     _require_status(series, SeriesStatus.active, SeriesStatus.paused)
     teachers = {t.id: t for t in await session.scalars(select(Teacher).where(Teacher.id.in_(teacher_ids)))}
@@ -461,8 +449,7 @@ async def add_participants(
     if added and upcoming:
         # Welcome the newcomers with the next session they are in.
         change.notices.append(await _session_change_notice(
-            session, series=series, sess=upcoming[0], row=row, kind=NotificationKind.session_announcement,
-            title=f"你已加入 {series.title}", tz=tz, audience=None,
+            session, series=series, meeting=upcoming[0], row=row, model=SessionAnnouncement, joined=True, audience=None,
             user_ids=[teachers[tid].user_id for tid in added],
         ))
     return change, added, [tid for tid in teacher_ids if tid in current]
@@ -486,40 +473,40 @@ async def remove_participant(
 # ---- check-in and minutes (stored by the API; the workflow reads them when it needs them) ----
 
 
-async def check_in(session: AsyncSession, *, sess: SeriesSession, user: User, now: datetime, tz: ZoneInfo) -> SessionCheckin:
-    series = await session.get(Series, sess.series_id)
-    if sess.status in CALLED_OFF:
-        raise Conflict(f"本次活动已取消 (session is {sess.status})", status=sess.status)
+async def check_in(session: AsyncSession, *, meeting: SeriesSession, user: User, now: datetime, tz: ZoneInfo) -> SessionCheckin:
+    series = await session.get(Series, meeting.series_id)
+    if meeting.status in CALLED_OFF:
+        raise Conflict(f"本次活动已取消 (session is {meeting.status})", status=meeting.status)
     existing = await session.scalar(select(SessionCheckin).where(
-        SessionCheckin.session_id == sess.id, SessionCheckin.user_id == user.id))
+        SessionCheckin.session_id == meeting.id, SessionCheckin.user_id == user.id))
     if existing is not None:
         return existing
-    opens, closes = checkin_window(series, sess)
+    opens, closes = checkin_window(series, meeting)
     if not opens <= now <= closes:
         raise Conflict(
             f"签到时间为 {notices.local_time_text(opens, tz)} 至 {notices.local_time_text(closes, tz)} "
             "(check-in is open only in this window)",
             window_start=opens.isoformat(), window_end=closes.isoformat(),
         )
-    checkin = SessionCheckin(session_id=sess.id, user_id=user.id, checked_in_at=now)
+    checkin = SessionCheckin(session_id=meeting.id, user_id=user.id, checked_in_at=now)
     session.add(checkin)
     await session.flush()
     return checkin
 
 
-async def put_minutes(session: AsyncSession, *, sess: SeriesSession, data: MinutesIn, user: User, now: datetime) -> SessionMinutes:
-    if sess.status in CALLED_OFF or sess.starts_at > now:
-        raise Conflict(f"活动尚未举行，不能提交纪要 (session is {sess.status}, starts {sess.starts_at.isoformat()})",
-                       status=sess.status)
-    minutes = await session.get(SessionMinutes, sess.id)
+async def put_minutes(session: AsyncSession, *, meeting: SeriesSession, data: MinutesIn, user: User, now: datetime) -> SessionMinutes:
+    if meeting.status in CALLED_OFF or meeting.starts_at > now:
+        raise Conflict(f"活动尚未举行，不能提交纪要 (session is {meeting.status}, starts {meeting.starts_at.isoformat()})",
+                       status=meeting.status)
+    minutes = await session.get(SessionMinutes, meeting.id)
     if minutes is None:
-        minutes = SessionMinutes(session_id=sess.id, submitted_by_user_id=user.id, submitted_at=now,
+        minutes = SessionMinutes(session_id=meeting.id, submitted_by_user_id=user.id, submitted_at=now,
                                  content=data.content, links=data.links, updated_at=now)
         session.add(minutes)
     else:
         minutes.content, minutes.links, minutes.updated_at = data.content, data.links, now
-    series = await session.get(Series, sess.series_id)
-    await _log(session, series=series, sess=sess, action="minutes_saved", actor=user, now=now)
+    series = await session.get(Series, meeting.series_id)
+    await _log(session, series=series, meeting=meeting, action="minutes_saved", actor=user, now=now)
     await session.flush()
     return minutes
 
@@ -528,11 +515,11 @@ def initial_cursor(series: Series) -> Cursor:
     return Cursor(due_at=series.created_at)
 
 
-async def absentees(session: AsyncSession, *, sess: SeriesSession) -> list[Teacher]:
-    checked_in = select(SessionCheckin.user_id).where(SessionCheckin.session_id == sess.id)
+async def absentees(session: AsyncSession, *, meeting: SeriesSession) -> list[Teacher]:
+    checked_in = select(SessionCheckin.user_id).where(SessionCheckin.session_id == meeting.id)
     stmt = (
         select(Teacher).join(SeriesParticipant, SeriesParticipant.teacher_id == Teacher.id)
-        .where(SeriesParticipant.series_id == sess.series_id, present_at(sess.starts_at),
+        .where(SeriesParticipant.series_id == meeting.series_id, present_at(meeting.starts_at),
                SeriesParticipant.user_id.not_in(checked_in))
         .order_by(Teacher.id)
     )

@@ -8,10 +8,10 @@ from services.series import absentees, present_at
 
 
 async def session_participants(session: AsyncSession, *, session_id: int) -> list[int]:
-    sess = await session.get(SeriesSession, session_id)
-    if sess is None:
+    meeting = await session.get(SeriesSession, session_id)
+    if meeting is None:
         return []
-    stmt = select(SeriesParticipant.user_id).where(SeriesParticipant.series_id == sess.series_id, present_at(sess.starts_at))
+    stmt = select(SeriesParticipant.user_id).where(SeriesParticipant.series_id == meeting.series_id, present_at(meeting.starts_at))
     return sorted(set(await session.scalars(stmt)))
 
 
@@ -22,10 +22,10 @@ async def series_participants(session: AsyncSession, *, series_id: int) -> list[
 
 
 async def absentee_contacts(session: AsyncSession, *, session_id: int) -> list[int]:
-    sess = await session.get(SeriesSession, session_id)
-    if sess is None:
+    meeting = await session.get(SeriesSession, session_id)
+    if meeting is None:
         return []
-    school_ids = {t.school_id for t in await absentees(session, sess=sess)}
+    school_ids = {t.school_id for t in await absentees(session, meeting=meeting)}
     contacts = await session.scalars(select(School.contact_user_id).where(School.id.in_(school_ids)))
     return sorted({user_id for user_id in contacts if user_id is not None})
 

@@ -4,12 +4,14 @@ its current start, so a reschedule, a pause or a skip changes the plan without t
 workflow's state. The workflow only remembers how far it has got (a Cursor)."""
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.notifications import NotificationKind, NotifyRequest
+from contracts.notices import (
+    Escalation, MinutesMissing, SessionAbsent, SessionAnnouncement, SessionNotice, SessionReminder,
+)
+from contracts.notifications import NotifyRequest
 from contracts.series import Cursor, SeriesStatus, SessionStatus, Step, StepKind, StepResult
 from models import School, Series, SeriesSession, SessionMinutes
 from services import series_notices as notices
@@ -20,21 +22,21 @@ MINUTES_REMINDER_ORDER = 101
 ESCALATION_ORDER = 102
 
 
-def session_steps(series: Series, sess: SeriesSession, *, has_minutes: bool) -> list[Step]:
+def session_steps(series: Series, meeting: SeriesSession, *, has_minutes: bool) -> list[Step]:
     def step(kind: StepKind, due_at: datetime, order: int, **extra) -> Step:
-        return Step(kind=kind, due_at=due_at, session_id=sess.id, order=order, sequence=sess.sequence, **extra)
+        return Step(kind=kind, due_at=due_at, session_id=meeting.id, order=order, sequence=meeting.sequence, **extra)
 
     steps = []
-    if sess.status == SessionStatus.scheduled:
+    if meeting.status == SessionStatus.scheduled:
         # A session created after its announcement time is announced at once.
-        announce_at = max(sess.starts_at - timedelta(days=series.announce_days_before), sess.created_at)
+        announce_at = max(meeting.starts_at - timedelta(days=series.announce_days_before), meeting.created_at)
         steps.append(step(StepKind.announce, announce_at, 0))
         for order, minutes in enumerate(series.reminder_minutes_before, start=1):
-            steps.append(step(StepKind.remind, sess.starts_at - timedelta(minutes=minutes), order, minutes_before=minutes))
+            steps.append(step(StepKind.remind, meeting.starts_at - timedelta(minutes=minutes), order, minutes_before=minutes))
         steps.append(step(StepKind.close_checkin,
-                          sess.starts_at + timedelta(minutes=series.checkin_closes_minutes_after), CLOSE_ORDER))
-    if sess.status in (SessionStatus.scheduled, SessionStatus.held) and not has_minutes:
-        due = minutes_due(series, sess)
+                          meeting.starts_at + timedelta(minutes=series.checkin_closes_minutes_after), CLOSE_ORDER))
+    if meeting.status in (SessionStatus.scheduled, SessionStatus.held) and not has_minutes:
+        due = minutes_due(series, meeting)
         steps.append(step(StepKind.minutes_reminder, due, MINUTES_REMINDER_ORDER))
         steps.append(step(StepKind.minutes_escalation, due + timedelta(days=series.escalate_after_days), ESCALATION_ORDER))
     return steps
@@ -53,8 +55,8 @@ async def plan_next(session: AsyncSession, *, series_id: int, after: Cursor) -> 
     ))
     upcoming = [
         step
-        for sess in open_sessions
-        for step in session_steps(series, sess, has_minutes=sess.id in with_minutes)
+        for meeting in open_sessions
+        for step in session_steps(series, meeting, has_minutes=meeting.id in with_minutes)
         if step.key() > after.key()
     ]
     next_step = min(upcoming, key=Step.key, default=None)
@@ -65,50 +67,50 @@ async def plan_next(session: AsyncSession, *, series_id: int, after: Cursor) -> 
     return StepResult(next_step=next_step, finished=finished, series_status=series.status)
 
 
-async def run_step(session: AsyncSession, *, step: Step, tz: ZoneInfo) -> list[NotifyRequest]:
+async def run_step(session: AsyncSession, *, step: Step) -> list[NotifyRequest]:
     """Do what the step stands for and return the notices to send. A step made stale by a
     change since it was planned (another SEQUENCE, another status) does nothing."""
-    sess = await session.get(SeriesSession, step.session_id)
-    if sess is None or sess.sequence != step.sequence:
+    meeting = await session.get(SeriesSession, step.session_id)
+    if meeting is None or meeting.sequence != step.sequence:
         return []
-    series = await session.get(Series, sess.series_id)
-    host = await session.get(School, sess.host_school_id)
-    label = notices.session_label(series, sess)
+    series = await session.get(Series, meeting.series_id)
+    host = await session.get(School, meeting.host_school_id)
+    key = f"session:{meeting.id}"
 
-    def notice(kind: NotificationKind, key_suffix: str, title: str, link: str, **recipients) -> NotifyRequest:
-        return notices.session_notice(kind=kind, key=f"session:{sess.id}:{key_suffix}", title=title, series=series,
-                                      sess=sess, host=host, tz=tz, link=link, **recipients)
+    def notice(model: type[SessionNotice], key_suffix: str, link: str, **kwargs) -> NotifyRequest:
+        return notices.session_notice(model=model, key=f"{key}:{key_suffix}", series=series, meeting=meeting, host=host,
+                                      link=link, **kwargs)
 
-    if step.kind in (StepKind.announce, StepKind.remind, StepKind.close_checkin) and sess.status != SessionStatus.scheduled:
+    if step.kind in (StepKind.announce, StepKind.remind, StepKind.close_checkin) and meeting.status != SessionStatus.scheduled:
         return []
     match step.kind:
         case StepKind.announce:
-            return [notice(NotificationKind.session_announcement, f"announce:seq{sess.sequence}", f"活动通知：{label}",
-                           notices.session_link(sess), audience=notices.participants_of(sess))]
+            return [notice(SessionAnnouncement, f"announce:seq{meeting.sequence}", notices.session_link(meeting),
+                           audience=notices.participants_of(meeting))]
         case StepKind.remind:
-            return [notice(NotificationKind.session_reminder, f"reminder:-{step.minutes_before}m:seq{sess.sequence}",
-                           f"活动提醒：{label}", notices.session_link(sess, "checkin"),
-                           audience=notices.participants_of(sess))]
+            return [notice(SessionReminder, f"reminder:-{step.minutes_before}m:seq{meeting.sequence}",
+                           notices.session_link(meeting, "checkin"), audience=notices.participants_of(meeting))]
         case StepKind.close_checkin:
-            sess.status = SessionStatus.held
+            meeting.status = SessionStatus.held
             await session.flush()
-            absent = await absentees(session, sess=sess)
+            absent = await absentees(session, meeting=meeting)
             if not absent:
                 return []
             names: dict[str, list[str]] = {}
             schools = {s.id: s.name for s in await session.scalars(select(School).where(School.id.in_({t.school_id for t in absent})))}
             for teacher in absent:
                 names.setdefault(schools[teacher.school_id], []).append(teacher.name)
-            return [notice(NotificationKind.session_absent, "absent", f"缺席提醒：{label}", notices.session_link(sess),
-                           audience=notices.absentee_contacts(sess), absentees=names, absent_count=len(absent))]
+            return [notice(SessionAbsent, "absent", notices.session_link(meeting),
+                           audience=notices.absentee_contacts(meeting), absentees=names)]
     # The minutes steps: only while the record is still missing.
-    if sess.status != SessionStatus.held or await session.get(SessionMinutes, sess.id) is not None:
+    if meeting.status != SessionStatus.held or await session.get(SessionMinutes, meeting.id) is not None:
         return []
-    link = notices.session_link(sess, "minutes")
+    link = notices.session_link(meeting, "minutes")
     if step.kind == StepKind.minutes_reminder:
-        recorder = await recorder_of(session, sess)
-        return [notice(NotificationKind.minutes_missing, "minutes:reminder", f"请提交纪要：{label}", link,
-                       user_ids=[recorder])] if recorder else []
-    recipients = [series.organiser_user_id] if series.organiser_user_id else []
-    return [notice(NotificationKind.escalation, "minutes:escalation", f"纪要逾期：{label}", link, user_ids=recipients,
-                   subject=f"{label} 纪要", due=minutes_due(series, sess).isoformat(), pending=1)] if recipients else []
+        recorder = await recorder_of(session, meeting)
+        return [notice(MinutesMissing, "minutes:reminder", link, user_ids=[recorder])] if recorder else []
+    if not series.organiser_user_id:
+        return []
+    escalation = Escalation(about="minutes", subject=series.title, due=minutes_due(series, meeting))
+    return [NotifyRequest(payload=escalation, key=f"{key}:minutes:escalation", user_ids=[series.organiser_user_id],
+                          link=link, series_id=series.id)]

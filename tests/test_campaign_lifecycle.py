@@ -4,41 +4,16 @@ confirm-topics escalation, overdue-task escalation, the report; and cancel."""
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from contracts.directory import Role
 from models import Campaign, Cluster, Topic, User
-from tests.campaign_helpers import API, api_on_virtual_time, eventually, inbox, iso, notice_keys, user_ids
+from tests.campaign_helpers import (  # noqa: F401  the fixtures: settings, vapi, login
+    API, eventually, inbox, iso, login, notice_keys, settings, user_ids, vapi,
+)
 
 MIN = timedelta(minutes=1)
 HOUR = timedelta(hours=1)
-
-
-@pytest.fixture
-def settings(settings):
-    """No SMTP server here: one quick failed attempt per e-mail, so no real-time backoff holds
-    the time-skipping clock (the inbox copy, which the tests read, is written regardless)."""
-    return settings.model_copy(update={"delivery_attempts": 1, "delivery_retry_base_seconds": 0.0})
-
-@pytest.fixture
-async def vapi(settings, session_factory, demo, ts_env):
-    async with api_on_virtual_time(settings, ts_env) as client:
-        yield client
-
-
-@pytest.fixture
-def login(vapi):
-    tokens: dict[str, dict[str, str]] = {}
-
-    async def _login(username: str) -> dict[str, str]:
-        if username not in tokens:
-            response = await vapi.post(f"{API}/auth/token", data={"username": username, "password": "demo-pass"})
-            assert response.status_code == 200, response.text
-            tokens[username] = {"Authorization": f"Bearer {response.json()['access_token']}"}
-        return tokens[username]
-
-    return _login
 
 
 async def _first_cluster(session_factory) -> int:

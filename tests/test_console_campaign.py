@@ -151,7 +151,7 @@ async def _campaign_in_practise(session_factory) -> dict[str, int]:
         campaign = await campaigns.create_campaign(
             session, data=CampaignIn(title="深链测试", cluster_ids=[await _first_cluster(session_factory)]),
             by=staff, now=now)
-        member = await campaigns.require_member(session, campaign_id=campaign.id, user=await session.get(User, users["t0003"]))
+        member = await campaigns.member_of(session, campaign_id=campaign.id, user_id=users["t0003"])
         problem = await campaigns.submit_problem(session, campaign_id=campaign.id, member=member,
                                                  data=ProblemIn(title="学生不敢开口说英语"))
         session.add(TopicProposalRow(campaign_id=campaign.id, rank=1, suggested_title="英语口语", problem_ids=[problem.id],
@@ -175,7 +175,7 @@ async def _campaign_in_practise(session_factory) -> dict[str, int]:
         session.add_all([task, training])
         campaign.phase, campaign.step = Phase.practise, PhaseStep.open
         await session.commit()
-        return {"campaign": campaign.id, "topic": topic.id, "training": training.id, "task": task.id}
+        return {"campaign": campaign.id, "topic": topic.id, "training": training.id, "task": task.id, "stage": stage.id}
 
 
 async def _console_login(client, username: str) -> None:
@@ -222,6 +222,15 @@ async def test_every_deep_link_opens_a_page_and_tasks_are_delivered(settings, se
         bad_plan = await client.post(f"{base}/topics/{ids['topic']}/plan", data={
             "csrf": csrf, "goal": "让学生敢说", "stages": "课例研讨 | 2099-03-01 | t0004,t9999"})
         assert bad_plan.status_code == 422 and "找不到工号 t9999" in bad_plan.text
+        plan_page = f"{base}/topics/{ids['topic']}/plan"
+        assert f'id="stage-done-{ids["stage"]}"' in (await client.get(plan_page)).text
+        done = await client.post(f"{base}/topics/{ids['topic']}/stages/{ids['stage']}/done", data={"csrf": csrf})
+        assert done.status_code == 303
+        summary = await client.post(f"{base}/topics/{ids['topic']}/summary", data={
+            "csrf": csrf, "worked": "同伴互评<script>alert(1)</script>", "did_not_work": "只放视频"})
+        assert summary.status_code == 303
+        page = (await client.get(plan_page)).text
+        assert 'id="stage-done-' not in page and "同伴互评&lt;script&gt;" in page and "只放视频" in page
 
     async with api_client(settings, local_env.client) as api:  # the API reads through the same services
         token = (await api.post("/api/v1/auth/token", data={"username": "staff01", "password": "demo-pass"})).json()

@@ -5,10 +5,10 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select, update
 
+from contracts.notices import EXAMPLES
 from contracts.notifications import DeliveryStatus, NotificationKind, NotifyRequest
 from models import Delivery, RobotChannel, School, User
 from notifications import service
-from notifications.samples import SAMPLE_DATA
 from tests.notification_receivers import channels_on  # noqa: F401 (autouse fixture)
 
 API = "/api/v1"
@@ -21,7 +21,7 @@ async def user_id(session_factory, username: str) -> int:
 
 
 async def publish(session_factory, settings, kind: NotificationKind, user_ids: list[int], **extra) -> int:
-    request = NotifyRequest(kind=kind, key=f"test:{uuid.uuid4()}", user_ids=user_ids, data=SAMPLE_DATA[kind],
+    request = NotifyRequest(payload=EXAMPLES[kind], key=f"test:{uuid.uuid4()}", user_ids=user_ids,
                             link="/console/campaigns/7", **extra)
     async with session_factory() as session:
         result = await service.publish(session, request=request, at=DAYTIME, settings=settings)

@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import select
 
 from contracts.notification_delivery import DeliveryBatch
+from contracts.notices import EXAMPLES
 from contracts.notifications import ChannelName, DeliveryStatus, NotificationKind, NotifyRequest
 from models import Delivery, InboxItem, RobotChannel, School, Teacher, User
 from notifications import delivery, service
 from notifications.channels import open_channels
-from notifications.samples import SAMPLE_DATA
 from tests.notification_receivers import http_receiver, smtp_server, channels_on  # noqa: F401 (autouse fixture)
 
 DAYTIME = datetime(2026, 3, 18, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai: no quiet hours
@@ -25,7 +25,7 @@ SECRET = "SEC-robot-secret"
 
 
 def notice(kind: NotificationKind, user_ids: list[int]) -> NotifyRequest:
-    return NotifyRequest(kind=kind, key=f"test:{uuid.uuid4()}", user_ids=user_ids, data=SAMPLE_DATA[kind],
+    return NotifyRequest(payload=EXAMPLES[kind], key=f"test:{uuid.uuid4()}", user_ids=user_ids,
                          link=LINK, campaign_id=7)
 
 

@@ -11,12 +11,12 @@ from sqlalchemy import func, select
 from temporalio.worker import Worker
 
 from activities.notifications import NotificationActivities
+from contracts.notices import EXAMPLES
 from contracts.notifications import DeliveryStatus, NotificationKind, NotifyRequest
 from contracts.search_attributes import RUN_KIND
 from models import Delivery, InboxItem, Preference, Teacher, User
 from notifications.channels import open_channels
 from notifications.channels.email import EmailChannel
-from notifications.samples import SAMPLE_DATA
 from tests.notification_receivers import channels_on, smtp_server  # noqa: F401 (autouse fixture)
 from tests.notification_workflows import NotifyAt, NotifyAtWorkflow
 from worker import WORKFLOWS, activities_for
@@ -27,7 +27,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def request(kind: NotificationKind, user_ids: list[int]) -> NotifyRequest:
-    return NotifyRequest(kind=kind, key=f"test:{kind}:{uuid.uuid4()}", user_ids=user_ids, data=SAMPLE_DATA[kind],
+    return NotifyRequest(payload=EXAMPLES[kind], key=f"test:{kind}:{uuid.uuid4()}", user_ids=user_ids,
                          link="/console/campaigns/7/problems/new", campaign_id=7)
 
 
@@ -174,7 +174,7 @@ async def test_daily_digest_bundles_non_urgent_emails_into_one(
         first = await notify_at(ts_env, settings, opened, "10:00", also=[changed, returned])
 
     assert len(mail) == 2
-    assert mail[0]["Subject"] == f"联片教研有变更：{SAMPLE_DATA[changed.kind]['session']}"  # at once
+    assert mail[0]["Subject"] == "联片教研有变更：初中联片 周周有约 第3次：作业减负与提质"  # at once
     digest = mail[1]
     assert digest["Subject"].startswith("教研流每日汇总") and digest["Subject"].endswith("2 条通知")
     text = digest.get_body(("plain",)).get_content()

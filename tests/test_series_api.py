@@ -6,11 +6,8 @@ from datetime import timedelta
 from tests.series_support import (  # noqa: F401 - fixtures
     advance_to,
     api,
-    eventually_recipients,
     monday_after,
     stop_series_runs,
-    teacher_id,
-    user_ids,
 )
 
 CLUSTER = 1  # 城区小学第一片: t0001…t0020, organiser t0001

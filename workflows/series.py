@@ -24,6 +24,10 @@ with workflow.unsafe.imports_passed_through():
 
 STEPS_PER_RUN = 12
 HISTORY_EVENTS_PER_RUN = 2_000  # far below Temporal's 51,200
+# Runs started by the release before these patches waited a minute before finishing and sent the
+# notices of a run's last step from the next run; replaying them needs the old paths.
+FINISH_AT_ONCE = "series-finish-at-once"
+NOTICES_BEFORE_CONTINUING = "series-notices-before-continuing"
 FINISH_GRACE = timedelta(minutes=1)
 ADVANCE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=5))
 
@@ -69,26 +73,29 @@ class SeriesWorkflow:
                 result = await self._advance(AdvanceInput(series_id=start.series_id, after=cursor))
                 continue
             if result.finished:
-                # Outlive the deliveries the last notices started (the time-skipping server
-                # loses track of time when an abandoned child outlives a closed parent).
-                await workflow.sleep(FINISH_GRACE)
+                if not workflow.patched(FINISH_AT_ONCE):
+                    await workflow.sleep(FINISH_GRACE)
                 return result.series_status
             if await self._changed_before(result.next_step):
                 continue
             cursor = Cursor(**result.next_step.model_dump(include={"due_at", "session_id", "order"}))
             result = await self._advance(AdvanceInput(series_id=start.series_id, after=cursor, run=result.next_step))
             steps_run += 1
+            notices_first = workflow.patched(NOTICES_BEFORE_CONTINUING)
+            if notices_first:
+                for notice in result.notices:
+                    await notify(notice)
             if self._time_to_continue(steps_run) and not result.finished:
-                # The step's notices go first thing in the next run: no notice's delivery outlives
-                # the run that started it by a moment (the time-skipping server mishandles that).
                 await workflow.wait_condition(workflow.all_handlers_finished)
-                carried = SeriesChange(change_id=0, action="step", notices=result.notices)
+                # Runs of the last release carried the step's notices into the next run instead.
+                carried = [] if notices_first else [SeriesChange(change_id=0, action="step", notices=result.notices)]
                 workflow.continue_as_new(SeriesRunInput(
-                    series_id=start.series_id, cursor=cursor, pending=[carried, *self.pending],
+                    series_id=start.series_id, cursor=cursor, pending=[*carried, *self.pending],
                     run_number=start.run_number + 1,
                 ))
-            for notice in result.notices:
-                await notify(notice)
+            if not notices_first:
+                for notice in result.notices:
+                    await notify(notice)
 
     async def _advance(self, request: AdvanceInput) -> StepResult:
         result = await workflow.execute_activity_method(

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-ROOT = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parent.parent  # the repository
 DEV_SECRET_KEY = "dev-only-secret-change-me-in-production-please"
 
 

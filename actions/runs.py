@@ -1,0 +1,82 @@
+"""Inspecting and cancelling the runs the product starts (campaigns, weekly-session series, notice
+deliveries). Staff see the runs they started, admins all; only admins cancel. A run someone may
+not see answers as if it did not exist."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from actions.context import Context
+from actions.policy import is_admin, require_admin, require_staff
+from contracts.directory import Page
+from contracts.errors import NotFound
+from contracts.runs import RunDetail, TimelineEntry
+from engine import runs, timeline
+from models import User
+
+
+def _visible_to(user: User) -> str | None:
+    """The STARTED_BY a run must carry for this user to see it; None: every run (admins)."""
+    return None if is_admin(user) else user.username
+
+
+def _ensure_visible(user: User, *, workflow_id: str, started_by: str | None) -> None:
+    if _visible_to(user) not in (None, started_by):
+        raise NotFound("运行 (run)", workflow_id)
+
+
+async def _require_visible(ctx: Context, *, workflow_id: str) -> None:
+    """Staff or admin, and a run they may see (asked of Temporal without reading its history)."""
+    require_staff(ctx.user)
+    if _visible_to(ctx.user) is not None:  # admins see every run: no need to ask who started it
+        _ensure_visible(ctx.user, workflow_id=workflow_id, started_by=await runs.started_by(ctx.temporal, workflow_id))
+
+
+async def list_runs(
+    ctx: Context, *, kind: str | None = None, status: str | None = None, phase: str | None = None,
+    cluster_id: str | None = None, subject: str | None = None, started_after: datetime | None = None,
+    started_before: datetime | None = None, offset: int, limit: int,
+) -> Page:
+    """Staff (their own runs), admin (all): from Temporal visibility, newest first."""
+    require_staff(ctx.user)
+    filters = runs.RunFilters(kind=kind, status=status, phase=phase, cluster_id=cluster_id, subject=subject,
+                              started_after=started_after, started_before=started_before,
+                              started_by=_visible_to(ctx.user))
+    items, total = await runs.list_runs(ctx.temporal, filters=filters, offset=offset, limit=limit)
+    return Page(items=items, total=total, offset=offset, limit=limit)
+
+
+async def read_run(ctx: Context, *, workflow_id: str) -> RunDetail:
+    """Staff (their own runs), admin: status, phase, next timer, pending activities."""
+    require_staff(ctx.user)
+    detail = await runs.run_detail(ctx.temporal, workflow_id)
+    _ensure_visible(ctx.user, workflow_id=workflow_id, started_by=detail.started_by)
+    return detail
+
+
+async def read_timeline(ctx: Context, *, workflow_id: str) -> list[TimelineEntry]:
+    await _require_visible(ctx, workflow_id=workflow_id)
+    return await timeline.timeline(ctx.temporal, ctx.session, workflow_id)
+
+
+@dataclass(frozen=True)
+class RunView:
+    run: RunDetail
+    entries: list[TimelineEntry]
+
+
+async def run_view(ctx: Context, *, workflow_id: str) -> RunView:
+    """The console's page of one run: its state and its timeline."""
+    run = await read_run(ctx, workflow_id=workflow_id)
+    return RunView(run=run, entries=await timeline.timeline(ctx.temporal, ctx.session, workflow_id))
+
+
+async def raw_events(ctx: Context, *, workflow_id: str, offset: int, limit: int) -> Page:
+    await _require_visible(ctx, workflow_id=workflow_id)
+    items, total = await runs.raw_events(ctx.temporal, workflow_id, offset=offset, limit=limit)
+    return Page(items=items, total=total, offset=offset, limit=limit)
+
+
+async def cancel_run(ctx: Context, *, workflow_id: str, reason: str) -> None:
+    """Admin: ask the run to cancel; the reason stays in its history (and the audit trail)."""
+    require_admin(ctx.user)
+    await runs.cancel_run(ctx.temporal, workflow_id, reason=reason, identity=f"admin:{ctx.user.username}")
