@@ -405,10 +405,10 @@ class CampaignWorkflow:
 
     def _require_seen_phase(self, seen: Phase | None) -> None:
         """The caller acted on the phase it saw; if the campaign has moved on since, say where it is."""
-        if seen is not None and seen != self.state.phase:
-            label = self.state.phase.label
-            raise _wrong_phase(f"活动已进入「{label}」阶段，请刷新后再操作 (the campaign has moved on to "
-                               f"{self.state.phase.value})", self.state.phase, self.state.step)
+        phase = self.state.phase
+        if seen is not None and seen != phase:
+            raise _wrong_phase(f"活动当前处于「{phase.label}」阶段，不是「{seen.label}」，请刷新后再操作 "
+                               f"(the campaign is in {phase.value}, not {seen.value})", phase, self.state.step)
 
     @workflow.update
     async def close_phase(self, request: CloseRequest) -> PhaseChange:
