@@ -40,6 +40,7 @@ class NotificationKind(StrEnum):
     session_cancelled = "session_cancelled"
     minutes_missing = "minutes_missing"
     session_absent = "session_absent"
+    notice_rejected = "notice_rejected"  # to admins: a notice could not be stored, so nobody got it
 
 
 K = NotificationKind
@@ -195,6 +196,16 @@ class CampaignCancelled(CampaignNotice):
     reason: str
 
 
+class NoticeRejected(BaseModel):
+    """To admins: a workflow's notice could not be stored (its recipients or its wording failed),
+    so it reached nobody; the run that sent it went on."""
+
+    kind: Literal[K.notice_rejected] = K.notice_rejected
+    notice_key: str
+    notice_kind: NotificationKind
+    reason: str
+
+
 # ---- weekly sessions ----------------------------------------------------------------------
 
 
@@ -247,6 +258,7 @@ NoticePayload = Annotated[
         TrainingReminder, TrainingAbsent, PlanRequested, PlanSubmitted, PlanReturned, PlanApproved, PlanReminder,
         TaskAssigned, TaskOverdue, TaskReminder, ReflectionReminder, ReportReady, Escalation, CampaignCancelled,
         SessionAnnouncement, SessionReminder, SessionChanged, SessionCancelled, MinutesMissing, SessionAbsent,
+        NoticeRejected,
     ],
     Field(discriminator="kind"),
 ]
@@ -291,4 +303,6 @@ EXAMPLES: dict[NotificationKind, NoticePayload] = {example.kind: example for exa
     SessionCancelled(**_SESSION, action="skipped", reason="台风预警"),
     MinutesMissing(**_SESSION),
     SessionAbsent(**_SESSION, **_ABSENTEES),
+    NoticeRejected(notice_key="campaign:7:collect_topics:reminder:-24h", notice_kind=K.submission_reminder,
+                   reason="unknown audience 'campaign.not_submited'"),
 ]}

@@ -68,13 +68,21 @@ async def delivery_log_page(session: AsyncSession, *, stmt: Select, offset: int,
     return items, total
 
 
-async def reset_failed(session: AsyncSession, *, notification_id: int) -> int:
-    """Put a notice's failed deliveries back to pending (their attempts are kept)."""
+async def reopen(session: AsyncSession, *, notification_id: int) -> int:
+    """What a staff retry sends again: the failed deliveries (back to pending, now, as single
+    messages; their attempts are kept) and the open ones whose claim lapsed (a delivery run of
+    the previous release gave up on them). How many."""
     if await session.get(Notification, notification_id) is None:
         raise NotFound("通知 (notification)", notification_id)
-    result = await session.execute(
+    now = datetime.now(timezone.utc)
+    reset = await session.execute(
         update(Delivery)
         .where(Delivery.notification_id == notification_id, Delivery.status == DeliveryStatus.failed)
-        .values(status=DeliveryStatus.pending, not_before=None, updated_at=datetime.now(timezone.utc))
+        .values(status=DeliveryStatus.pending, not_before=None, digest=False, updated_at=now)
     )
-    return result.rowcount or 0
+    lapsed = await session.scalar(
+        select(func.count()).select_from(Delivery)
+        .where(Delivery.notification_id == notification_id, Delivery.status == DeliveryStatus.pending,
+               Delivery.lease_until < now)
+    )
+    return (reset.rowcount or 0) + (lapsed or 0)

@@ -58,7 +58,7 @@ async def test_preferences_defaults_update_and_critical_kinds(api, login):
     headers = await login("t0003")
     defaults = (await api.get(f"{API}/me/preferences", headers=headers)).json()
     assert defaults["locale"] == "zh-CN" and defaults["quiet_hours"] == {"enabled": True, "start": "22:00", "end": "07:00"}
-    assert set(defaults["critical_kinds"]) == {"escalation", "campaign_cancelled"}
+    assert set(defaults["critical_kinds"]) == {"escalation", "campaign_cancelled", "notice_rejected"}
 
     wanted = {"locale": "en", "muted": {"*": ["wecom"], "submission_reminder": ["email"]}, "digest": True,
               "quiet_hours": {"enabled": True, "start": "21:30", "end": "06:45"}}

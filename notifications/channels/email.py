@@ -3,13 +3,22 @@ Message-ID derived from (notice, user) so mail systems can spot a duplicate. Con
 pooled for the length of one delivery batch."""
 
 import asyncio
+import re
 from email.headerregistry import Address
 from email.message import EmailMessage
 
 import aiosmtplib
 
 from contracts.notifications import ChannelName
-from notifications.channels.base import Channel, Message, PermanentError, TransientError
+from notifications.channels.base import Channel, Message, PermanentError, TransientError, composition_error
+
+# Control characters (CR and LF above all) and the Unicode line and paragraph separators: in a
+# header they would end it, and the e-mail library refuses them.
+_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def header_text(text: str) -> str:
+    return _BREAKS.sub(" ", text).strip()
 
 
 class EmailChannel(Channel):
@@ -26,9 +35,9 @@ class EmailChannel(Channel):
         settings = self.settings
         sender_user, _, sender_domain = settings.smtp_sender_address.partition("@")
         email = EmailMessage()
-        email["Subject"] = message.rendered.title
-        email["From"] = Address(settings.smtp_sender_name, sender_user, sender_domain)
-        email["To"] = Address(recipient.name, addr_spec=recipient.email)
+        email["Subject"] = header_text(message.rendered.title)
+        email["From"] = Address(header_text(settings.smtp_sender_name), sender_user, sender_domain)
+        email["To"] = Address(header_text(recipient.name), addr_spec=recipient.email)
         reference = message.reference or f"notice-{message.notification_id}"
         email["Message-ID"] = f"<{reference}-{recipient.user_id}@{sender_domain}>"
         email.set_content(message.rendered.text)
@@ -49,7 +58,10 @@ class EmailChannel(Channel):
         return smtp
 
     async def send(self, message: Message) -> None:
-        email = self.compose(message)
+        try:
+            email = self.compose(message)
+        except (ValueError, TypeError, IndexError) as exc:  # e.g. an address the e-mail library refuses
+            raise composition_error(exc) from exc
         try:
             smtp = await self._connection()
             await smtp.send_message(email)
