@@ -4,6 +4,7 @@ pooled for the length of one delivery batch."""
 
 import asyncio
 import re
+from email.errors import MessageError
 from email.headerregistry import Address
 from email.message import EmailMessage
 
@@ -60,7 +61,7 @@ class EmailChannel(Channel):
     async def send(self, message: Message) -> None:
         try:
             email = self.compose(message)
-        except (ValueError, TypeError, IndexError) as exc:  # e.g. an address the e-mail library refuses
+        except (ValueError, TypeError, IndexError, MessageError) as exc:  # e.g. an address the library refuses
             raise composition_error(exc) from exc
         try:
             smtp = await self._connection()
