@@ -9,7 +9,7 @@ from contracts.notification_delivery import (
 from contracts.notifications import NotifyResult
 from db import SessionFactory
 from notifications import delivery, service
-from notifications.audiences import BUILTIN, Audiences
+from notifications.audiences import Audiences
 from notifications.channels import ChannelOpener, open_channels
 
 # The type of the failure a notice that cannot be stored raises: not retried (workflows/notify.py).
@@ -21,7 +21,7 @@ class NotificationActivities:
                  channels: ChannelOpener = open_channels, audiences: Audiences | None = None) -> None:
         self.session_factory = session_factory
         self.settings = settings or get_settings()
-        self.audiences = {**BUILTIN, **(audiences or {})}
+        self.audiences = audiences or {}
         self.deliveries = delivery.Deliveries(session_factory, self.settings, channels)
 
     @activity.defn

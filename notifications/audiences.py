@@ -7,12 +7,9 @@ services/series_audiences.py); the worker hands them to the notification activit
 
 from collections.abc import Awaitable, Callable, Mapping
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.directory import Role
 from contracts.notifications import Audience
-from models import User
 
 Resolver = Callable[..., Awaitable[list[int]]]
 Audiences = Mapping[str, Resolver]
@@ -25,11 +22,3 @@ async def resolve(session: AsyncSession, spec: Audience, audiences: Audiences) -
     except KeyError:
         raise LookupError(f"unknown audience {spec.name!r}; known: {sorted(audiences)}") from None
     return await resolver(session, **spec.params)
-
-
-async def _admins(session: AsyncSession) -> list[int]:
-    return list(await session.scalars(select(User.id).where(User.role == Role.admin, User.active.is_(True))))
-
-
-# Audiences of the notification system itself (the admins hear about notices that failed).
-BUILTIN: Audiences = {"admins": _admins}

@@ -58,7 +58,7 @@ def delivery_search_attributes(*, campaign_id: int | None, series_id: int | None
 def rejection_alert(request: NotifyRequest, reason: str) -> NotifyRequest:
     return NotifyRequest(
         payload=NoticeRejected(notice_key=request.key, notice_kind=request.kind, reason=reason[:500]),
-        key=f"rejected:{request.key}"[:200], audience=Audience(name="admins"), link="/console/runs",
+        key=f"rejected:{request.key}"[:200], audience=Audience(name="campaign.admins"), link="/console/runs",
         campaign_id=request.campaign_id, series_id=request.series_id,
     )
 
