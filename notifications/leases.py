@@ -68,7 +68,9 @@ def settled(delivery_ids: list[int], status: DeliveryStatus, *, attempts: int, e
     whatever happened meanwhile (it did go out); a failure never overwrites another attempt's send."""
     values = {"status": status, "attempts": Delivery.attempts + attempts, "last_error": error or None,
               "lease_owner": None, "lease_until": None, "updated_at": now}
-    statement = update(Delivery).where(Delivery.id.in_(delivery_ids))
+    # Written from sessions holding no rows: nothing to synchronise (the ORM's evaluation costs
+    # more than the statement on the hot path).
+    statement = update(Delivery).where(Delivery.id.in_(delivery_ids)).execution_options(synchronize_session=False)
     if status == DeliveryStatus.sent:
         values["sent_at"] = now
     else:
