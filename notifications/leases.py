@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy.exc
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from temporalio import activity
 
@@ -182,5 +183,5 @@ async def kept(leases: Leases) -> AsyncIterator[Leases]:
             await asyncio.shield(leases.release())
 
 
-async def earliest_lapse(session, where: ColumnElement[bool]) -> datetime | None:
+async def earliest_lapse(session: AsyncSession, where: ColumnElement[bool]) -> datetime | None:
     return await session.scalar(select(func.min(Delivery.lease_until)).where(where))

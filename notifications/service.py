@@ -1,6 +1,7 @@
 """Publishing a notice: store it once under its key, resolve recipients, write the inbox copies
 and one delivery row per (recipient, external channel) — pending, or deferred to the end of the
-recipient's quiet hours or to her daily digest.
+recipient's quiet hours or to her daily digest. Robot rows are grouped here into the messages
+they will go out in (each @-mentions a group), so a resend is always the same message.
 
 Idempotent by construction: the notice is unique by key, each inbox copy by (notice, user) and
 each delivery by (notice, user, channel), so a retried or replayed activity adds only what is

@@ -105,11 +105,18 @@ class DeliverNotificationWorkflow:
             reports.append(await self._wave(plan, wave.due_at))
         if plan.digest_at is not None:
             await _until(plan.digest_at)
+            # Withdraws this notice's digest copies if its subject is over; the digests still go
+            # out with what other notices hold for the same people.
+            state = await self._check(plan)
             digest = await self._rounds(plan, lambda accepted: [(NotificationActivities.drain_digests, DigestRun(
                 notification_id=plan.notification_id, at=workflow.now(), accepted=accepted))], digest=True)
             reports.append(WaveReport(due_at=plan.digest_at, delivered_at=workflow.now(), sent=digest.sent,
-                                      failed=digest.failed, digest=True))
+                                      failed=digest.failed, digest=True, withdrawn=state.withdrawn))
         return DeliveryReport(notification_id=job.notification_id, waves=reports)
+
+    async def _check(self, plan: DeliveryPlan) -> WaveState:
+        return await self._until_done(
+            NotificationActivities.check_wave, WaveStart(notification_id=plan.notification_id, at=workflow.now()))
 
     async def _until_done(self, activity, job):
         return await workflow.execute_activity_method(
@@ -119,8 +126,7 @@ class DeliverNotificationWorkflow:
     async def _wave(self, plan: DeliveryPlan, due_at: datetime | None) -> WaveReport:
         report = WaveReport(due_at=due_at, delivered_at=workflow.now(), sent=0, failed=0)
         while True:
-            state: WaveState = await self._until_done(
-                NotificationActivities.check_wave, WaveStart(notification_id=plan.notification_id, at=workflow.now()))
+            state = await self._check(plan)
             report.withdrawn += state.withdrawn
             if state.claimable:
                 drains = min(plan.parallel_batches, math.ceil(state.claimable / plan.batch_size))
