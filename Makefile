@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install bootstrap worker api system-deps bench lock clean
+.PHONY: run test install bootstrap worker api system-deps bench chaos lock clean
 
 run: $(STAMP)
 	$(BIN)/python -m scripts.run_stack
@@ -36,6 +36,11 @@ api: $(STAMP)
 
 bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do $(BIN)/python -m benchmarks.$$(basename $$b .py) || exit 1; done
+
+# The notification fault tests at county size and with the production claim length (20 s, so
+# the resume time is the real one); figures in test-artifacts/faults/figures.txt.
+chaos: $(STAMP) system-deps
+	FAULT_TEACHERS=10000 FAULT_LEASE_SECONDS=20 bash scripts/test.sh -q tests/test_notification_faults.py
 
 # After changing pyproject.toml: rebuild both locks from a clean venv.
 lock:

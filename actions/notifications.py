@@ -71,9 +71,10 @@ async def delivery_log(
 
 async def retry_notice(ctx: Context, *, notification_id: int) -> RetryOut:
     """Staff, admin: the notice's failed deliveries go back to pending (committed), then a fresh
-    delivery run sends them; rows already sent are never resent."""
+    delivery run sends them with any whose claim lapsed; rows sent, or held by a run sending them
+    now, are never sent twice."""
     require_staff(ctx.user)
-    reset = await inbox.reset_failed(ctx.session, notification_id=notification_id)
+    reset = await inbox.reopen(ctx.session, notification_id=notification_id)
     await ctx.session.commit()
     if not reset:
         return RetryOut(notification_id=notification_id, reset=0, workflow_id=None)

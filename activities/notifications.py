@@ -1,14 +1,19 @@
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from config import Settings, get_settings
 from contracts.notification_delivery import (
-    BatchResult, DeliverInput, DeliveryBatch, DeliveryPlan, DigestRun, PublishInput,
+    BatchResult, DeliverInput, DeliveryBatch, DeliveryPlan, DigestRun, Drain, DrainResult, GiveUp, PublishInput,
+    WaveStart, WaveState,
 )
 from contracts.notifications import NotifyResult
 from db import SessionFactory
 from notifications import delivery, service
 from notifications.audiences import Audiences
 from notifications.channels import ChannelOpener, open_channels
+
+# The type of the failure a notice that cannot be stored raises: not retried (workflows/notify.py).
+BAD_NOTICE = "BadNotice"
 
 
 class NotificationActivities:
@@ -17,15 +22,18 @@ class NotificationActivities:
         self.session_factory = session_factory
         self.settings = settings or get_settings()
         self.audiences = audiences or {}
-        self.batches = delivery.BatchDelivery(session_factory, self.settings, channels)
+        self.deliveries = delivery.Deliveries(session_factory, self.settings, channels)
 
     @activity.defn
     async def publish_notification(self, job: PublishInput) -> NotifyResult:
         """Inbox copies and delivery rows of every recipient, in one transaction."""
-        async with self.session_factory() as session:
-            result = await service.publish(session, request=job.request, at=job.at, settings=self.settings,
-                                           known_audiences=self.audiences)
-            await session.commit()
+        try:
+            async with self.session_factory() as session:
+                result = await service.publish(session, request=job.request, at=job.at, settings=self.settings,
+                                               known_audiences=self.audiences)
+                await session.commit()
+        except service.BadNotice as exc:
+            raise ApplicationError(str(exc), type=BAD_NOTICE, non_retryable=True) from exc
         activity.logger.info("notice %s published: %s", job.request.key, result.model_dump())
         return result
 
@@ -35,12 +43,50 @@ class NotificationActivities:
             return await delivery.plan(session, notification_id=job.notification_id, settings=self.settings)
 
     @activity.defn
+    async def check_wave(self, job: WaveStart) -> WaveState:
+        """Withdraws what is no longer wanted, then says what is left to deliver."""
+        async with self.session_factory() as session:
+            state = await delivery.wave_state(session, notification_id=job.notification_id, at=job.at)
+            await session.commit()
+        return state
+
+    @activity.defn
+    async def drain_deliveries(self, job: Drain) -> DrainResult:
+        return await self.deliveries.drain(job)
+
+    @activity.defn
+    async def drain_digests(self, job: DigestRun) -> DrainResult:
+        return await self.deliveries.digests(job)
+
+    @activity.defn
+    async def give_up_deliveries(self, job: GiveUp) -> BatchResult:
+        async with self.session_factory() as session:
+            result = await delivery.give_up(session, job)
+            await session.commit()
+        activity.logger.warning("notice %s: gave up on %d deliveries: %s", job.notification_id, result.failed,
+                                job.reason)
+        return result
+
+    # ---- for runs the previous release started: they rely on Temporal's retries, so a lost
+    # database raises here ----
+
+    @activity.defn
     async def deliver_batch(self, batch: DeliveryBatch) -> BatchResult:
-        return await self.batches.run(batch)
+        """An id range of a notice's deliveries."""
+        return _raising(await self.deliveries.drain(
+            Drain(notification_id=batch.notification_id, at=batch.at), within=(batch.first_id, batch.last_id)
+        ))
 
     @activity.defn
     async def send_digests(self, job: DigestRun) -> BatchResult:
-        return await self.batches.run_digest(job)
+        return _raising(await self.deliveries.digests(job))
 
     def all(self) -> list:
-        return [self.publish_notification, self.plan_deliveries, self.deliver_batch, self.send_digests]
+        return [self.publish_notification, self.plan_deliveries, self.check_wave, self.drain_deliveries,
+                self.drain_digests, self.give_up_deliveries, self.deliver_batch, self.send_digests]
+
+
+def _raising(result: DrainResult) -> BatchResult:
+    if result.error:
+        raise RuntimeError(result.error)
+    return result

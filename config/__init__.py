@@ -55,9 +55,18 @@ class Settings(BaseSettings):
     quiet_hours_start: str = "22:00"
     quiet_hours_end: str = "07:00"
     digest_time: str = "18:00"  # when a teacher's daily digest goes out
-    delivery_batch_size: int = 500  # recipients per delivery activity
-    delivery_parallel_batches: int = 4  # delivery activities in flight per notice
-    delivery_concurrency: int = 10  # sends in flight inside one delivery activity
+    delivery_batch_size: int = 500  # deliveries claimed at a time by a delivery activity
+    # Delivery activities in flight per notice, and sends in flight inside each: their product is
+    # the most messages a crashed worker can leave sent but unrecorded (sent again after it).
+    delivery_parallel_batches: int = 2
+    delivery_concurrency: int = 10
+    # A claim on a delivery lasts this long, renewed (with a heartbeat) four times as often; it is
+    # also the activity's heartbeat timeout, so a lost worker's claims lapse as Temporal retries.
+    delivery_lease_seconds: float = 20.0
+    # Rounds of delivery activities (the database gone, the worker lost) before the rows still
+    # open are marked failed; the pause between rounds starts here and doubles (5+10+20+40 s).
+    delivery_rounds: int = 5
+    delivery_round_retry_seconds: float = 5.0
     delivery_attempts: int = 3  # tries per message on transient errors (5xx, timeouts)
     delivery_retry_base_seconds: float = 2.0  # backoff: base, 2×base, 4×base...
     robot_rate_per_minute: int = 20  # WeCom and DingTalk group robots

@@ -6,6 +6,8 @@ STATUS_LABELS = {
     **{phase.value: label for phase, label in PHASE_LABELS.items()},
     "running": "进行中", "active": "进行中", "paused": "已暂停", "ended": "已提前结束", "scheduled": "待举行",
     "held": "已举行", "skipped": "本次取消", "cancelled": "已取消",
+    # deliveries of a notice
+    "pending": "待发送", "deferred": "延后发送", "sent": "已发送", "failed": "发送失败", "withdrawn": "已撤回",
     # Temporal's run statuses
     "RUNNING": "运行中", "COMPLETED": "已完成", "FAILED": "失败", "CANCELED": "已取消", "TERMINATED": "已终止",
     "CONTINUED_AS_NEW": "已接续新一轮", "TIMED_OUT": "超时",
@@ -25,7 +27,7 @@ NOTICE_LABELS = {
     "task_reminder": "任务提醒", "reflection_reminder": "反思提交提醒", "report_ready": "活动报告已生成",
     "escalation": "督办", "run_stalled": "运行受阻", "campaign_cancelled": "活动取消", "session_announcement": "联片教研通知",
     "session_reminder": "联片教研提醒", "session_changed": "活动变更", "session_cancelled": "活动取消",
-    "minutes_missing": "纪要催交", "session_absent": "缺席名单",
+    "minutes_missing": "纪要催交", "session_absent": "缺席名单", "notice_rejected": "通知未能发出",
 }  # fmt: skip
 
 # Timeline entry categories.

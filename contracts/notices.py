@@ -41,6 +41,7 @@ class NotificationKind(StrEnum):
     minutes_missing = "minutes_missing"
     session_absent = "session_absent"
     run_stalled = "run_stalled"  # to admins: a run's activity keeps failing
+    notice_rejected = "notice_rejected"  # to admins: a notice could not be stored, so nobody got it
 
 
 K = NotificationKind
@@ -196,6 +197,16 @@ class CampaignCancelled(CampaignNotice):
     reason: str
 
 
+class NoticeRejected(BaseModel):
+    """To admins: a workflow's notice could not be stored (its recipients or its wording failed),
+    so it reached nobody; the run that sent it went on."""
+
+    kind: Literal[K.notice_rejected] = K.notice_rejected
+    notice_key: str
+    notice_kind: NotificationKind
+    reason: str
+
+
 # ---- weekly sessions ----------------------------------------------------------------------
 
 
@@ -263,6 +274,7 @@ NoticePayload = Annotated[
         TaskAssigned, TaskOverdue, TaskReminder, ReflectionReminder, ReportReady, Escalation, CampaignCancelled,
         SessionAnnouncement, SessionReminder, SessionChanged, SessionCancelled, MinutesMissing, SessionAbsent,
         RunStalled,
+        NoticeRejected,
     ],
     Field(discriminator="kind"),
 ]
@@ -309,4 +321,6 @@ EXAMPLES: dict[NotificationKind, NoticePayload] = {example.kind: example for exa
     SessionAbsent(**_SESSION, **_ABSENTEES),
     RunStalled(workflow_id="campaign-12", step="record_transition", attempts=5, since=_DUE,
                error="OperationalError: database is locked <sqlite>"),
+    NoticeRejected(notice_key="campaign:7:collect_topics:reminder:-24h", notice_kind=K.submission_reminder,
+                   reason="unknown audience 'campaign.not_submited'"),
 ]}

@@ -84,7 +84,7 @@ class DeliveryOut(BaseModel):
 
 class RetryOut(BaseModel):
     notification_id: int
-    reset: int  # failed deliveries put back to pending
+    reset: int  # deliveries to send again: failed ones reopened, and open ones whose claim lapsed
     workflow_id: str | None
 
 

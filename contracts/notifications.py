@@ -16,7 +16,11 @@ from contracts.notices import NoticePayload, NotificationKind
 
 
 # Cannot be switched off by a teacher and are never held back by quiet hours.
-CRITICAL_KINDS = frozenset({NotificationKind.escalation, NotificationKind.campaign_cancelled})
+CRITICAL_KINDS = frozenset({NotificationKind.escalation, NotificationKind.campaign_cancelled,
+                            NotificationKind.notice_rejected})
+# What a cancelled campaign or an ended series still says: every other notice of it not yet sent
+# is withdrawn.
+CANCELLATION_KINDS = frozenset({NotificationKind.campaign_cancelled, NotificationKind.session_cancelled})
 # Time-bound: never bundled into the daily digest (critical kinds are not either).
 URGENT_KINDS = CRITICAL_KINDS | {
     NotificationKind.session_changed, NotificationKind.session_cancelled, NotificationKind.session_reminder,
@@ -38,10 +42,14 @@ ROBOT_CHANNELS = frozenset({ChannelName.wecom, ChannelName.dingtalk, ChannelName
 
 
 class DeliveryStatus(StrEnum):
-    pending = "pending"
+    pending = "pending"  # due: a delivery run claims it (a lease) before sending
     deferred = "deferred"  # held until quiet hours end or the daily digest
     sent = "sent"
-    failed = "failed"
+    failed = "failed"  # with the reason; a staff retry sends it again
+    withdrawn = "withdrawn"  # its campaign was cancelled or its series ended before it went out
+
+
+OPEN_STATUSES = (DeliveryStatus.pending, DeliveryStatus.deferred)  # not yet sent, failed or withdrawn
 
 
 class Audience(BaseModel):

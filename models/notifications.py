@@ -65,13 +65,15 @@ class RobotChannel(TimestampMixin, Base):
 
 
 class Delivery(TimestampMixin, Base):
-    """One notice to one user on one external channel: the idempotency unit. A retried or
-    replayed activity finds the row already sent and sends nothing."""
+    """One notice to one user on one external channel: the idempotency unit. A delivery run claims
+    a row (a lease: owner and expiry) before sending it and ends the claim in the statement that
+    records the outcome, so a second run, or a retried activity, skips rows sent or held."""
 
     __tablename__ = "notification_deliveries"
     __table_args__ = (
         UniqueConstraint("notification_id", "user_id", "channel"),
         Index("ix_notification_deliveries_status_not_before", "status", "not_before"),
+        Index("ix_notification_deliveries_group", "notification_id", "group_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,6 +87,11 @@ class Delivery(TimestampMixin, Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     not_before: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(100))  # the delivery attempt sending it
+    lease_until: Mapped[datetime | None]  # the claim lapses then unless renewed
+    # Robot rows that go out as one message share a group number (per notice), fixed at publish:
+    # a message is always claimed, and resent, whole under the same X-Jiaoyan-Delivery id.
+    group_id: Mapped[int | None]
 
 
 class Preference(TimestampMixin, Base):

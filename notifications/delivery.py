@@ -1,232 +1,221 @@
-"""Delivering the external copies of a notice, batch by batch.
+"""Delivering the external copies of a notice.
 
-A batch is an id range of delivery rows. Rows already sent are skipped, and each message's rows
-are marked sent as soon as the channel accepts it, so a batch that dies half-way and is retried
-sends only the rest. Transient errors retry here with exponential backoff; what still fails is
-recorded (status failed, attempts, last error) and never raised: a lost e-mail must not fail a
-campaign."""
+The delivery run (workflows/notify.py) plans the waves (by due time), and for each wave asks
+`wave_state` (which first withdraws what its campaign or series no longer wants said), then
+runs a few `Deliveries.drain` activities side by side. Each claims a batch of rows (a lease),
+sends them, records each outcome as the channel answers, and claims again until nothing is left.
+Transient channel errors are retried here with backoff; what still fails is recorded as failed
+with the reason. A lost database stops the activity, which returns what the channels accepted
+meanwhile; after the last round `give_up` records those as sent and the open rows as failed."""
 
 import asyncio
 import logging
-from collections import defaultdict
-from dataclasses import dataclass
-from datetime import datetime, timezone
-from itertools import groupby
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from temporalio import activity
 
 from config import Settings
-from contracts.notification_delivery import BatchResult, DeliveryBatch, DeliveryPlan, DeliveryWave, DigestRun
-from contracts.notifications import ChannelName, DeliveryStatus, NotificationKind
+from contracts.notification_delivery import (
+    BatchResult, DeliveryPlan, DeliveryWave, DigestRun, Drain, DrainResult, GiveUp, WaveState,
+)
+from contracts.notifications import OPEN_STATUSES, ChannelName, DeliveryStatus
 from db import SessionFactory
 from models import Delivery, Notification
-from notifications import preferences
+from models.base import utcnow
+from notifications import leases, preferences, withdrawal
 from notifications.channels import ChannelOpener
-from notifications.channels.base import Channel, Message, PermanentError, TransientError
+from notifications.channels.base import Channel, PermanentError, TransientError
+from notifications.leases import DATABASE_ERRORS, Leases, kept
+from notifications.messages import Composed, Unit, compose, compose_digests
+from notifications.outcomes import Outcome, Outcomes
 from notifications.recipients import reach_of, robot_directory
-from notifications.render import DEFAULT_LOCALE, render_digest
-from notifications.service import Renderer
 
 log = logging.getLogger(__name__)
-OPEN = (DeliveryStatus.pending, DeliveryStatus.deferred)
+CLAIMS_LAPSED = "认领已过期 (claims lapsed: the activity stalled)"
 
 
 async def plan(session: AsyncSession, *, notification_id: int, settings: Settings) -> DeliveryPlan:
-    """The open deliveries of a notice as waves (by due time) of id-range batches."""
+    """The open deliveries of a notice as waves (by due time); how the run drives its activities."""
     rows = (await session.execute(
-        select(Delivery.not_before, Delivery.id)
-        .where(Delivery.notification_id == notification_id, Delivery.status.in_(OPEN), Delivery.digest.is_(False))
-        .order_by(Delivery.not_before.is_not(None), Delivery.not_before, Delivery.id)
+        select(Delivery.not_before, func.min(Delivery.id), func.max(Delivery.id))
+        .where(Delivery.notification_id == notification_id, Delivery.status.in_(OPEN_STATUSES),
+               Delivery.digest.is_(False))
+        .group_by(Delivery.not_before).order_by(Delivery.not_before.is_not(None), Delivery.not_before)
     ))
-    size = settings.delivery_batch_size
-    waves = []
-    for due_at, group in groupby(rows, key=lambda row: row[0]):
-        ids = sorted(row[1] for row in group)
-        batches = [(chunk[0], chunk[-1]) for chunk in (ids[i : i + size] for i in range(0, len(ids), size))]
-        waves.append(DeliveryWave(due_at=due_at, batches=batches))
+    # Runs of the previous release deliver a wave by id range (claiming within it, as drains do).
+    waves = [DeliveryWave(due_at=due_at, batches=[(first, last)]) for due_at, first, last in rows]
     digest_at = await session.scalar(
         select(func.min(Delivery.not_before))
-        .where(Delivery.notification_id == notification_id, Delivery.status.in_(OPEN), Delivery.digest.is_(True))
+        .where(Delivery.notification_id == notification_id, Delivery.status.in_(OPEN_STATUSES),
+               Delivery.digest.is_(True))
     )
-    return DeliveryPlan(notification_id=notification_id, waves=waves, digest_at=digest_at,
-                        parallel_batches=settings.delivery_parallel_batches)
+    return DeliveryPlan(
+        notification_id=notification_id, waves=waves, digest_at=digest_at,
+        parallel_batches=settings.delivery_parallel_batches, batch_size=settings.delivery_batch_size,
+        lease_seconds=settings.delivery_lease_seconds, attempts=settings.delivery_rounds,
+        retry_seconds=settings.delivery_round_retry_seconds,
+    )
 
 
-@dataclass
-class _Unit:
-    """One message and the delivery rows it settles."""
-
-    channel: Channel
-    message: Message
-    delivery_ids: list[int]
-
-
-def _heartbeat() -> None:
-    if activity.in_activity():
-        activity.heartbeat()
-
-
-def _retrying() -> bool:
-    return activity.in_activity() and activity.info().attempt > 1
+async def wave_state(session: AsyncSession, *, notification_id: int, at: datetime) -> WaveState:
+    now = utcnow()
+    notification = await session.get(Notification, notification_id)
+    if notification is None:
+        return WaveState(claimable=0)
+    withdrawn = await withdrawal.withdraw_if_over(session, notification, now=now)
+    claimable = await session.scalar(
+        select(func.count()).select_from(Delivery).where(leases.claimable(notification_id, at), leases.free(now))
+    )
+    lapse = await leases.earliest_lapse(session, leases.held_elsewhere(notification_id, at, now))
+    held_for = (lapse - now).total_seconds() + 0.1 if lapse is not None else None
+    return WaveState(claimable=claimable, held_for=held_for, withdrawn=withdrawn)
 
 
-class BatchDelivery:
+async def give_up(session: AsyncSession, job: GiveUp) -> BatchResult:
+    now = utcnow()
+    sent = 0
+    if job.accepted:
+        sent = (await session.execute(
+            leases.settled(job.accepted, DeliveryStatus.sent, attempts=1, error="", now=now)
+        )).rowcount or 0
+    if job.digest:
+        due = and_(Delivery.notification_id == job.notification_id, Delivery.digest.is_(True),
+                   Delivery.status.in_(OPEN_STATUSES))
+    else:
+        due = leases.due(job.notification_id, job.at)
+    mine_or_free = or_(leases.free(now), Delivery.lease_owner.startswith(f"{job.run_id}:"))
+    failed = await session.execute(
+        update(Delivery).where(due, mine_or_free)
+        .values(status=DeliveryStatus.failed, last_error=job.reason[:1000], lease_owner=None, lease_until=None,
+                updated_at=now)
+    )
+    return BatchResult(sent=sent, failed=failed.rowcount or 0)
+
+
+class Deliveries:
     def __init__(self, session_factory: SessionFactory, settings: Settings, open_channels: ChannelOpener) -> None:
         self.session_factory = session_factory
         self.settings = settings
         self.open_channels = open_channels
-        self._write_lock = asyncio.Lock()
 
-    async def run(self, batch: DeliveryBatch) -> BatchResult:
-        async with self.session_factory() as session:
-            notification = await session.get(Notification, batch.notification_id)
-            rows = list(await session.scalars(
-                select(Delivery).where(
-                    Delivery.notification_id == batch.notification_id,
-                    Delivery.id.between(batch.first_id, batch.last_id),
-                    Delivery.digest.is_(False),
-                    or_(Delivery.status == DeliveryStatus.pending,
-                        and_(Delivery.status == DeliveryStatus.deferred, Delivery.not_before <= batch.at)),
-                ).order_by(Delivery.id)
-            ))
-            if notification is None or not rows:
-                return BatchResult()
-            user_ids = sorted({row.user_id for row in rows})
-            reach = await reach_of(session, user_ids=user_ids)
-            prefs = await preferences.load(session, user_ids=user_ids, settings=self.settings)
-            robots = await robot_directory(session)
-        default = preferences.defaults(self.settings)
-        rendered = Renderer(notification, self.settings)
-        async with self.open_channels(self.settings) as channels:
-            units, unreachable = self._units(notification, rows, reach, prefs, default, robots, rendered, channels)
-            return await self._send_all(units, unreachable)
+    async def drain(self, job: Drain, *, within: tuple[int, int] | None = None) -> DrainResult:
+        """The notice's rows due by `job.at` (only ids `within` a range: runs of the previous release)."""
+        where = leases.claimable(job.notification_id, job.at)
+        if within is not None:
+            where = and_(where, Delivery.id.between(*within))
 
-    async def run_digest(self, job: DigestRun) -> BatchResult:
-        """One e-mail per recipient of this notice bundling every digest copy of hers due by
-        `job.at`, whichever notice it belongs to. The rows are claimed first (deferred → pending
-        in one UPDATE), so two notices waking at the same digest time do not both send them."""
-        async with self.session_factory() as session:
-            user_ids = list(await session.scalars(
-                select(Delivery.user_id).distinct()
-                .where(Delivery.notification_id == job.notification_id, Delivery.digest.is_(True))
-            ))
-            mine = and_(Delivery.user_id.in_(user_ids), Delivery.digest.is_(True))
-            claimed = list(await session.scalars(
-                update(Delivery).where(mine, Delivery.status == DeliveryStatus.deferred, Delivery.not_before <= job.at)
-                .values(status=DeliveryStatus.pending).returning(Delivery.id)
-            ))
-            await session.commit()
-            # A retry also takes what its crashed attempt had claimed but not sent.
-            ours = or_(Delivery.id.in_(claimed), Delivery.status == DeliveryStatus.pending) if _retrying() else (
-                Delivery.id.in_(claimed)
-            )
-            rows = (await session.execute(
-                select(Delivery, Notification).join(Notification, Notification.id == Delivery.notification_id)
-                .where(mine, ours).order_by(Delivery.user_id, Delivery.id)
-            )).all()
-            reach = await reach_of(session, user_ids=user_ids)
-            prefs = await preferences.load(session, user_ids=user_ids, settings=self.settings)
-        default = preferences.defaults(self.settings)
-        renderers = {notification.id: Renderer(notification, self.settings) for _, notification in rows}
+        async def claim(lease: Leases) -> list[int]:
+            return await lease.claim(where, limit=self.settings.delivery_batch_size,
+                                     notification_id=job.notification_id)
+
+        async def messages(ids: list[int], channels: dict[ChannelName, Channel]) -> Composed:
+            async with self.session_factory() as session:
+                notification = await session.get(Notification, job.notification_id)
+                rows = list(await session.scalars(select(Delivery).where(Delivery.id.in_(ids)).order_by(Delivery.id)))
+                user_ids = sorted({row.user_id for row in rows})
+                reach = await reach_of(session, user_ids=user_ids)
+                prefs = await preferences.load(session, user_ids=user_ids, settings=self.settings)
+                robots = await robot_directory(session)
+            return compose(notification, rows, reach=reach, prefs=prefs, default=preferences.defaults(self.settings),
+                           robots=robots, channels=channels, settings=self.settings)
+
+        return await self._deliver(job.accepted, claim, messages)
+
+    async def digests(self, job: DigestRun) -> DrainResult:
+        """One e-mail per recipient of this notice bundling her digest copies due by `job.at`,
+        whichever notice they belong to (claimed first: two notices waking at the same digest
+        time do not both send them)."""
+        recipients = select(Delivery.user_id).where(Delivery.notification_id == job.notification_id,
+                                                    Delivery.digest.is_(True))
+        where = and_(Delivery.user_id.in_(recipients), Delivery.digest.is_(True),
+                     or_(Delivery.status == DeliveryStatus.pending,
+                         and_(Delivery.status == DeliveryStatus.deferred, Delivery.not_before <= job.at)))
         day = job.at.astimezone(self.settings.tz).date()
-        async with self.open_channels(self.settings) as channels:
-            units, unreachable = [], []
-            for user_id, group in groupby(rows, key=lambda row: row[0].user_id):
-                group = list(group)
-                delivery_ids = [delivery.id for delivery, _ in group]
-                if user_id not in reach:
-                    unreachable.append((delivery_ids, "用户已停用 (user inactive)"))
-                    continue
-                locale = prefs.get(user_id, default).locale
-                digest = render_digest([renderers[n.id](locale) for _, n in group], locale=locale, day=day,
-                                       timezone=self.settings.timezone)
-                first = group[0][1]
-                message = Message(first.id, first.key, NotificationKind(first.kind), digest, (reach[user_id].recipient,),
-                                  reference=f"digest-{day:%Y%m%d}")
-                units.append(_Unit(channels[ChannelName.email], message, delivery_ids))
-            return await self._send_all(units, unreachable)
 
-    async def _send_all(self, units: list["_Unit"], unreachable: list[tuple[list[int], str]]) -> BatchResult:
-        result = BatchResult()
-        for delivery_ids, reason in unreachable:
-            await self._record(delivery_ids, DeliveryStatus.failed, attempts=0, error=reason)
+        async def claim(lease: Leases) -> list[int]:
+            return await lease.claim(where)
+
+        async def messages(ids: list[int], channels: dict[ChannelName, Channel]) -> Composed:
+            async with self.session_factory() as session:
+                rows = list((await session.execute(
+                    select(Delivery, Notification).join(Notification, Notification.id == Delivery.notification_id)
+                    .where(Delivery.id.in_(ids)).order_by(Delivery.user_id, Delivery.id)
+                )).all())
+                user_ids = sorted({delivery.user_id for delivery, _ in rows})
+                reach = await reach_of(session, user_ids=user_ids)
+                prefs = await preferences.load(session, user_ids=user_ids, settings=self.settings)
+            return compose_digests(rows, day=day, reach=reach, prefs=prefs, default=preferences.defaults(self.settings),
+                                   email=channels[ChannelName.email], settings=self.settings)
+
+        return await self._deliver(job.accepted, claim, messages)
+
+    async def _deliver(
+        self, accepted: list[int], claim: Callable[[Leases], Awaitable[list[int]]],
+        messages: Callable[[list[int], dict[ChannelName, Channel]], Awaitable[Composed]],
+    ) -> DrainResult:
+        """Claim, send, record, until nothing is left to claim or the database is gone."""
+        result = DrainResult()
+        outcomes = Outcomes(self.session_factory)
+        if accepted:
+            await outcomes.record(Outcome(accepted, DeliveryStatus.sent))
+        lease = Leases(self.session_factory, seconds=self.settings.delivery_lease_seconds)
+        try:
+            async with kept(lease), self.open_channels(self.settings) as channels:
+                while outcomes.error is None and (ids := await claim(lease)):
+                    await self._send_all(await messages(ids, channels), lease, outcomes, result)
+                    if not lease.fresh():
+                        result.error = CLAIMS_LAPSED
+                        break
+        except DATABASE_ERRORS as exc:
+            outcomes.error = outcomes.error or f"数据库不可用 (database unavailable): {exc!r}"[:500]
+        result.unrecorded = outcomes.unrecorded
+        result.error = outcomes.error or result.error
+        return result
+
+    async def _send_all(self, composed: Composed, lease: Leases, outcomes: Outcomes, result: DrainResult) -> None:
+        for delivery_ids, reason in composed.unsendable:
+            await outcomes.record(Outcome(delivery_ids, DeliveryStatus.failed, attempts=0, error=reason))
             result.failed += len(delivery_ids)
-        limit = asyncio.Semaphore(self.settings.delivery_concurrency)
+        in_flight = asyncio.Semaphore(self.settings.delivery_concurrency)
 
-        async def deliver(unit: _Unit) -> None:
-            async with limit:
-                sent = await self._send(unit)
-            if sent:
+        async def deliver(unit: Unit) -> None:
+            async with in_flight:
+                # The database gone, or our claims possibly lapsed: leave the rows to the next round.
+                if outcomes.error is not None or not lease.fresh():
+                    return
+                outcome = await self._send(unit)
+                # Recorded before the slot frees: at most `delivery_concurrency` sends unrecorded.
+                await asyncio.shield(outcomes.record(outcome))
+            if outcome.status == DeliveryStatus.sent:
                 result.sent += len(unit.delivery_ids)
             else:
                 result.failed += len(unit.delivery_ids)
-            _heartbeat()
 
         # Every unit runs to its end, so what was sent is recorded; then an unexpected error
         # fails the activity and Temporal retries it for the rows still open.
-        outcomes = await asyncio.gather(*(deliver(unit) for unit in units), return_exceptions=True)
-        crashes = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+        ended = await asyncio.gather(*(deliver(unit) for unit in composed.units), return_exceptions=True)
+        crashes = [outcome for outcome in ended if isinstance(outcome, BaseException)]
         if crashes:
             raise crashes[0]
-        return result
 
-    def _units(self, notification, rows, reach, prefs, default, robots, rendered, channels):
-        units: list[_Unit] = []
-        unreachable: list[tuple[list[int], str]] = []
-        robot_groups: dict[tuple[ChannelName, int], list[Delivery]] = defaultdict(list)
-        for row in rows:
-            if row.user_id not in reach:
-                unreachable.append(([row.id], "用户已停用 (user inactive)"))
-            elif row.channel == ChannelName.email:
-                locale = prefs.get(row.user_id, default).locale
-                message = Message(notification.id, notification.key, NotificationKind(notification.kind),
-                                  rendered(locale), (reach[row.user_id].recipient,))
-                units.append(_Unit(channels[ChannelName.email], message, [row.id]))
-            elif row.robot_id is None or row.robot_id not in robots.by_id:
-                unreachable.append(([row.id], "机器人已删除或停用 (robot removed or disabled)"))
-            else:
-                robot_groups[(row.channel, row.robot_id)].append(row)
-        # A robot speaks to a group: one message per batch in the default locale, @-mentioning everyone.
-        for (channel_name, robot_id), group in robot_groups.items():
-            channel = channels[channel_name]
-            by_user = {row.user_id: row.id for row in group}
-            message = Message(notification.id, notification.key, NotificationKind(notification.kind),
-                              rendered(DEFAULT_LOCALE), tuple(reach[row.user_id].recipient for row in group),
-                              robot=robots.by_id[robot_id])
-            for part in channel.split(message):
-                units.append(_Unit(channel, part, [by_user[r.user_id] for r in part.recipients]))
-        return units, unreachable
-
-    async def _send(self, unit: _Unit) -> bool:
+    async def _send(self, unit: Unit) -> Outcome:
         attempts = self.settings.delivery_attempts
-        error = ""
+        sent_parts, error = 0, ""
         for attempt in range(1, attempts + 1):
             try:
-                await unit.channel.send(unit.message)
+                for message in unit.messages[sent_parts:]:
+                    await unit.channel.send(message)
+                    sent_parts += 1
             except PermanentError as exc:
-                await self._record(unit.delivery_ids, DeliveryStatus.failed, attempts=attempt, error=str(exc))
-                return False
+                return Outcome(unit.delivery_ids, DeliveryStatus.failed, attempt, str(exc))
             except TransientError as exc:
                 error = str(exc)
                 if attempt < attempts:
                     await asyncio.sleep(self.settings.delivery_retry_base_seconds * 2 ** (attempt - 1))
                 continue
-            await self._record(unit.delivery_ids, DeliveryStatus.sent, attempts=attempt)
-            return True
+            return Outcome(unit.delivery_ids, DeliveryStatus.sent, attempt)
         log.warning("%s delivery of notice %s failed after %d attempts: %s",
-                    unit.channel.name, unit.message.key, attempts, error)
-        await self._record(unit.delivery_ids, DeliveryStatus.failed, attempts=attempts, error=error)
-        return False
-
-    async def _record(self, delivery_ids: list[int], status: DeliveryStatus, *, attempts: int, error: str = "") -> None:
-        now = datetime.now(timezone.utc)
-        values = {"status": status, "attempts": Delivery.attempts + attempts, "updated_at": now,
-                  "last_error": error or None}
-        if status == DeliveryStatus.sent:
-            values["sent_at"] = now
-        # One writer at a time: SQLite has one anyway, and each message's rows commit on their own.
-        async with self._write_lock, self.session_factory() as session:
-            await session.execute(update(Delivery).where(Delivery.id.in_(delivery_ids)).values(**values))
-            await session.commit()
+                    unit.channel.name, unit.messages[0].key, attempts, error)
+        return Outcome(unit.delivery_ids, DeliveryStatus.failed, attempts, error)

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts.notification_api import DeliveryOut
 from contracts.notifications import ChannelName, DeliveryStatus, NotificationKind
 from models import Delivery, InboxItem, Notification
+from notifications.leases import free
 from contracts.errors import NotFound
 
 
@@ -68,13 +69,20 @@ async def delivery_log_page(session: AsyncSession, *, stmt: Select, offset: int,
     return items, total
 
 
-async def reset_failed(session: AsyncSession, *, notification_id: int) -> int:
-    """Put a notice's failed deliveries back to pending (their attempts are kept)."""
+async def reopen(session: AsyncSession, *, notification_id: int) -> int:
+    """What a staff retry sends again: the failed deliveries (back to pending, due now, as single
+    messages; their attempts are kept) and the pending ones nobody holds (a delivery run of the
+    previous release gave up on them). How many."""
     if await session.get(Notification, notification_id) is None:
         raise NotFound("通知 (notification)", notification_id)
-    result = await session.execute(
+    now = datetime.now(timezone.utc)
+    abandoned = await session.scalar(
+        select(func.count()).select_from(Delivery)
+        .where(Delivery.notification_id == notification_id, Delivery.status == DeliveryStatus.pending, free(now))
+    )
+    reset = await session.execute(
         update(Delivery)
         .where(Delivery.notification_id == notification_id, Delivery.status == DeliveryStatus.failed)
-        .values(status=DeliveryStatus.pending, not_before=None, updated_at=datetime.now(timezone.utc))
+        .values(status=DeliveryStatus.pending, not_before=None, digest=False, updated_at=now)
     )
-    return result.rowcount or 0
+    return (reset.rowcount or 0) + (abandoned or 0)

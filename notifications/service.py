@@ -1,11 +1,13 @@
 """Publishing a notice: store it once under its key, resolve recipients, write the inbox copies
 and one delivery row per (recipient, external channel) — pending, or deferred to the end of the
-recipient's quiet hours or to her daily digest.
+recipient's quiet hours or to her daily digest. Robot rows are grouped here into the messages
+they will go out in (each @-mentions a group), so a resend is always the same message.
 
 Idempotent by construction: the notice is unique by key, each inbox copy by (notice, user) and
 each delivery by (notice, user, channel), so a retried or replayed activity adds only what is
 missing."""
 
+from collections import defaultdict
 from datetime import datetime, timezone
 
 from sqlalchemy import func, insert, select
@@ -30,7 +32,10 @@ INSERT_CHUNK = 1000  # rows per INSERT: well under SQLite's and PostgreSQL's par
 async def recipients_of(session: AsyncSession, request: NotifyRequest, known: audiences.Audiences) -> list[int]:
     user_ids = set(request.user_ids)
     if request.audience is not None:
-        user_ids.update(await audiences.resolve(session, request.audience, known))
+        try:
+            user_ids.update(await audiences.resolve(session, request.audience, known))
+        except (LookupError, TypeError) as exc:  # an unknown audience, or parameters it does not take
+            raise BadNotice(f"收件人无法确定 (recipients): {exc}") from exc
     return sorted(user_ids)
 
 
@@ -50,6 +55,11 @@ async def _notification_for(session: AsyncSession, request: NotifyRequest) -> No
     return notification
 
 
+class BadNotice(Exception):
+    """The notice itself is wrong (an unknown audience, a payload its template cannot word):
+    trying again changes nothing."""
+
+
 def absolute_link(settings: Settings, link: str) -> str:
     return settings.public_base_url.rstrip("/") + link if link.startswith("/") else link
 
@@ -65,8 +75,11 @@ class Renderer:
     def __call__(self, locale: str) -> Rendered:
         if locale not in self._cache:
             n = self._notification
-            self._cache[locale] = render_stored(n.kind, n.data, locale, link=absolute_link(self._settings, n.link),
-                                                timezone=self._settings.timezone)
+            try:
+                self._cache[locale] = render_stored(n.kind, n.data, locale, timezone=self._settings.timezone,
+                                                    link=absolute_link(self._settings, n.link))
+            except Exception as exc:  # a template or payload error: the same on every attempt
+                raise BadNotice(f"通知内容无法生成 (rendering failed): {exc!r}"[:500]) from exc
         return self._cache[locale]
 
 
@@ -92,6 +105,24 @@ def _timing(kind: NotificationKind, channel: ChannelName, prefs: Prefs, *, at: d
         if until is not None:
             return DeliveryStatus.deferred, until, False
     return DeliveryStatus.pending, None, False
+
+
+async def _group_robot_rows(session: AsyncSession, notification_id: int, rows: list[dict], *, size: int) -> None:
+    """Robot rows that go out as one message get one group number: per robot and due time, `size`
+    recipients at a time. Numbers continue those of rows published earlier for the notice."""
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for row in rows:
+        row["group_id"] = None
+        if row["channel"] in ROBOT_CHANNELS:
+            groups[(row["channel"], row["robot_id"], row["not_before"])].append(row)
+    number = await session.scalar(
+        select(func.coalesce(func.max(Delivery.group_id), 0)).where(Delivery.notification_id == notification_id)
+    )
+    for members in groups.values():
+        for start in range(0, len(members), size):
+            number += 1
+            for row in members[start : start + size]:
+                row["group_id"] = number
 
 
 async def _insert(session: AsyncSession, model: type, rows: list[dict]) -> None:
@@ -144,6 +175,7 @@ async def publish(
                 "notification_id": notification.id, "user_id": user_id, "channel": channel, "robot_id": robot_id,
                 "status": status, "not_before": not_before, "digest": digest,
             })
+    await _group_robot_rows(session, notification.id, delivery_rows, size=settings.robot_max_mentions)
     await _insert(session, Delivery, delivery_rows)
     await session.flush()
 

@@ -1,12 +1,15 @@
-"""Local stand-ins for the outside world of the notification tests: an SMTP server (aiosmtpd)
-and an HTTP receiver for robots and webhooks (asyncio.start_server, no framework), both on
-loopback ports picked by binding a socket."""
+"""Local stand-ins for the outside world of the notification tests: SMTP servers (aiosmtpd) and
+an HTTP receiver for robots and webhooks (asyncio.start_server, no framework), all on loopback
+ports picked by binding a socket."""
 
 import asyncio
 import email
 import json
 import socket
-from contextlib import asynccontextmanager
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
@@ -46,6 +49,44 @@ async def smtp_server():
     controller.start()
     try:
         yield port, inbox
+    finally:
+        controller.stop()
+
+
+@dataclass
+class Mailbox:
+    """An SMTP server's handler that refuses the addresses in `refuse` (550), takes `delay` seconds
+    per message (a slow server keeps a fan-out in flight), and records what it accepts."""
+
+    received: list[tuple[float, str, str]] = field(default_factory=list)  # (monotonic time, address, subject)
+    refuse: set[str] = field(default_factory=set)
+    delay: float = 0.0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        subject = str(email.message_from_bytes(envelope.content, policy=policy.default)["Subject"])
+        self.received += [(time.monotonic(), address, subject) for address in envelope.rcpt_tos]
+        return "250 OK"
+
+    def per_address(self) -> Counter:
+        return Counter(address for _, address, _ in self.received)
+
+
+@contextmanager
+def mailbox_server(**options) -> Iterator[tuple[int, Mailbox]]:
+    """`with mailbox_server() as (port, box)`: a Mailbox on a loopback port, in its own thread."""
+    box, port = Mailbox(**options), free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, box
     finally:
         controller.stop()
 

@@ -58,7 +58,7 @@ async def test_preferences_defaults_update_and_critical_kinds(api, login):
     headers = await login("t0003")
     defaults = (await api.get(f"{API}/me/preferences", headers=headers)).json()
     assert defaults["locale"] == "zh-CN" and defaults["quiet_hours"] == {"enabled": True, "start": "22:00", "end": "07:00"}
-    assert set(defaults["critical_kinds"]) == {"escalation", "campaign_cancelled"}
+    assert set(defaults["critical_kinds"]) == {"escalation", "campaign_cancelled", "notice_rejected"}
 
     wanted = {"locale": "en", "muted": {"*": ["wecom"], "submission_reminder": ["email"]}, "digest": True,
               "quiet_hours": {"enabled": True, "start": "21:30", "end": "06:45"}}
@@ -105,7 +105,8 @@ async def test_staff_delivery_log_filters_and_retry(api, login, session_factory,
     assert mine["total"] == 1
 
     retried = await api.post(f"{API}/notifications/{notification_id}/retry", headers=staff)
-    assert retried.status_code == 202 and retried.json()["reset"] == 1 and retried.json()["workflow_id"]
+    # The failed one, and the two pending that no delivery run holds (published here without one).
+    assert retried.status_code == 202 and retried.json()["reset"] == 3 and retried.json()["workflow_id"]
     assert (await api.get(f"{API}/notifications", params={"status": "failed"}, headers=staff)).json()["total"] == 0
     assert (await api.post(f"{API}/notifications/999999/retry", headers=staff)).status_code == 404
 

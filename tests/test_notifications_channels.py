@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from contracts.notification_delivery import DeliveryBatch
+from contracts.notification_delivery import Drain
 from contracts.notices import EXAMPLES
 from contracts.notifications import ChannelName, DeliveryStatus, NotificationKind, NotifyRequest
 from models import Delivery, InboxItem, RobotChannel, School, Teacher, User
@@ -59,11 +59,9 @@ async def publish_and_deliver(session_factory, settings, request: NotifyRequest)
         published = await service.publish(session, request=request, at=DAYTIME, settings=settings)
         await session.commit()
         plan = await delivery.plan(session, notification_id=published.notification_id, settings=settings)
-    batches = delivery.BatchDelivery(session_factory, settings, open_channels)
+    deliveries = delivery.Deliveries(session_factory, settings, open_channels)
     for wave in plan.waves:
-        for first, last in wave.batches:
-            await batches.run(DeliveryBatch(notification_id=published.notification_id, first_id=first,
-                                            last_id=last, at=wave.due_at or DAYTIME))
+        await deliveries.drain(Drain(notification_id=published.notification_id, at=wave.due_at or DAYTIME))
     async with session_factory() as session:
         rows = list(await session.scalars(select(Delivery).where(Delivery.notification_id == published.notification_id)))
     return published, rows

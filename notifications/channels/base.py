@@ -48,9 +48,20 @@ class Message:
     recipients: tuple[Recipient, ...]
     robot: Robot | None = None
     reference: str = ""  # names the message (e-mail Message-ID) when it is not one notice: a digest
+    # Robots and webhooks: the same for every resend of this message (X-Jiaoyan-Delivery).
+    delivery_id: str = ""
 
     def to(self, recipients: tuple[Recipient, ...]) -> "Message":
         return replace(self, recipients=recipients)
+
+    def part(self, number: int) -> "Message":
+        """One of the messages a long one is split into: its own, equally stable, delivery id."""
+        return replace(self, delivery_id=f"{self.delivery_id}-{number}")
+
+
+def composition_error(exc: Exception) -> PermanentError:
+    """A message that cannot be put together will not go out on any retry either."""
+    return PermanentError(f"无法生成消息 (composition failed): {exc}")
 
 
 class Channel(ABC):

@@ -13,11 +13,14 @@ from urllib.parse import quote_plus
 import httpx
 
 from contracts.notifications import ChannelName
-from notifications.channels.base import Channel, Message, PermanentError, TransientError
+from notifications.channels.base import Channel, Message, PermanentError, TransientError, composition_error
 from notifications.channels.ratelimit import ROBOT_LIMITER, RateLimiter
 
 # Platform error codes that mean "slow down", not "wrong request".
 _RATE_LIMITED_CODES = {45009, 130101, 9499, 11232}
+# Names one message for every resend of it (after a crash, a retry): receivers that keep the ids
+# they have seen drop the repeats. Sent to every robot; the chat platforms ignore it.
+DELIVERY_HEADER = "X-Jiaoyan-Delivery"
 
 
 def _fit_utf8(text: str, limit: int) -> str:
@@ -52,8 +55,14 @@ class HttpRobot(Channel):
         chunks = [message.to(message.recipients[i : i + size]) for i in range(0, len(message.recipients), size)]
         return [part for chunk in chunks or [message] for part in self._halve_until_small(chunk)]
 
+    def _request(self, message: Message) -> tuple[str, dict[str, Any], dict[str, str]]:
+        try:
+            return self.request(message)
+        except (ValueError, TypeError, KeyError) as exc:
+            raise composition_error(exc) from exc
+
     def _halve_until_small(self, message: Message) -> list[Message]:
-        if len(message.recipients) <= 1 or len(_body(self.request(message)[1])) <= self.max_bytes:
+        if len(message.recipients) <= 1 or len(_body(self._request(message)[1])) <= self.max_bytes:
             return [message]
         middle = len(message.recipients) // 2
         return self._halve_until_small(message.to(message.recipients[:middle])) + self._halve_until_small(
@@ -62,7 +71,9 @@ class HttpRobot(Channel):
 
     async def send(self, message: Message) -> None:
         assert message.robot is not None, "a robot message needs its robot"
-        url, payload, headers = self.request(message)
+        url, payload, headers = self._request(message)
+        if message.delivery_id:
+            headers = {**headers, DELIVERY_HEADER: message.delivery_id}
         await self.limiter.acquire(message.robot.id, self.per_minute)
         try:
             response = await self._client.post(
@@ -199,6 +210,7 @@ class Webhook(HttpRobot):
         rendered = message.rendered
         payload = {
             "event": "notification",
+            "delivery_id": message.delivery_id,  # as in the X-Jiaoyan-Delivery header
             "notification_id": message.notification_id,
             "key": message.key,
             "kind": message.kind.value,
