@@ -53,9 +53,13 @@ async def read_run(ctx: Context, *, workflow_id: str) -> RunDetail:
     return detail
 
 
-async def read_timeline(ctx: Context, *, workflow_id: str) -> list[TimelineEntry]:
+async def read_timeline(ctx: Context, *, workflow_id: str, offset: int = 0, limit: int) -> list[TimelineEntry]:
+    """A page of the timeline, oldest first."""
     await _require_visible(ctx, workflow_id=workflow_id)
-    return await timeline.timeline(ctx.temporal, ctx.session, workflow_id)
+    return await timeline.timeline(ctx.temporal, ctx.session, workflow_id, offset=offset, limit=limit)
+
+
+CONSOLE_TIMELINE_ENTRIES = 200
 
 
 @dataclass(frozen=True)
@@ -65,9 +69,10 @@ class RunView:
 
 
 async def run_view(ctx: Context, *, workflow_id: str) -> RunView:
-    """The console's page of one run: its state and its timeline."""
+    """The console's page of one run: its state and the first page of its timeline."""
     run = await read_run(ctx, workflow_id=workflow_id)
-    return RunView(run=run, entries=await timeline.timeline(ctx.temporal, ctx.session, workflow_id))
+    entries = await timeline.timeline(ctx.temporal, ctx.session, workflow_id, limit=CONSOLE_TIMELINE_ENTRIES)
+    return RunView(run=run, entries=entries)
 
 
 async def raw_events(ctx: Context, *, workflow_id: str, offset: int, limit: int) -> Page:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
 from actions.context import Context
+from api import audit
 from api.clock import NowDep
 from config import Settings
 from models import User
@@ -24,8 +25,10 @@ def get_settings(request: Request) -> Settings:
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    # Routes commit explicitly before answering, so a 2xx always means "persisted".
+    """One session per request. Routes commit explicitly before answering, so a 2xx always means
+    "persisted"; a write's audit row commits with it (api/audit.py)."""
     async with request.app.state.session_factory() as session:
+        audit.watch(request, session)
         yield session
 
 
@@ -39,7 +42,7 @@ TemporalDep = Annotated[Client, Depends(get_temporal)]
 
 
 async def get_current_user(
-    session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+    request: Request, session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> User:
     user_id = user_id_from_token(token, settings=settings) if token else None
     user = await session.get(User, user_id) if user_id is not None else None
@@ -49,6 +52,7 @@ async def get_current_user(
             detail="未登录或登录已过期 (not authenticated)",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    request.state.user = user  # for the audit row: the user is loaded once per request
     return user
 
 

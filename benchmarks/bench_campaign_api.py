@@ -177,9 +177,12 @@ async def bench_backend(backend: str, url: str, temporal: WorkflowEnvironment, a
         async with create_worker(temporal.client, settings=settings, session_factory=create_session_factory(engine)):
             with serving("webapp:app", env=env, workers=workers, log=log_dir / f"api-{backend}.log") as api_url:
                 rush = await prepare(url, settings, api_url)
-                with serving("benchmarks.bare_api:app", env=env, workers=workers,
-                             log=log_dir / f"bare-{backend}.log") as bare_url:
-                    return await measure(backend, rush, settings, api_url, bare_url, actions)
+                try:
+                    with serving("benchmarks.bare_api:app", env=env, workers=workers,
+                                 log=log_dir / f"bare-{backend}.log") as bare_url:
+                        return await measure(backend, rush, settings, api_url, bare_url, actions)
+                finally:  # the next database's campaign gets the same workflow id
+                    await temporal.client.get_workflow_handle(f"campaign-{rush.campaign_id}").terminate()
     finally:
         await engine.dispose()
 

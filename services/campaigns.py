@@ -6,9 +6,10 @@ action that races a phase change is either in before the change or refused with 
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, delete, func, insert, or_, select, update
+from sqlalchemy import ScalarSelect, Select, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import phase_rules, workflow_ids
@@ -136,10 +137,6 @@ async def phase_windows(session: AsyncSession, campaign_id: int) -> list[PhaseWi
     return [PhaseWindow.model_validate(row) for row in rows]
 
 
-async def _count(session: AsyncSession, stmt: Select) -> int:
-    return await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-
-
 def live_problems(campaign_id: int) -> Select[tuple[Problem]]:
     return select(Problem).where(Problem.campaign_id == campaign_id, Problem.withdrawn_at.is_(None))
 
@@ -148,24 +145,41 @@ def participants_query(campaign_id: int) -> Select:
     return select(TopicParticipant.user_id).where(TopicParticipant.campaign_id == campaign_id).distinct()
 
 
-async def phase_counts(session: AsyncSession, campaign_id: int) -> list[PhaseCounts]:
-    members = await _count(session, select(CampaignMember.user_id).where(CampaignMember.campaign_id == campaign_id))
-    submitted = await _count(session, live_problems(campaign_id).with_only_columns(Problem.author_user_id).distinct())
-    participants = await _count(session, participants_query(campaign_id))
-    checked_in = await _count(session, select(CheckIn.user_id).where(CheckIn.campaign_id == campaign_id).distinct())
-    topics = await _count(session, select(Topic.id).where(Topic.campaign_id == campaign_id))
-    approved = await _count(session, select(Topic.id).where(Topic.campaign_id == campaign_id,
-                                                             Topic.plan_status == PlanStatus.approved))
-    assignees = await _count(session, select(Task.assignee_user_id).where(Task.campaign_id == campaign_id).distinct())
-    behind = await _count(session, select(Task.assignee_user_id).where(
-        Task.campaign_id == campaign_id, Task.delivered_at.is_(None)).distinct())
-    reflected = await _count(session, select(Reflection.user_id).where(Reflection.campaign_id == campaign_id))
+@dataclass(frozen=True)
+class BoardCounts:
+    members: int
+    problems: int
+    votes: int
+    phases: list[PhaseCounts]
+
+
+def _distinct(column, *where) -> ScalarSelect[int]:
+    return select(func.count(column.distinct())).where(*where).scalar_subquery()
+
+
+async def board_counts(session: AsyncSession, campaign_id: int) -> BoardCounts:
+    """What the board counts, in one statement of aggregates that each read one index: problems,
+    votes and authors over the live problems, then who acted in each phase."""
+    row = (await session.execute(select(
+        func.count(), func.coalesce(func.sum(Problem.votes), 0), func.count(Problem.author_user_id.distinct()),
+        select(func.count()).where(CampaignMember.campaign_id == campaign_id).scalar_subquery(),
+        _distinct(TopicParticipant.user_id, TopicParticipant.campaign_id == campaign_id),
+        _distinct(CheckIn.user_id, CheckIn.campaign_id == campaign_id),
+        select(func.count()).where(Topic.campaign_id == campaign_id).scalar_subquery(),
+        select(func.count()).where(Topic.campaign_id == campaign_id,
+                                   Topic.plan_status == PlanStatus.approved).scalar_subquery(),
+        _distinct(Task.assignee_user_id, Task.campaign_id == campaign_id),
+        _distinct(Task.assignee_user_id, Task.campaign_id == campaign_id, Task.delivered_at.is_(None)),
+        select(func.count()).where(Reflection.campaign_id == campaign_id).scalar_subquery(),
+    ).where(Problem.campaign_id == campaign_id, Problem.withdrawn_at.is_(None)))).one()
+    problems, votes, submitted, members, participants, checked_in, topics, approved, assignees, behind, reflected = row
     acted_total = [
         (Phase.collect_topics, submitted, members), (Phase.train, checked_in, participants),
         (Phase.design_plan, approved, topics), (Phase.practise, assignees - behind, assignees),
         (Phase.reflect, reflected, participants),
     ]
-    return [PhaseCounts(phase=p, acted=a, not_acted=max(t - a, 0)) for p, a, t in acted_total]
+    return BoardCounts(members=members, problems=problems, votes=votes,
+                       phases=[PhaseCounts(phase=p, acted=a, not_acted=max(t - a, 0)) for p, a, t in acted_total])
 
 
 async def topics_out(session: AsyncSession, campaign_id: int) -> list[TopicOut]:
