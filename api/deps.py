@@ -1,5 +1,8 @@
 """Request dependencies: settings, database session, Temporal client, the current user (who is
-asking: 401 without a valid token) and the action context. Who may do what is the actions' call."""
+asking: 401 without a valid token) and the action context. Who may do what is the actions' call.
+
+All of them are `async def`, even those that never wait: FastAPI runs a plain `def` dependency
+in its thread pool, a thread hop per dependency per request."""
 
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -20,7 +23,7 @@ from services.security import user_id_from_token
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
@@ -32,7 +35,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def get_temporal(request: Request) -> Client:
+async def get_temporal(request: Request) -> Client:
     return request.app.state.temporal
 
 
@@ -59,7 +62,7 @@ async def get_current_user(
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def get_context(user: CurrentUser, session: SessionDep, temporal: TemporalDep, settings: SettingsDep,
+async def get_context(user: CurrentUser, session: SessionDep, temporal: TemporalDep, settings: SettingsDep,
                 now: NowDep) -> Context:
     return Context(user=user, session=session, temporal=temporal, settings=settings, now=now)
 
@@ -73,7 +76,7 @@ class PageParams(BaseModel):
     limit: int
 
 
-def page_params(
+async def page_params(
     offset: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=200)] = 50
 ) -> PageParams:
     return PageParams(offset=offset, limit=limit)
