@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
-from sqlalchemy import event, inspect
+from sqlalchemy import delete, event, inspect, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -106,8 +106,8 @@ def _subject(scope: Scope) -> tuple[str, str | None, str | None]:
     return (route_path, *scope["state"].get("audit_subject", (subject_type, subject_id)))
 
 
-def _stored(entry: AuditEntry | None) -> bool:
-    return entry is not None and inspect(entry).persistent
+def _committed(entry: AuditEntry | None) -> bool:
+    return entry is not None and inspect(entry).has_identity
 
 
 def _add_entry(scope: Scope, write: _Write) -> None:
@@ -129,20 +129,23 @@ def _add_entry(scope: Scope, write: _Write) -> None:
 async def _settle(scope: Scope, write: _Write, status: int) -> None:
     """As the answer starts: the row of a write that committed nothing yet, or the row put right."""
     write.status = status
-    entry, session = write.entry, write.session
-    if session is None or "user" not in scope["state"]:
+    entry = write.entry
+    if write.session is None or "user" not in scope["state"]:
         return
-    if status >= 400:
-        if not _stored(entry):
-            return
-        await session.delete(entry)
-    elif _stored(entry):
-        told = (status, *_subject(scope)[1:])
-        if (entry.status_code, entry.subject_type, entry.subject_id) == told:
-            return
-        entry.status_code, entry.subject_type, entry.subject_id = told
-    # else: this commit adds the row (watch), with the answer's status
-    await session.commit()
+    if not _committed(entry):
+        if status < 400:
+            await write.session.commit()  # adds the row (watch), with the answer's status
+        return
+    _, subject_type, subject_id = _subject(scope)
+    told = {"status_code": status, "subject_type": subject_type, "subject_id": subject_id}
+    if status < 400 and all(getattr(entry, key) == value for key, value in told.items()):
+        return
+    # Rare (a launch, an error after the commit): in a session of its own, as the request's is
+    # already closed when an error is answered.
+    statement = delete(AuditEntry) if status >= 400 else update(AuditEntry).values(**told)
+    async with scope["app"].state.session_factory() as session:
+        await session.execute(statement.where(AuditEntry.id == entry.id))
+        await session.commit()
 
 
 class AuditMiddleware:
