@@ -58,6 +58,6 @@ async def board(request: Request, campaign_id: int):
 
 
 @app.get("/runs/{workflow_id}/timeline", response_model=list[TimelineEntry])
-async def run_timeline(request: Request, workflow_id: str):
+async def run_timeline(request: Request, workflow_id: str, offset: int = 0, limit: int = 50):
     async with request.app.state.sessions() as session:
-        return await timeline.timeline(request.app.state.temporal, session, workflow_id)
+        return await timeline.timeline(request.app.state.temporal, session, workflow_id, offset=offset, limit=limit)

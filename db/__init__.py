@@ -14,7 +14,7 @@ POSTGRES_POOL = {"pool_size": 20, "max_overflow": 5}
 def create_engine(database_url: str) -> AsyncEngine:
     if not database_url.startswith("sqlite"):
         return create_async_engine(database_url, pool_pre_ping=True, **POSTGRES_POOL)
-    engine = create_async_engine(database_url, connect_args={"timeout": sqlite.BUSY_TIMEOUT_S})
+    engine = create_async_engine(database_url, connect_args=sqlite.CONNECT_ARGS)
     sqlite.configure(engine)
     return engine
 

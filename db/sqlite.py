@@ -44,6 +44,11 @@ class _WriteQueue:
             self.lock.release()
 
 
+# The driver opens a transaction just before a write statement, in the same call (reads before it
+# run outside any transaction); IMMEDIATE makes that BEGIN IMMEDIATE.
+CONNECT_ARGS = {"timeout": BUSY_TIMEOUT_S, "isolation_level": "IMMEDIATE"}
+
+
 def configure(engine: AsyncEngine) -> None:
     queue = _WriteQueue()
     sync_engine = engine.sync_engine
@@ -56,21 +61,22 @@ def configure(engine: AsyncEngine) -> None:
         cursor.close()
 
     @event.listens_for(sync_engine, "before_cursor_execute")
-    def _before_write(connection: Connection, cursor, statement: str, *_) -> None:
+    def _before_write(connection: Connection, _cursor, statement: str, *_) -> None:
         if WRITES.match(statement):
             queue.enter(connection.connection.dbapi_connection)
-            if not connection.connection.driver_connection.in_transaction:
-                cursor.execute("BEGIN IMMEDIATE")
 
-    # Given back once the transaction has really ended (SQLAlchemy's commit and rollback events
-    # fire before it does); also when the pool rolls back a connection returned mid-transaction.
+    # The end of a transaction, wrapped: the queue is given back once it has really ended
+    # (SQLAlchemy's commit and rollback events fire before), also when the pool rolls back a
+    # connection returned mid-transaction. Reads ran outside any transaction: ending "theirs"
+    # would only cost a round trip to the driver's thread, so it is skipped.
     dialect = sync_engine.dialect
     for name in ("do_commit", "do_rollback"):
         end = getattr(dialect, name)
 
         def ended(proxied, end=end) -> None:
             try:
-                end(proxied)
+                if proxied.driver_connection.in_transaction:
+                    end(proxied)
             finally:
                 queue.leave(proxied.dbapi_connection)
 

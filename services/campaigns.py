@@ -109,6 +109,19 @@ async def member_of(session: AsyncSession, *, campaign_id: int, user_id: int) ->
     return await session.get(CampaignMember, (campaign_id, user_id))
 
 
+async def campaign_and_member(session: AsyncSession, *, campaign_id: int,
+                              user_id: int) -> tuple[Campaign, CampaignMember | None]:
+    """The campaign and the user's place in its scope (None: not in it), in one query."""
+    row = (await session.execute(
+        select(Campaign, CampaignMember).where(Campaign.id == campaign_id)
+        .outerjoin(CampaignMember, (CampaignMember.campaign_id == Campaign.id) & (CampaignMember.user_id == user_id))
+    )).first()
+    if row is None:
+        raise NotFound("活动 (campaign)", campaign_id)
+    campaign, member = row
+    return campaign, member
+
+
 async def member_clusters(session: AsyncSession, campaign_id: int) -> list[int]:
     return sorted(set(await session.scalars(
         select(CampaignMember.cluster_id).where(CampaignMember.campaign_id == campaign_id))))
@@ -203,25 +216,29 @@ async def open_tasks(session: AsyncSession, *, user_id: int, campaign_id: int | 
 # ---- the phase guard -----------------------------------------------------------------------
 
 
-async def _check_phase(session: AsyncSession, campaign_id: int, action: CampaignAction) -> Campaign:
-    campaign = await session.scalar(
-        select(Campaign).where(Campaign.id == campaign_id).with_for_update(read=True)
-        .execution_options(populate_existing=True)
-    )
+async def _check_phase(session: AsyncSession, campaign_id: int, action: CampaignAction, *, fresh: bool) -> Campaign:
+    """The rule asked of the campaign as this session loaded it, or (`fresh`) as the database has
+    it now, under a share lock (PostgreSQL). A refusal is always the database's word."""
+    campaign = await session.get(Campaign, campaign_id, populate_existing=fresh, with_for_update={"read": True}
+                                 if fresh else None)
     if campaign is None:
         raise NotFound("活动 (campaign)", campaign_id)
-    phase_rules.require(action, campaign.phase, campaign.step)
+    if not phase_rules.allows(action, campaign.phase, campaign.step):
+        if not fresh:
+            return await _check_phase(session, campaign_id, action, fresh=True)
+        phase_rules.require(action, campaign.phase, campaign.step)
     return campaign
 
 
 @asynccontextmanager
 async def phase_guard(session: AsyncSession, campaign_id: int, action: CampaignAction) -> AsyncIterator[Campaign]:
-    """Checks the phase rule, runs the writes, checks again once they are flushed: by then this
-    transaction holds the write lock (SQLite) or a share lock on the campaign row (PostgreSQL),
-    so the phase cannot change before the caller commits."""
-    yield await _check_phase(session, campaign_id, action)
+    """Checks the phase rule (on the campaign the request already loaded, if it did), runs the
+    writes, checks again on the row read afresh once they are flushed: by then this transaction
+    holds the write lock (SQLite) or a share lock on the campaign row (PostgreSQL), so the phase
+    cannot change before the caller commits."""
+    yield await _check_phase(session, campaign_id, action, fresh=False)
     await session.flush()
-    await _check_phase(session, campaign_id, action)
+    await _check_phase(session, campaign_id, action, fresh=True)
 
 
 # ---- teachers' actions ---------------------------------------------------------------------
@@ -262,9 +279,11 @@ async def vote(session: AsyncSession, *, problem: Problem, member: CampaignMembe
     async with phase_guard(session, problem.campaign_id, CampaignAction.vote):
         if problem.author_user_id == member.user_id:
             raise Conflict("不能给自己提交的问题投票 (cannot vote for your own problem)")
-        if await session.get(Vote, (problem.id, member.user_id)) is not None:
+        used, this_one = (await session.execute(
+            select(func.count(), func.count().filter(Vote.problem_id == problem.id))
+            .where(Vote.campaign_id == problem.campaign_id, Vote.user_id == member.user_id))).one()
+        if this_one:
             raise Conflict("已经投过票 (already voted for this problem)")
-        used = await votes_used(session, campaign_id=problem.campaign_id, user_id=member.user_id)
         if used >= budget:
             raise Conflict(f"投票数已用完（每人 {budget} 票）(vote budget used up)", budget=budget)
         session.add(Vote(problem_id=problem.id, user_id=member.user_id, campaign_id=problem.campaign_id))
@@ -278,12 +297,6 @@ async def unvote(session: AsyncSession, *, problem: Problem, user_id: int) -> No
         if result.rowcount == 0:
             raise NotFound("投票 (vote)", problem.id)
         await session.execute(update(Problem).where(Problem.id == problem.id).values(votes=Problem.votes - 1))
-
-
-async def votes_used(session: AsyncSession, *, campaign_id: int, user_id: int) -> int:
-    return await session.scalar(
-        select(func.count()).select_from(Vote).where(Vote.campaign_id == campaign_id, Vote.user_id == user_id)
-    ) or 0
 
 
 def checkin_window(training: Training, params: CampaignParams) -> tuple[datetime, datetime]:
