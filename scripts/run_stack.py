@@ -142,9 +142,9 @@ def main() -> int:
         migrate(settings.database_url)
         asyncio.run(seed(settings))
         processes["worker"] = start("worker", [sys.executable, "worker.py"], env, log_dir)
-        processes["api"] = start("api", api_args(host=settings.api_host, port=settings.api_port,
-                                 workers=api_workers(settings.database_url)), env,
-                                 log_dir)
+        workers = api_workers(settings.database_url)
+        processes["api"] = start("api", api_args(host=settings.api_host, port=settings.api_port, workers=workers),
+                                 env, log_dir)
         asyncio.run(wait_until("The API", lambda: api_ready(settings)))
         print(banner(settings, embedded_temporal, mail_sink), flush=True)
         while not stopping:

@@ -216,29 +216,28 @@ async def open_tasks(session: AsyncSession, *, user_id: int, campaign_id: int | 
 # ---- the phase guard -----------------------------------------------------------------------
 
 
-async def _check_phase(session: AsyncSession, campaign_id: int, action: CampaignAction, *, fresh: bool) -> Campaign:
-    """The rule asked of the campaign as this session loaded it, or (`fresh`) as the database has
-    it now, under a share lock (PostgreSQL). A refusal is always the database's word."""
-    campaign = await session.get(Campaign, campaign_id, populate_existing=fresh, with_for_update={"read": True}
-                                 if fresh else None)
-    if campaign is None:
+async def _refuse_unless_allowed(session: AsyncSession, campaign_id: int, action: CampaignAction) -> None:
+    """The rule asked of the campaign's phase as the database has it now, read under a share lock
+    (PostgreSQL; on SQLite the writing transaction holds the write lock already)."""
+    row = (await session.execute(select(Campaign.phase, Campaign.step).where(Campaign.id == campaign_id)
+                                 .with_for_update(read=True))).first()
+    if row is None:
         raise NotFound("活动 (campaign)", campaign_id)
-    if not phase_rules.allows(action, campaign.phase, campaign.step):
-        if not fresh:
-            return await _check_phase(session, campaign_id, action, fresh=True)
-        phase_rules.require(action, campaign.phase, campaign.step)
-    return campaign
+    phase_rules.require(action, *row)
 
 
 @asynccontextmanager
-async def phase_guard(session: AsyncSession, campaign_id: int, action: CampaignAction) -> AsyncIterator[Campaign]:
-    """Checks the phase rule (on the campaign the request already loaded, if it did), runs the
-    writes, checks again on the row read afresh once they are flushed: by then this transaction
-    holds the write lock (SQLite) or a share lock on the campaign row (PostgreSQL), so the phase
-    cannot change before the caller commits."""
-    yield await _check_phase(session, campaign_id, action, fresh=False)
+async def phase_guard(session: AsyncSession, campaign_id: int, action: CampaignAction) -> AsyncIterator[None]:
+    """Checks the phase rule (on the campaign as this request loaded it; a refusal is checked
+    against the database), runs the writes, checks again once they are flushed: by then this
+    transaction holds the write lock (SQLite) or a share lock on the campaign row (PostgreSQL),
+    so the phase cannot change before the caller commits."""
+    campaign = await get_campaign(session, campaign_id)
+    if not phase_rules.allows(action, campaign.phase, campaign.step):
+        await _refuse_unless_allowed(session, campaign_id, action)
+    yield
     await session.flush()
-    await _check_phase(session, campaign_id, action, fresh=True)
+    await _refuse_unless_allowed(session, campaign_id, action)
 
 
 # ---- teachers' actions ---------------------------------------------------------------------
