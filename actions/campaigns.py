@@ -30,21 +30,18 @@ NOT_IN_SCOPE = "您不在本活动范围内 (not in this campaign's scope)"
 
 async def visible_campaign(ctx: Context, campaign_id: int) -> Campaign:
     """The campaign, if this user may read it: staff and admins all, teachers those they are in."""
-    campaign = await campaigns.get_campaign(ctx.session, campaign_id)
-    if not policy.is_staff(ctx.user) and await _membership(ctx, campaign_id) is None:
+    if policy.is_staff(ctx.user):
+        return await campaigns.get_campaign(ctx.session, campaign_id)
+    campaign, member = await campaigns.campaign_and_member(ctx.session, campaign_id=campaign_id, user_id=ctx.user.id)
+    if member is None:
         raise Forbidden(NOT_IN_SCOPE)
     return campaign
-
-
-async def _membership(ctx: Context, campaign_id: int) -> CampaignMember | None:
-    return await campaigns.member_of(ctx.session, campaign_id=campaign_id, user_id=ctx.user.id)
 
 
 async def _member(ctx: Context, campaign_id: int) -> CampaignMember:
     """A teacher in the campaign's scope (frozen at launch)."""
     policy.require_teacher(ctx.user)
-    await campaigns.get_campaign(ctx.session, campaign_id)
-    member = await _membership(ctx, campaign_id)
+    _, member = await campaigns.campaign_and_member(ctx.session, campaign_id=campaign_id, user_id=ctx.user.id)
     if member is None:
         raise Forbidden(NOT_IN_SCOPE)
     return member

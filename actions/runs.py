@@ -62,9 +62,13 @@ async def _with_stalls(ctx: Context, items: list[RunSummary]) -> list[RunSummary
             if item.workflow_id in stalls and item.status == "RUNNING" else item for item in items]
 
 
-async def read_timeline(ctx: Context, *, workflow_id: str) -> list[TimelineEntry]:
+async def read_timeline(ctx: Context, *, workflow_id: str, offset: int = 0, limit: int) -> list[TimelineEntry]:
+    """A page of the timeline, oldest first."""
     await _require_visible(ctx, workflow_id=workflow_id)
-    return await timeline.timeline(ctx.temporal, ctx.session, workflow_id)
+    return await timeline.timeline(ctx.temporal, ctx.session, workflow_id, offset=offset, limit=limit)
+
+
+CONSOLE_TIMELINE_ENTRIES = 200
 
 
 @dataclass(frozen=True)
@@ -74,9 +78,10 @@ class RunView:
 
 
 async def run_view(ctx: Context, *, workflow_id: str) -> RunView:
-    """The console's page of one run: its state and its timeline."""
+    """The console's page of one run: its state and the first page of its timeline."""
     run = await read_run(ctx, workflow_id=workflow_id)
-    return RunView(run=run, entries=await timeline.timeline(ctx.temporal, ctx.session, workflow_id))
+    entries = await timeline.timeline(ctx.temporal, ctx.session, workflow_id, limit=CONSOLE_TIMELINE_ENTRIES)
+    return RunView(run=run, entries=entries)
 
 
 async def raw_events(ctx: Context, *, workflow_id: str, offset: int, limit: int) -> Page:

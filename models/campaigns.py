@@ -58,7 +58,8 @@ class CampaignMember(Base):
     __tablename__ = "campaign_members"
 
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    # Indexed alone too: a teacher's campaigns are found by her user id.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
     teacher_id: Mapped[int] = mapped_column(ForeignKey("teachers.id"))
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
     cluster_id: Mapped[int] = mapped_column(ForeignKey("clusters.id"))
