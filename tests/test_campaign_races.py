@@ -55,6 +55,17 @@ async def _confirm(vapi, login, base: str, lead_id: int):
         {"title": "作文教学", "problem_ids": [], "lead_user_id": lead_id}]})
 
 
+async def _in_train(vapi, login, session_factory) -> tuple[int, str, int]:
+    """A launched campaign walked to its train phase: (campaign id, its API base, the topic id)."""
+    campaign_id, base = await _launch(vapi, login, session_factory)
+    await _reached(session_factory, campaign_id, "collect_topics")
+    await vapi.post(f"{base}/phase/close", headers=await login("staff01"))
+    confirmed = await _confirm(vapi, login, base, await _user_id(session_factory, "staff01"))
+    assert confirmed.status_code == 201, confirmed.text
+    await _reached(session_factory, campaign_id, "train")
+    return campaign_id, base, confirmed.json()[0]["id"]
+
+
 async def _user_id(session_factory, username: str) -> int:
     async with session_factory() as session:
         return await session.scalar(select(User.id).where(User.username == username))
@@ -119,13 +130,8 @@ async def test_cancel_during_phase_entry_ends_the_run(vapi, login, session_facto
 
 async def test_stale_close_is_refused_naming_the_phase_now(vapi, login, session_factory, ts_env, worker_on):
     """(b) A close of `train` that arrives after train's deadline moved the campaign on."""
-    lead = await _user_id(session_factory, "staff01")
     async with worker_on(ts_env.client):
-        campaign_id, base = await _launch(vapi, login, session_factory)
-        await _reached(session_factory, campaign_id, "collect_topics")
-        await vapi.post(f"{base}/phase/close", headers=await login("staff01"))
-        assert (await _confirm(vapi, login, base, lead)).status_code == 201
-        await _reached(session_factory, campaign_id, "train")
+        campaign_id, base, _ = await _in_train(vapi, login, session_factory)
         await ts_env.sleep(DAY + HOUR)  # train's deadline fires
         await _reached(session_factory, campaign_id, "design_plan")
         stale = await vapi.post(f"{base}/phase/close", json={"phase": "train"}, headers=await login("staff01"))
@@ -139,14 +145,9 @@ async def test_stale_close_is_refused_naming_the_phase_now(vapi, login, session_
 async def test_two_closes_at_once_close_one_phase(vapi, login, session_factory, ts_env, settings):
     """(c) Two staff press close on the same page within a moment: one phase ends, both are told
     where the campaign is now."""
-    lead = await _user_id(session_factory, "staff01")
     slowed = faulty_activities(settings, session_factory, slow={"record_transition": SLOW})
     async with create_worker(ts_env.client, settings=settings, session_factory=session_factory, activities=slowed):
-        campaign_id, base = await _launch(vapi, login, session_factory)
-        await _reached(session_factory, campaign_id, "collect_topics")
-        await vapi.post(f"{base}/phase/close", headers=await login("staff01"))
-        assert (await _confirm(vapi, login, base, lead)).status_code == 201
-        await _reached(session_factory, campaign_id, "train")
+        campaign_id, base, _ = await _in_train(vapi, login, session_factory)
         first, second = await asyncio.gather(
             vapi.post(f"{base}/phase/close", json={"phase": "train"}, headers=await login("staff01")),
             vapi.post(f"{base}/phase/close", json={"phase": "train"}, headers=await login("staff02")))
@@ -163,12 +164,8 @@ async def test_approve_and_return_at_once_accept_one(vapi, login, session_factor
     lead = await _user_id(session_factory, "staff01")
     slowed = faulty_activities(settings, session_factory, slow={"decide_plan": SLOW})
     async with create_worker(ts_env.client, settings=settings, session_factory=session_factory, activities=slowed):
-        campaign_id, base = await _launch(vapi, login, session_factory)
-        await _reached(session_factory, campaign_id, "collect_topics")
+        campaign_id, base, topic_id = await _in_train(vapi, login, session_factory)
         staff = await login("staff01")
-        await vapi.post(f"{base}/phase/close", headers=staff)
-        topic_id = (await _confirm(vapi, login, base, lead)).json()[0]["id"]
-        await _reached(session_factory, campaign_id, "train")
         await vapi.post(f"{base}/phase/close", headers=staff)
         await _reached(session_factory, campaign_id, "design_plan")
         plan = {"goal": "分层写作", "stages": [{"title": "课例", "due_at": "2099-03-01T00:00:00+00:00",
