@@ -4,6 +4,7 @@
 """
 
 import asyncio
+import hashlib
 import logging
 import signal
 
@@ -13,7 +14,8 @@ from temporalio.worker import Worker
 from activities.campaigns import CampaignActivities
 from activities.notifications import NotificationActivities
 from activities.series import SeriesActivities
-from config import Settings, get_settings
+from activities.stall_watch import StallWatch
+from config import ROOT, Settings, get_settings
 from db import SessionFactory, create_engine, create_session_factory
 from engine.connection import connect_temporal, register_search_attributes
 from notifications.audiences import Audiences
@@ -23,6 +25,18 @@ from workflows.notify import DeliverNotificationWorkflow
 from workflows.series import SeriesWorkflow
 
 WORKFLOWS: list[type] = [SeriesWorkflow, DeliverNotificationWorkflow, CampaignWorkflow]
+
+
+def _build_id() -> str:
+    """Names the workflow code a worker runs (recorded with every workflow task it completes):
+    a digest of workflows/ and contracts/, so the history shows which release made each step."""
+    digest = hashlib.sha256()
+    for path in sorted([*(ROOT / "workflows").glob("*.py"), *(ROOT / "contracts").glob("*.py")]):
+        digest.update(path.read_bytes())
+    return f"jiaoyan-{digest.hexdigest()[:12]}"
+
+
+BUILD_ID = _build_id()
 # Every audience a workflow may name in a notice, resolved by the notification activities.
 AUDIENCES: Audiences = {**campaign_audiences.RESOLVERS, **series_audiences.RESOLVERS}
 
@@ -35,14 +49,18 @@ def activities_for(*, settings: Settings, session_factory: SessionFactory, audie
 
 
 def create_worker(
-    client: Client, *, settings: Settings, session_factory: SessionFactory, task_queue: str | None = None
+    client: Client, *, settings: Settings, session_factory: SessionFactory, task_queue: str | None = None,
+    activities: list | None = None,
 ) -> Worker:
+    """`activities`: the product's by default (tests swap in slowed or failing ones)."""
     return Worker(
         client,
         task_queue=task_queue or settings.temporal_task_queue,
         workflows=WORKFLOWS,
-        activities=activities_for(settings=settings, session_factory=session_factory),
+        activities=activities or activities_for(settings=settings, session_factory=session_factory),
+        interceptors=[StallWatch(session_factory, settings)],
         max_concurrent_activities=50,
+        build_id=BUILD_ID,
     )
 
 
@@ -61,7 +79,8 @@ async def main() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     async with worker:
-        logging.info("worker polling task queue %s on %s", settings.temporal_task_queue, settings.temporal_address)
+        logging.info("worker %s polling task queue %s on %s", BUILD_ID, settings.temporal_task_queue,
+                     settings.temporal_address)
         await stop.wait()
     await engine.dispose()
 

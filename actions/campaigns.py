@@ -11,9 +11,9 @@ from sqlalchemy import select
 from actions import policy
 from actions.context import Context
 from contracts.campaigns import (
-    CampaignDetail, CampaignIn, CampaignOut, CampaignStatus, CancelRequest, CloseRequest, DeliveryIn, ExtendRequest,
-    Phase, PhaseChange, PlanIn, PlanOut, PlanRequest, PlanStatus, ProblemIn, ProblemOut, ProblemUpdate, ReflectionIn,
-    SummaryIn, TopicIn, TopicOut, TopicProposal, TopicsRequest, TrainingIn, TrainingRequest, VerdictRequest, VoteOut,
+    CampaignDetail, CampaignIn, CampaignOut, CampaignStatus, CancelRequest, CloseIn, CloseRequest, DeliveryIn,
+    ExtendIn, ExtendRequest, Phase, PhaseChange, PlanIn, PlanOut, PlanRequest, PlanStatus, ProblemIn, ProblemOut,
+    ProblemUpdate, ReflectionIn, SummaryIn, TopicIn, TopicOut, TopicProposal, TopicsRequest, TrainingIn, TrainingRequest, VerdictRequest, VoteOut,
 )
 from contracts.directory import Page
 from contracts.errors import Forbidden, NotFound, Unavailable
@@ -30,21 +30,18 @@ NOT_IN_SCOPE = "您不在本活动范围内 (not in this campaign's scope)"
 
 async def visible_campaign(ctx: Context, campaign_id: int) -> Campaign:
     """The campaign, if this user may read it: staff and admins all, teachers those they are in."""
-    campaign = await campaigns.get_campaign(ctx.session, campaign_id)
-    if not policy.is_staff(ctx.user) and await _membership(ctx, campaign_id) is None:
+    if policy.is_staff(ctx.user):
+        return await campaigns.get_campaign(ctx.session, campaign_id)
+    campaign, member = await campaigns.campaign_and_member(ctx.session, campaign_id=campaign_id, user_id=ctx.user.id)
+    if member is None:
         raise Forbidden(NOT_IN_SCOPE)
     return campaign
-
-
-async def _membership(ctx: Context, campaign_id: int) -> CampaignMember | None:
-    return await campaigns.member_of(ctx.session, campaign_id=campaign_id, user_id=ctx.user.id)
 
 
 async def _member(ctx: Context, campaign_id: int) -> CampaignMember:
     """A teacher in the campaign's scope (frozen at launch)."""
     policy.require_teacher(ctx.user)
-    await campaigns.get_campaign(ctx.session, campaign_id)
-    member = await _membership(ctx, campaign_id)
+    _, member = await campaigns.campaign_and_member(ctx.session, campaign_id=campaign_id, user_id=ctx.user.id)
     if member is None:
         raise Forbidden(NOT_IN_SCOPE)
     return member
@@ -327,16 +324,22 @@ async def reflect(ctx: Context, *, campaign_id: int, data: ReflectionIn) -> Refl
 # ---- steering the phases (staff) -----------------------------------------------------------
 
 
-async def close_phase(ctx: Context, *, campaign_id: int) -> PhaseChange:
-    """Close the current phase now; answers where the campaign moved to."""
+async def close_phase(ctx: Context, *, campaign_id: int, data: CloseIn) -> PhaseChange:
+    """Close the phase the caller saw (by default the one the campaign is in) now; answers where
+    the campaign moved to. A phase that has already ended is not closed again: 409 naming the
+    phase the campaign is in."""
     campaign = await _steered(ctx, campaign_id)
-    return await runs.close_phase(ctx.temporal, campaign, CloseRequest(user_id=ctx.user.id))
+    request = CloseRequest(user_id=ctx.user.id, phase=data.phase or Phase(campaign.phase))
+    return await runs.close_phase(ctx.temporal, campaign, request)
 
 
-async def extend_phase(ctx: Context, *, campaign_id: int, until) -> PhaseChange:
-    """Move the current phase's deadline later; reminders re-arm for it."""
+async def extend_phase(ctx: Context, *, campaign_id: int, data: ExtendIn) -> PhaseChange:
+    """Move the deadline the caller saw later (by default the current one); reminders re-arm for
+    it. If the phase or the deadline changed meanwhile: 409."""
     campaign = await _steered(ctx, campaign_id)
-    return await runs.extend_phase(ctx.temporal, campaign, ExtendRequest(user_id=ctx.user.id, until=until))
+    request = ExtendRequest(user_id=ctx.user.id, until=data.until, phase=data.phase or Phase(campaign.phase),
+                            seen_deadline=data.deadline or campaign.deadline)
+    return await runs.extend_phase(ctx.temporal, campaign, request)
 
 
 async def cancel(ctx: Context, *, campaign_id: int, reason: str) -> PhaseChange:

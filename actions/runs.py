@@ -9,8 +9,9 @@ from actions.context import Context
 from actions.policy import is_admin, require_admin, require_staff
 from contracts.directory import Page
 from contracts.errors import NotFound
-from contracts.runs import RunDetail, TimelineEntry
+from contracts.runs import RunDetail, RunStallOut, RunSummary, TimelineEntry
 from engine import runs, timeline
+from services import run_stalls
 from models import User
 
 
@@ -42,20 +43,32 @@ async def list_runs(
                               started_after=started_after, started_before=started_before,
                               started_by=_visible_to(ctx.user))
     items, total = await runs.list_runs(ctx.temporal, filters=filters, offset=offset, limit=limit)
-    return Page(items=items, total=total, offset=offset, limit=limit)
+    return Page(items=await _with_stalls(ctx, items), total=total, offset=offset, limit=limit)
 
 
 async def read_run(ctx: Context, *, workflow_id: str) -> RunDetail:
-    """Staff (their own runs), admin: status, phase, next timer, pending activities."""
+    """Staff (their own runs), admin: status, phase, next timer, pending activities, a stall."""
     require_staff(ctx.user)
     detail = await runs.run_detail(ctx.temporal, workflow_id)
     _ensure_visible(ctx.user, workflow_id=workflow_id, started_by=detail.started_by)
+    (detail,) = await _with_stalls(ctx, [detail])
     return detail
 
 
-async def read_timeline(ctx: Context, *, workflow_id: str) -> list[TimelineEntry]:
+async def _with_stalls(ctx: Context, items: list[RunSummary]) -> list[RunSummary]:
+    """Runs still running with a step that keeps failing are marked stalled (the worker records it)."""
+    stalls = await run_stalls.stalls_of(ctx.session, [item.workflow_id for item in items])
+    return [item.model_copy(update={"stalled": RunStallOut.model_validate(stalls[item.workflow_id])})
+            if item.workflow_id in stalls and item.status == "RUNNING" else item for item in items]
+
+
+async def read_timeline(ctx: Context, *, workflow_id: str, offset: int = 0, limit: int) -> list[TimelineEntry]:
+    """A page of the timeline, oldest first."""
     await _require_visible(ctx, workflow_id=workflow_id)
-    return await timeline.timeline(ctx.temporal, ctx.session, workflow_id)
+    return await timeline.timeline(ctx.temporal, ctx.session, workflow_id, offset=offset, limit=limit)
+
+
+CONSOLE_TIMELINE_ENTRIES = 200
 
 
 @dataclass(frozen=True)
@@ -65,9 +78,10 @@ class RunView:
 
 
 async def run_view(ctx: Context, *, workflow_id: str) -> RunView:
-    """The console's page of one run: its state and its timeline."""
+    """The console's page of one run: its state and the first page of its timeline."""
     run = await read_run(ctx, workflow_id=workflow_id)
-    return RunView(run=run, entries=await timeline.timeline(ctx.temporal, ctx.session, workflow_id))
+    entries = await timeline.timeline(ctx.temporal, ctx.session, workflow_id, limit=CONSOLE_TIMELINE_ENTRIES)
+    return RunView(run=run, entries=entries)
 
 
 async def raw_events(ctx: Context, *, workflow_id: str, offset: int, limit: int) -> Page:

@@ -1,20 +1,26 @@
 """The audit trail: every successful write (POST/PUT/PATCH/DELETE) by a logged-in user, through
-the API or the console, is recorded — who, what (route, parameters, body), when — before the
-answer is sent.
+the API or the console, is recorded — who, what (route, parameters, body), when — in the same
+transaction as the write, so neither is ever stored without the other:
+
+- the request's session (api/deps.py) adds the row just before its first commit;
+- a write that the run stores (a staff decision sent as an Update) commits nothing in the
+  request's session: the row is added there as the answer starts;
+- as the answer starts, a row that no longer tells the truth is put right (a launch names its
+  new campaign only after committing) or removed (an error after the commit).
 
 A pure ASGI middleware, so it sees the matched route and the body without consuming them."""
 
 import json
 import re
-from http.cookies import SimpleCookie
+from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
+from sqlalchemy import delete, event, inspect, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from models import User
 from models.audit import AuditEntry
-from services.security import SESSION_COOKIE, user_id_from_token
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 MAX_RECORDED_BODY = 8 * 1024
@@ -69,16 +75,77 @@ def set_audit_subject(request: Request, subject_type: str, subject_id: int | str
     request.state.audit_subject = (subject_type, str(subject_id))
 
 
-def _session_token(scope: Scope) -> str | None:
-    """The API's bearer token, or the console's session cookie."""
-    for name, value in scope.get("headers", []):
-        if name == b"authorization" and value.lower().startswith(b"bearer "):
-            return value[7:].decode()
-        if name == b"cookie":
-            cookie = SimpleCookie(value.decode(errors="replace"))
-            if SESSION_COOKIE in cookie:
-                return cookie[SESSION_COOKIE].value
-    return None
+@dataclass
+class _Write:
+    """What the audit knows of one write request while it runs."""
+
+    body: bytearray = field(default_factory=bytearray)
+    truncated: bool = False
+    session: AsyncSession | None = None  # the request's session, once the route opened it
+    entry: AuditEntry | None = None  # the row, once added
+    status: int | None = None  # the answer's status, once it starts
+
+
+def watch(request: Request, session: AsyncSession) -> None:
+    """For the request's session (api/deps.py): a write's row joins the session's first commit."""
+    write = getattr(request.state, "audit", None)
+    if write is not None:
+        write.session = session
+        event.listen(session.sync_session, "before_commit", lambda _: _add_entry(request.scope, write))
+
+
+def _success_status(scope: Scope) -> int:
+    """The status the route answers when it succeeds: declared on API routes; console forms
+    redirect (303) after a successful post."""
+    declared = getattr(scope.get("route"), "status_code", None)
+    return declared or (303 if scope["path"].startswith("/console/") else 200)
+
+
+def _subject(scope: Scope) -> tuple[str, str | None, str | None]:
+    route_path, subject_type, subject_id = _route_template(scope["path"], scope.get("path_params", {}))
+    return (route_path, *scope["state"].get("audit_subject", (subject_type, subject_id)))
+
+
+def _committed(entry: AuditEntry | None) -> bool:
+    return entry is not None and inspect(entry).has_identity
+
+
+def _add_entry(scope: Scope, write: _Write) -> None:
+    user = scope["state"].get("user")  # who is acting, loaded once by the route's dependencies
+    # Once per request, unless the commit that carried the row was rolled back.
+    if user is None or write.session is None or (write.entry is not None and not inspect(write.entry).transient):
+        return
+    route_path, subject_type, subject_id = _subject(scope)
+    headers = dict(scope.get("headers", []))
+    write.entry = AuditEntry(
+        actor_user_id=user.id, actor_name=user.display_name, actor_role=user.role, method=scope["method"],
+        route=route_path, path=scope["path"], status_code=write.status or _success_status(scope),
+        subject_type=subject_type, subject_id=subject_id,
+        payload=_payload(bytes(write.body), headers.get(b"content-type", b"").decode(), write.truncated),
+    )  # fmt: skip
+    write.session.add(write.entry)
+
+
+async def _settle(scope: Scope, write: _Write, status: int) -> None:
+    """As the answer starts: the row of a write that committed nothing yet, or the row put right."""
+    write.status = status
+    entry = write.entry
+    if write.session is None or "user" not in scope["state"]:
+        return
+    if not _committed(entry):
+        if status < 400:
+            await write.session.commit()  # adds the row (watch), with the answer's status
+        return
+    _, subject_type, subject_id = _subject(scope)
+    told = {"status_code": status, "subject_type": subject_type, "subject_id": subject_id}
+    if status < 400 and all(getattr(entry, key) == value for key, value in told.items()):
+        return
+    # Rare (a launch, an error after the commit): in a session of its own, as the request's is
+    # already closed when an error is answered.
+    statement = delete(AuditEntry) if status >= 400 else update(AuditEntry).values(**told)
+    async with scope["app"].state.session_factory() as session:
+        await session.execute(statement.where(AuditEntry.id == entry.id))
+        await session.commit()
 
 
 class AuditMiddleware:
@@ -86,45 +153,28 @@ class AuditMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in WRITE_METHODS:
+        if scope["type"] != "http" or scope["method"] not in WRITE_METHODS or scope["path"] in UNAUDITED_ROUTES:
             await self.app(scope, receive, send)
             return
-        body = bytearray()
-        truncated = False
+        write = _Write()
+        scope.setdefault("state", {})["audit"] = write
 
         async def recording_receive() -> Message:
-            nonlocal truncated
             message = await receive()
             if message["type"] == "http.request":
                 chunk = message.get("body", b"")
-                truncated = truncated or len(body) + len(chunk) > MAX_RECORDED_BODY
-                body.extend(chunk[: max(0, MAX_RECORDED_BODY - len(body))])
+                write.truncated = write.truncated or len(write.body) + len(chunk) > MAX_RECORDED_BODY
+                write.body.extend(chunk[: max(0, MAX_RECORDED_BODY - len(write.body))])
             return message
 
         async def auditing_send(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] < 400:
-                await self._record(scope, bytes(body), truncated, message["status"])
+            if message["type"] == "http.response.start":
+                await _settle(scope, write, message["status"])
             await send(message)
 
-        await self.app(scope, recording_receive, auditing_send)
-
-    async def _record(self, scope: Scope, body: bytes, truncated: bool, status: int) -> None:
-        app = scope["app"]
-        token = _session_token(scope)
-        user_id = user_id_from_token(token, settings=app.state.settings) if token else None
-        if user_id is None or scope["path"] in UNAUDITED_ROUTES:
-            return
-        headers = dict(scope.get("headers", []))
-        route_path, subject_type, subject_id = _route_template(scope["path"], scope.get("path_params", {}))
-        subject_type, subject_id = scope.get("state", {}).get("audit_subject", (subject_type, subject_id))
-        async with app.state.session_factory() as session:
-            user = await session.get(User, user_id)
-            if user is None:
-                return
-            session.add(AuditEntry(
-                actor_user_id=user.id, actor_name=user.display_name, actor_role=user.role,
-                method=scope["method"], route=route_path, path=scope["path"], status_code=status,
-                subject_type=subject_type, subject_id=subject_id,
-                payload=_payload(body, headers.get(b"content-type", b"").decode(), truncated),
-            ))  # fmt: skip
-            await session.commit()
+        try:
+            await self.app(scope, recording_receive, auditing_send)
+        except Exception:
+            if write.status is None:  # failed before answering: the server answers 500
+                await _settle(scope, write, 500)
+            raise

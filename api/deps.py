@@ -1,5 +1,8 @@
 """Request dependencies: settings, database session, Temporal client, the current user (who is
-asking: 401 without a valid token) and the action context. Who may do what is the actions' call."""
+asking: 401 without a valid token) and the action context. Who may do what is the actions' call.
+
+All of them are `async def`, even those that never wait: FastAPI runs a plain `def` dependency
+in its thread pool, a thread hop per dependency per request."""
 
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -11,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
 from actions.context import Context
+from api import audit
 from api.clock import NowDep
 from config import Settings
 from models import User
@@ -19,17 +23,19 @@ from services.security import user_id_from_token
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    # Routes commit explicitly before answering, so a 2xx always means "persisted".
+    """One session per request. Routes commit explicitly before answering, so a 2xx always means
+    "persisted"; a write's audit row commits with it (api/audit.py)."""
     async with request.app.state.session_factory() as session:
+        audit.watch(request, session)
         yield session
 
 
-def get_temporal(request: Request) -> Client:
+async def get_temporal(request: Request) -> Client:
     return request.app.state.temporal
 
 
@@ -39,7 +45,7 @@ TemporalDep = Annotated[Client, Depends(get_temporal)]
 
 
 async def get_current_user(
-    session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+    request: Request, session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> User:
     user_id = user_id_from_token(token, settings=settings) if token else None
     user = await session.get(User, user_id) if user_id is not None else None
@@ -49,13 +55,14 @@ async def get_current_user(
             detail="未登录或登录已过期 (not authenticated)",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    request.state.user = user  # for the audit row: the user is loaded once per request
     return user
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def get_context(user: CurrentUser, session: SessionDep, temporal: TemporalDep, settings: SettingsDep,
+async def get_context(user: CurrentUser, session: SessionDep, temporal: TemporalDep, settings: SettingsDep,
                 now: NowDep) -> Context:
     return Context(user=user, session=session, temporal=temporal, settings=settings, now=now)
 
@@ -69,7 +76,7 @@ class PageParams(BaseModel):
     limit: int
 
 
-def page_params(
+async def page_params(
     offset: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=200)] = 50
 ) -> PageParams:
     return PageParams(offset=offset, limit=limit)

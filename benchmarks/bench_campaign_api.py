@@ -1,150 +1,225 @@
-"""Teachers' actions through the campaign API on the Temporal dev server, for a 5,000-teacher
-campaign: actions per second and p50/p95 latency, against the same actions as direct service calls
-(same phase guard, one transaction each) in the same run.
+"""A county's deadline rush, over real HTTP against the API as `make run` serves it, on SQLite and
+on PostgreSQL (a throwaway server started here, as the migration test does): 5,000 teachers in
+one campaign that already holds 20,000 actions; teachers submit and vote at 8 and 32 concurrent,
+staff open the board and the run's timeline.
 
-    .venv/bin/python -m benchmarks.bench_campaign_api [--actions 1000] [--concurrency 8]
+Every row is a product path next to its limit measured in the same run: benchmarks/bare_api.py,
+the same statement or service call on the same stack and database, with nothing else.
+
+    .venv/bin/python -m benchmarks.bench_campaign_api [--actions 600] [--backend sqlite] [--workers N]
 """
 
 import argparse
 import asyncio
-import statistics
-import time
-from collections.abc import Awaitable, Callable
+import tempfile
+import uuid
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from webapp import create_app
-from benchmarks.big_county import add_teachers, problem_text
-from benchmarks.scratch import scratch_database
-from contracts.campaigns import ProblemIn
+from benchmarks import http_load
+from benchmarks.api_servers import serving
+from benchmarks.big_county import add_actions, add_teachers, problem_text
+from benchmarks.http_load import Call, Load
+from config import Settings
 from contracts.search_attributes import ALL as SEARCH_ATTRIBUTES
-from models import CampaignMember, Cluster, Problem, User
-from services import campaigns
+from db import create_engine, create_session_factory
+from engine.connection import bundled_binary
+from models import CampaignMember, Cluster, InboxItem, Problem, User
+from scripts.bootstrap import migrate
+from scripts.run_stack import api_workers
 from services.accounts import bootstrap_admin
 from services.demo import load_demo_county
 from services.security import create_access_token
-from engine.connection import bundled_binary
+from tests.postgres import throwaway_postgres
 from worker import create_worker
 
 TEACHERS = 5_000
+CONCURRENCY = (8, 32)
+READS = 200
+WARM_UP = 20
 
 
-async def _timed(calls: list[Callable[[], Awaitable[None]]], concurrency: int) -> tuple[float, list[float]]:
-    """Run the calls, at most `concurrency` at a time: (seconds in all, latency of each)."""
-    gate = asyncio.Semaphore(concurrency)
-    latencies: list[float] = []
-
-    async def one(call):
-        async with gate:
-            start = time.perf_counter()
-            await call()
-            latencies.append(time.perf_counter() - start)
-
-    start = time.perf_counter()
-    await asyncio.gather(*(one(c) for c in calls))
-    return time.perf_counter() - start, latencies
+@dataclass(frozen=True)
+class Row:
+    backend: str
+    path: str
+    concurrency: int
+    api: Load
+    bare: Load
 
 
-def _summary(name: str, seconds: float, latencies: list[float]) -> dict:
-    ordered = sorted(latencies)
-    return {"name": name, "actions": len(ordered), "per_s": len(ordered) / seconds,
-            "p50_ms": statistics.median(ordered) * 1000, "p95_ms": ordered[int(len(ordered) * 0.95) - 1] * 1000}
+@dataclass(frozen=True)
+class Rush:
+    """The campaign under load: its id, its members (user id, school id) and each one's problem."""
+
+    campaign_id: int
+    members: list[tuple[int, int]]
+    problem_of: dict[int, int]
+    staff_headers: dict[str, str]
 
 
-async def main(actions: int, concurrency: int) -> None:
-    settings, engine, session_factory = await scratch_database("bench-campaign-")
-    async with session_factory() as session:
+@contextmanager
+def sqlite_url():
+    yield f"sqlite+aiosqlite:///{Path(tempfile.mkdtemp(prefix='bench-rush-')) / 'bench.db'}"
+
+
+@contextmanager
+def postgresql_url():
+    try:
+        with throwaway_postgres() as url:
+            yield url
+    except pytest.skip.Exception:
+        yield None
+
+
+BACKENDS = {"sqlite": sqlite_url, "postgresql": postgresql_url}
+
+
+async def prepare(url: str, settings: Settings, api_url: str) -> Rush:
+    """The county (demo + 5,000 teachers), the campaign launched through the API, its actions."""
+    engine = create_engine(url)
+    sessions = create_session_factory(engine)
+    async with sessions() as session:
         await bootstrap_admin(session, username="admin", password="demo-pass")
         await load_demo_county(session, password="demo-pass")
         await add_teachers(session, count=TEACHERS)
         clusters = list(await session.scalars(select(Cluster.id)))
         staff = await session.scalar(select(User.id).where(User.username == "staff01"))
         await session.commit()
+    staff_headers = bearer(staff, settings)
+    async with httpx.AsyncClient(base_url=api_url, timeout=120) as api:
+        created = await api.post("/api/v1/campaigns", headers=staff_headers, json={
+            "title": "截止前夜", "subject": "语文", "cluster_ids": clusters, "schedule": {"collect_topics": "P7D"}})
+        assert created.status_code == 201, created.text
+    campaign_id = created.json()["id"]
+    async with sessions() as session:
+        members = (await session.execute(select(CampaignMember.user_id, CampaignMember.school_id)
+                                         .where(CampaignMember.campaign_id == campaign_id)
+                                         .order_by(CampaignMember.user_id))).all()
+        while await session.scalar(select(func.count()).select_from(InboxItem)) < len(members):
+            await asyncio.sleep(0.5)  # the launch notice reaches every member's inbox before the load
+        await add_actions(session, campaign_id=campaign_id)
+        problem_of = dict((await session.execute(select(Problem.author_user_id, Problem.id)
+                                                 .where(Problem.campaign_id == campaign_id))).all())
+        await session.commit()
+    await engine.dispose()
+    return Rush(campaign_id, [tuple(m) for m in members], problem_of, staff_headers)
 
-    env = await WorkflowEnvironment.start_local(dev_server_existing_path=bundled_binary("temporal"),
-                                                search_attributes=SEARCH_ATTRIBUTES,
-                                                data_converter=pydantic_data_converter, ui=False)
+
+def bearer(user_id: int, settings: Settings) -> dict[str, str]:
+    return {"Authorization": f"Bearer {create_access_token(user_id=user_id, settings=settings)}"}
+
+
+def teacher_calls(rush: Rush, settings: Settings, indexes: range, *, kind: str, api: bool) -> list[Call]:
+    """A submit or a vote by each of these members: through the API with a token, or to the bare
+    app with who is acting in the query."""
+    cid, prefix, calls = rush.campaign_id, "/api/v1" if api else "", []
+    for index in indexes:
+        user_id, school_id = rush.members[index]
+        headers = bearer(user_id, settings) if api else {}
+        if kind == "submit":
+            query = "" if api else f"?user_id={user_id}&school_id={school_id}"
+            calls.append(Call("POST", f"{prefix}/campaigns/{cid}/problems{query}", headers,
+                              {"title": problem_text(index)}))
+        else:  # for the problem of the member four places on: not one's own, not voted for yet
+            problem_id = rush.problem_of[rush.members[(index + 4) % len(rush.members)][0]]
+            query = "" if api else f"?user_id={user_id}"
+            calls.append(Call("POST", f"{prefix}/campaigns/{cid}/problems/{problem_id}/votes{query}", headers))
+    return calls
+
+
+async def measure(backend: str, rush: Rush, settings: Settings, api_url: str, bare_url: str, actions: int) -> list[Row]:
+    rows = []
+
+    async def pair(path: str, concurrency: int, api_calls: list[Call], bare_calls: list[Call]) -> None:
+        await http_load.run(api_url, api_calls[:WARM_UP], concurrency)
+        await http_load.run(bare_url, bare_calls[:WARM_UP], concurrency)
+        api = await http_load.run(api_url, api_calls[WARM_UP:], concurrency)
+        bare = await http_load.run(bare_url, bare_calls[WARM_UP:], concurrency)
+        rows.append(Row(backend, path, concurrency, api, bare))
+        print(format_row(rows[-1]), flush=True)
+
+    block = actions + WARM_UP
+    for kind in ("submit", "vote"):  # every member acts at most once per kind
+        blocks = iter(range(0, len(rush.members) - block + 1, block))
+        for concurrency in CONCURRENCY:
+            api_side, bare_side = (range(start, start + block) for start in (next(blocks), next(blocks)))
+            await pair(kind, concurrency, teacher_calls(rush, settings, api_side, kind=kind, api=True),
+                       teacher_calls(rush, settings, bare_side, kind=kind, api=False))
+    cid = rush.campaign_id
+    board = Call("GET", f"/api/v1/campaigns/{cid}", rush.staff_headers)
+    await pair("board (campaign detail)", CONCURRENCY[0], [board] * (READS + WARM_UP),
+               [Call("GET", f"/campaigns/{cid}", {})] * (READS + WARM_UP))
+    page = f"/runs/campaign-{cid}/timeline?limit=50"
+    await pair("run timeline, first page", CONCURRENCY[0],
+               [Call("GET", f"/api/v1{page}", rush.staff_headers)] * (READS // 4 + WARM_UP),
+               [Call("GET", page, {})] * (READS // 4 + WARM_UP))
+    return rows
+
+
+async def bench_backend(backend: str, url: str, temporal: WorkflowEnvironment, actions: int, workers: int,
+                        log_dir: Path) -> list[Row]:
+    await asyncio.to_thread(migrate, url)  # Alembic runs its own event loop
+    settings = Settings(_env_file=None, environment="test", database_url=url,
+                        temporal_task_queue=f"bench-{uuid.uuid4()}")
+    env = {"DATABASE_URL": url, "ENVIRONMENT": "test", "SECRET_KEY": settings.secret_key,
+           "TEMPORAL_ADDRESS": temporal.client.service_client.config.target_host,
+           "TEMPORAL_TASK_QUEUE": settings.temporal_task_queue}
+    engine = create_engine(url)
     try:
-        app = create_app(settings, temporal=env.client)
-        async with create_worker(env.client, settings=settings, session_factory=session_factory), \
-                app.router.lifespan_context(app), \
-                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as api:
-            def bearer(user_id: int) -> dict[str, str]:
-                return {"Authorization": f"Bearer {create_access_token(user_id=user_id, settings=settings)}"}
-
-            created = await api.post("/api/v1/campaigns", headers=bearer(staff), json={
-                "title": "基准测试", "subject": "语文", "cluster_ids": clusters, "schedule": {"collect_topics": "P7D"}})
-            assert created.status_code == 201, created.text
-            cid = created.json()["id"]
-            async with session_factory() as session:
-                members = list(await session.scalars(select(CampaignMember).where(CampaignMember.campaign_id == cid)
-                                                     .order_by(CampaignMember.user_id)))
-            assert len(members) >= TEACHERS and len(members) >= 4 * actions
-            api_side, direct_side = members[:actions], members[actions : 2 * actions]
-
-            def via_api(n: int, member: CampaignMember):
-                async def call():
-                    response = await api.post(f"/api/v1/campaigns/{cid}/problems", headers=bearer(member.user_id),
-                                              json={"title": problem_text(n)})
-                    assert response.status_code == 201, response.text
-                return call
-
-            def direct(n: int, member: CampaignMember):
-                async def call():
-                    async with session_factory() as session:
-                        await campaigns.submit_problem(session, campaign_id=cid, member=member,
-                                                       data=ProblemIn(title=problem_text(n)))
-                        await session.commit()
-                return call
-
-            def vote_api(member: CampaignMember, problem_id: int):
-                async def call():
-                    response = await api.post(f"/api/v1/campaigns/{cid}/problems/{problem_id}/votes",
-                                              headers=bearer(member.user_id))
-                    assert response.status_code == 201, response.text
-                return call
-
-            def vote_direct(member: CampaignMember, problem_id: int):
-                async def call():
-                    async with session_factory() as session:
-                        problem = await session.get(Problem, problem_id)
-                        await campaigns.vote(session, problem=problem, member=member, budget=5)
-                        await session.commit()
-                return call
-
-            results = [_summary("submit via API", *await _timed(
-                [via_api(n, m) for n, m in enumerate(api_side)], concurrency))]
-            results.append(_summary("submit direct", *await _timed(
-                [direct(n, m) for n, m in enumerate(direct_side)], concurrency)))
-            async with session_factory() as session:
-                problem_ids = list(await session.scalars(select(Problem.id).where(Problem.campaign_id == cid)))
-            voters = members[2 * actions : 3 * actions], members[3 * actions : 4 * actions]
-            results.append(_summary("vote via API", *await _timed(
-                [vote_api(m, problem_ids[i]) for i, m in enumerate(voters[0])], concurrency)))
-            results.append(_summary("vote direct", *await _timed(
-                [vote_direct(m, problem_ids[i]) for i, m in enumerate(voters[1])], concurrency)))
-            await api.post(f"/api/v1/campaigns/{cid}/cancel", headers=bearer(staff), json={"reason": "基准测试结束"})
+        async with create_worker(temporal.client, settings=settings, session_factory=create_session_factory(engine)):
+            with serving("webapp:app", env=env, workers=workers, log=log_dir / f"api-{backend}.log") as api_url:
+                rush = await prepare(url, settings, api_url)
+                try:
+                    with serving("benchmarks.bare_api:app", env=env, workers=workers,
+                                 log=log_dir / f"bare-{backend}.log") as bare_url:
+                        return await measure(backend, rush, settings, api_url, bare_url, actions)
+                finally:  # the next database's campaign gets the same workflow id
+                    await temporal.client.get_workflow_handle(f"campaign-{rush.campaign_id}").terminate()
     finally:
-        await env.shutdown()
         await engine.dispose()
-        await asyncio.sleep(0.1)  # lets the dev server's client finish before the interpreter exits
 
-    print(f"\n{len(members)} teachers in scope, {actions} actions per row, concurrency {concurrency}\n")
-    print("| path | actions | actions/s | p50 ms | p95 ms |")
-    print("|---|---|---|---|---|")
-    for r in results:
-        print(f"| {r['name']} | {r['actions']} | {r['per_s']:.0f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} |")
-    for kind in ("submit", "vote"):
-        api_row, direct_row = (r for r in results if r["name"].startswith(kind))
-        print(f"\n{kind}: API throughput is {api_row['per_s'] / direct_row['per_s']:.2f} × the direct service calls")
+
+def format_row(row: Row) -> str:
+    api, bare = row.api, row.bare
+    return (f"| {row.backend} | {row.path} | {row.concurrency} | {api.per_s:.0f} | {api.p50_ms:.0f} | "
+            f"{api.p95_ms:.0f} | {api.server_errors} | {bare.per_s:.0f} | {bare.p50_ms:.0f} | {bare.p95_ms:.0f} | "
+            f"**{api.per_s / bare.per_s:.2f}×** |")
+
+
+async def main(actions: int, backends: list[str], workers: int | None) -> None:
+    log_dir = Path(tempfile.mkdtemp(prefix="bench-rush-logs-"))
+    print(f"\n{TEACHERS} teachers in one campaign with 20,000 actions; {actions} requests per row; logs in {log_dir}\n")
+    print("| database | path | concurrent | API req/s | p50 ms | p95 ms | 5xx | bare req/s | bare p50 | bare p95 | "
+          "API / bare |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
+    temporal = await WorkflowEnvironment.start_local(dev_server_existing_path=bundled_binary("temporal"),
+                                                     search_attributes=SEARCH_ATTRIBUTES,
+                                                     data_converter=pydantic_data_converter, ui=False)
+    try:
+        for backend in backends:
+            with ExitStack() as stack:
+                url = stack.enter_context(BACKENDS[backend]())
+                if url is None:
+                    print(f"| {backend} | skipped: server not installed (apt-get install postgresql) |")
+                    continue
+                await bench_backend(backend, url, temporal, actions, workers or api_workers(url), log_dir)
+    finally:
+        await temporal.shutdown()
+        await asyncio.sleep(0.1)  # lets the dev server's client finish before the interpreter exits
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--actions", type=int, default=1000)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--actions", type=int, default=600)
+    parser.add_argument("--backend", choices=list(BACKENDS), action="append")
+    parser.add_argument("--workers", type=int, help="API processes (default: what make run starts)")
     args = parser.parse_args()
-    asyncio.run(main(args.actions, args.concurrency))
+    asyncio.run(main(args.actions, args.backend or list(BACKENDS), args.workers))

@@ -5,7 +5,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.directory import GradeBand, Role
-from models import School, Teacher, TeacherSubject, User
+from models import AuditEntry, CampaignMember, Problem, School, Teacher, TeacherSubject, User, Vote
 from services.demo import demo_teacher_name
 
 CHUNK = 1000
@@ -26,6 +26,11 @@ def problem_text(n: int) -> str:
     return stem + PROBLEM_CONTEXTS[(n // len(PROBLEM_STEMS)) % len(PROBLEM_CONTEXTS)].format(grade=GRADES[n % len(GRADES)])
 
 
+async def _insert(session: AsyncSession, model, rows: list[dict]) -> None:
+    for start in range(0, len(rows), CHUNK):
+        await session.execute(insert(model), rows[start : start + CHUNK])
+
+
 async def add_teachers(session: AsyncSession, *, count: int, subject: str = "语文") -> list[int]:
     """`count` more primary teachers spread over every school; returns their user ids."""
     schools = list(await session.scalars(select(School.id).order_by(School.id)))
@@ -41,7 +46,37 @@ async def add_teachers(session: AsyncSession, *, count: int, subject: str = "语
                          "grade_band": GradeBand.primary, "phone": f"138{n:08d}", "user_id": user_id})
         subjects.append({"teacher_id": teacher_id, "subject": subject, "position": 0})
     for model, rows in [(User, users), (Teacher, teachers), (TeacherSubject, subjects)]:
-        for start in range(0, len(rows), CHUNK):
-            await session.execute(insert(model), rows[start : start + CHUNK])
+        await _insert(session, model, rows)
     await session.flush()
     return [u["id"] for u in users]
+
+
+async def add_actions(session: AsyncSession, *, campaign_id: int, votes_each: int = 3) -> int:
+    """A campaign late in its collection, in bulk: a problem from every member, `votes_each` votes
+    from every member on the next members' problems, and the audit row each action leaves (what
+    the board counts and the run timeline reads). Returns the number of actions."""
+    members = (await session.execute(
+        select(CampaignMember.user_id, CampaignMember.school_id, User.display_name)
+        .join(User, User.id == CampaignMember.user_id)
+        .where(CampaignMember.campaign_id == campaign_id).order_by(CampaignMember.user_id))).all()
+    problems = [{"campaign_id": campaign_id, "author_user_id": user_id, "school_id": school_id,
+                 "title": problem_text(n), "votes": votes_each} for n, (user_id, school_id, _) in enumerate(members)]
+    await _insert(session, Problem, problems)
+    problem_of = dict((await session.execute(select(Problem.author_user_id, Problem.id)
+                                             .where(Problem.campaign_id == campaign_id))).all())
+    votes = [{"problem_id": problem_of[members[(n + k) % len(members)][0]], "user_id": user_id,
+              "campaign_id": campaign_id}
+             for n, (user_id, _, _) in enumerate(members) for k in range(1, votes_each + 1)]
+    path = f"/api/v1/campaigns/{campaign_id}/problems"
+
+    def audited(user_id: int, name: str, route: str) -> dict:
+        return {"actor_user_id": user_id, "actor_name": name, "actor_role": Role.teacher, "method": "POST",
+                "route": route, "path": path, "status_code": 201, "subject_type": "campaigns",
+                "subject_id": str(campaign_id), "payload": {}}
+
+    audit = [audited(user_id, name, "/api/v1/campaigns/{campaign_id}/problems") for user_id, _, name in members]
+    audit += [audited(user_id, name, "/api/v1/campaigns/{campaign_id}/problems/{problem_id}/votes")
+              for user_id, _, name in members for _ in range(votes_each)]
+    await _insert(session, Vote, votes)
+    await _insert(session, AuditEntry, audit)
+    return len(problems) + len(votes)

@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     robot_rate_per_minute: int = 20  # WeCom and DingTalk group robots
     robot_max_mentions: int = 50  # @-mentions per robot message; more are split
     http_timeout_seconds: float = 10.0
+    # A run whose activity has failed this many times, or for this long, shows as stalled and
+    # alerts the admins (once); it goes on retrying and carries on when the cause is gone.
+    stall_after_attempts: int = 5
+    stall_after_minutes: int = 10
     public_base_url: str = "http://127.0.0.1:8000"
 
     @model_validator(mode="after")

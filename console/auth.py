@@ -38,7 +38,7 @@ async def console_user(request: Request, session: SessionDep, settings: Settings
 ConsoleUser = Annotated[User, Depends(console_user)]
 
 
-def console_context(user: ConsoleUser, session: SessionDep, temporal: TemporalDep, settings: SettingsDep,
+async def console_context(user: ConsoleUser, session: SessionDep, temporal: TemporalDep, settings: SettingsDep,
                     now: NowDep) -> Context:
     return Context(user=user, session=session, temporal=temporal, settings=settings, now=now)
 

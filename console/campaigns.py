@@ -15,7 +15,7 @@ from api.audit import set_audit_subject
 from console.auth import ConsoleContext, CsrfChecked
 from console.forms import FORM, errors_of, local_datetime, local_input
 from console.render import page
-from contracts.campaigns import CYCLE, CampaignIn, CancelIn, ExtendIn, Phase
+from contracts.campaigns import CYCLE, CampaignIn, CancelIn, CloseIn, ExtendIn, Phase
 from contracts.errors import DomainError, InvalidField
 
 router = APIRouter()
@@ -124,19 +124,24 @@ async def _steer(request: Request, ctx, campaign_id: int, act: Callable[[], Awai
     return RedirectResponse(board_url(campaign_id, done), status_code=303)
 
 
+# The board's forms carry the phase (and deadline) the page showed: a click on a stale page is
+# refused with the phase the campaign is in now, never applied to the next phase.
 @router.post("/campaigns/{campaign_id}/phase/close", dependencies=[CsrfChecked])
-async def close_phase(request: Request, campaign_id: int, ctx: ConsoleContext):
-    return await _steer(request, ctx, campaign_id, lambda: campaigns.close_phase(ctx, campaign_id=campaign_id),
+async def close_phase(request: Request, campaign_id: int, ctx: ConsoleContext, phase: Annotated[str, Form()] = ""):
+    return await _steer(request, ctx, campaign_id,
+                        lambda: campaigns.close_phase(ctx, campaign_id=campaign_id, data=CloseIn(phase=phase or None)),
                         done="close")
 
 
 @router.post("/campaigns/{campaign_id}/phase/extend", dependencies=[CsrfChecked])
-async def extend_phase(request: Request, campaign_id: int, ctx: ConsoleContext, until: Annotated[str, Form()] = ""):
+async def extend_phase(request: Request, campaign_id: int, ctx: ConsoleContext, until: Annotated[str, Form()] = "",
+                       phase: Annotated[str, Form()] = "", deadline: Annotated[str, Form()] = ""):
     async def extend():
         when = local_datetime(until, ctx.settings.tz)
         if when is None:
             raise InvalidField("until", "请选择新的截止时间")
-        return await campaigns.extend_phase(ctx, campaign_id=campaign_id, until=ExtendIn(until=when).until)
+        data = ExtendIn(until=when, phase=phase or None, deadline=deadline or None)
+        return await campaigns.extend_phase(ctx, campaign_id=campaign_id, data=data)
 
     return await _steer(request, ctx, campaign_id, extend, done="extend", field="until", values={"until": until})
 

@@ -358,8 +358,16 @@ class SummaryIn(BaseModel):
     did_not_work: Text
 
 
+class CloseIn(BaseModel):
+    """Optional: the phase the caller means to close (by default the phase the campaign is in)."""
+
+    phase: Phase | None = None
+
+
 class ExtendIn(BaseModel):
     until: datetime
+    phase: Phase | None = None  # the phase the caller means (default: the current one)
+    deadline: datetime | None = None  # the deadline the caller saw (default: the current one)
 
 
 class CancelIn(BaseModel):
@@ -461,11 +469,15 @@ class Actor(BaseModel):
 
 
 class CloseRequest(Actor):
-    pass
+    # The phase the caller saw: a close of a phase that has already ended is refused (409), never
+    # applied to the next one. None only in Updates sent by the previous release.
+    phase: Phase | None = None
 
 
 class ExtendRequest(Actor):
     until: datetime
+    phase: Phase | None = None  # as for a close
+    seen_deadline: datetime | None = None  # the deadline the caller extended: a stale one is refused
 
 
 class CancelRequest(Actor):

@@ -25,7 +25,7 @@ NOTICE_LABELS = {
     "plan_submitted": "方案已提交", "plan_returned": "方案退回修改", "plan_approved": "方案已批准",
     "plan_reminder": "方案提交提醒", "task_assigned": "任务分配", "task_overdue": "任务逾期",
     "task_reminder": "任务提醒", "reflection_reminder": "反思提交提醒", "report_ready": "活动报告已生成",
-    "escalation": "督办", "campaign_cancelled": "活动取消", "session_announcement": "联片教研通知",
+    "escalation": "督办", "run_stalled": "运行受阻", "campaign_cancelled": "活动取消", "session_announcement": "联片教研通知",
     "session_reminder": "联片教研提醒", "session_changed": "活动变更", "session_cancelled": "活动取消",
     "minutes_missing": "纪要催交", "session_absent": "缺席名单", "notice_rejected": "通知未能发出",
 }  # fmt: skip

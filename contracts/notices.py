@@ -40,6 +40,7 @@ class NotificationKind(StrEnum):
     session_cancelled = "session_cancelled"
     minutes_missing = "minutes_missing"
     session_absent = "session_absent"
+    run_stalled = "run_stalled"  # to admins: a run's activity keeps failing
     notice_rejected = "notice_rejected"  # to admins: a notice could not be stored, so nobody got it
 
 
@@ -252,12 +253,27 @@ class SessionAbsent(SessionNotice, Absentees):
     kind: Literal[K.session_absent] = K.session_absent
 
 
+# ---- runs ---------------------------------------------------------------------------------
+
+
+class RunStalled(BaseModel):
+    """To admins: a run has been retrying one step; it carries on by itself once the cause is fixed."""
+
+    kind: Literal[K.run_stalled] = K.run_stalled
+    workflow_id: str
+    step: str  # the activity that keeps failing
+    attempts: int
+    since: datetime
+    error: str
+
+
 NoticePayload = Annotated[
     Union[
         CampaignOpened, PhaseOpened, SubmissionReminder, TopicsPending, TopicsConfirmed, TrainingInvitation,
         TrainingReminder, TrainingAbsent, PlanRequested, PlanSubmitted, PlanReturned, PlanApproved, PlanReminder,
         TaskAssigned, TaskOverdue, TaskReminder, ReflectionReminder, ReportReady, Escalation, CampaignCancelled,
         SessionAnnouncement, SessionReminder, SessionChanged, SessionCancelled, MinutesMissing, SessionAbsent,
+        RunStalled,
         NoticeRejected,
     ],
     Field(discriminator="kind"),
@@ -303,6 +319,8 @@ EXAMPLES: dict[NotificationKind, NoticePayload] = {example.kind: example for exa
     SessionCancelled(**_SESSION, action="skipped", reason="台风预警"),
     MinutesMissing(**_SESSION),
     SessionAbsent(**_SESSION, **_ABSENTEES),
+    RunStalled(workflow_id="campaign-12", step="record_transition", attempts=5, since=_DUE,
+               error="OperationalError: database is locked <sqlite>"),
     NoticeRejected(notice_key="campaign:7:collect_topics:reminder:-24h", notice_kind=K.submission_reminder,
                    reason="unknown audience 'campaign.not_submited'"),
 ]}

@@ -31,6 +31,18 @@ class AuditEntryOut(BaseModel):
     payload: dict[str, Any]
 
 
+class RunStallOut(BaseModel):
+    """A step of the run that keeps failing (it is still retrying)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    activity_type: str
+    attempt: int
+    first_failed_at: datetime
+    last_failed_at: datetime
+    last_error: str
+
+
 class RunSummary(BaseModel):
     workflow_id: str
     run_id: str
@@ -46,6 +58,7 @@ class RunSummary(BaseModel):
     subject: str | None
     term: str | None
     started_by: str | None
+    stalled: RunStallOut | None = Field(default=None, description="set while a step keeps failing")
 
 
 class PendingActivity(BaseModel):

@@ -257,6 +257,8 @@ class SeriesRunInput(BaseModel):
     series_id: int
     cursor: Cursor
     pending: list[SeriesChange] = Field(default_factory=list)  # carried over continue-as-new
+    # Changes already taken: the server may deliver an admitted Update again to the next run.
+    seen_changes: list[int] = Field(default_factory=list)
     run_number: int = 1
 
 

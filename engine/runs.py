@@ -2,12 +2,14 @@
 the state of one run, history for its timeline and raw events.
 
 A workflow that continued-as-new is one "run chain": the same workflow id, several run ids. Every
-function here that reads history walks the whole chain, oldest first, from the first run id that
-Temporal records on each run's start event."""
+function here that reads history walks the chain oldest first, from the first run id that
+Temporal records for the execution."""
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from itertools import groupby
+from operator import itemgetter
 
 from google.protobuf.json_format import MessageToDict
 from temporalio.api.common.v1 import WorkflowExecution as WorkflowExecutionRef
@@ -109,24 +111,26 @@ async def started_by(client: Client, workflow_id: str) -> str | None:
     return (await _describe(client, workflow_id)).typed_search_attributes.get(sa.STARTED_BY)
 
 
-async def _run_events(client: Client, workflow_id: str, run_id: str) -> list[HistoryEvent]:
-    handle = client.get_workflow_handle(workflow_id, run_id=run_id)
-    return [event async for event in handle.fetch_history_events()]
+async def chain_events(client: Client, workflow_id: str) -> AsyncIterator[tuple[str, HistoryEvent]]:
+    """(run id, event) for every event of every run of the workflow id, oldest first, fetched from
+    Temporal page by page as the caller consumes them: a caller that needs the first entries only
+    stops early (close the iterator: `contextlib.aclosing`)."""
+    latest = await _describe(client, workflow_id)
+    run_id = latest.raw_description.workflow_execution_info.first_run_id or latest.run_id
+    while run_id:
+        last = None
+        async for last in client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history_events():
+            yield run_id, last
+        continued = last is not None and last.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
+        if run_id == latest.run_id or not continued:
+            return
+        run_id = last.workflow_execution_continued_as_new_event_attributes.new_execution_run_id
 
 
 async def run_chain(client: Client, workflow_id: str) -> AsyncIterator[tuple[str, list[HistoryEvent]]]:
     """(run id, its events) for every run of the workflow id, oldest first."""
-    latest = await _describe(client, workflow_id)
-    latest_events = await _run_events(client, workflow_id, latest.run_id)
-    first_run_id = latest_events[0].workflow_execution_started_event_attributes.first_execution_run_id
-    run_id = first_run_id or latest.run_id
-    while run_id:
-        events = latest_events if run_id == latest.run_id else await _run_events(client, workflow_id, run_id)
-        yield run_id, events
-        last = events[-1]
-        if run_id == latest.run_id or last.event_type != EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
-            return
-        run_id = last.workflow_execution_continued_as_new_event_attributes.new_execution_run_id
+    for run_id, events in groupby([item async for item in chain_events(client, workflow_id)], key=itemgetter(0)):
+        yield run_id, [event for _, event in events]
 
 
 def _pending_timer_deadline(events: list[HistoryEvent]) -> datetime | None:

@@ -18,6 +18,7 @@ from models.series import (
     SessionCheckin,
     SessionMinutes,
 )
+from models.runs import RunStall
 from models.users import User
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "Notification",
     "Preference",
     "RobotChannel",
+    "RunStall",
     "School",
     "Series",
     "SeriesChange",

@@ -12,7 +12,8 @@ class AuditEntry(Base):
     written before the answer leaves (api/audit.py)."""
 
     __tablename__ = "audit_entries"
-    __table_args__ = (Index("ix_audit_entries_subject", "subject_type", "subject_id"),)
+    # A run's timeline reads each subject's rows in time order, a page at a time.
+    __table_args__ = (Index("ix_audit_entries_subject_at", "subject_type", "subject_id", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

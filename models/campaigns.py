@@ -58,7 +58,8 @@ class CampaignMember(Base):
     __tablename__ = "campaign_members"
 
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    # Indexed alone too: a teacher's campaigns are found by her user id.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
     teacher_id: Mapped[int] = mapped_column(ForeignKey("teachers.id"))
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
     cluster_id: Mapped[int] = mapped_column(ForeignKey("clusters.id"))
@@ -113,6 +114,8 @@ class Topic(TimestampMixin, Base):
     """A confirmed research topic (专题) with its lead (专题负责人)."""
 
     __tablename__ = "campaign_topics"
+    # A repeated confirmation (a retried activity, a double click) cannot add the topics twice.
+    __table_args__ = (UniqueConstraint("campaign_id", "position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
@@ -140,6 +143,7 @@ class TopicParticipant(Base):
 
 class Training(TimestampMixin, Base):
     __tablename__ = "campaign_trainings"
+    __table_args__ = (UniqueConstraint("campaign_id", "topic_id", "title", "starts_at"),)  # scheduled once
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)

@@ -71,6 +71,17 @@ async def api_ready(settings: Settings) -> None:
         response.raise_for_status()
 
 
+def api_workers(database_url: str) -> int:
+    """API processes: one per core on PostgreSQL; one on SQLite, whose single writer is best
+    served by one process that queues its writes (db/sqlite.py) instead of several that poll."""
+    return 1 if database_url.startswith("sqlite") else (os.cpu_count() or 1)
+
+
+def api_args(*, app: str = "webapp:app", host: str, port: int, workers: int) -> list[str]:
+    """The API server command: uvicorn (uvloop, httptools) with `workers` processes on one socket."""
+    return [sys.executable, "-m", "uvicorn", app, "--host", host, "--port", str(port), "--workers", str(workers)]
+
+
 def stop_all(processes: dict[str, subprocess.Popen]) -> None:
     for name, process in reversed(processes.items()):
         if process.poll() is None:
@@ -131,13 +142,9 @@ def main() -> int:
         migrate(settings.database_url)
         asyncio.run(seed(settings))
         processes["worker"] = start("worker", [sys.executable, "worker.py"], env, log_dir)
-        processes["api"] = start(
-            "api",
-            [sys.executable, "-m", "uvicorn", "webapp:app",
-             "--host", settings.api_host, "--port", str(settings.api_port)],
-            env,
-            log_dir,
-        )  # fmt: skip
+        workers = api_workers(settings.database_url)
+        processes["api"] = start("api", api_args(host=settings.api_host, port=settings.api_port, workers=workers),
+                                 env, log_dir)
         asyncio.run(wait_until("The API", lambda: api_ready(settings)))
         print(banner(settings, embedded_temporal, mail_sink), flush=True)
         while not stopping:

@@ -162,6 +162,8 @@ async def store_plan(session: AsyncSession, *, submission: PlanSubmission) -> No
     topic = await session.get(Topic, submission.topic_id)
     plan = await session.scalar(select(Plan).where(Plan.topic_id == topic.id))
     at = submission.at
+    if plan is not None and plan.submitted_at == at and plan.status == PlanStatus.submitted:
+        return  # this very submission, stored by an attempt whose answer was lost
     if plan is None:
         plan = Plan(campaign_id=submission.campaign_id, topic_id=topic.id, goal=submission.plan.goal,
                     submitted_by=submission.by_user_id, submitted_at=at)

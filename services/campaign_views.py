@@ -23,14 +23,11 @@ async def campaign_out(session: AsyncSession, campaign: Campaign) -> CampaignOut
 
 async def campaign_detail(session: AsyncSession, campaign: Campaign, *, user_id: int) -> CampaignDetail:
     """Phase, deadlines, counts per phase, topics; the asking user's own open tasks."""
-    counts = await campaigns.phase_counts(session, campaign.id)
-    live = campaigns.live_problems(campaign.id)
+    counts = await campaigns.board_counts(session, campaign.id)
     return CampaignDetail(
         **(await campaign_out(session, campaign)).model_dump(),
-        members=counts[0].acted + counts[0].not_acted,
-        problems=len((await session.scalars(live.with_only_columns(Problem.id))).all()),
-        votes=sum(await session.scalars(live.with_only_columns(Problem.votes))),
-        counts=counts, topics=await campaigns.topics_out(session, campaign.id),
+        members=counts.members, problems=counts.problems, votes=counts.votes,
+        counts=counts.phases, topics=await campaigns.topics_out(session, campaign.id),
         my_tasks=[TaskOut.model_validate(t) for t in await campaigns.open_tasks(
             session, user_id=user_id, campaign_id=campaign.id)],
     )

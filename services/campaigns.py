@@ -6,9 +6,10 @@ action that races a phase change is either in before the change or refused with 
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, delete, func, insert, or_, select, update
+from sqlalchemy import ScalarSelect, Select, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import phase_rules, workflow_ids
@@ -108,6 +109,19 @@ async def member_of(session: AsyncSession, *, campaign_id: int, user_id: int) ->
     return await session.get(CampaignMember, (campaign_id, user_id))
 
 
+async def campaign_and_member(session: AsyncSession, *, campaign_id: int,
+                              user_id: int) -> tuple[Campaign, CampaignMember | None]:
+    """The campaign and the user's place in its scope (None: not in it), in one query."""
+    row = (await session.execute(
+        select(Campaign, CampaignMember).where(Campaign.id == campaign_id)
+        .outerjoin(CampaignMember, (CampaignMember.campaign_id == Campaign.id) & (CampaignMember.user_id == user_id))
+    )).first()
+    if row is None:
+        raise NotFound("活动 (campaign)", campaign_id)
+    campaign, member = row
+    return campaign, member
+
+
 async def member_clusters(session: AsyncSession, campaign_id: int) -> list[int]:
     return sorted(set(await session.scalars(
         select(CampaignMember.cluster_id).where(CampaignMember.campaign_id == campaign_id))))
@@ -136,10 +150,6 @@ async def phase_windows(session: AsyncSession, campaign_id: int) -> list[PhaseWi
     return [PhaseWindow.model_validate(row) for row in rows]
 
 
-async def _count(session: AsyncSession, stmt: Select) -> int:
-    return await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-
-
 def live_problems(campaign_id: int) -> Select[tuple[Problem]]:
     return select(Problem).where(Problem.campaign_id == campaign_id, Problem.withdrawn_at.is_(None))
 
@@ -148,24 +158,41 @@ def participants_query(campaign_id: int) -> Select:
     return select(TopicParticipant.user_id).where(TopicParticipant.campaign_id == campaign_id).distinct()
 
 
-async def phase_counts(session: AsyncSession, campaign_id: int) -> list[PhaseCounts]:
-    members = await _count(session, select(CampaignMember.user_id).where(CampaignMember.campaign_id == campaign_id))
-    submitted = await _count(session, live_problems(campaign_id).with_only_columns(Problem.author_user_id).distinct())
-    participants = await _count(session, participants_query(campaign_id))
-    checked_in = await _count(session, select(CheckIn.user_id).where(CheckIn.campaign_id == campaign_id).distinct())
-    topics = await _count(session, select(Topic.id).where(Topic.campaign_id == campaign_id))
-    approved = await _count(session, select(Topic.id).where(Topic.campaign_id == campaign_id,
-                                                             Topic.plan_status == PlanStatus.approved))
-    assignees = await _count(session, select(Task.assignee_user_id).where(Task.campaign_id == campaign_id).distinct())
-    behind = await _count(session, select(Task.assignee_user_id).where(
-        Task.campaign_id == campaign_id, Task.delivered_at.is_(None)).distinct())
-    reflected = await _count(session, select(Reflection.user_id).where(Reflection.campaign_id == campaign_id))
+@dataclass(frozen=True)
+class BoardCounts:
+    members: int
+    problems: int
+    votes: int
+    phases: list[PhaseCounts]
+
+
+def _distinct(column, *where) -> ScalarSelect[int]:
+    return select(func.count(column.distinct())).where(*where).scalar_subquery()
+
+
+async def board_counts(session: AsyncSession, campaign_id: int) -> BoardCounts:
+    """What the board counts, in one statement of aggregates that each read one index: problems,
+    votes and authors over the live problems, then who acted in each phase."""
+    row = (await session.execute(select(
+        func.count(), func.coalesce(func.sum(Problem.votes), 0), func.count(Problem.author_user_id.distinct()),
+        select(func.count()).where(CampaignMember.campaign_id == campaign_id).scalar_subquery(),
+        _distinct(TopicParticipant.user_id, TopicParticipant.campaign_id == campaign_id),
+        _distinct(CheckIn.user_id, CheckIn.campaign_id == campaign_id),
+        select(func.count()).where(Topic.campaign_id == campaign_id).scalar_subquery(),
+        select(func.count()).where(Topic.campaign_id == campaign_id,
+                                   Topic.plan_status == PlanStatus.approved).scalar_subquery(),
+        _distinct(Task.assignee_user_id, Task.campaign_id == campaign_id),
+        _distinct(Task.assignee_user_id, Task.campaign_id == campaign_id, Task.delivered_at.is_(None)),
+        select(func.count()).where(Reflection.campaign_id == campaign_id).scalar_subquery(),
+    ).where(Problem.campaign_id == campaign_id, Problem.withdrawn_at.is_(None)))).one()
+    problems, votes, submitted, members, participants, checked_in, topics, approved, assignees, behind, reflected = row
     acted_total = [
         (Phase.collect_topics, submitted, members), (Phase.train, checked_in, participants),
         (Phase.design_plan, approved, topics), (Phase.practise, assignees - behind, assignees),
         (Phase.reflect, reflected, participants),
     ]
-    return [PhaseCounts(phase=p, acted=a, not_acted=max(t - a, 0)) for p, a, t in acted_total]
+    return BoardCounts(members=members, problems=problems, votes=votes,
+                       phases=[PhaseCounts(phase=p, acted=a, not_acted=max(t - a, 0)) for p, a, t in acted_total])
 
 
 async def topics_out(session: AsyncSession, campaign_id: int) -> list[TopicOut]:
@@ -189,25 +216,28 @@ async def open_tasks(session: AsyncSession, *, user_id: int, campaign_id: int | 
 # ---- the phase guard -----------------------------------------------------------------------
 
 
-async def _check_phase(session: AsyncSession, campaign_id: int, action: CampaignAction) -> Campaign:
-    campaign = await session.scalar(
-        select(Campaign).where(Campaign.id == campaign_id).with_for_update(read=True)
-        .execution_options(populate_existing=True)
-    )
-    if campaign is None:
+async def _refuse_unless_allowed(session: AsyncSession, campaign_id: int, action: CampaignAction) -> None:
+    """The rule asked of the campaign's phase as the database has it now, read under a share lock
+    (PostgreSQL; on SQLite the writing transaction holds the write lock already)."""
+    row = (await session.execute(select(Campaign.phase, Campaign.step).where(Campaign.id == campaign_id)
+                                 .with_for_update(read=True))).first()
+    if row is None:
         raise NotFound("活动 (campaign)", campaign_id)
-    phase_rules.require(action, campaign.phase, campaign.step)
-    return campaign
+    phase_rules.require(action, *row)
 
 
 @asynccontextmanager
-async def phase_guard(session: AsyncSession, campaign_id: int, action: CampaignAction) -> AsyncIterator[Campaign]:
-    """Checks the phase rule, runs the writes, checks again once they are flushed: by then this
+async def phase_guard(session: AsyncSession, campaign_id: int, action: CampaignAction) -> AsyncIterator[None]:
+    """Checks the phase rule (on the campaign as this request loaded it; a refusal is checked
+    against the database), runs the writes, checks again once they are flushed: by then this
     transaction holds the write lock (SQLite) or a share lock on the campaign row (PostgreSQL),
     so the phase cannot change before the caller commits."""
-    yield await _check_phase(session, campaign_id, action)
+    campaign = await get_campaign(session, campaign_id)
+    if not phase_rules.allows(action, campaign.phase, campaign.step):
+        await _refuse_unless_allowed(session, campaign_id, action)
+    yield
     await session.flush()
-    await _check_phase(session, campaign_id, action)
+    await _refuse_unless_allowed(session, campaign_id, action)
 
 
 # ---- teachers' actions ---------------------------------------------------------------------
@@ -248,9 +278,11 @@ async def vote(session: AsyncSession, *, problem: Problem, member: CampaignMembe
     async with phase_guard(session, problem.campaign_id, CampaignAction.vote):
         if problem.author_user_id == member.user_id:
             raise Conflict("不能给自己提交的问题投票 (cannot vote for your own problem)")
-        if await session.get(Vote, (problem.id, member.user_id)) is not None:
+        used, this_one = (await session.execute(
+            select(func.count(), func.count().filter(Vote.problem_id == problem.id))
+            .where(Vote.campaign_id == problem.campaign_id, Vote.user_id == member.user_id))).one()
+        if this_one:
             raise Conflict("已经投过票 (already voted for this problem)")
-        used = await votes_used(session, campaign_id=problem.campaign_id, user_id=member.user_id)
         if used >= budget:
             raise Conflict(f"投票数已用完（每人 {budget} 票）(vote budget used up)", budget=budget)
         session.add(Vote(problem_id=problem.id, user_id=member.user_id, campaign_id=problem.campaign_id))
@@ -264,12 +296,6 @@ async def unvote(session: AsyncSession, *, problem: Problem, user_id: int) -> No
         if result.rowcount == 0:
             raise NotFound("投票 (vote)", problem.id)
         await session.execute(update(Problem).where(Problem.id == problem.id).values(votes=Problem.votes - 1))
-
-
-async def votes_used(session: AsyncSession, *, campaign_id: int, user_id: int) -> int:
-    return await session.scalar(
-        select(func.count()).select_from(Vote).where(Vote.campaign_id == campaign_id, Vote.user_id == user_id)
-    ) or 0
 
 
 def checkin_window(training: Training, params: CampaignParams) -> tuple[datetime, datetime]:

@@ -81,7 +81,10 @@ async def run_step(session: AsyncSession, *, step: Step) -> list[NotifyRequest]:
         return notices.session_notice(model=model, key=f"{key}:{key_suffix}", series=series, meeting=meeting, host=host,
                                       link=link, **kwargs)
 
-    if step.kind in (StepKind.announce, StepKind.remind, StepKind.close_checkin) and meeting.status != SessionStatus.scheduled:
+    if step.kind in (StepKind.announce, StepKind.remind) and meeting.status != SessionStatus.scheduled:
+        return []
+    # Held already: this very step closed it before its activity was retried; its notice again.
+    if step.kind == StepKind.close_checkin and meeting.status not in (SessionStatus.scheduled, SessionStatus.held):
         return []
     match step.kind:
         case StepKind.announce:
@@ -97,7 +100,8 @@ async def run_step(session: AsyncSession, *, step: Step) -> list[NotifyRequest]:
             if not absent:
                 return []
             names: dict[str, list[str]] = {}
-            schools = {s.id: s.name for s in await session.scalars(select(School).where(School.id.in_({t.school_id for t in absent})))}
+            schools = {s.id: s.name for s in await session.scalars(
+                select(School).where(School.id.in_({t.school_id for t in absent})))}
             for teacher in absent:
                 names.setdefault(schools[teacher.school_id], []).append(teacher.name)
             return [notice(SessionAbsent, "absent", notices.session_link(meeting),

@@ -25,6 +25,7 @@ from models import Base
 from services.accounts import bootstrap_admin
 from services.demo import load_demo_county
 from engine.connection import add_search_attributes, bundled_binary
+from tests.histories.recorder import HistoryRecorder
 from worker import create_worker
 
 DEMO_PASSWORD = "demo-pass"
@@ -32,16 +33,20 @@ SHM = Path("/dev/shm")
 
 
 @pytest.fixture
-async def ts_env() -> AsyncIterator[WorkflowEnvironment]:
+async def ts_env(request) -> AsyncIterator[WorkflowEnvironment]:
     """The time-skipping test server: timers fire as soon as the workflow waits on them.
 
     One per test (it starts in a fraction of a second): a run left waiting by one test, or an
-    abandoned child, would otherwise stop the shared virtual clock for every later test."""
+    abandoned child, would otherwise stop the shared virtual clock for every later test.
+    With RECORD_HISTORIES set, the test's runs are kept for the replay test (tests/histories/)."""
+    recorder = HistoryRecorder()
     env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=bundled_binary("temporal-test-server"), data_converter=pydantic_data_converter
+        test_server_existing_path=bundled_binary("temporal-test-server"), data_converter=pydantic_data_converter,
+        interceptors=[recorder],
     )
     await add_search_attributes(env.client, namespace=env.client.namespace, keys=SEARCH_ATTRIBUTES)
     yield env
+    await recorder.save(env.client, request.node.name)
     await env.shutdown()
 
 

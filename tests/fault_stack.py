@@ -86,7 +86,7 @@ def worker_process(name: str, settings: Settings, *, temporal_address: str, data
 
 
 async def worker_ready(worker: Process) -> None:
-    await wait_for(lambda: worker.logged("worker polling task queue"), timeout=60, what=f"{worker.log} ready")
+    await wait_for(lambda: worker.logged("polling task queue"), timeout=60, what=f"{worker.log} ready")
 
 
 class DevServer(Process):

@@ -108,6 +108,20 @@ async def test_timeline_spans_continue_as_new_and_shows_cancel_reason(local_env,
         assert again.status_code == 409
 
 
+async def test_timeline_is_read_a_page_at_a_time(local_env, local_api, login, settings):
+    async with Worker(local_env.client, task_queue=settings.temporal_task_queue, workflows=[PhasedWorkflow]):
+        workflow_id = await _start_in_train_phase(local_env, settings, "c1")
+        admin = await login("admin")
+        await local_api.post(f"/api/v1/runs/{workflow_id}/cancel", json={"reason": "重复创建"}, headers=admin)
+        url = f"/api/v1/runs/{workflow_id}/timeline"
+        whole = (await local_api.get(url, params={"limit": 200}, headers=admin)).json()
+        pages = [(await local_api.get(url, params={"offset": offset, "limit": 3}, headers=admin)).json()
+                 for offset in range(0, len(whole), 3)]
+        assert len(whole) > 6 and {e["source"] for e in whole} >= {"temporal", "audit"}
+        assert [entry for page in pages for entry in page] == whole
+        assert all(len(page) == 3 for page in pages[:-1])
+
+
 async def _closed(local_env, workflow_id):
     return (await local_env.client.get_workflow_handle(workflow_id).describe()).close_time is not None
 

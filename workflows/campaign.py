@@ -9,7 +9,8 @@ topic leads' plans are Updates whose validators refuse what the current phase do
 Reminders name an audience ("who has not acted"), resolved from the database when sent."""
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
 from temporalio import workflow
@@ -39,6 +40,9 @@ with workflow.unsafe.imports_passed_through():
 
 # Staff escalations of overdue tasks name who is overdue (an activity the previous release did not call).
 OVERDUE_NAMES_PATCH = "overdue-escalation-names"
+# A staff cancel is carried out by the phase loop (the previous release's Update handler did it,
+# racing the loop's own awaits).
+CANCEL_IN_LOOP_PATCH = "cancel-carried-out-by-the-loop"
 ACTIVITY_OPTIONS = {
     "start_to_close_timeout": timedelta(minutes=5),
     "retry_policy": RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1)),
@@ -62,17 +66,29 @@ def _seconds(offset: timedelta) -> str:
     return f"{int(offset.total_seconds())}s"
 
 
+_ORDER = [*CYCLE, Phase.completed, Phase.cancelled]
+_STEPS = [PhaseStep.open, PhaseStep.deciding, PhaseStep.closed]
+
+
+def _progress(phase: Phase, step: PhaseStep) -> tuple[int, int]:
+    """How far a campaign has got: only ever grows, so "recorded past (phase, open)" means closed."""
+    return _ORDER.index(phase), _STEPS.index(step)
+
+
 @workflow.defn
 class CampaignWorkflow:
     @workflow.init
     def __init__(self, state: CampaignState) -> None:
         self.state = state
         self._close_for: tuple[Phase, int] | None = None  # (phase, by whom): an early close not yet carried out
-        # The transition count when the last early close was carried out: close_phase answers once
-        # the transition after it is recorded (not an earlier one still being written).
-        self._closed_at_transition: int | None = None
+        # The furthest (phase, step) the database has recorded: a close answers once it is past its phase.
+        self._recorded = _progress(state.phase, state.step) if state.entered else (-1, 0)
+        self._cancel_recorded = False
+        # Handlers mark what they are doing before their first await, so a second request racing
+        # them is refused by the validator instead of doing it twice.
         self._topics_confirmed = bool(state.topics)
-        self._transitions = 0
+        self._confirming_topics = False
+        self._plans_busy: set[int] = set()  # topics with a plan being stored or decided
         self._followers: list[asyncio.Task] = []  # training reminders and overdue chasers
 
     # ---- the phase machine -------------------------------------------------------------
@@ -86,29 +102,50 @@ class CampaignWorkflow:
         runners = {Phase.collect_topics: self._collect_topics, Phase.train: self._train,
                    Phase.design_plan: self._design_plan, Phase.practise: self._practise, Phase.reflect: self._reflect}
         try:
-            while not self.state.phase.is_terminal:
+            # The phase is read again after every await: a cancel or a close may have come meanwhile.
+            while not self.state.phase.is_terminal and self.state.cancel_reason is None:
                 if not self.state.entered:
                     await self._enter_phase()
-                    if self._history_is_long():
-                        await workflow.wait_condition(workflow.all_handlers_finished)
-                        workflow.continue_as_new(self.state.model_copy(update={"runs": self.state.runs + 1}))
+                    await self._continue_as_new_if_long()
+                    continue
                 await runners[self.state.phase]()
         except _Cancelled:
             pass
         except asyncio.CancelledError:
             # Cancelled from outside the product (the admin's run console, the Temporal UI or CLI):
             # record it as a cancellation and tell everyone in scope, then end as cancelled.
-            await self._cancel(CancelRequest(user_id=0, reason=CANCELLED_FROM_OUTSIDE))
-            await self._announce_cancel()
+            if self.state.cancel_reason is None:
+                self.state.cancel_reason, self.state.cancelled_by = CANCELLED_FROM_OUTSIDE, None
+            await self._end_cancelled()
             raise
         if self.state.cancel_reason is not None:
-            await self._announce_cancel()
+            await self._end_cancelled()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return CampaignOutcome(campaign_id=self.state.campaign_id, phase=self.state.phase, runs=self.state.runs)
 
-    def _history_is_long(self) -> bool:
+    async def _continue_as_new_if_long(self) -> None:
+        """Continue as new once the history is long, when no Update is waiting on this loop (a close
+        or a cancel answers only after the loop carries it out: those go first)."""
         info = workflow.info()
-        return info.is_continue_as_new_suggested() or info.get_current_history_length() >= self.state.params.history_limit
+        if not (info.is_continue_as_new_suggested()
+                or info.get_current_history_length() >= self.state.params.history_limit):
+            return
+        awaited = lambda: self._close_for is not None or self.state.cancel_reason is not None  # noqa: E731
+        await workflow.wait_condition(lambda: workflow.all_handlers_finished() or awaited())
+        if not awaited():
+            workflow.continue_as_new(self.state.model_copy(update={"runs": self.state.runs + 1}))
+
+    async def _end_cancelled(self) -> None:
+        """The cancel, once: recorded (unless the previous release's handler did), then announced."""
+        if self.state.phase != Phase.cancelled:
+            await self._record_cancel()
+        await self._announce_cancel()
+
+    async def _record_cancel(self) -> None:
+        self.state.phase, self.state.step, self.state.deadline = Phase.cancelled, PhaseStep.closed, None
+        workflow.upsert_search_attributes([PHASE.value_set(Phase.cancelled.value)])
+        await self._record(closed_how="cancelled", closed_by=self.state.cancelled_by, reason=self.state.cancel_reason)
+        self._cancel_recorded = True
 
     async def _enter_phase(self) -> None:
         phase, now = self.state.phase, workflow.now()
@@ -120,6 +157,7 @@ class CampaignWorkflow:
         self.state.deadline, self.state.opened_at, self.state.step = deadline, now, PhaseStep.open
         self.state.deadline_version = 0  # versions count this phase's extensions; keys name the phase
         await self._record(closed_how=self.state.closed_how, closed_by=self.state.closed_by)
+        self._raise_if_cancelled()
         workflow.upsert_search_attributes([PHASE.value_set(phase.value)])
         self.state.entered = True
         if phase in ANNOUNCED_OPENINGS:
@@ -134,13 +172,15 @@ class CampaignWorkflow:
                        deadline=self.state.deadline, at=workflow.now(), closed_how=closed_how, closed_by=closed_by, reason=reason),
             **ACTIVITY_OPTIONS,
         )
-        self._transitions += 1
+        self._recorded = max(self._recorded, _progress(self.state.phase, self.state.step))
+
+    def _raise_if_cancelled(self) -> None:
+        if self.state.cancel_reason is not None:
+            raise _Cancelled()
 
     def _carry_out_close(self, how: str) -> int | None:
         """The phase's window ended (`how`): clear a pending early close; who closed it, if early."""
         closed_by = self._close_for[1] if how == "early" and self._close_for else None
-        if self._close_for is not None:
-            self._closed_at_transition = self._transitions
         self._close_for = None
         return closed_by
 
@@ -149,8 +189,7 @@ class CampaignWorkflow:
 
     def _advance(self, how: str) -> None:
         """Close the current phase; the loop opens the next."""
-        if self.state.cancel_reason is not None:
-            raise _Cancelled()
+        self._raise_if_cancelled()
         self.state.closed_how, self.state.closed_by = how, self._carry_out_close(how)
         position = CYCLE.index(self.state.phase)
         self.state.phase = CYCLE[position + 1] if position + 1 < len(CYCLE) else Phase.completed
@@ -161,6 +200,7 @@ class CampaignWorkflow:
         deadline (again after an extension), returns "early", "done" or "deadline"."""
         fired: set[str] = set()
         while True:
+            self._raise_if_cancelled()
             if self._closing():
                 return "early"
             if done():
@@ -363,16 +403,28 @@ class CampaignWorkflow:
     def _change(self) -> PhaseChange:
         return PhaseChange(phase=self.state.phase, step=self.state.step, deadline=self.state.deadline)
 
+    def _require_seen_phase(self, seen: Phase | None) -> None:
+        """The caller acted on the phase it saw; if the campaign has moved on since, say where it is."""
+        phase = self.state.phase
+        if seen is not None and seen != phase:
+            raise _wrong_phase(f"活动当前处于「{phase.label}」阶段，不是「{seen.label}」，请刷新后再操作 "
+                               f"(the campaign is in {phase.value}, not {seen.value})", phase, self.state.step)
+
     @workflow.update
     async def close_phase(self, request: CloseRequest) -> PhaseChange:
-        self._close_for, self._closed_at_transition = (self.state.phase, request.user_id), None
-        await workflow.wait_condition(lambda: self.state.cancel_reason is not None or (
-            self._closed_at_transition is not None and self._transitions > self._closed_at_transition))
+        """Answers once the phase is closed and the next step recorded; a second close of the same
+        phase joins the first (both learn where the campaign went)."""
+        phase = self.state.phase
+        if not self._closing():
+            self._close_for = (phase, request.user_id)
+        await workflow.wait_condition(
+            lambda: self.state.cancel_reason is not None or self._recorded > _progress(phase, PhaseStep.open))
         return self._change()
 
     @close_phase.validator
     def _validate_close(self, request: CloseRequest) -> None:
         self._require(CampaignAction.close_phase)
+        self._require_seen_phase(request.phase)
 
     @workflow.update
     async def extend_phase(self, request: ExtendRequest) -> PhaseChange:
@@ -383,20 +435,22 @@ class CampaignWorkflow:
     @extend_phase.validator
     def _validate_extend(self, request: ExtendRequest) -> None:
         self._require(CampaignAction.extend_phase)
+        self._require_seen_phase(request.phase)
+        if request.seen_deadline is not None and request.seen_deadline != self.state.deadline:
+            raise _wrong_phase("截止时间刚被修改过，请刷新后再操作 (the deadline has just changed)",
+                               self.state.phase, self.state.step)
         if request.until <= max(workflow.now(), self.state.deadline):
             raise _invalid("until", "延长后的截止时间须晚于当前截止时间 (until must be after the current deadline)")
 
     @workflow.update
     async def cancel(self, request: CancelRequest) -> PhaseChange:
-        # Every wait of the phase machine raises _Cancelled from now on.
-        await self._cancel(request)
-        return self._change()
-
-    async def _cancel(self, request: CancelRequest) -> None:
+        """Marks the cancel (every wait of the phase loop raises _Cancelled from now on); the loop
+        records and announces it, then this answers."""
         self.state.cancel_reason, self.state.cancelled_by = request.reason, request.user_id or None
-        self.state.phase, self.state.step, self.state.deadline = Phase.cancelled, PhaseStep.closed, None
-        workflow.upsert_search_attributes([PHASE.value_set(Phase.cancelled.value)])
-        await self._record(closed_how="cancelled", closed_by=request.user_id or None, reason=request.reason)
+        if not workflow.patched(CANCEL_IN_LOOP_PATCH):
+            await self._record_cancel()  # a run of the previous release: its handler recorded the cancel
+        await workflow.wait_condition(lambda: self._cancel_recorded)
+        return self._change()
 
     @cancel.validator
     def _validate_cancel(self, request: CancelRequest) -> None:
@@ -404,12 +458,16 @@ class CampaignWorkflow:
 
     @workflow.update
     async def confirm_topics(self, request: TopicsRequest) -> list[TopicRef]:
-        topics = await workflow.execute_activity_method(
-            CampaignActivities.confirm_topics,
-            TopicsConfirmation(campaign_id=self.state.campaign_id, topics=request.topics, by_user_id=request.user_id,
-                               at=workflow.now()),
-            **ACTIVITY_OPTIONS,
-        )
+        self._confirming_topics = True
+        try:
+            topics = await workflow.execute_activity_method(
+                CampaignActivities.confirm_topics,
+                TopicsConfirmation(campaign_id=self.state.campaign_id, topics=request.topics,
+                                   by_user_id=request.user_id, at=workflow.now()),
+                **ACTIVITY_OPTIONS,
+            )
+        finally:
+            self._confirming_topics = False
         self.state.topics = topics
         self.state.plan_status = {t.id: PlanStatus.missing for t in topics}
         self._topics_confirmed = True
@@ -418,7 +476,7 @@ class CampaignWorkflow:
     @confirm_topics.validator
     def _validate_topics(self, request: TopicsRequest) -> None:
         self._require(CampaignAction.confirm_topics)
-        if self._topics_confirmed:
+        if self._topics_confirmed or self._confirming_topics:
             raise _wrong_phase("专题已确认 (topics already confirmed)", self.state.phase, self.state.step)
 
     @workflow.update
@@ -444,12 +502,13 @@ class CampaignWorkflow:
 
     @workflow.update
     async def submit_plan(self, request: PlanRequest) -> PlanStatus:
-        await workflow.execute_activity_method(
-            CampaignActivities.store_plan,
-            PlanSubmission(campaign_id=self.state.campaign_id, topic_id=request.topic_id, plan=request.plan,
-                           by_user_id=request.user_id, at=workflow.now()),
-            **ACTIVITY_OPTIONS,
-        )
+        async with self._plan_busy(request.topic_id):
+            await workflow.execute_activity_method(
+                CampaignActivities.store_plan,
+                PlanSubmission(campaign_id=self.state.campaign_id, topic_id=request.topic_id, plan=request.plan,
+                               by_user_id=request.user_id, at=workflow.now()),
+                **ACTIVITY_OPTIONS,
+            )
         self.state.plan_status[request.topic_id] = PlanStatus.submitted
         count = self.state.plan_submissions[request.topic_id] = self.state.plan_submissions.get(request.topic_id, 0) + 1
         await self._notify(f"plan:{request.topic_id}:submitted:{count}",
@@ -462,6 +521,7 @@ class CampaignWorkflow:
     def _validate_plan(self, request: PlanRequest) -> None:
         self._require(CampaignAction.submit_plan)
         self._require_topic(request.topic_id)
+        self._require_plan_idle(request.topic_id)
         if self.state.plan_status[request.topic_id] == PlanStatus.approved:
             raise _wrong_phase("方案已通过，不能再修改 (plan already approved)", self.state.phase, self.state.step)
 
@@ -503,20 +563,36 @@ class CampaignWorkflow:
     def _validate_verdict(self, request: VerdictRequest) -> None:
         self._require(CampaignAction.decide_plan)
         self._require_topic(request.topic_id)
+        self._require_plan_idle(request.topic_id)
         if self.state.plan_status[request.topic_id] != PlanStatus.submitted:
             status = self.state.plan_status[request.topic_id].value
             raise _wrong_phase(f"方案状态为 {status}，没有待审核的方案 (no plan awaiting a decision)",
                                self.state.phase, self.state.step)
 
     async def _decide(self, request: VerdictRequest, *, approve: bool) -> TasksCreated:
-        created = await workflow.execute_activity_method(
-            CampaignActivities.decide_plan,
-            PlanVerdict(campaign_id=self.state.campaign_id, topic_id=request.topic_id, approve=approve,
-                        comment=request.comment, by_user_id=request.user_id, at=workflow.now()),
-            **ACTIVITY_OPTIONS,
-        )
-        self.state.plan_status[request.topic_id] = PlanStatus.approved if approve else PlanStatus.returned
+        async with self._plan_busy(request.topic_id):
+            created = await workflow.execute_activity_method(
+                CampaignActivities.decide_plan,
+                PlanVerdict(campaign_id=self.state.campaign_id, topic_id=request.topic_id, approve=approve,
+                            comment=request.comment, by_user_id=request.user_id, at=workflow.now()),
+                **ACTIVITY_OPTIONS,
+            )
+            self.state.plan_status[request.topic_id] = PlanStatus.approved if approve else PlanStatus.returned
         return created
+
+    @asynccontextmanager
+    async def _plan_busy(self, topic_id: int) -> AsyncIterator[None]:
+        """While a plan is stored or decided, other plan requests for the topic are refused."""
+        self._plans_busy.add(topic_id)
+        try:
+            yield
+        finally:
+            self._plans_busy.discard(topic_id)
+
+    def _require_plan_idle(self, topic_id: int) -> None:
+        if topic_id in self._plans_busy:
+            raise _wrong_phase("该专题的方案正在处理，请稍后刷新 (a request on this plan is being recorded)",
+                               self.state.phase, self.state.step)
 
     @workflow.query(name="state")
     def current_state(self) -> CampaignState:
@@ -550,4 +626,6 @@ class CampaignWorkflow:
         )
 
     async def _notify(self, key: str, payload: NoticePayload, **kwargs) -> None:
-        await notify(self._request(key, payload, **kwargs))
+        """Once a cancel is accepted, only the cancellation itself is still sent."""
+        if self.state.cancel_reason is None or isinstance(payload, CampaignCancelled):
+            await notify(self._request(key, payload, **kwargs))

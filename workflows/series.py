@@ -34,9 +34,10 @@ ADVANCE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_inter
 
 @workflow.defn
 class SeriesWorkflow:
-    def __init__(self) -> None:
+    @workflow.init
+    def __init__(self, start: SeriesRunInput) -> None:
         self.pending: list[SeriesChange] = []
-        self.seen_changes: set[int] = set()
+        self.seen_changes: set[int] = set(start.seen_changes)
         self.phase = ""
 
     @workflow.update
@@ -91,7 +92,7 @@ class SeriesWorkflow:
                 carried = [] if notices_first else [SeriesChange(change_id=0, action="step", notices=result.notices)]
                 workflow.continue_as_new(SeriesRunInput(
                     series_id=start.series_id, cursor=cursor, pending=[*carried, *self.pending],
-                    run_number=start.run_number + 1,
+                    seen_changes=sorted(self.seen_changes), run_number=start.run_number + 1,
                 ))
             if not notices_first:
                 for notice in result.notices:

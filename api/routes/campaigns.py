@@ -10,9 +10,9 @@ from actions import campaigns
 from api.audit import set_audit_subject
 from api.deps import ContextDep, PageDep
 from contracts.campaigns import (
-    CampaignDetail, CampaignIn, CampaignOut, CampaignStatus, CancelIn, ExtendIn, Phase, PhaseChange, PlanDecision,
-    PlanIn, PlanOut, ProblemIn, ProblemOut, ProblemUpdate, ReflectionIn, StageOut, SummaryIn, TopicOut, TopicProposal,
-    TopicsConfirm, TrainingIn, TrainingOut, VoteOut,
+    CampaignDetail, CampaignIn, CampaignOut, CampaignStatus, CancelIn, CloseIn, ExtendIn, Phase, PhaseChange,
+    PlanDecision, PlanIn, PlanOut, ProblemIn, ProblemOut, ProblemUpdate, ReflectionIn, StageOut, SummaryIn, TopicOut,
+    TopicProposal, TopicsConfirm, TrainingIn, TrainingOut, VoteOut,
 )
 from contracts.directory import Page
 
@@ -180,15 +180,17 @@ async def reflect(campaign_id: int, data: ReflectionIn, ctx: ContextDep) -> dict
 
 
 @router.post("/{campaign_id}/phase/close", response_model=PhaseChange)
-async def close_phase(campaign_id: int, ctx: ContextDep):
-    """Staff, admin: close the current phase now; answers where the campaign moved to."""
-    return await campaigns.close_phase(ctx, campaign_id=campaign_id)
+async def close_phase(campaign_id: int, ctx: ContextDep, data: CloseIn | None = None):
+    """Staff, admin: close the current phase now; answers where the campaign moved to. Send
+    `{"phase": ...}` to close only that phase: if the campaign has moved on, 409 names its phase."""
+    return await campaigns.close_phase(ctx, campaign_id=campaign_id, data=data or CloseIn())
 
 
 @router.post("/{campaign_id}/phase/extend", response_model=PhaseChange)
 async def extend_phase(campaign_id: int, data: ExtendIn, ctx: ContextDep):
-    """Staff, admin: move the current phase's deadline later; reminders re-arm for it."""
-    return await campaigns.extend_phase(ctx, campaign_id=campaign_id, until=data.until)
+    """Staff, admin: move the current phase's deadline later; reminders re-arm for it. `phase` and
+    `deadline` (optional) say what the caller saw: if either changed meanwhile, 409."""
+    return await campaigns.extend_phase(ctx, campaign_id=campaign_id, data=data)
 
 
 @router.post("/{campaign_id}/cancel", response_model=PhaseChange)

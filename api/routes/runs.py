@@ -39,9 +39,10 @@ async def read_run(workflow_id: str, ctx: ContextDep):
 
 
 @router.get("/{workflow_id}/timeline", response_model=list[TimelineEntry])
-async def read_timeline(workflow_id: str, ctx: ContextDep):
-    """Staff (their own runs), admin: what happened, in order, across every continue-as-new run."""
-    return await run_actions.read_timeline(ctx, workflow_id=workflow_id)
+async def read_timeline(workflow_id: str, ctx: ContextDep, paging: PageDep):
+    """Staff (their own runs), admin: what happened, in order, across every continue-as-new run;
+    a page at a time (`offset`, `limit`)."""
+    return await run_actions.read_timeline(ctx, workflow_id=workflow_id, offset=paging.offset, limit=paging.limit)
 
 
 @router.get("/{workflow_id}/events", response_model=Page[RawEvent])

@@ -1,0 +1,97 @@
+"""Teachers acting all at once on SQLite: every write is answered 2xx or a refusal, never a 500
+("database is locked"), every 2xx is stored, and each write request commits once, with its
+audit row (counted, never timed)."""
+
+import asyncio
+from datetime import datetime, timezone
+
+from sqlalchemy import event, func, select, text
+from sqlalchemy.engine import Engine
+
+from contracts.campaigns import CampaignIn
+from db import create_engine, create_session_factory
+from models import AuditEntry, Cluster, Problem, User, Vote
+from services import campaigns
+
+WRITERS = 64
+
+
+async def _campaign(session_factory) -> int:
+    async with session_factory() as session:
+        staff = await session.scalar(select(User).where(User.username == "staff01"))
+        cluster = await session.scalar(select(Cluster.id).order_by(Cluster.id))
+        campaign = await campaigns.create_campaign(session, data=CampaignIn(title="截止前夜", cluster_ids=[cluster]),
+                                                   by=staff, now=datetime.now(timezone.utc))
+        await session.commit()
+        return campaign.id
+
+
+async def _count(session_factory, stmt) -> int:
+    async with session_factory() as session:
+        return await session.scalar(select(func.count()).select_from(stmt.subquery()))
+
+
+async def test_64_concurrent_submits_and_votes_are_all_stored(api, login, session_factory):
+    campaign_id = await _campaign(session_factory)
+    teachers = [await login(f"t{n:04d}") for n in range(1, 21)]  # cluster 1's teachers
+    first = await api.post(f"/api/v1/campaigns/{campaign_id}/problems", json={"title": "学生写作文无话可写"},
+                           headers=teachers[0])
+    problem_id = first.json()["id"]
+
+    def write(n: int):
+        if n % 2:  # a vote by another teacher on the first problem (19 can, the rest are refused)
+            return api.post(f"/api/v1/campaigns/{campaign_id}/problems/{problem_id}/votes",
+                            headers=teachers[1 + n % 19])
+        return api.post(f"/api/v1/campaigns/{campaign_id}/problems", json={"title": f"问题 {n}"},
+                        headers=teachers[n % 20])
+
+    answers = await asyncio.gather(*(write(n) for n in range(WRITERS)))
+    statuses = [a.status_code for a in answers]
+    assert all(status in (201, 409) for status in statuses), statuses
+    problems = await _count(session_factory, select(Problem.id).where(Problem.campaign_id == campaign_id))
+    votes = await _count(session_factory, select(Vote.user_id).where(Vote.problem_id == problem_id))
+    audited = await _count(session_factory, select(AuditEntry.id).where(AuditEntry.subject_id == str(campaign_id)))
+    assert problems == 1 + WRITERS // 2 and votes == 19 and statuses.count(201) == WRITERS // 2 + 19
+    assert audited == 1 + statuses.count(201)
+
+
+async def test_a_write_request_commits_once_with_its_audit_row(api, login, session_factory):
+    campaign_id = await _campaign(session_factory)
+    teacher = await login("t0001")
+    commits = []
+
+    def committed(connection) -> None:
+        commits.append(connection)
+
+    event.listen(Engine, "commit", committed)
+    try:
+        answer = await api.post(f"/api/v1/campaigns/{campaign_id}/problems", json={"title": "课堂提问没人举手"},
+                                headers=teacher)
+    finally:
+        event.remove(Engine, "commit", committed)
+    assert answer.status_code == 201 and len(commits) == 1
+    async with session_factory() as session:
+        entry = await session.scalar(select(AuditEntry).where(AuditEntry.route.endswith("/problems")))
+    assert (entry.status_code, entry.subject_type, entry.subject_id) == (201, "campaigns", str(campaign_id))
+    assert entry.payload == {"body": {"title": "课堂提问没人举手"}}
+
+
+async def test_writers_that_read_first_never_meet_a_stale_snapshot(settings, session_factory):
+    engine = create_engine(settings.database_url)
+    sessions = create_session_factory(engine)
+    async with sessions() as session:
+        await session.execute(text("CREATE TABLE tally (n INTEGER)"))
+        await session.commit()
+
+    async def read_then_write(n: int) -> None:
+        async with sessions() as session:
+            await session.execute(text("SELECT count(*) FROM tally"))
+            await asyncio.sleep(0)  # let the others commit in between
+            await session.execute(text("INSERT INTO tally VALUES (:n)"), {"n": n})
+            await session.execute(text("SELECT count(*) FROM tally"))
+            await session.commit()
+
+    await asyncio.gather(*(read_then_write(n) for n in range(200)))
+    async with sessions() as session:
+        assert await session.scalar(text("SELECT count(*) FROM tally")) == 200
+    await engine.dispose()
