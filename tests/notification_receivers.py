@@ -106,11 +106,13 @@ class Request:
 @dataclass
 class HttpReceiver:
     """Records every request. `answers` are served in turn (then 200 {"errcode":0}): a status
-    code, or "hang" to never answer (the client times out)."""
+    code, or "hang" to never answer (the client times out). Each answer takes `delay` seconds."""
 
     port: int = 0
     requests: list[Request] = field(default_factory=list)
     answers: list[int | str] = field(default_factory=list)
+    delay: float = 0.0
+    unanswered: int = 0  # requests received and not answered yet
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -123,8 +125,11 @@ class HttpReceiver:
         parts = urlsplit(target)
         self.requests.append(Request(parts.path, {k: v[0] for k, v in parse_qs(parts.query).items()}, headers, body))
         answer = self.answers.pop(0) if self.answers else 200
+        self.unanswered += 1
+        await asyncio.sleep(self.delay)
         if answer == "hang":
             await asyncio.sleep(3600)
+        self.unanswered -= 1
         payload = json.dumps({"errcode": 0, "errmsg": "ok"} if answer == 200 else {"error": "boom"}).encode()
         writer.write(f"HTTP/1.1 {answer} X\r\nContent-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
                      f"Connection: close\r\n\r\n".encode() + payload)
@@ -133,8 +138,8 @@ class HttpReceiver:
 
 
 @asynccontextmanager
-async def http_receiver():
-    receiver = HttpReceiver(port=free_port())
+async def http_receiver(**options):
+    receiver = HttpReceiver(port=free_port(), **options)
     server = await asyncio.start_server(receiver._serve, "127.0.0.1", receiver.port)
     try:
         yield receiver
