@@ -38,13 +38,14 @@ async def visible_campaign(ctx: Context, campaign_id: int) -> Campaign:
     return campaign
 
 
-async def _member(ctx: Context, campaign_id: int) -> CampaignMember:
-    """A teacher in the campaign's scope (frozen at launch)."""
+async def _member(ctx: Context, campaign_id: int) -> tuple[Campaign, CampaignMember]:
+    """The campaign, and the teacher's place in its scope (frozen at launch). Callers that act keep
+    the campaign: the session holds it only while it is referenced, and the phase guard reads it."""
     policy.require_teacher(ctx.user)
-    _, member = await campaigns.campaign_and_member(ctx.session, campaign_id=campaign_id, user_id=ctx.user.id)
+    campaign, member = await campaigns.campaign_and_member(ctx.session, campaign_id=campaign_id, user_id=ctx.user.id)
     if member is None:
         raise Forbidden(NOT_IN_SCOPE)
-    return member
+    return campaign, member
 
 
 async def _steered(ctx: Context, campaign_id: int) -> Campaign:
@@ -132,8 +133,8 @@ async def report(ctx: Context, *, campaign_id: int) -> tuple[str, str]:
 
 
 async def submit_problem(ctx: Context, *, campaign_id: int, data: ProblemIn) -> ProblemOut:
-    member = await _member(ctx, campaign_id)
-    problem = await campaigns.submit_problem(ctx.session, campaign_id=campaign_id, member=member, data=data)
+    campaign, member = await _member(ctx, campaign_id)
+    problem = await campaigns.submit_problem(ctx.session, campaign_id=campaign.id, member=member, data=data)
     await ctx.session.commit()
     return ProblemOut.model_validate(problem)
 
@@ -165,8 +166,7 @@ async def withdraw_problem(ctx: Context, *, campaign_id: int, problem_id: int) -
 
 async def vote(ctx: Context, *, campaign_id: int, problem_id: int) -> VoteOut:
     """One vote per problem, within the campaign's vote budget."""
-    member = await _member(ctx, campaign_id)
-    campaign = await campaigns.get_campaign(ctx.session, campaign_id)
+    campaign, member = await _member(ctx, campaign_id)
     problem = await campaigns.get_problem(ctx.session, campaign_id=campaign_id, problem_id=problem_id)
     left = await campaigns.vote(ctx.session, problem=problem, member=member,
                                 budget=campaigns.campaign_params(campaign).vote_budget)

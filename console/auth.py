@@ -10,7 +10,7 @@ from fastapi import Depends, Form, HTTPException, Request, status
 
 from actions.context import Context
 from api.clock import NowDep
-from api.deps import SessionDep, SettingsDep, TemporalDep
+from api.deps import SessionDep, SettingsDep, TemporalDep, load_user
 from config import Settings
 from models import User
 from services.security import SESSION_COOKIE, user_id_from_token
@@ -27,7 +27,7 @@ def csrf_token(token: str, settings: Settings) -> str:
 async def console_user(request: Request, session: SessionDep, settings: SettingsDep) -> User:
     token = request.cookies.get(SESSION_COOKIE)
     user_id = user_id_from_token(token, settings=settings) if token else None
-    user = await session.get(User, user_id) if user_id is not None else None
+    user = await load_user(session, user_id) if user_id is not None else None
     if user is None or not user.active:
         raise LoginRequired(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
     request.state.csrf = csrf_token(token, settings)
