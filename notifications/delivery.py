@@ -172,6 +172,9 @@ class Deliveries:
             outcomes.error = outcomes.error or f"数据库不可用 (database unavailable): {exc!r}"[:500]
         result.unrecorded = outcomes.unrecorded
         result.error = outcomes.error or result.error
+        if result.error:
+            log.warning("delivery stopped after %d sent (%d not recorded): %s", result.sent, len(result.unrecorded),
+                        result.error)
         return result
 
     async def _send_all(self, composed: Composed, lease: Leases, outcomes: Outcomes, result: DrainResult) -> None:
