@@ -85,6 +85,17 @@ def configure(engine: AsyncEngine) -> None:
                 queue.leave(proxied.dbapi_connection)
 
         setattr(dialect, name, ended)
+    # A connection closed or terminated without a rollback (a cancelled request) gives it back too.
+    for name in ("do_close", "do_terminate"):
+        close = getattr(dialect, name)
+
+        def closed(dbapi_connection, close=close) -> None:
+            try:
+                close(dbapi_connection)
+            finally:
+                queue.leave(dbapi_connection)
+
+        setattr(dialect, name, closed)
 
     @event.listens_for(sync_engine, "invalidate")
     def _lost(dbapi_connection, _record, _exception) -> None:
