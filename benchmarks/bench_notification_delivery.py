@@ -29,12 +29,12 @@ from contracts.notifications import Audience, DeliveryStatus, NotificationKind
 from contracts.search_attributes import ALL as SEARCH_ATTRIBUTES
 from contracts.workflow_ids import notice_delivery
 from engine.connection import bundled_binary
-from models import Cluster, Delivery, InboxItem, Notification, RobotChannel, School, User
+from models import Delivery, InboxItem, Notification, User
 from notifications.channels.base import Message, Recipient
 from notifications.channels.email import EmailChannel
 from notifications.render import render
 from services.demo import load_demo_county
-from tests.notification_receivers import free_port, http_receiver
+from tests.notification_receivers import add_robots, free_port, http_receiver
 from worker import WORKFLOWS, activities_for
 from workflows.notify import DeliverNotificationWorkflow
 
@@ -71,13 +71,8 @@ async def county(session_factory, receiver, count: int) -> None:
         await add_teachers(session, count=count)
         await session.execute(update(User).where(User.username.startswith("bench"))
                               .values(email=User.username + "@school.test"))
-        for school in await session.scalars(select(School.id)):
-            session.add(RobotChannel(kind="wecom", name=f"群{school}", url=receiver.url(f"/wecom?key={school}"),
-                                     school_id=school))
-        for cluster in await session.scalars(select(Cluster.id)):
-            session.add(RobotChannel(kind="webhook", name=f"片区{cluster}", url=receiver.url(f"/hook/{cluster}"),
-                                     secret="bench-secret", cluster_id=cluster))
         await session.commit()
+    await add_robots(session_factory, receiver)
 
 
 async def counted(session_factory, key: str) -> tuple[int, dict]:

@@ -17,6 +17,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from models import Cluster, RobotChannel, School
 
 
 @pytest.fixture(autouse=True)
@@ -145,3 +148,15 @@ async def http_receiver(**options):
         yield receiver
     finally:
         server.close()
+
+
+async def add_robots(session_factory, receiver) -> None:
+    """A WeCom group robot for every school, a signed webhook for every cluster."""
+    async with session_factory() as session:
+        for school in await session.scalars(select(School.id)):
+            session.add(RobotChannel(kind="wecom", name=f"群{school}", url=receiver.url(f"/wecom?key={school}"),
+                                     school_id=school))
+        for cluster in await session.scalars(select(Cluster.id)):
+            session.add(RobotChannel(kind="webhook", name=f"片区{cluster}", url=receiver.url(f"/hook/{cluster}"),
+                                     secret="hook-secret", cluster_id=cluster))
+        await session.commit()

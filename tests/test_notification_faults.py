@@ -32,14 +32,14 @@ from contracts.notices import EXAMPLES
 from contracts.notifications import DeliveryStatus, NotificationKind, NotifyRequest
 from contracts.workflow_ids import notice_delivery
 from db import create_engine, create_session_factory
-from models import Cluster, Delivery, InboxItem, Notification, RobotChannel, School, User
+from models import Delivery, InboxItem, Notification, User
 from notifications import service
 from scripts.bootstrap import migrate
 from services.accounts import bootstrap_admin
 from services.demo import load_demo_county
 from tests.conftest import DEMO_PASSWORD, api_client
 from tests.fault_stack import LOGS, DevServer, TcpProxy, wait_for, worker_process, worker_ready
-from tests.notification_receivers import http_receiver, mailbox_server
+from tests.notification_receivers import add_robots, http_receiver, mailbox_server
 from tests.postgres import throwaway_postgres
 from workflows.notify import DeliverNotificationWorkflow, delivery_search_attributes
 
@@ -63,18 +63,6 @@ async def with_addresses(session_factory, count: int) -> None:
     async with session_factory() as session:
         ids = await add_teachers(session, count=count)
         await session.execute(update(User).where(User.id.in_(ids)).values(email=User.username + "@school.test"))
-        await session.commit()
-
-
-async def add_robots(session_factory, receiver) -> None:
-    """A WeCom group robot for every school, a signed webhook for every cluster."""
-    async with session_factory() as session:
-        for school in await session.scalars(select(School.id)):
-            session.add(RobotChannel(kind="wecom", name=f"群{school}", url=receiver.url(f"/wecom?key={school}"),
-                                     school_id=school))
-        for cluster in await session.scalars(select(Cluster.id)):
-            session.add(RobotChannel(kind="webhook", name=f"片区{cluster}", url=receiver.url(f"/hook/{cluster}"),
-                                     secret="hook-secret", cluster_id=cluster))
         await session.commit()
 
 
