@@ -24,6 +24,12 @@ HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 SLOW = 1.5  # seconds an activity is held: the window a second request lands in
 
 
+def _worker(ts_env, settings, session_factory, **faults):
+    """The product's worker with `faults` put into its activities (tests/activity_faults.py)."""
+    activities = faulty_activities(settings, session_factory, **faults)
+    return create_worker(ts_env.client, settings=settings, session_factory=session_factory, activities=activities)
+
+
 async def _cluster(session_factory) -> int:
     async with session_factory() as session:
         return await session.scalar(select(Cluster.id).order_by(Cluster.id))
@@ -112,8 +118,7 @@ async def test_cancel_within_moments_of_launch_ends_the_run(vapi, login, session
 async def test_cancel_during_phase_entry_ends_the_run(vapi, login, session_factory, ts_env, settings):
     """(a) Cancelled while the train phase is being entered (its transition held open)."""
     lead = await _user_id(session_factory, "staff01")
-    slowed = faulty_activities(settings, session_factory, slow={"record_transition": SLOW})
-    async with create_worker(ts_env.client, settings=settings, session_factory=session_factory, activities=slowed):
+    async with _worker(ts_env, settings, session_factory, slow={"record_transition": SLOW}):
         campaign_id, base = await _launch(vapi, login, session_factory)
         await _reached(session_factory, campaign_id, "collect_topics")
         closed = await vapi.post(f"{base}/phase/close", headers=await login("staff01"))
@@ -145,8 +150,7 @@ async def test_stale_close_is_refused_naming_the_phase_now(vapi, login, session_
 async def test_two_closes_at_once_close_one_phase(vapi, login, session_factory, ts_env, settings):
     """(c) Two staff press close on the same page within a moment: one phase ends, both are told
     where the campaign is now."""
-    slowed = faulty_activities(settings, session_factory, slow={"record_transition": SLOW})
-    async with create_worker(ts_env.client, settings=settings, session_factory=session_factory, activities=slowed):
+    async with _worker(ts_env, settings, session_factory, slow={"record_transition": SLOW}):
         campaign_id, base, _ = await _in_train(vapi, login, session_factory)
         first, second = await asyncio.gather(
             vapi.post(f"{base}/phase/close", json={"phase": "train"}, headers=await login("staff01")),
@@ -162,8 +166,7 @@ async def test_two_closes_at_once_close_one_phase(vapi, login, session_factory, 
 async def test_approve_and_return_at_once_accept_one(vapi, login, session_factory, ts_env, settings):
     """(d) One staff member approves while another returns the same plan."""
     lead = await _user_id(session_factory, "staff01")
-    slowed = faulty_activities(settings, session_factory, slow={"decide_plan": SLOW})
-    async with create_worker(ts_env.client, settings=settings, session_factory=session_factory, activities=slowed):
+    async with _worker(ts_env, settings, session_factory, slow={"decide_plan": SLOW}):
         campaign_id, base, topic_id = await _in_train(vapi, login, session_factory)
         staff = await login("staff01")
         await vapi.post(f"{base}/phase/close", headers=staff)
@@ -187,8 +190,7 @@ async def test_approve_and_return_at_once_accept_one(vapi, login, session_factor
 async def test_double_confirm_creates_the_topics_once(vapi, login, session_factory, ts_env, settings):
     """(e) The confirm button pressed twice."""
     lead = await _user_id(session_factory, "staff01")
-    slowed = faulty_activities(settings, session_factory, slow={"confirm_topics": SLOW})
-    async with create_worker(ts_env.client, settings=settings, session_factory=session_factory, activities=slowed):
+    async with _worker(ts_env, settings, session_factory, slow={"confirm_topics": SLOW}):
         campaign_id, base = await _launch(vapi, login, session_factory)
         await _reached(session_factory, campaign_id, "collect_topics")
         await vapi.post(f"{base}/phase/close", headers=await login("staff01"))
@@ -205,7 +207,6 @@ async def test_close_during_entry_with_a_full_history_continues_as_new(vapi, log
                                                                       settings):
     """(f) The history is "full" after every phase entry (history_limit=1): a close accepted while
     the phase is being entered is answered, and the run then continues as new."""
-    slowed = faulty_activities(settings, session_factory, slow={"record_transition": SLOW})
     async with session_factory() as session:
         staff = await session.scalar(select(User).where(User.username == "staff01"))
         data = CampaignIn(title="历史很长", cluster_ids=[await _cluster(session_factory)], schedule={"collect_topics": DAY})
@@ -215,7 +216,7 @@ async def test_close_during_entry_with_a_full_history_continues_as_new(vapi, log
         await session.commit()
         state = campaign_service.initial_state(campaign)
         assert state.params == CampaignParams(**campaign.params)
-    async with create_worker(ts_env.client, settings=settings, session_factory=session_factory, activities=slowed):
+    async with _worker(ts_env, settings, session_factory, slow={"record_transition": SLOW}):
         await campaign_run.start(ts_env.client, settings=settings, campaign=campaign, state=state,
                                  cluster_ids=[await _cluster(session_factory)], started_by="staff01")
         handle = ts_env.client.get_workflow_handle(campaign.workflow_id)
@@ -238,8 +239,7 @@ async def test_failing_activity_stalls_the_run_until_the_cause_is_gone(vapi, log
     hear once, and it carries on by itself when the database is back."""
     settings = settings.model_copy(update={"stall_after_attempts": 3})
     down = {"yes": True}
-    failing = faulty_activities(settings, session_factory, failing={"record_transition": lambda: down["yes"]})
-    async with create_worker(ts_env.client, settings=settings, session_factory=session_factory, activities=failing):
+    async with _worker(ts_env, settings, session_factory, failing={"record_transition": lambda: down["yes"]}):
         campaign_id, base = await _launch(vapi, login, session_factory)
         workflow_id = f"campaign-{campaign_id}"
 
