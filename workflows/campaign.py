@@ -83,7 +83,6 @@ class CampaignWorkflow:
         self._close_for: tuple[Phase, int] | None = None  # (phase, by whom): an early close not yet carried out
         # The furthest (phase, step) the database has recorded: a close answers once it is past its phase.
         self._recorded = _progress(state.phase, state.step) if state.entered else (-1, 0)
-        self._cancel_recorded = False
         # Handlers mark what they are doing before their first await, so a second request racing
         # them is refused by the validator instead of doing it twice.
         self._topics_confirmed = bool(state.topics)
@@ -145,7 +144,6 @@ class CampaignWorkflow:
         self.state.phase, self.state.step, self.state.deadline = Phase.cancelled, PhaseStep.closed, None
         workflow.upsert_search_attributes([PHASE.value_set(Phase.cancelled.value)])
         await self._record(closed_how="cancelled", closed_by=self.state.cancelled_by, reason=self.state.cancel_reason)
-        self._cancel_recorded = True
 
     async def _enter_phase(self) -> None:
         phase, now = self.state.phase, workflow.now()
@@ -449,7 +447,7 @@ class CampaignWorkflow:
         self.state.cancel_reason, self.state.cancelled_by = request.reason, request.user_id or None
         if not workflow.patched(CANCEL_IN_LOOP_PATCH):
             await self._record_cancel()  # a run of the previous release: its handler recorded the cancel
-        await workflow.wait_condition(lambda: self._cancel_recorded)
+        await workflow.wait_condition(lambda: self._recorded == _progress(Phase.cancelled, PhaseStep.closed))
         return self._change()
 
     @cancel.validator
