@@ -4,7 +4,7 @@
 from models.audit import AuditEntry
 from models.base import Base
 from models.campaigns import (
-    Campaign, CampaignMember, CampaignPhase, CheckIn, Plan, PlanStage, Problem, Reflection, Task, Topic,
+    Campaign, CampaignMember, CampaignOrganiser, CampaignPhase, CheckIn, Plan, PlanStage, Problem, Reflection, Task, Topic,
     TopicParticipant, TopicProposalRow, Training, Vote,
 )
 from models.directory import Cluster, District, School, SchoolGroup, Teacher, TeacherSubject
@@ -19,13 +19,15 @@ from models.series import (
     SessionMinutes,
 )
 from models.runs import RunStall
-from models.users import User
+from models.users import ActivationCode, User
 
 __all__ = [
+    "ActivationCode",
     "AuditEntry",
     "Base",
     "Campaign",
     "CampaignMember",
+    "CampaignOrganiser",
     "CampaignPhase",
     "CheckIn",
     "Plan",

@@ -35,6 +35,17 @@ class Campaign(TimestampMixin, Base):
     report_rendered_at: Mapped[datetime | None]
 
 
+class CampaignOrganiser(Base):
+    """Research staff the campaign's creator added to steer it with her (协同组织者)."""
+
+    __tablename__ = "campaign_organisers"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    added_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class CampaignPhase(Base):
     """One row per phase: planned deadline at launch, then when it really opened and closed."""
 
