@@ -3,14 +3,16 @@ seconds, which Temporal cannot skip) to hold each window open, and two requests 
 Each test names the window; the run must neither wedge nor do anything twice."""
 
 import asyncio
+import contextlib
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import WorkflowExecutionStatus
+from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from contracts.campaigns import CampaignIn, CampaignOutcome, CampaignParams
+from contracts.campaigns import CampaignIn, CampaignParams
 from engine import campaigns as campaign_run
 from models import Campaign, Cluster, InboxItem, Notification, Plan, RunStall, Topic, User
 from services import campaigns as campaign_service
@@ -89,13 +91,15 @@ async def _upserted_phases(client, workflow_id: str) -> list[str]:
     return values
 
 
-async def _ended_cancelled(ts_env, session_factory, campaign_id: int) -> None:
-    """Ended as cancelled: the run is closed, the database and the search attribute say so, the
-    cancellation went out once and no phase notice after it."""
-    handle = ts_env.client.get_workflow_handle(f"campaign-{campaign_id}", result_type=CampaignOutcome)
-    outcome = await asyncio.wait_for(handle.result(), 60)  # a wedged run never ends
-    assert outcome.phase == "cancelled"
-    assert (await handle.describe()).status == WorkflowExecutionStatus.COMPLETED
+async def _ended_cancelled(ts_env, session_factory, campaign_id: int,
+                           status: WorkflowExecutionStatus = WorkflowExecutionStatus.COMPLETED) -> None:
+    """Ended as cancelled: the run is closed (completed when the product cancelled it, cancelled
+    when the runs console did), the database and the search attribute say so, the cancellation
+    went out once and no phase notice after it."""
+    handle = ts_env.client.get_workflow_handle(f"campaign-{campaign_id}")
+    with contextlib.suppress(WorkflowFailureError):  # how a run cancelled from outside answers
+        await asyncio.wait_for(handle.result(), 60)  # a wedged run never ends
+    assert (await handle.describe()).status == status
     assert await _state(session_factory, campaign_id) == ("cancelled", "closed")
     assert (await _upserted_phases(ts_env.client, handle.id))[-1] == "cancelled"
     async with session_factory() as session:
@@ -131,6 +135,23 @@ async def test_cancel_during_phase_entry_ends_the_run(vapi, login, session_facto
         assert cancelled.status_code == 200 and cancelled.json()["phase"] == "cancelled", cancelled.text
         await confirmed
         await _ended_cancelled(ts_env, session_factory, campaign_id)
+
+
+@pytest.mark.parametrize("held", ["record_transition", "publish_notification"])
+async def test_cancel_from_the_runs_console_during_an_activity_is_recorded(vapi, login, session_factory, ts_env,
+                                                                           settings, held):
+    """(h) The runs console cancels the run while the phase entry's transition or its announcement
+    is in flight: the activity's cancellation reaches the workflow (not asyncio's), and the run
+    still records the cancel and tells everyone before it ends."""
+    async with _worker(ts_env, settings, session_factory, slow={held: SLOW}):
+        campaign_id, _ = await _launch(vapi, login, session_factory)
+        if held == "publish_notification":
+            await _reached(session_factory, campaign_id, "collect_topics")
+        await asyncio.sleep(0.3)  # the held activity is running
+        cancelled = await vapi.post(f"{API}/runs/campaign-{campaign_id}/cancel", json={"reason": "重复创建"},
+                                    headers=await login("admin"))
+        assert cancelled.status_code == 202, cancelled.text
+        await _ended_cancelled(ts_env, session_factory, campaign_id, WorkflowExecutionStatus.CANCELED)
 
 
 async def test_stale_close_is_refused_naming_the_phase_now(vapi, login, session_factory, ts_env, worker_on):

@@ -3,12 +3,16 @@
 import asyncio
 from datetime import timedelta
 
+import pytest
+
+from tests.activity_faults import faulty_activities
 from tests.series_support import (  # noqa: F401 - fixtures
     advance_to,
     api,
     monday_after,
     stop_series_runs,
 )
+from worker import create_worker
 
 CLUSTER = 1  # 城区小学第一片: t0001…t0020, organiser t0001
 
@@ -120,23 +124,25 @@ async def _first_step_done(handle) -> None:
     raise AssertionError("the series run never took its first step")
 
 
-async def test_cancelling_the_run_from_outside_ends_the_series(api, login, ts_env, settings, worker_on,
-                                                               session_factory):
+@pytest.mark.parametrize("when", ["while its first step runs", "after its first step"])
+async def test_cancelling_the_run_from_outside_ends_the_series(api, login, ts_env, settings, session_factory, when):
     """An admin cancels the run (runs console): the series is ended in the database, its upcoming
-    sessions cancelled, and its participants told, as if the organiser had ended it."""
+    sessions cancelled, and its participants told, as if the organiser had ended it. While a step
+    runs, the cancel reaches the workflow as the activity's cancellation, not asyncio's."""
     from sqlalchemy import select
 
     from models import Notification, Series, SeriesSession
 
     term_start = monday_after(await ts_env.get_current_time(), settings.tz, 14)
-    async with worker_on(ts_env.client):
+    held = {"advance_series": 1.5} if when == "while its first step runs" else {}
+    activities = faulty_activities(settings, session_factory, slow=held)
+    async with create_worker(ts_env.client, settings=settings, session_factory=session_factory, activities=activities):
         series_id = (await api.post(f"/api/v1/clusters/{CLUSTER}/series", json=series_body(term_start),
                                     headers=await login("staff01"))).json()["id"]
-        # The run has taken its first step (what the runs console shows). A cancel that arrives
-        # before that step has run ends the run without ending the series: a known gap of
-        # workflows/series.py (its handler catches CancelledError, not the ActivityError that a
-        # cancelled activity raises), left to the series workflow's owner.
-        await _first_step_done(ts_env.client.get_workflow_handle(f"series-{series_id}"))
+        if held:
+            await asyncio.sleep(0.3)  # the first step is held open
+        else:
+            await _first_step_done(ts_env.client.get_workflow_handle(f"series-{series_id}"))
         answer = await api.post(f"/api/v1/runs/series-{series_id}/cancel", json={"reason": "重复创建"},
                                 headers=await login("admin"))
         assert answer.status_code == 202, answer.text

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.campaigns import CampaignActivities
@@ -36,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
     from contracts.phase_rules import CampaignAction
     from contracts.runs import CANCELLED_FROM_OUTSIDE
     from contracts.search_attributes import PHASE
+    from workflows.cancels import cancelled_from_outside
     from workflows.notify import notify
 
 # Staff escalations of overdue tasks name who is overdue (an activity the previous release did not call).
@@ -110,9 +111,10 @@ class CampaignWorkflow:
                 await runners[self.state.phase]()
         except _Cancelled:
             pass
-        except asyncio.CancelledError:
-            # Cancelled from outside the product (the admin's run console, the Temporal UI or CLI):
-            # record it as a cancellation and tell everyone in scope, then end as cancelled.
+        except (asyncio.CancelledError, ActivityError) as error:
+            if not cancelled_from_outside(error):
+                raise
+            # Record it as a cancellation and tell everyone in scope, then end as cancelled.
             if self.state.cancel_reason is None:
                 self.state.cancel_reason, self.state.cancelled_by = CANCELLED_FROM_OUTSIDE, None
             await self._end_cancelled()

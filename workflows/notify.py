@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from contracts.notifications import Audience, NotificationKind, NotifyRequest, NotifyResult
     from contracts.search_attributes import CAMPAIGN_ID, RUN_KIND, SERIES_ID
+    from workflows.cancels import cancelled_from_outside
 
 # Storing a notice is retried until the database takes it; only a notice that is itself wrong fails.
 PUBLISH_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), backoff_coefficient=2.0,
@@ -72,6 +73,8 @@ async def notify(request: NotifyRequest) -> NotifyResult | None:
             retry_policy=PUBLISH_RETRY,
         )
     except ActivityError as error:
+        if cancelled_from_outside(error):
+            raise  # the caller's run is being cancelled: it ends (and says so) itself
         workflow.logger.error("notice %s could not be published: %s", request.key, error.cause)
         if request.kind != NotificationKind.notice_rejected and workflow.patched(ALERT_ON_REJECTED):
             await notify(rejection_alert(request, str(error.cause or error)))

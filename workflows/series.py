@@ -15,11 +15,13 @@ from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.series import SeriesActivities
     from contracts.search_attributes import PHASE
     from contracts.series import AdvanceInput, Cursor, EndAfterCancel, SeriesChange, SeriesRunInput, Step, StepResult
+    from workflows.cancels import cancelled_from_outside
     from workflows.notify import notify
 
 STEPS_PER_RUN = 12
@@ -51,9 +53,10 @@ class SeriesWorkflow:
     async def run(self, start: SeriesRunInput) -> str:
         try:
             return await self._run(start)
-        except asyncio.CancelledError:
-            # Cancelled from outside the product (runs console, Temporal UI or CLI): end the series in
-            # the database and tell its participants, as an organiser's "end" would.
+        except (asyncio.CancelledError, ActivityError) as error:
+            if not cancelled_from_outside(error):
+                raise
+            # End the series in the database and tell its participants, as an organiser's "end" would.
             notices = await workflow.execute_activity_method(
                 SeriesActivities.end_after_cancel, EndAfterCancel(series_id=start.series_id, at=workflow.now()),
                 start_to_close_timeout=timedelta(minutes=2), retry_policy=ADVANCE_RETRY,

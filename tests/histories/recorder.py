@@ -38,7 +38,7 @@ class HistoryRecorder(Interceptor):
                 events = history.events
                 queue += [e.start_child_workflow_execution_initiated_event_attributes.workflow_id for e in events
                           if e.event_type == EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED]
-                path = Path(directory) / f"{test_name}--{workflow_id}--{run_id[:8]}.json"
+                path = Path(directory) / f"{test_name}--{workflow_id}--{run_id[:8]}.json".replace(" ", "_")
                 path.write_text(json.dumps(history.to_json_dict(), ensure_ascii=False))
                 run_id = events[0].workflow_execution_started_event_attributes.continued_execution_run_id
 
