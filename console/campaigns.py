@@ -16,7 +16,7 @@ from console.auth import ConsoleContext, CsrfChecked
 from console.forms import FORM, errors_of, local_datetime, local_input
 from console.render import page
 from contracts.campaigns import CYCLE, CampaignIn, CancelIn, CloseIn, ExtendIn, Phase
-from contracts.errors import DomainError, InvalidField
+from contracts.errors import DomainError, InvalidField, StillRunning
 
 router = APIRouter()
 
@@ -24,7 +24,8 @@ UNITS = {"days": ("天", timedelta(days=1)), "minutes": ("分钟", timedelta(min
 DONE = {"launched": "活动已发起，问题征集已开始", "close": "已结束当前阶段", "extend": "截止时间已延长",
         "cancel": "活动已取消", "problem": "问题已提交", "vote": "已投票", "unvote": "已撤回投票",
         "topics": "专题已确认", "reflection": "反思已提交", "training": "培训已安排，参与者将收到邀请",
-        "edited": "问题已修改", "withdrawn": "问题已撤回"}
+        "edited": "问题已修改", "withdrawn": "问题已撤回",
+        "pending": "已受理：流程正在处理（见运行记录），稍后刷新查看"}
 
 PLAN_LABELS = {"missing": "未提交", "submitted": "待审核", "returned": "已退回", "approved": "已通过"}
 
@@ -118,6 +119,8 @@ async def _steer(request: Request, ctx, campaign_id: int, act: Callable[[], Awai
     """Run the action; on a refusal show the campaign's page with the reason next to the field."""
     try:
         await act()
+    except StillRunning:
+        return RedirectResponse(board_url(campaign_id, "pending"), status_code=303)
     except (ValidationError, DomainError) as exc:
         status_code, errors = errors_of(exc, field=field)
         return await campaign_page(request, ctx, campaign_id, status_code=status_code, errors=errors, values=values)

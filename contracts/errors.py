@@ -43,6 +43,17 @@ class Conflict(DomainError):
     status_code = 409
 
 
+class StillRunning(DomainError):
+    """Not an error: the run accepted the request (it is in the run's history and will take
+    effect) but has not carried it out yet, held up by a failing step the runs page shows."""
+
+    status_code = 202
+
+    def __init__(self, *, workflow_id: str) -> None:
+        super().__init__("已受理，流程正在处理，稍后刷新查看 (accepted: the run has not finished carrying it out)",
+                         workflow_id=workflow_id, run=f"/api/v1/runs/{workflow_id}")
+
+
 class Unavailable(DomainError):
     """A service this request needs (Temporal) did not answer; nothing was changed."""
 

@@ -1,9 +1,12 @@
 """A campaign's run as seen from the client: start it, and steer it with its Updates. A refused
 Update becomes the same domain error as any other (409 naming the phase, 422 naming the field)."""
 
+from datetime import timedelta
 from typing import Any
 
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, WorkflowUpdateStage,
+)
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
@@ -14,9 +17,13 @@ from contracts.campaigns import (
     CampaignState, CancelRequest, CloseRequest, ExtendRequest, Phase, PhaseChange, PlanRequest, PlanStatus, TopicRef,
     TopicsRequest, TrainingRef, TrainingRequest, VerdictRequest,
 )
-from contracts.errors import REFUSED_INVALID, REFUSED_WRONG_PHASE, Conflict, InvalidField
+from contracts.errors import REFUSED_INVALID, REFUSED_WRONG_PHASE, Conflict, InvalidField, StillRunning
 from models import Campaign
 from workflows.campaign import CampaignWorkflow
+
+# How long a request waits for the run to carry out an Update it accepted. A run held up by a
+# failing step (shown as stalled) would otherwise keep the request open until the cause is gone.
+STEER_WAIT = timedelta(seconds=20)
 
 
 def search_attributes_of(campaign: Campaign, *, cluster_ids: list[int], started_by: str) -> TypedSearchAttributes:
@@ -41,7 +48,10 @@ async def start(client: Client, *, settings: Settings, campaign: Campaign, state
 async def _steer(client: Client, campaign: Campaign, update: Any, arg: Any) -> Any:
     handle = client.get_workflow_handle(campaign.workflow_id)
     try:
-        return await handle.execute_update(update, arg)
+        accepted = await handle.start_update(update, arg, wait_for_stage=WorkflowUpdateStage.ACCEPTED)
+        return await accepted.result(rpc_timeout=STEER_WAIT)
+    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        raise StillRunning(workflow_id=campaign.workflow_id) from None
     except WorkflowUpdateFailedError as failed:
         cause = failed.cause
         if isinstance(cause, ApplicationError) and cause.type in (REFUSED_WRONG_PHASE, REFUSED_INVALID):

@@ -140,7 +140,7 @@ async def test_cancel_during_phase_entry_ends_the_run(vapi, login, session_facto
 @pytest.mark.parametrize("held", ["record_transition", "publish_notification"])
 async def test_cancel_from_the_runs_console_during_an_activity_is_recorded(vapi, login, session_factory, ts_env,
                                                                            settings, held):
-    """(h) The runs console cancels the run while the phase entry's transition or its announcement
+    """(i) The runs console cancels the run while the phase entry's transition or its announcement
     is in flight: the activity's cancellation reaches the workflow (not asyncio's), and the run
     still records the cancel and tells everyone before it ends."""
     async with _worker(ts_env, settings, session_factory, slow={held: SLOW}):
@@ -288,3 +288,26 @@ async def test_failing_activity_stalls_the_run_until_the_cause_is_gone(vapi, log
         await eventually(moving, timeout=60)
         run = await vapi.get(f"{API}/runs/{workflow_id}", headers=await login("admin"))
         assert run.json()["stalled"] is None
+
+
+async def test_request_waiting_on_a_failing_step_is_answered_202(vapi, login, session_factory, ts_env, settings,
+                                                                monkeypatch):
+    """(h) The run accepts a close but cannot carry it out (the database write keeps failing): the
+    request is answered 202 with the run to watch instead of hanging, and the close takes effect by
+    itself when the cause is gone."""
+    monkeypatch.setattr(campaign_run, "STEER_WAIT", timedelta(seconds=1))
+    down = {"yes": False}
+    async with _worker(ts_env, settings, session_factory, failing={"record_transition": lambda: down["yes"]}):
+        campaign_id, base = await _launch(vapi, login, session_factory)
+        await _reached(session_factory, campaign_id, "collect_topics")
+        down["yes"] = True
+        closed = await vapi.post(f"{base}/phase/close", headers=await login("staff01"))
+        assert closed.status_code == 202, closed.text
+        assert closed.json()["run"] == f"/api/v1/runs/campaign-{campaign_id}"
+        down["yes"] = False
+
+        async def carried_out():
+            await ts_env.sleep(60)  # past the retry backoff
+            return await _state(session_factory, campaign_id) == ("collect_topics", "deciding")
+
+        await eventually(carried_out, timeout=60)
