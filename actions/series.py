@@ -66,6 +66,7 @@ async def _managed_session(ctx: Context, session_id: int) -> SeriesSession:
 
 
 async def _commit_and_send(ctx: Context, change: series_service.Change) -> None:
+    change.keep_for_run()
     await ctx.session.commit()
     await series_run.send_change(ctx.temporal, series=change.series, change=change.for_workflow())
 

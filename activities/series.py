@@ -9,7 +9,7 @@ from contracts.series import AdvanceInput, EndAfterCancel, SeriesAction, SeriesS
 from db import SessionFactory
 from models import Series
 from services import series_steps
-from services.series import end_series
+from services.series import changes_not_seen, end_series
 
 
 class SeriesActivities:
@@ -22,8 +22,9 @@ class SeriesActivities:
             notices = await series_steps.run_step(session, step=request.run) if request.run else []
             after = request.run or request.after
             result = await series_steps.plan_next(session, series_id=request.series_id, after=after)
+            unsent = await changes_not_seen(session, series_id=request.series_id, seen=request.seen_changes)
             await session.commit()
-        return result.model_copy(update={"notices": notices})
+        return result.model_copy(update={"notices": notices, "unsent_changes": unsent})
 
     @activity.defn
     async def end_after_cancel(self, request: EndAfterCancel) -> list[NotifyRequest]:

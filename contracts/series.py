@@ -237,20 +237,22 @@ class Step(Cursor):
     minutes_before: int | None = None  # for reminders
 
 
-class StepResult(BaseModel):
-    notices: list[NotifyRequest] = Field(default_factory=list)
-    next_step: Step | None = None
-    # No step left and nothing can add one: the run ends.
-    finished: bool = False
-    series_status: SeriesStatus
-
-
 class SeriesChange(BaseModel):
     """Sent by the API after it stored a change: the workflow tells people and re-plans."""
 
     change_id: int
     action: str
     notices: list[NotifyRequest] = Field(default_factory=list)
+
+
+class StepResult(BaseModel):
+    notices: list[NotifyRequest] = Field(default_factory=list)
+    next_step: Step | None = None
+    # No step left and nothing can add one: the run ends.
+    finished: bool = False
+    series_status: SeriesStatus
+    # Stored changes whose Update never reached the run (Temporal was unreachable then).
+    unsent_changes: list[SeriesChange] = Field(default_factory=list)
 
 
 class SeriesRunInput(BaseModel):
@@ -275,3 +277,4 @@ class AdvanceInput(BaseModel):
     series_id: int
     after: Cursor
     run: Step | None = None
+    seen_changes: list[int] = Field(default_factory=list)  # the changes the run has taken

@@ -31,8 +31,8 @@ async def start(client: Client, *, settings: Settings, series: Series, run_input
 
 
 async def send_change(client: Client, *, series: Series, change: SeriesChange) -> bool:
-    """Hand a stored change to the running workflow. The database already holds it, so a
-    workflow that is gone (the term is over) or unreachable only costs the notices: log it."""
+    """Hand a stored change to the running workflow. The database already holds it with what
+    the run must be told, so a run this does not reach takes it at its next step."""
     try:
         await client.get_workflow_handle(series.workflow_id).execute_update(SeriesWorkflow.apply_change, change)
         return True

@@ -2,6 +2,7 @@
 organisers make while it runs, check-in and minutes. The database is the truth about sessions;
 each change also yields the notices the running workflow sends (see SeriesChangeOut)."""
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -243,6 +244,22 @@ class Change:
 
     def for_workflow(self) -> SeriesChange:
         return SeriesChange(change_id=self.row.id, action=self.row.action, notices=self.notices)
+
+    def keep_for_run(self) -> None:
+        """Store with the change what its run must be told: a run the Update never reached
+        (Temporal unreachable at that moment) finds it at its next step, so nothing is dropped."""
+        self.row.data = {**self.row.data, FOR_RUN: self.for_workflow().model_dump(mode="json")}
+
+
+FOR_RUN = "for_run"  # the key of a change row's data holding what its run must be told
+
+
+async def changes_not_seen(session: AsyncSession, *, series_id: int, seen: Collection[int]) -> list[SeriesChange]:
+    """Stored changes the series' run has not taken, oldest first (a term holds a few dozen)."""
+    rows = await session.scalars(
+        select(SeriesChangeRow).where(SeriesChangeRow.series_id == series_id).order_by(SeriesChangeRow.id))
+    return [SeriesChange.model_validate(row.data[FOR_RUN]) for row in rows
+            if row.id not in seen and FOR_RUN in row.data]
 
 
 async def _log(

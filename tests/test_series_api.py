@@ -1,7 +1,7 @@
 """The series API: who may do what, and the error answers (422 naming the field, 409 saying why)."""
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -100,8 +100,6 @@ async def test_checkin_window_minutes_and_changes(api, login, ts_env, settings, 
         assert again.status_code == 409
 
         start = (await api.get(f"/api/v1/sessions/{first}", headers=staff)).json()["starts_at"]
-        from datetime import datetime
-
         await advance_to(ts_env, datetime.fromisoformat(start) - timedelta(minutes=10))
         checked = await api.post(f"/api/v1/sessions/{first}/checkin", headers=await login("t0003"))
         assert checked.status_code == 201
@@ -160,3 +158,41 @@ async def test_cancelling_the_run_from_outside_ends_the_series(api, login, ts_en
             status = (await session.get(Series, series_id)).status
             statuses = set(await session.scalars(select(SeriesSession.status).where(SeriesSession.series_id == series_id)))
         assert await told() and status == "ended" and statuses == {"cancelled"}
+
+
+async def test_a_change_whose_update_is_lost_is_announced_at_the_next_step(api, login, ts_env, settings, worker_on,
+                                                                          session_factory, monkeypatch):
+    """Temporal is unreachable when staff skip a session: the skip is stored (answered 2xx), and
+    its notice goes out when the run takes its next step instead of being lost."""
+    from sqlalchemy import select
+
+    from engine import series as series_run
+    from models import Notification
+
+    async def unreachable(*_, **__) -> bool:
+        return False
+
+    term_start = monday_after(await ts_env.get_current_time(), settings.tz, 14)
+    staff = await login("staff01")
+    async with worker_on(ts_env.client):
+        series_id = (await api.post(f"/api/v1/clusters/{CLUSTER}/series", json=series_body(term_start),
+                                    headers=staff)).json()["id"]
+        upcoming = (await api.get(f"/api/v1/series/{series_id}", headers=staff)).json()["upcoming"]
+        second = upcoming[1]["id"]
+        monkeypatch.setattr(series_run, "send_change", unreachable)
+        skipped = await api.post(f"/api/v1/sessions/{second}/skip", json={"reason": "期中考试"}, headers=staff)
+        assert skipped.status_code == 200, skipped.text
+
+        async def skip_notices() -> list[str]:
+            async with session_factory() as session:
+                return list(await session.scalars(select(Notification.key).where(
+                    Notification.series_id == series_id, Notification.key.like(f"series:{series_id}:change:%"))))
+
+        assert await skip_notices() == []
+        # The run's next step: the first session's announcement, due before it starts.
+        await advance_to(ts_env, datetime.fromisoformat(upcoming[0]["starts_at"]))
+        for _ in range(100):
+            if await skip_notices():
+                break
+            await asyncio.sleep(0.05)
+        assert len(await skip_notices()) == 1

@@ -7,7 +7,8 @@ check-ins and minutes live in the database, so the only state carried from run t
 cursor (how far the timeline has got) and changes not yet announced.
 
 Changes stored by the API arrive as the `apply_change` Update: the workflow sends their notices
-and re-plans. History stays bounded: continue-as-new every STEPS_PER_RUN steps (about two
+and re-plans. A change whose Update never arrived (Temporal unreachable then) is found stored by
+the next step's activity and taken the same way. History stays bounded: continue-as-new every STEPS_PER_RUN steps (about two
 sessions) or earlier if the history grows (many changes) or the server suggests it."""
 
 import asyncio
@@ -45,6 +46,10 @@ class SeriesWorkflow:
     @workflow.update
     def apply_change(self, change: SeriesChange) -> None:
         """The API stored a change (pause, resume, end, skip, reschedule, edit, participants)."""
+        self._take(change)
+
+    def _take(self, change: SeriesChange) -> None:
+        """Once per change, whether it came as the Update or was found stored by a step."""
         if change.change_id not in self.seen_changes:
             self.seen_changes.add(change.change_id)
             self.pending.append(change)
@@ -103,9 +108,11 @@ class SeriesWorkflow:
 
     async def _advance(self, request: AdvanceInput) -> StepResult:
         result = await workflow.execute_activity_method(
-            SeriesActivities.advance_series, request,
+            SeriesActivities.advance_series, request.model_copy(update={"seen_changes": sorted(self.seen_changes)}),
             start_to_close_timeout=timedelta(minutes=2), retry_policy=ADVANCE_RETRY,
         )
+        for change in result.unsent_changes:
+            self._take(change)
         if result.series_status != self.phase:
             self.phase = result.series_status
             workflow.upsert_search_attributes([PHASE.value_set(self.phase)])
