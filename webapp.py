@@ -14,6 +14,8 @@ from config import Settings, get_settings
 from console.app import install_console
 from db import create_engine, create_session_factory
 from engine.connection import connect_temporal
+from services.login_throttle import LoginThrottle
+from services.security import signing_key
 
 API_PREFIX = "/api/v1"
 
@@ -24,8 +26,11 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        signing_key(settings)  # no key, no API: nothing may be signed with a key anyone can know
         engine = create_engine(settings.database_url)
         app.state.settings = settings
+        app.state.login_throttle = LoginThrottle(per_username=settings.login_limits_per_username,
+                                                 per_address=settings.login_limits_per_address)
         app.state.session_factory = create_session_factory(engine)
         # Lazy: the API starts (and /health says why) even while Temporal is still coming up.
         app.state.temporal = temporal or await connect_temporal(settings, lazy=True)

@@ -1,4 +1,7 @@
-"""Logins: signing in, one's own account, and the logins admins keep for staff and admins."""
+"""Logins: signing in (throttled), one's own account and sessions, and the logins admins keep
+for staff and admins."""
+
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -8,16 +11,41 @@ from actions.directory import page_of
 from actions.policy import is_staff, require_admin, require_staff
 from config import Settings
 from contracts.directory import Page, PasswordChange, Role, UserIn, UserUpdate
+from contracts.errors import TooManyAttempts
 from models import User
 from services import accounts
 from services.directory import get_or_404
-from services.security import create_access_token, hash_password
+from services.login_throttle import LoginThrottle
+from services.security import create_access_token
 
 
-async def log_in(session: AsyncSession, *, settings: Settings, username: str, password: str) -> str | None:
-    """Anyone: a bearer token for these credentials; None when they are wrong (or the login inactive)."""
-    user = await accounts.authenticate(session, username=username, password=password)
-    return create_access_token(user_id=user.id, settings=settings) if user else None
+async def log_in(
+    session: AsyncSession, *, settings: Settings, throttle: LoginThrottle, username: str, password: str,
+    client: str, now: datetime,
+) -> str | None:
+    """Anyone: a bearer token for these credentials (a password, or before the first one the
+    activation code: that token may only set a password); None when they are wrong or the login
+    is inactive. TooManyAttempts, without looking at the password, while the username or the
+    client address is throttled."""
+    wait = throttle.attempt(username=username, address=client)
+    if wait:
+        raise TooManyAttempts(wait)
+    user = await accounts.authenticate(session, username=username, password=password, now=now)
+    if user is None:
+        throttle.failed(address=client)
+        return None
+    throttle.succeeded(username=username)
+    return session_token(user, settings=settings)
+
+
+def session_token(user: User, *, settings: Settings) -> str:
+    return create_access_token(user_id=user.id, token_version=user.token_version, settings=settings)
+
+
+async def log_out(ctx: Context) -> None:
+    """Any logged-in user: every token of this login stops working, on every device."""
+    accounts.end_sessions(ctx.user)
+    await ctx.session.commit()
 
 
 def home_path(user: User) -> str:
@@ -31,7 +59,9 @@ def me(ctx: Context) -> User:
 
 
 async def change_my_password(ctx: Context, *, data: PasswordChange) -> None:
-    await accounts.change_password(ctx.session, user=ctx.user, data=data)
+    """Any logged-in user, also one that must set a password first (`current_password` is then
+    the activation code or the admin's reset password). Every session ends, this one too."""
+    await accounts.change_password(ctx.session, user=ctx.user, data=data, now=ctx.now)
     await ctx.session.commit()
 
 
@@ -52,13 +82,15 @@ async def list_users(ctx: Context, *, role: Role | None, offset: int, limit: int
 
 
 async def update_user(ctx: Context, *, user_id: int, data: UserUpdate) -> User:
-    """Admin: edit a login, deactivate it, or reset its password (to be changed at the next login)."""
+    """Admin: edit a login, deactivate it (its sessions end), or reset its password (to be changed
+    at the next login; its sessions end)."""
     require_admin(ctx.user)
     user = await get_or_404(ctx.session, User, user_id)
     values = data.model_dump(exclude_unset=True)
     if "password" in values:
-        user.password_hash = hash_password(values.pop("password"))
-        user.must_change_password = True
+        await accounts.set_password(ctx.session, user=user, password=values.pop("password"), must_change=True)
+    if "active" in values:
+        await accounts.set_active(ctx.session, user=user, active=values.pop("active"))
     for key, value in values.items():
         setattr(user, key, value)
     await ctx.session.commit()
