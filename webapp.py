@@ -9,7 +9,7 @@ from temporalio.client import Client
 from api.audit import AuditMiddleware
 from api.errors import install_error_handlers
 from api.routes import audit, auth, calendars, campaigns, directory, health, runs, series, tasks, teachers, users
-from api.routes import channels, notifications
+from api.routes import activation, channels, notifications
 from config import Settings, get_settings
 from console.app import install_console
 from db import create_engine, create_session_factory
@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
     for router in [health.router, auth.router, users.router, teachers.router, *directory.routers,
                    campaigns.router, tasks.router,
                    series.router, calendars.router, audit.router, runs.router,
-                   notifications.router, channels.router]:
+                   notifications.router, channels.router, activation.router]:
         api.include_router(router)
     app.include_router(api)
     install_console(app)

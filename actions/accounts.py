@@ -1,7 +1,7 @@
 """Logins: signing in (throttled), one's own account and sessions, and the logins admins keep
 for staff and admins."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,9 +11,9 @@ from actions.directory import page_of
 from actions.policy import is_staff, require_admin, require_staff
 from config import Settings
 from contracts.directory import Page, PasswordChange, Role, UserIn, UserUpdate
-from contracts.errors import TooManyAttempts
-from models import User
-from services import accounts
+from contracts.errors import Conflict, TooManyAttempts
+from models import School, Teacher, User
+from services import accounts, activation
 from services.directory import get_or_404
 from services.login_throttle import LoginThrottle
 from services.security import create_access_token
@@ -95,3 +95,42 @@ async def update_user(ctx: Context, *, user_id: int, data: UserUpdate) -> User:
         setattr(user, key, value)
     await ctx.session.commit()
     return user
+
+
+# ---- activation codes of teachers' logins (staff, admin) ----
+
+
+def _code_lifetime(settings: Settings) -> timedelta:
+    return timedelta(days=settings.activation_code_days)
+
+
+async def issue_activation_sheet(ctx: Context, *, school_id: int) -> tuple[bytes, list[activation.Letter]]:
+    """Staff, admin: a new code for every active teacher of the school who has not set a password
+    yet (their earlier codes stop working): the school's 开通单 (XLSX), and the letters to e-mail."""
+    require_staff(ctx.user)
+    await get_or_404(ctx.session, School, school_id)
+    teachers = await activation.waiting_for_activation(ctx.session, school_id=school_id)
+    letters = await activation.issue_letters(ctx.session, teachers=teachers, issued_by=ctx.user.id, now=ctx.now,
+                                             lifetime=_code_lifetime(ctx.settings))
+    await ctx.session.commit()
+    return activation.activation_sheet(letters=letters, tz=ctx.settings.tz), letters
+
+
+async def reissue_activation_code(ctx: Context, *, teacher_id: int) -> activation.Letter:
+    """Staff, admin: a new code for one teacher who has not set a password yet; the previous one
+    stops working. A teacher who has set one asks an admin for a reset (PATCH /users/{id})."""
+    require_staff(ctx.user)
+    teacher = await get_or_404(ctx.session, Teacher, teacher_id)
+    if not teacher.active or teacher.user is None or not teacher.user.active:
+        raise Conflict("教师已停用 (the teacher is deactivated)")
+    if teacher.user.password_hash is not None:
+        raise Conflict("该教师已设置密码，无需开通码 (already activated: an admin can reset the password)")
+    (letter,) = await activation.issue_letters(ctx.session, teachers=[teacher], issued_by=ctx.user.id, now=ctx.now,
+                                               lifetime=_code_lifetime(ctx.settings))
+    await ctx.session.commit()
+    return letter
+
+
+async def mail_activation_codes(*, letters: list[activation.Letter], settings: Settings) -> None:
+    """After the answer: e-mail the codes to the teachers who have an address."""
+    await activation.mail_letters(letters=letters, settings=settings)

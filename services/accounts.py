@@ -82,7 +82,6 @@ async def set_active(session: AsyncSession, *, user: User, active: bool) -> None
 class IssuedCode:
     """A code as issued: the only moment its plain text exists (it is stored hashed)."""
 
-    user: User
     code: str
     expires_at: datetime
 
@@ -99,7 +98,7 @@ async def issue_activation_code(
     row.issued_by = issued_by
     session.add(row)
     await session.flush()
-    return IssuedCode(user=user, code=code, expires_at=row.expires_at)
+    return IssuedCode(code=code, expires_at=row.expires_at)
 
 
 async def ensure_teacher_login(session: AsyncSession, *, teacher: Teacher, password_hash: str | None = None) -> bool:
