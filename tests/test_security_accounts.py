@@ -116,6 +116,8 @@ async def test_no_plain_code_is_stored_anywhere(api, login, session_factory):
     codes = (await activation_sheet(api, await imported(api, login), "实验小学"))
     plain = {row[3] for row in codes.values()} | {row[3].replace("-", "") for row in codes.values()}
     assert plain
+    audited = (await api.get("/api/v1/audit", params={"subject_type": "schools"}, headers=await login("admin"))).json()
+    assert [entry["route"] for entry in audited["items"]] == ["/api/v1/schools/{school_id}/activation-sheet"]
     async with session_factory() as session:
         for table in Base.metadata.sorted_tables:
             for row in (await session.execute(select(table))).all():
