@@ -2,6 +2,7 @@
 roster, brute-forcing passwords, keeping a session after logout or deactivation, minting tokens
 with a known key."""
 
+import asyncio
 import io
 import os
 import re
@@ -15,7 +16,7 @@ from sqlalchemy import select, update
 from config import Settings
 from models import ActivationCode, Base, User
 from scripts.run_stack import ensure_secret_key
-from services.security import SESSION_COOKIE, MissingSecretKey, create_access_token
+from services.security import SESSION_COOKIE, MissingSecretKey, create_access_token, hash_password, verify_password
 from tests.conftest import DEMO_PASSWORD
 from tests.notification_receivers import smtp_server
 from tests.test_teachers_import import GOOD_ROWS, csv_bytes, upload
@@ -176,6 +177,23 @@ async def test_the_console_login_is_throttled_too(api):
     assert answers[0].status_code == 401 and answers[-1].status_code == 429
     assert int(answers[-1].headers["retry-after"]) > 0 and "尝试次数过多" in answers[-1].text
     assert (await api.post("/console/login", data={"username": "t0003", "password": DEMO_PASSWORD})).status_code == 429
+
+
+async def test_argon2_runs_off_the_event_loop():
+    """A flood of logins costs CPU in threads, while the loop goes on answering."""
+    hashed = await hash_password("a-password")
+    ticks = 0
+
+    async def ticker():
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.001)
+            ticks += 1
+
+    task = asyncio.create_task(ticker())
+    assert not any(await asyncio.gather(*(verify_password(f"guess-{n}", hashed) for n in range(8))))
+    task.cancel()
+    assert ticks >= 8
 
 
 # ---- sessions end: logout, password change, deactivation ----
