@@ -11,7 +11,7 @@ from actions.directory import page_of
 from actions.policy import is_staff, require_admin, require_staff
 from config import Settings
 from contracts.directory import Page, PasswordChange, Role, UserIn, UserUpdate
-from contracts.errors import Conflict, TooManyAttempts
+from contracts.errors import Conflict, InvalidField, TooManyAttempts
 from models import School, Teacher, User
 from services import accounts, activation
 from services.directory import get_or_404
@@ -19,23 +19,32 @@ from services.login_throttle import LoginThrottle
 from services.security import create_access_token
 
 
-async def log_in(
-    session: AsyncSession, *, settings: Settings, throttle: LoginThrottle, username: str, password: str,
-    client: str, now: datetime,
-) -> str | None:
-    """Anyone: a bearer token for these credentials (a password, or before the first one the
-    activation code: that token may only set a password); None when they are wrong or the login
-    is inactive. TooManyAttempts, without looking at the password, while the username or the
-    client address is throttled."""
+async def _check_credentials(
+    session: AsyncSession, *, throttle: LoginThrottle, username: str, password: str, client: str, now: datetime
+) -> User | None:
+    """The active login these credentials open (a password, or before the first one the
+    activation code), counted by the throttle; TooManyAttempts, without looking at the password,
+    while the username or the client address is throttled."""
     wait = throttle.attempt(username=username, address=client)
     if wait:
         raise TooManyAttempts(wait)
     user = await accounts.authenticate(session, username=username, password=password, now=now)
     if user is None:
         throttle.failed(address=client)
-        return None
-    throttle.succeeded(username=username)
-    return session_token(user, settings=settings)
+    else:
+        throttle.succeeded(username=username)
+    return user
+
+
+async def log_in(
+    session: AsyncSession, *, settings: Settings, throttle: LoginThrottle, username: str, password: str,
+    client: str, now: datetime,
+) -> str | None:
+    """Anyone: a bearer token for these credentials (with the activation code, a token that may
+    only set a password); None when they are wrong or the login is inactive."""
+    user = await _check_credentials(session, throttle=throttle, username=username, password=password, client=client,
+                                    now=now)
+    return session_token(user, settings=settings) if user else None
 
 
 def session_token(user: User, *, settings: Settings) -> str:
@@ -58,10 +67,14 @@ def me(ctx: Context) -> User:
     return ctx.user
 
 
-async def change_my_password(ctx: Context, *, data: PasswordChange) -> None:
+async def change_my_password(ctx: Context, *, data: PasswordChange, throttle: LoginThrottle, client: str) -> None:
     """Any logged-in user, also one that must set a password first (`current_password` is then
-    the activation code or the admin's reset password). Every session ends, this one too."""
-    await accounts.change_password(ctx.session, user=ctx.user, data=data, now=ctx.now)
+    the activation code or the admin's reset password). Throttled like a login, so a stolen
+    session cannot guess its way to the password. Every session ends, this one too."""
+    if await _check_credentials(ctx.session, throttle=throttle, username=ctx.user.username,
+                                password=data.current_password, client=client, now=ctx.now) is None:
+        raise InvalidField("current_password", "当前密码或开通码不正确 (current password or activation code is wrong)")
+    await accounts.set_password(ctx.session, user=ctx.user, password=data.new_password, must_change=False)
     await ctx.session.commit()
 
 

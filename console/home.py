@@ -78,6 +78,8 @@ async def password_form(request: Request, ctx: ConsoleAccountContext):
 async def change_password(
     request: Request,
     ctx: ConsoleAccountContext,
+    throttle: ThrottleDep,
+    client: ClientAddressDep,
     current_password: Annotated[str, Form()] = "",
     new_password: Annotated[str, Form()] = "",
     new_password_again: Annotated[str, Form()] = "",
@@ -87,8 +89,8 @@ async def change_password(
         if new_password != new_password_again:
             raise InvalidField("new_password_again", "两次输入的新密码不一致")
         data = PasswordChange(current_password=current_password, new_password=new_password)
-        await account_actions.change_my_password(ctx, data=data)
-    except (ValidationError, InvalidField) as exc:
+        await account_actions.change_my_password(ctx, data=data, throttle=throttle, client=client)
+    except (ValidationError, InvalidField, TooManyAttempts) as exc:
         status_code, errors = errors_of(exc)
         return page(request, "password.html", ctx.user, status_code=status_code, errors=errors)
     response = RedirectResponse("/console", status_code=303)

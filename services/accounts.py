@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.directory import PasswordChange, Role, UserIn
+from contracts.directory import Role, UserIn
 from contracts.errors import InvalidField
 from models import ActivationCode, Teacher, User
 from services.security import activation_code_digest, hash_password, new_activation_code, verify_password
@@ -61,13 +61,6 @@ async def set_password(session: AsyncSession, *, user: User, password: str, must
     end_sessions(user)
     await session.execute(delete(ActivationCode).where(ActivationCode.user_id == user.id))
     await session.flush()
-
-
-async def change_password(session: AsyncSession, *, user: User, data: PasswordChange, now: datetime) -> None:
-    """`current_password` is the password, or the activation code of a login that has none yet."""
-    if await authenticate(session, username=user.username, password=data.current_password, now=now) is None:
-        raise InvalidField("current_password", "当前密码或开通码不正确 (current password or activation code is wrong)")
-    await set_password(session, user=user, password=data.new_password, must_change=False)
 
 
 async def set_active(session: AsyncSession, *, user: User, active: bool) -> None:

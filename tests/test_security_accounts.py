@@ -179,6 +179,13 @@ async def test_the_console_login_is_throttled_too(api):
     assert (await api.post("/console/login", data={"username": "t0003", "password": DEMO_PASSWORD})).status_code == 429
 
 
+async def test_a_stolen_session_cannot_guess_the_password(api, login):
+    stolen = await login("t0008")
+    answers = [await api.post("/api/v1/me/password", json={"current_password": f"guess-{n}", "new_password": "mine-now-1"},
+                              headers=stolen) for n in range(20)]
+    assert answers[0].status_code == 422 and answers[-1].status_code == 429 and answers[-1].headers["retry-after"]
+
+
 async def test_argon2_runs_off_the_event_loop():
     """A flood of logins costs CPU in threads, while the loop goes on answering."""
     hashed = await hash_password("a-password")

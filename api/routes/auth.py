@@ -42,7 +42,9 @@ async def me(ctx: AccountContextDep):
 
 
 @router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT)
-async def change_password(data: PasswordChange, ctx: AccountContextDep):
+async def change_password(data: PasswordChange, ctx: AccountContextDep, throttle: ThrottleDep,
+                          client: ClientAddressDep):
     """Any logged-in user: change my own password (`current_password`: the password, or the
-    activation code on the first login). My sessions end, this one too: log in again."""
-    await account_actions.change_my_password(ctx, data=data)
+    activation code on the first login; wrong ones are throttled like logins, 429). My sessions
+    end, this one too: log in again."""
+    await account_actions.change_my_password(ctx, data=data, throttle=throttle, client=client)
