@@ -35,8 +35,9 @@ class Settings(BaseSettings):
     access_token_minutes: int = 12 * 60
     # Activation codes (开通码) of teachers' logins: how long one stays usable after it is issued.
     activation_code_days: int = 14
-    # Failed logins allowed before a 429, per username and per client address (the `limits`
-    # library's notation; each window must allow the attempt, so the wait grows with the attempts).
+    # Login attempts allowed before a 429 (the `limits` library's notation, moving windows; every
+    # window must allow the attempt, so the wait grows with the attempts). Per username every
+    # attempt counts and a success starts again; per client address only failures count.
     login_limits_per_username: str = "10/minute;20/hour;50/day"
     login_limits_per_address: str = "50/minute;200/hour;1000/day"
 
