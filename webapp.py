@@ -9,11 +9,13 @@ from temporalio.client import Client
 from api.audit import AuditMiddleware
 from api.errors import install_error_handlers
 from api.routes import audit, auth, calendars, campaigns, directory, health, runs, series, tasks, teachers, users
-from api.routes import channels, notifications
+from api.routes import activation, channels, notifications
 from config import Settings, get_settings
 from console.app import install_console
 from db import create_engine, create_session_factory
 from engine.connection import connect_temporal
+from services.login_throttle import LoginThrottle
+from services.security import signing_key
 
 API_PREFIX = "/api/v1"
 
@@ -24,8 +26,11 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        signing_key(settings)  # no key, no API: nothing may be signed with a key anyone can know
         engine = create_engine(settings.database_url)
         app.state.settings = settings
+        app.state.login_throttle = LoginThrottle(per_username=settings.login_limits_per_username,
+                                                 per_address=settings.login_limits_per_address)
         app.state.session_factory = create_session_factory(engine)
         # Lazy: the API starts (and /health says why) even while Temporal is still coming up.
         app.state.temporal = temporal or await connect_temporal(settings, lazy=True)
@@ -44,7 +49,7 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
     for router in [health.router, auth.router, users.router, teachers.router, *directory.routers,
                    campaigns.router, tasks.router,
                    series.router, calendars.router, audit.router, runs.router,
-                   notifications.router, channels.router]:
+                   notifications.router, channels.router, activation.router]:
         api.include_router(router)
     app.include_router(api)
     install_console(app)

@@ -109,8 +109,9 @@ async def read_teacher(ctx: Context, *, teacher_id: int) -> Teacher:
 
 
 async def update_teacher(ctx: Context, *, teacher_id: int, data: TeacherUpdate) -> Teacher:
+    """Staff, admin. Deactivating a teacher deactivates her login."""
     teacher = await read_teacher(ctx, teacher_id=teacher_id)
-    await directory.update(ctx.session, obj=teacher, data=data)
+    await directory.update_teacher(ctx.session, teacher=teacher, data=data)
     await ctx.session.commit()
     return teacher
 

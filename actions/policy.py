@@ -35,3 +35,18 @@ def require_admin(user: User) -> None:
 
 def require_teacher(user: User) -> None:
     require_role(user, Role.teacher)
+
+
+# The reason of the 403 a login gets until it sets a password of its own (activation code, reset).
+MUST_CHANGE_PASSWORD = "must_change_password"
+
+
+def needs_new_password(user: User) -> bool:
+    """Logged in with an activation code or a password an admin set: only setting one is allowed."""
+    return user.must_change_password
+
+
+def require_password_set(user: User) -> None:
+    if needs_new_password(user):
+        raise Forbidden("请先设置新密码 (set a new password first: POST /api/v1/me/password)",
+                        reason=MUST_CHANGE_PASSWORD)

@@ -1,5 +1,6 @@
 """Request dependencies: settings, database session, Temporal client, the current user (who is
-asking: 401 without a valid token) and the action context. Who may do what is the actions' call.
+asking: 401 without a valid token; 403 while the login must set a password first) and the action
+context. Who may do what is the actions' call.
 
 All of them are `async def`, even those that never wait: FastAPI runs a plain `def` dependency
 in its thread pool, a thread hop per dependency per request."""
@@ -15,11 +16,13 @@ from sqlalchemy.orm import joinedload
 from temporalio.client import Client
 
 from actions.context import Context
+from actions.policy import require_password_set
 from api import audit
 from api.clock import NowDep
 from config import Settings
 from models import Teacher, User
-from services.security import user_id_from_token
+from services.login_throttle import LoginThrottle
+from services.security import token_claims
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -40,9 +43,20 @@ async def get_temporal(request: Request) -> Client:
     return request.app.state.temporal
 
 
+async def get_login_throttle(request: Request) -> LoginThrottle:
+    return request.app.state.login_throttle
+
+
+async def get_client_address(request: Request) -> str:
+    """The peer's address (behind a reverse proxy: run uvicorn with --forwarded-allow-ips)."""
+    return request.client.host if request.client else ""
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 TemporalDep = Annotated[Client, Depends(get_temporal)]
+ThrottleDep = Annotated[LoginThrottle, Depends(get_login_throttle)]
+ClientAddressDep = Annotated[str, Depends(get_client_address)]
 
 
 async def load_user(session: AsyncSession, user_id: int) -> User | None:
@@ -51,12 +65,22 @@ async def load_user(session: AsyncSession, user_id: int) -> User | None:
     return await session.get(User, user_id, options=[joinedload(User.teacher).joinedload(Teacher.subject_rows)])
 
 
-async def get_current_user(
+async def user_for_token(session: AsyncSession, settings: Settings, token: str | None) -> User | None:
+    """The active login a valid token was issued to, unless its sessions ended since (logout,
+    password change, deactivation bump the login's token version)."""
+    claims = token_claims(token, settings=settings) if token else None
+    user = await load_user(session, claims.user_id) if claims else None
+    if user is None or not user.active or user.token_version != claims.version:
+        return None
+    return user
+
+
+async def get_login(
     request: Request, session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> User:
-    user_id = user_id_from_token(token, settings=settings) if token else None
-    user = await load_user(session, user_id) if user_id is not None else None
-    if user is None or not user.active:
+    """Who is asking, also a login that must set a password first."""
+    user = await user_for_token(session, settings, token)
+    if user is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             detail="未登录或登录已过期 (not authenticated)",
@@ -66,12 +90,25 @@ async def get_current_user(
     return user
 
 
+async def get_current_user(user: Annotated[User, Depends(get_login)]) -> User:
+    require_password_set(user)
+    return user
+
+
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-async def get_context(user: CurrentUser, session: SessionDep, temporal: TemporalDep, settings: SettingsDep,
-                now: NowDep) -> Context:
+async def get_account_context(user: Annotated[User, Depends(get_login)], session: SessionDep, temporal: TemporalDep,
+                              settings: SettingsDep, now: NowDep) -> Context:
     return Context(user=user, session=session, temporal=temporal, settings=settings, now=now)
+
+
+# The routes a login that must set a password may still use: who am I, set it, log out.
+AccountContextDep = Annotated[Context, Depends(get_account_context)]
+
+
+async def get_context(ctx: AccountContextDep, _: CurrentUser) -> Context:
+    return ctx
 
 
 # What every authenticated route hands to its action; the action decides who may.

@@ -3,7 +3,7 @@
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from contracts.errors import DomainError, InvalidField
+from contracts.errors import DomainError, InvalidField, TooManyAttempts
 from services.roster import RosterRejected
 
 
@@ -18,6 +18,11 @@ def install_error_handlers(app: FastAPI) -> None:
         # Same shape as FastAPI's own validation errors, so clients parse one format.
         detail = [{"loc": ["body", exc.field], "msg": exc.detail, "type": "value_error"}]
         return JSONResponse({"detail": detail}, status_code=exc.status_code)
+
+    @app.exception_handler(TooManyAttempts)
+    async def too_many_attempts(_: Request, exc: TooManyAttempts) -> JSONResponse:
+        return JSONResponse({"detail": exc.detail, **exc.extra}, status_code=exc.status_code,
+                            headers={"Retry-After": str(exc.retry_after)})
 
     @app.exception_handler(RosterRejected)
     async def roster_rejected(_: Request, exc: RosterRejected) -> JSONResponse:

@@ -11,6 +11,7 @@ the same statement or service call on the same stack and database, with nothing 
 
 import argparse
 import asyncio
+import secrets
 import tempfile
 import uuid
 from contextlib import ExitStack, contextmanager
@@ -114,7 +115,8 @@ async def prepare(url: str, settings: Settings, api_url: str) -> Rush:
 
 
 def bearer(user_id: int, settings: Settings) -> dict[str, str]:
-    return {"Authorization": f"Bearer {create_access_token(user_id=user_id, settings=settings)}"}
+    token = create_access_token(user_id=user_id, token_version=0, settings=settings)  # a fresh login's version
+    return {"Authorization": f"Bearer {token}"}
 
 
 def teacher_calls(rush: Rush, settings: Settings, indexes: range, *, kind: str, api: bool) -> list[Call]:
@@ -167,7 +169,7 @@ async def measure(backend: str, rush: Rush, settings: Settings, api_url: str, ba
 async def bench_backend(backend: str, url: str, temporal: WorkflowEnvironment, actions: int, workers: int,
                         log_dir: Path) -> list[Row]:
     await asyncio.to_thread(migrate, url)  # Alembic runs its own event loop
-    settings = Settings(_env_file=None, environment="test", database_url=url,
+    settings = Settings(_env_file=None, environment="test", database_url=url, secret_key=secrets.token_hex(32),
                         temporal_task_queue=f"bench-{uuid.uuid4()}")
     env = {"DATABASE_URL": url, "ENVIRONMENT": "test", "SECRET_KEY": settings.secret_key,
            "TEMPORAL_ADDRESS": temporal.client.service_client.config.target_host,

@@ -4,11 +4,13 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent  # the repository
-DEV_SECRET_KEY = "dev-only-secret-change-me-in-production-please"
+# Where `make run` keeps the key it generated when SECRET_KEY is unset (scripts/run_stack.py).
+SECRET_KEY_FILE = "secret_key"
+MIN_SECRET_KEY_LENGTH = 32  # a short HS256 key can be guessed offline from any one token
 
 
 class Settings(BaseSettings):
@@ -27,8 +29,17 @@ class Settings(BaseSettings):
     var_dir: Path = ROOT / "var"
     database_url: str = ""  # default: SQLite in var_dir
 
-    secret_key: str = DEV_SECRET_KEY
+    # Signs access tokens and console CSRF tokens. No default: SECRET_KEY, else var_dir/secret_key
+    # (which `make run` generates once); without either the API refuses to start.
+    secret_key: str | None = Field(default=None, min_length=MIN_SECRET_KEY_LENGTH)
     access_token_minutes: int = 12 * 60
+    # Activation codes (开通码) of teachers' logins: how long one stays usable after it is issued.
+    activation_code_days: int = 14
+    # Login attempts allowed before a 429 (the `limits` library's notation, moving windows; every
+    # window must allow the attempt, so the wait grows with the attempts). Per username every
+    # attempt counts and a success starts again; per client address only failures count.
+    login_limits_per_username: str = "10/minute;20/hour;50/day"
+    login_limits_per_address: str = "50/minute;200/hour;1000/day"
 
     admin_username: str = "admin"
     admin_password: str = "demo-pass"
@@ -82,13 +93,19 @@ class Settings(BaseSettings):
     def _defaults_and_checks(self) -> "Settings":
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///{self.var_dir / 'jiaoyan.db'}"
-        if self.environment not in ("development", "test") and self.secret_key == DEV_SECRET_KEY:
-            raise ValueError("SECRET_KEY must be set outside development (the default is public)")
+        key_file = self.var_dir / SECRET_KEY_FILE
+        if self.secret_key is None and key_file.is_file():
+            self.secret_key = key_file.read_text().strip()
         return self
 
     @property
     def external_channels(self) -> bool:
         return self.notification_channels if self.notification_channels is not None else self.environment != "test"
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Served over https: cookies are then sent over https only."""
+        return self.public_base_url.startswith("https://")
 
     @property
     def tz(self) -> ZoneInfo:

@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from console import campaign_problems, campaign_topics, campaigns, home, notifications, runs, series, tasks
-from console.auth import LoginRequired, login_url
+from console.auth import PASSWORD_PAGE, LoginRequired, PasswordChangeRequired, login_url
 from console.render import page
 from contracts.errors import DomainError
 
@@ -24,6 +24,10 @@ def install_console(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def to_login(_: Request, exc: LoginRequired) -> RedirectResponse:
         return RedirectResponse(login_url(exc.next_path), status_code=303)
+
+    @app.exception_handler(PasswordChangeRequired)
+    async def to_password_page(_: Request, __: PasswordChangeRequired) -> RedirectResponse:
+        return RedirectResponse(PASSWORD_PAGE, status_code=303)
 
     # Errors on console pages are pages too (a teacher on a phone should never see JSON): every
     # handler the API has for HTTP and domain errors answers console paths with the error page.

@@ -7,40 +7,75 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import Depends, Form, HTTPException, Request, status
+from fastapi.responses import Response
 
 from actions.context import Context
+from actions.policy import needs_new_password
 from api.clock import NowDep
-from api.deps import SessionDep, SettingsDep, TemporalDep, load_user
+from api.deps import SessionDep, SettingsDep, TemporalDep, user_for_token
 from config import Settings
 from models import User
-from services.security import SESSION_COOKIE, user_id_from_token
+from services.security import SESSION_COOKIE, signing_key
+
+PASSWORD_PAGE = "/console/password"
+
 
 class LoginRequired(Exception):
     def __init__(self, next_path: str) -> None:
         self.next_path = next_path
 
 
+class PasswordChangeRequired(Exception):
+    """Logged in with an activation code or a reset password: the password page first."""
+
+
 def csrf_token(token: str, settings: Settings) -> str:
-    return hmac.new(settings.secret_key.encode(), f"csrf:{token}".encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.new(signing_key(settings).encode(), f"csrf:{token}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
-async def console_user(request: Request, session: SessionDep, settings: SettingsDep) -> User:
+def set_session_cookie(response: Response, token: str, settings: Settings) -> None:
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=settings.secure_cookies,
+                        max_age=settings.access_token_minutes * 60)
+
+
+def clear_session_cookie(response: Response, settings: Settings) -> None:
+    response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="lax", secure=settings.secure_cookies)
+
+
+async def console_login(request: Request, session: SessionDep, settings: SettingsDep) -> User:
+    """Who is asking, also a login that must set a password first."""
     token = request.cookies.get(SESSION_COOKIE)
-    user_id = user_id_from_token(token, settings=settings) if token else None
-    user = await load_user(session, user_id) if user_id is not None else None
-    if user is None or not user.active:
+    user = await user_for_token(session, settings, token)
+    if user is None:
         raise LoginRequired(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
     request.state.csrf = csrf_token(token, settings)
     request.state.user = user  # for the error page, which renders without dependencies
     return user
 
 
+ConsoleLogin = Annotated[User, Depends(console_login)]
+
+
+async def console_user(user: ConsoleLogin) -> User:
+    if needs_new_password(user):
+        raise PasswordChangeRequired()
+    return user
+
+
 ConsoleUser = Annotated[User, Depends(console_user)]
 
 
-async def console_context(user: ConsoleUser, session: SessionDep, temporal: TemporalDep, settings: SettingsDep,
-                    now: NowDep) -> Context:
+async def console_account_context(user: ConsoleLogin, session: SessionDep, temporal: TemporalDep,
+                                  settings: SettingsDep, now: NowDep) -> Context:
     return Context(user=user, session=session, temporal=temporal, settings=settings, now=now)
+
+
+# The pages a login that must set a password may still use: the password page, logging out.
+ConsoleAccountContext = Annotated[Context, Depends(console_account_context)]
+
+
+async def console_context(ctx: ConsoleAccountContext, _: ConsoleUser) -> Context:
+    return ctx
 
 
 # What every console page hands to its action; the action decides who may.

@@ -1,16 +1,28 @@
-"""Login, logout, the landing page by role, and the inbox (where the notices' links lead)."""
+"""Login (throttled), setting one's password (first with the activation code), logout, the
+landing page by role, and the inbox (where the notices' links lead)."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
 
 from actions import accounts as account_actions
 from actions import notifications as notice_actions
-from api.deps import SessionDep, SettingsDep
-from console.auth import ConsoleContext, ConsoleUser, CsrfChecked
+from api.clock import NowDep
+from api.deps import ClientAddressDep, SessionDep, SettingsDep, ThrottleDep
+from console.auth import (
+    ConsoleAccountContext,
+    ConsoleContext,
+    ConsoleUser,
+    CsrfChecked,
+    clear_session_cookie,
+    set_session_cookie,
+)
+from console.forms import errors_of
 from console.render import page
-from services.security import SESSION_COOKIE
+from contracts.directory import PasswordChange
+from contracts.errors import InvalidField, TooManyAttempts
 
 router = APIRouter()
 
@@ -31,24 +43,67 @@ async def login(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
+    throttle: ThrottleDep,
+    client: ClientAddressDep,
+    now: NowDep,
     username: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/console",
 ):
-    token = await account_actions.log_in(session, settings=settings, username=username.strip(), password=password)
+    """Anyone. A login that must set a password first lands on the password page (console/app.py)."""
+    def again(status_code: int, message: str, headers: dict[str, str] | None = None):
+        answer = page(request, "login.html", None, status_code=status_code, next=_safe_next(next),
+                      errors={"password": message}, values={"username": username})
+        answer.headers.update(headers or {})
+        return answer
+
+    try:
+        token = await account_actions.log_in(session, settings=settings, throttle=throttle, username=username.strip(),
+                                             password=password, client=client, now=now)
+    except TooManyAttempts as exc:
+        return again(exc.status_code, f"尝试次数过多，请 {exc.retry_after} 秒后再试", {"Retry-After": str(exc.retry_after)})
     if token is None:
-        return page(request, "login.html", None, status_code=401, next=_safe_next(next),
-                    errors={"password": "用户名或密码错误"}, values={"username": username})
+        return again(401, "用户名或密码错误")
     response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax",
-                        max_age=settings.access_token_minutes * 60)
+    set_session_cookie(response, token, settings)
+    return response
+
+
+@router.get("/password")
+async def password_form(request: Request, ctx: ConsoleAccountContext):
+    return page(request, "password.html", ctx.user, errors={})
+
+
+@router.post("/password", dependencies=[CsrfChecked])
+async def change_password(
+    request: Request,
+    ctx: ConsoleAccountContext,
+    throttle: ThrottleDep,
+    client: ClientAddressDep,
+    current_password: Annotated[str, Form()] = "",
+    new_password: Annotated[str, Form()] = "",
+    new_password_again: Annotated[str, Form()] = "",
+):
+    """Any logged-in user, also one that must set a password first; a new session for this browser."""
+    try:
+        if new_password != new_password_again:
+            raise InvalidField("new_password_again", "两次输入的新密码不一致")
+        data = PasswordChange(current_password=current_password, new_password=new_password)
+        await account_actions.change_my_password(ctx, data=data, throttle=throttle, client=client)
+    except (ValidationError, InvalidField, TooManyAttempts) as exc:
+        status_code, errors = errors_of(exc)
+        return page(request, "password.html", ctx.user, status_code=status_code, errors=errors)
+    response = RedirectResponse("/console", status_code=303)
+    set_session_cookie(response, account_actions.session_token(ctx.user, settings=ctx.settings), ctx.settings)
     return response
 
 
 @router.post("/logout", dependencies=[CsrfChecked])
-async def logout():
+async def logout(ctx: ConsoleAccountContext):
+    """Any logged-in user: every session of this login ends, on every device."""
+    await account_actions.log_out(ctx)
     response = RedirectResponse("/console/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
+    clear_session_cookie(response, ctx.settings)
     return response
 
 

@@ -196,6 +196,17 @@ class Token(BaseModel):
     token_type: str = "bearer"
 
 
+class ActivationCodeOut(_Out):
+    """A teacher's new activation code (开通码): shown once, stored only hashed."""
+
+    username: str
+    name: str
+    school: str
+    code: str
+    expires_at: datetime
+    email: str | None  # where it is e-mailed as well
+
+
 class ImportRowError(BaseModel):
     row: int  # as the spreadsheet numbers it: the header is row 1
     column: str
@@ -206,5 +217,8 @@ class ImportResult(BaseModel):
     created: int
     updated: int
     unchanged: int
-    logins_created: int
+    logins_created: int  # they open with an activation code: POST /schools/{id}/activation-sheet
+    # Staff numbers of deactivated teachers in the file: left as they are, still deactivated
+    # (reactivate one with PATCH /teachers/{id} {"active": true}).
+    deactivated: list[str] = Field(default_factory=list)
 

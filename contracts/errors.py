@@ -54,6 +54,16 @@ class StillRunning(DomainError):
                          workflow_id=workflow_id, run=f"/api/v1/runs/{workflow_id}")
 
 
+class TooManyAttempts(DomainError):
+    """Too many failed logins for this username or from this address: wait `retry_after` seconds."""
+
+    status_code = 429
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"尝试次数过多，请 {retry_after} 秒后再试 (too many attempts)", retry_after=retry_after)
+        self.retry_after = retry_after
+
+
 class Unavailable(DomainError):
     """A service this request needs (Temporal) did not answer; nothing was changed."""
 

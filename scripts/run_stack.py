@@ -7,6 +7,7 @@ the others are stopped too, so a half-running stack never pretends to be up.
 
 import asyncio
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from config import ROOT, Settings, get_settings
+from config import ROOT, SECRET_KEY_FILE, Settings, get_settings
 from scripts.bootstrap import migrate, seed
 from engine.connection import bundled_binary, connect_temporal
 
@@ -33,6 +34,20 @@ def mail_sink_args(settings: Settings) -> list[str]:
     notices' e-mails are readable there instead of failing against a server that is not there."""
     return [sys.executable, "-m", "aiosmtpd", "-n", "-u", "-l", f"{settings.smtp_host}:{settings.smtp_port}",
             "-c", "aiosmtpd.handlers.Mailbox", str(settings.var_dir / "mail")]
+
+
+def ensure_secret_key(settings: Settings) -> None:
+    """Without SECRET_KEY: a random key in var/secret_key, made once (readable by this user only)
+    and kept, so tokens outlive a restart. The worker and the API read it there (config)."""
+    if settings.secret_key:
+        return
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # O_EXCL: never overwrite a key; created with mode 0600 (no moment readable by others).
+    fd = os.open(settings.var_dir / SECRET_KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as file:
+        file.write(key)
+    settings.secret_key = key
 
 
 def temporal_dev_server_args(settings: Settings) -> list[str]:
@@ -120,6 +135,7 @@ def main() -> int:
     mail_sink = "SMTP_HOST" not in os.environ
     if embedded_temporal:
         settings.temporal_address = f"127.0.0.1:{settings.temporal_dev_port}"
+    ensure_secret_key(settings)
     log_dir = settings.var_dir / "log"
     log_dir.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "TEMPORAL_ADDRESS": settings.temporal_address, "DATABASE_URL": settings.database_url}

@@ -14,7 +14,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.series import CALLED_OFF, CalendarScope
-from models import CalendarToken, Cluster, School, Series, SeriesParticipant, SeriesSession
+from models import CalendarToken, Cluster, School, Series, SeriesParticipant, SeriesSession, User
 from services import series_notices as notices
 from contracts.errors import NotFound
 from services.series import present_at
@@ -66,7 +66,10 @@ async def _sessions_for(session: AsyncSession, token: CalendarToken) -> list[tup
 
 
 async def feed(session: AsyncSession, *, token: str, tz: ZoneInfo, base_url: str) -> bytes:
-    row = await session.scalar(select(CalendarToken).where(CalendarToken.token_sha256 == _digest(token)))
+    row = await session.scalar(
+        select(CalendarToken).join(User, User.id == CalendarToken.user_id)
+        .where(CalendarToken.token_sha256 == _digest(token), User.active)  # a deactivated login's feeds stop
+    )
     if row is None or row.revoked_at is not None:
         raise NotFound("日历 (calendar)", "token")
     rows = await _sessions_for(session, row)

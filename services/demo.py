@@ -41,7 +41,7 @@ async def load_demo_county(session: AsyncSession, *, password: str) -> bool:
     if await session.scalar(select(District.id).limit(1)) is not None:
         return False
     # One hash for every demo login: hashing sixty passwords would slow every start and test.
-    password_hash = hash_password(password)
+    password_hash = await hash_password(password)
     district = District(name="示例区", code="demo")
     session.add(district)
     await session.flush()

@@ -7,9 +7,9 @@ from pydantic import BaseModel
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.directory import GradeBand, TeacherIn
+from contracts.directory import GradeBand, TeacherIn, TeacherUpdate
 from models import Base, School, Teacher, TeacherSubject
-from services.accounts import ensure_teacher_login
+from services.accounts import ensure_teacher_login, set_active
 from contracts.errors import InvalidField, NotFound
 
 M = TypeVar("M", bound=Base)
@@ -99,4 +99,12 @@ async def create_teacher(session: AsyncSession, *, data: TeacherIn) -> Teacher:
         raise InvalidField("staff_no", f"工号 {data.staff_no} 已存在 (staff number already exists)")
     teacher = await create(session, model=Teacher, data=data)
     await ensure_teacher_login(session, teacher=teacher)
+    return teacher
+
+
+async def update_teacher(session: AsyncSession, *, teacher: Teacher, data: TeacherUpdate) -> Teacher:
+    """Her login follows `active`: deactivated with her (its sessions end), reactivated with her."""
+    await update(session, obj=teacher, data=data)
+    if data.active is not None and teacher.user is not None:
+        await set_active(session, user=teacher.user, active=data.active)
     return teacher

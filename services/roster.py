@@ -167,13 +167,15 @@ async def validate_rows(session: AsyncSession, *, table: list[list[str]]) -> lis
 
 
 async def import_roster(session: AsyncSession, *, content: bytes, filename: str) -> ImportResult:
-    """Upsert teachers by staff number; new teachers get a login. Raises RosterRejected."""
+    """Upsert teachers by staff number; new teachers get a login (activated with a code from the
+    school's 开通单). A teacher staff deactivated is left as she is, and reported: a roster never
+    reactivates anyone. Raises RosterRejected."""
     rows = await validate_rows(session, table=read_table(content, filename))
     existing = {
         t.staff_no: t
         for t in await session.scalars(select(Teacher).where(Teacher.staff_no.in_([r.staff_no for r in rows])))
     }
-    result = ImportResult(created=0, updated=0, unchanged=0, logins_created=0)
+    result = ImportResult(created=0, updated=0, unchanged=0, logins_created=0, deactivated=[])
     for row in rows:
         fields = {
             "name": row.name,
@@ -182,13 +184,15 @@ async def import_roster(session: AsyncSession, *, content: bytes, filename: str)
             "grade_band": row.grade_band,
             "phone": row.phone,
             "email": row.email,
-            "active": True,
         }
         teacher = existing.get(row.staff_no)
         if teacher is None:
             teacher = Teacher(staff_no=row.staff_no, **fields)
             session.add(teacher)
             result.created += 1
+        elif not teacher.active:
+            result.deactivated.append(teacher.staff_no)
+            continue
         else:
             changed = {k: v for k, v in fields.items() if getattr(teacher, k) != v}
             for key, value in changed.items():

@@ -1,5 +1,9 @@
-"""Password hashing (argon2) and access tokens (JWT, HS256)."""
+"""Password hashing (argon2), access tokens (JWT, HS256) and activation codes."""
 
+import asyncio
+import hashlib
+import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import jwt
@@ -11,28 +15,70 @@ from config import Settings
 _hasher = PasswordHasher()
 # The console carries the same access token as the API, in this HttpOnly cookie.
 SESSION_COOKIE = "jy_session"
+# Activation codes: no 0/O, 1/I/L, so a code read off paper or a phone screen is typed right.
+# 12 of 31 symbols: about 59 bits, out of reach of the throttled login.
+ACTIVATION_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+ACTIVATION_CODE_LENGTH = 12
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+class MissingSecretKey(RuntimeError):
+    def __init__(self) -> None:
+        super().__init__(
+            "SECRET_KEY is not set and var/secret_key does not exist: set SECRET_KEY (e.g. `openssl rand -hex 32`) "
+            "or start with `make run`, which generates var/secret_key once"
+        )
 
 
-def verify_password(password: str, password_hash: str) -> bool:
+def signing_key(settings: Settings) -> str:
+    """The key that signs tokens; there is no default to fall back on."""
+    if not settings.secret_key:
+        raise MissingSecretKey()
+    return settings.secret_key
+
+
+# argon2 takes tens of milliseconds of CPU by design: off the event loop, in a thread.
+async def hash_password(password: str) -> str:
+    return await asyncio.to_thread(_hasher.hash, password)
+
+
+async def verify_password(password: str, password_hash: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return await asyncio.to_thread(_hasher.verify, password_hash, password)
     except (VerifyMismatchError, InvalidHashError):
         return False
 
 
-def create_access_token(*, user_id: int, settings: Settings) -> str:
+@dataclass(frozen=True)
+class TokenClaims:
+    user_id: int
+    version: int  # the user's token_version when it was issued
+
+
+def create_access_token(*, user_id: int, token_version: int, settings: Settings) -> str:
     expires = datetime.now(timezone.utc) + timedelta(minutes=settings.access_token_minutes)
-    return jwt.encode({"sub": str(user_id), "exp": expires}, settings.secret_key, algorithm="HS256")
+    claims = {"sub": str(user_id), "ver": token_version, "exp": expires}
+    return jwt.encode(claims, signing_key(settings), algorithm="HS256")
 
 
-def user_id_from_token(token: str, *, settings: Settings) -> int | None:
-    """The user id a valid, unexpired token was issued to; None for anything else."""
+def token_claims(token: str, *, settings: Settings) -> TokenClaims | None:
+    """Who a valid, unexpired token was issued to; None for anything else."""
     try:
-        payload = jwt.decode(token, settings.secret_key, algorithms=["HS256"])
-        return int(payload["sub"])
-    except (jwt.PyJWTError, KeyError, ValueError):
+        payload = jwt.decode(token, signing_key(settings), algorithms=["HS256"], options={"require": ["exp"]})
+        return TokenClaims(user_id=int(payload["sub"]), version=int(payload["ver"]))
+    except (jwt.PyJWTError, KeyError, ValueError, TypeError):
         return None
+
+
+def new_activation_code() -> str:
+    return "".join(secrets.choice(ACTIVATION_ALPHABET) for _ in range(ACTIVATION_CODE_LENGTH))
+
+
+def formatted_activation_code(code: str) -> str:
+    """In groups of four, as printed and mailed: ABCD-EFGH-JKMN."""
+    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
+def activation_code_digest(code: str) -> str:
+    """SHA-256 of the code as typed, whatever the case, spaces or dashes: what is stored."""
+    normalized = "".join(code.split()).replace("-", "").upper()
+    return hashlib.sha256(normalized.encode()).hexdigest()

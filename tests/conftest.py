@@ -29,6 +29,7 @@ from tests.histories.recorder import HistoryRecorder
 from worker import create_worker
 
 DEMO_PASSWORD = "demo-pass"
+TEST_SECRET_KEY = "test-only-secret-key-" + "k" * 32  # the app has no default key to fall back on
 SHM = Path("/dev/shm")
 
 
@@ -80,6 +81,7 @@ def settings(database_dir) -> Settings:
     return Settings(
         _env_file=None,
         environment="test",
+        secret_key=TEST_SECRET_KEY,
         database_url=f"sqlite+aiosqlite:///{database_dir / 'test.db'}",
         temporal_task_queue=f"test-{uuid.uuid4()}",
         public_base_url="http://127.0.0.1:8000",

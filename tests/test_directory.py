@@ -57,8 +57,10 @@ async def test_create_teacher_gives_a_login_and_validates_phone(api, login):
 
     created = await api.post("/api/v1/teachers", json={**body, "phone": "13912345678"}, headers=staff)
     assert created.status_code == 201, created.text
-    # The initial password is the last six digits of the phone number; the user must change it.
-    token = await api.post("/api/v1/auth/token", data={"username": "t9001", "password": "345678"})
+    # The login opens with an activation code staff issue, never with directory data.
+    assert (await api.post("/api/v1/auth/token", data={"username": "t9001", "password": "345678"})).status_code == 401
+    code = (await api.post(f"/api/v1/teachers/{created.json()['id']}/activation-code", headers=staff)).json()["code"]
+    token = await api.post("/api/v1/auth/token", data={"username": "t9001", "password": code})
     me = (await api.get("/api/v1/me", headers={"Authorization": f"Bearer {token.json()['access_token']}"})).json()
     assert me["teacher_id"] == created.json()["id"] and me["must_change_password"] is True
 

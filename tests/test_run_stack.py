@@ -3,6 +3,7 @@
 import os
 import signal
 import socket
+import stat
 import subprocess
 import sys
 
@@ -32,11 +33,13 @@ def _wait_for_banner(stack: subprocess.Popen) -> str:
 
 
 def test_make_run_starts_three_processes_and_stops_them_cleanly(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in ("TEMPORAL_ADDRESS", "DATABASE_URL", "SMTP_HOST")}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("TEMPORAL_ADDRESS", "DATABASE_URL", "SMTP_HOST", "SECRET_KEY")}
     api_port = _free_port()
     env |= {"VAR_DIR": str(tmp_path), "TEMPORAL_DEV_PORT": str(_free_port()),
             "TEMPORAL_UI_PORT": str(_free_port()), "API_PORT": str(api_port), "SMTP_PORT": str(_free_port())}
     base = f"http://127.0.0.1:{api_port}/api/v1"
+    first_token = None
     for start in ("fresh", "restart"):
         stack = _start_stack(env)
         try:
@@ -46,6 +49,11 @@ def test_make_run_starts_three_processes_and_stops_them_cleanly(tmp_path):
             token = httpx.post(f"{base}/auth/token", data={"username": "staff01", "password": "demo-pass"}).json()
             teachers = httpx.get(f"{base}/teachers", headers={"Authorization": f"Bearer {token['access_token']}"})
             assert teachers.json()["total"] == 60, start  # the demo county is loaded once, kept on restart
+            # Without SECRET_KEY, a key generated into var/ once: a token outlives the restart.
+            first_token = first_token or token["access_token"]
+            me = httpx.get(f"{base}/me", headers={"Authorization": f"Bearer {first_token}"})
+            assert me.status_code == 200, start
+            assert stat.S_IMODE((tmp_path / "secret_key").stat().st_mode) == 0o600
         finally:
             stack.send_signal(signal.SIGINT)
             assert stack.wait(timeout=30) == 0

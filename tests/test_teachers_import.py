@@ -54,11 +54,11 @@ async def test_reimporting_the_same_file_changes_nothing(api, login):
     staff = await login("staff01")
     first = await upload(api, staff, csv_bytes(GOOD_ROWS), "roster.csv")
     assert first.status_code == 200, first.text
-    assert first.json() == {"created": 2, "updated": 1, "unchanged": 0, "logins_created": 2}
+    assert first.json() == {"created": 2, "updated": 1, "unchanged": 0, "logins_created": 2, "deactivated": []}
     after_first = await directory_snapshot(api, staff)
 
     second = await upload(api, staff, csv_bytes(GOOD_ROWS), "roster.csv")
-    assert second.json() == {"created": 0, "updated": 0, "unchanged": 3, "logins_created": 0}
+    assert second.json() == {"created": 0, "updated": 0, "unchanged": 3, "logins_created": 0, "deactivated": []}
     assert await directory_snapshot(api, staff) == after_first
     imported = next(t for t in after_first if t["staff_no"] == "s1001")
     assert imported["subjects"] == ["语文", "数学"] and imported["user_id"] is not None
@@ -89,11 +89,12 @@ async def test_english_headers_and_missing_columns(api, login):
     assert {e["column"] for e in missing.json()["errors"]} == {"学校", "学科", "学段", "手机"}
 
 
-async def test_imported_teacher_logs_in_with_initial_password(api, login):
+async def test_imported_teacher_waits_for_an_activation_code(api, login):
+    """Nothing in the roster opens the login (tests/test_security_accounts.py: the 开通单)."""
     staff = await login("staff01")
     await upload(api, staff, csv_bytes(GOOD_ROWS), "roster.csv")
     token = await api.post("/api/v1/auth/token", data={"username": "s1001", "password": "001001"})
-    assert token.status_code == 200
+    assert token.status_code == 401
 
 
 async def test_teachers_cannot_import(api, login):
