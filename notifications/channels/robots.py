@@ -15,6 +15,7 @@ import httpx
 from contracts.notifications import ChannelName
 from notifications.channels.base import Channel, Message, PermanentError, TransientError, composition_error
 from notifications.channels.ratelimit import ROBOT_LIMITER, RateLimiter
+from notifications.render import markdown_text
 
 # Platform error codes that mean "slow down", not "wrong request".
 _RATE_LIMITED_CODES = {45009, 130101, 9499, 11232}
@@ -167,10 +168,9 @@ class FeishuRobot(HttpRobot):
 
     def request(self, message: Message) -> tuple[str, dict[str, Any], dict[str, str]]:
         rendered = message.rendered
-        names = " ".join(f"@{r.name}" for r in message.recipients)
-        elements: list[dict[str, Any]] = [
-            {"tag": "div", "text": {"tag": "lark_md", "content": rendered.body + (f"\n{names}" if names else "")}}
-        ]
+        names = " ".join(f"@{markdown_text(r.name)}" for r in message.recipients)  # named, not mentioned
+        content = markdown_text(rendered.body) + (f"\n{names}" if names else "")
+        elements: list[dict[str, Any]] = [{"tag": "div", "text": {"tag": "lark_md", "content": content}}]
         if rendered.link:
             elements.append({"tag": "action", "actions": [{
                 "tag": "button", "type": "primary", "url": rendered.link,
