@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     robot_rate_per_minute: int = 20  # WeCom and DingTalk group robots
     robot_max_mentions: int = 50  # @-mentions per robot message; more are split
     http_timeout_seconds: float = 10.0
+    # Robots and webhooks post only to public addresses (checked as they connect), except to
+    # these hosts: comma-separated names or IPs, e.g. a school's webhook receiver on the LAN.
+    channel_private_hosts: str = ""
     # A run whose activity has failed this many times, or for this long, shows as stalled and
     # alerts the admins (once); it goes on retrying and carries on when the cause is gone.
     stall_after_attempts: int = 5
@@ -89,6 +92,10 @@ class Settings(BaseSettings):
     @property
     def external_channels(self) -> bool:
         return self.notification_channels if self.notification_channels is not None else self.environment != "test"
+
+    @property
+    def private_channel_hosts(self) -> frozenset[str]:
+        return frozenset(host.strip().strip("[]").lower() for host in self.channel_private_hosts.split(",") if host.strip())
 
     @property
     def tz(self) -> ZoneInfo:

@@ -22,10 +22,15 @@ from sqlalchemy import select
 from models import Cluster, RobotChannel, School
 
 
+RECEIVER_HOST = "127.0.0.1"
+
+
 @pytest.fixture(autouse=True)
 def channels_on(settings):
-    """External channels are off under environment=test by default; these tests are about them."""
+    """External channels are off under environment=test by default; these tests are about them,
+    and their receivers listen on loopback, which robots reach only when it is listed."""
     settings.notification_channels = True
+    settings.channel_private_hosts = RECEIVER_HOST
 
 
 def free_port() -> int:
@@ -118,7 +123,7 @@ class HttpReceiver:
     unanswered: int = 0  # requests received and not answered yet
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"http://{RECEIVER_HOST}:{self.port}{path}"
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
@@ -143,7 +148,7 @@ class HttpReceiver:
 @asynccontextmanager
 async def http_receiver(**options):
     receiver = HttpReceiver(port=free_port(), **options)
-    server = await asyncio.start_server(receiver._serve, "127.0.0.1", receiver.port)
+    server = await asyncio.start_server(receiver._serve, RECEIVER_HOST, receiver.port)
     try:
         yield receiver
     finally:
