@@ -1,5 +1,6 @@
 """All configuration in one place: environment variables and an optional `.env` file."""
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -95,7 +96,9 @@ class Settings(BaseSettings):
 
     @property
     def private_channel_hosts(self) -> frozenset[str]:
-        return frozenset(host.strip().strip("[]").lower() for host in self.channel_private_hosts.split(",") if host.strip())
+        """CHANNEL_PRIVATE_HOSTS as URLs name them: lower case, IP addresses in their usual form."""
+        hosts = {host.strip().strip("[]").lower() for host in self.channel_private_hosts.split(",")} - {""}
+        return frozenset(_canonical_ip(host) for host in hosts)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -104,6 +107,13 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def _canonical_ip(host: str) -> str:
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        return host  # a name
 
 
 @lru_cache

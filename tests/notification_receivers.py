@@ -114,12 +114,15 @@ class Request:
 @dataclass
 class HttpReceiver:
     """Records every request. `answers` are served in turn (then 200 {"errcode":0}): a status
-    code, or "hang" to never answer (the client times out). Each answer takes `delay` seconds."""
+    code, or "hang" to never answer (the client times out). Each answer takes `delay` seconds;
+    the other answers than 200 carry `error_body` and `error_headers`."""
 
     port: int = 0
     requests: list[Request] = field(default_factory=list)
     answers: list[int | str] = field(default_factory=list)
     delay: float = 0.0
+    error_body: bytes = b'{"error": "boom"}'
+    error_headers: dict[str, str] = field(default_factory=dict)
     unanswered: int = 0  # requests received and not answered yet
 
     def url(self, path: str) -> str:
@@ -138,9 +141,10 @@ class HttpReceiver:
         if answer == "hang":
             await asyncio.sleep(3600)
         self.unanswered -= 1
-        payload = json.dumps({"errcode": 0, "errmsg": "ok"} if answer == 200 else {"error": "boom"}).encode()
+        payload = json.dumps({"errcode": 0, "errmsg": "ok"}).encode() if answer == 200 else self.error_body
+        extra = "".join(f"{k}: {v}\r\n" for k, v in ({} if answer == 200 else self.error_headers).items())
         writer.write(f"HTTP/1.1 {answer} X\r\nContent-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
-                     f"Connection: close\r\n\r\n".encode() + payload)
+                     f"{extra}Connection: close\r\n\r\n".encode() + payload)
         await writer.drain()
         writer.close()
 

@@ -73,8 +73,8 @@ def configuration_error(kind: ChannelName, url: str, private_hosts: frozenset[st
     return None if _allowed(host, address, private_hosts) else REFUSED
 
 
-async def checked_address(host: str, port: int, private_hosts: frozenset[str], timeout: float | None) -> str:
-    """An address of `host` to connect to, once every address the name resolves to is allowed."""
+async def checked_addresses(host: str, port: int, private_hosts: frozenset[str], timeout: float | None) -> list[str]:
+    """The addresses `host` resolves to, once every one of them is allowed."""
     host = host.lower()
     try:
         found = await asyncio.wait_for(
@@ -84,7 +84,7 @@ async def checked_address(host: str, port: int, private_hosts: frozenset[str], t
     addresses = [ipaddress.ip_address(sockaddr[0].partition("%")[0]) for *_, sockaddr in found]
     if not all(_allowed(host, address, private_hosts) for address in addresses):
         raise RefusedTarget()
-    return str(addresses[0])
+    return [str(address) for address in addresses]
 
 
 class _CheckedBackend(httpcore.AsyncNetworkBackend):
@@ -96,9 +96,14 @@ class _CheckedBackend(httpcore.AsyncNetworkBackend):
 
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
                           socket_options=None) -> httpcore.AsyncNetworkStream:
-        address = await checked_address(host, port, self._private_hosts, timeout)
-        return await self._backend.connect_tcp(address, port, timeout=timeout, local_address=local_address,
-                                               socket_options=socket_options)
+        failure: Exception | None = None
+        for address in await checked_addresses(host, port, self._private_hosts, timeout):  # in turn, as sockets do
+            try:
+                return await self._backend.connect_tcp(address, port, timeout=timeout, local_address=local_address,
+                                                       socket_options=socket_options)
+            except httpcore.ConnectError as exc:
+                failure = exc
+        raise failure
 
     async def connect_unix_socket(self, path: str, timeout: float | None = None, socket_options=None):
         raise RefusedTarget()
