@@ -74,6 +74,8 @@ def _environment(locale: str, timezone: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         undefined=StrictUndefined,
+        # The e-mail layouts (*.html.j2) are HTML, escaped; the notices' own templates write plain
+        # text, which each layout escapes its own way (HTML here, markdown_text for robots).
         autoescape=select_autoescape(["html.j2"]),
         keep_trailing_newline=False,
     )
