@@ -95,7 +95,7 @@ class Settings(BaseSettings):
         return self.notification_channels if self.notification_channels is not None else self.environment != "test"
 
     @property
-    def private_channel_hosts(self) -> frozenset[str]:
+    def channel_private_host_set(self) -> frozenset[str]:
         """CHANNEL_PRIVATE_HOSTS as URLs name them: lower case, IP addresses in their usual form."""
         hosts = {host.strip().strip("[]").lower() for host in self.channel_private_hosts.split(",")} - {""}
         return frozenset(_canonical_ip(host) for host in hosts)

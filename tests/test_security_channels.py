@@ -11,6 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from config import Settings
 from contracts.notifications import ChannelName, DeliveryStatus, NotificationKind
 from models import AuditEntry, RobotChannel, School
 from notifications.channels.base import PermanentError
@@ -35,6 +36,12 @@ def test_addresses_that_are_not_public(address):
 @pytest.mark.parametrize("address", ["8.8.8.8", "2001:4860:4860::8888", "::ffff:8.8.8.8", "64:ff9b::808:808"])
 def test_public_addresses(address):
     assert is_public(ipaddress.ip_address(address))
+
+
+def test_private_hosts_are_named_as_urls_name_them(settings):
+    settings.channel_private_hosts = " Hooks.School.Example , [::1], ::FFFF:127.0.0.1,,"
+    assert settings.channel_private_host_set == {"hooks.school.example", "::1", "::ffff:7f00:1"}
+    assert Settings(_env_file=None).channel_private_host_set == frozenset()  # none by default
 
 
 # ---- at configuration --------------------------------------------------------------------------

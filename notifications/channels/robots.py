@@ -44,7 +44,7 @@ class HttpRobot(Channel):
         super().__init__(settings)
         # Redirects are not followed: a public receiver could otherwise forward the post inward.
         self._client = httpx.AsyncClient(timeout=settings.http_timeout_seconds, follow_redirects=False,
-                                         transport=CheckedTransport(settings.private_channel_hosts))
+                                         transport=CheckedTransport(settings.channel_private_host_set))
 
     @property
     def per_minute(self) -> int:
