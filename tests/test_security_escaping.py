@@ -19,6 +19,7 @@ from notifications.channels.base import Message, Recipient, Robot
 from notifications.channels.robots import DingTalkRobot, FeishuRobot, WeComRobot
 from notifications.render import render
 from services import campaign_report, campaigns
+from tests.browser import chromium, log_in, served
 
 API = "/api/v1"
 IMG = "<img src=x onerror=alert(1)>"
@@ -165,6 +166,9 @@ async def test_every_answer_carries_the_security_headers(api, login):
     assert [a.status_code for a in answers] == [200, 200, 200, 404, 303, 422, 422]
     for answer in answers:
         _assert_security_headers(answer)
+    docs = await api.get("/docs")  # Swagger UI: its CDN and inline start-up allowed there alone
+    assert "https://cdn.jsdelivr.net" in docs.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in docs.headers["content-security-policy"] and docs.headers["x-frame-options"] == "DENY"
 
 
 async def test_the_report_style_is_the_one_the_policy_allows(api, login, session_factory):
@@ -173,6 +177,27 @@ async def test_the_report_style_is_the_one_the_policy_allows(api, login, session
     (style,) = re.findall(r"<style>(.*?)</style>", answer.text, re.DOTALL)
     digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
     assert f"'sha256-{digest}'" in answer.headers["content-security-policy"]
+
+
+@pytest.mark.browser
+async def test_in_a_browser_nothing_runs_and_nothing_the_pages_need_is_blocked(settings, session_factory, demo, ts_env):
+    ids = await _hostile_campaign(session_factory)
+    base = f"/console/campaigns/{ids['campaign']}"
+    async with served(settings, ts_env.client) as base_url, chromium() as browser:
+        staff = await log_in(browser, base_url, "staff01")
+        dialogs, refused = [], []
+        staff.on("dialog", lambda dialog: dialogs.append(dialog.message))
+        staff.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text
+                 else None)
+        for path in ("", "/problems", f"/trainings/{ids['training']}"):
+            await staff.goto(f"{base_url}{base}{path}")
+            assert await staff.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor") == \
+                "rgb(29, 78, 137)", path  # console.css applies
+        await staff.goto(f"{base_url}{base}/report")
+        assert await staff.evaluate("getComputedStyle(document.querySelector('table')).borderCollapse") == \
+            "collapse"  # the report's own style, allowed by its hash
+        await staff.goto(f"{base_url}/console/login")
+    assert dialogs == [] and refused == []
 
 
 def test_console_templates_have_no_inline_script_or_style():
