@@ -8,6 +8,7 @@ from temporalio.client import Client
 
 from api.audit import AuditMiddleware
 from api.errors import install_error_handlers
+from api.security_headers import SecurityHeadersMiddleware
 from api.routes import audit, auth, calendars, campaigns, directory, health, runs, series, tasks, teachers, users
 from api.routes import activation, channels, notifications
 from config import Settings, get_settings
@@ -45,6 +46,9 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
     )
     install_error_handlers(app)
     app.add_middleware(AuditMiddleware)
+    # Added last, so outermost: every answer gets the headers, errors and the audit's own included.
+    app.add_middleware(SecurityHeadersMiddleware,
+                       docs_paths={app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url})
     api = APIRouter(prefix=API_PREFIX)
     for router in [health.router, auth.router, users.router, teachers.router, *directory.routers,
                    campaigns.router, tasks.router,

@@ -126,7 +126,9 @@ async def read_campaign(ctx: Context, *, campaign_id: int) -> CampaignDetail:
 async def report(ctx: Context, *, campaign_id: int) -> tuple[str, str]:
     """(HTML, Markdown): rendered once at completion; before that, a live draft."""
     campaign = await visible_campaign(ctx, campaign_id)
-    return await campaign_report.report_of(ctx.session, campaign=campaign, tz=ctx.settings.tz)
+    report = await campaign_report.report_of(ctx.session, campaign=campaign, tz=ctx.settings.tz)
+    await ctx.session.commit()  # a stored report whose HTML was dropped has it stored again
+    return report
 
 
 # ---- problems and votes (teachers in scope, while problems are collected) ------------------

@@ -93,7 +93,8 @@ def require_channel_keeper(ctx: Context) -> None:
 
 async def add_channel(ctx: Context, *, data: RobotIn) -> RobotChannel:
     require_channel_keeper(ctx)
-    robot = await robot_config.create(ctx.session, data=data, created_by=ctx.user.id)
+    robot = await robot_config.create(ctx.session, data=data, created_by=ctx.user.id,
+                                      private_hosts=ctx.settings.channel_private_host_set)
     await ctx.session.commit()
     return robot
 

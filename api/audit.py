@@ -20,21 +20,31 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from contracts.links import MASK, mask_url
 from models.audit import AuditEntry
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 MAX_RECORDED_BODY = 8 * 1024
 SECRET_KEYS = re.compile(r"password|secret|token", re.IGNORECASE)
+URL_KEYS = re.compile(r"url", re.IGNORECASE)  # a robot's or webhook's URL carries its token
 # A login is not a change, and its body is a password.
 UNAUDITED_ROUTES = {"/api/v1/auth/token", "/console/login", "/console/logout"}
 
 
 def _redact(value):
     if isinstance(value, dict):
-        return {k: "***" if SECRET_KEYS.search(k) else _redact(v) for k, v in value.items()}
+        return {k: _redact_field(k, v) for k, v in value.items()}
     if isinstance(value, list):
         return [_redact(v) for v in value]
     return value
+
+
+def _redact_field(key: str, value):
+    if SECRET_KEYS.search(key):
+        return MASK
+    if URL_KEYS.search(key) and isinstance(value, str):
+        return mask_url(value)
+    return _redact(value)
 
 
 def _payload(body: bytes, content_type: str, truncated: bool) -> dict:

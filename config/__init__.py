@@ -1,5 +1,6 @@
 """All configuration in one place: environment variables and an optional `.env` file."""
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -83,6 +84,9 @@ class Settings(BaseSettings):
     robot_rate_per_minute: int = 20  # WeCom and DingTalk group robots
     robot_max_mentions: int = 50  # @-mentions per robot message; more are split
     http_timeout_seconds: float = 10.0
+    # Robots and webhooks post only to public addresses (checked as they connect), except to
+    # these hosts: comma-separated names or IPs, e.g. a school's webhook receiver on the LAN.
+    channel_private_hosts: str = ""
     # A run whose activity has failed this many times, or for this long, shows as stalled and
     # alerts the admins (once); it goes on retrying and carries on when the cause is gone.
     stall_after_attempts: int = 5
@@ -108,12 +112,25 @@ class Settings(BaseSettings):
         return self.public_base_url.startswith("https://")
 
     @property
+    def channel_private_host_set(self) -> frozenset[str]:
+        """CHANNEL_PRIVATE_HOSTS as URLs name them: lower case, IP addresses in their usual form."""
+        hosts = {host.strip().strip("[]").lower() for host in self.channel_private_hosts.split(",")} - {""}
+        return frozenset(_canonical_ip(host) for host in hosts)
+
+    @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def _canonical_ip(host: str) -> str:
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        return host  # a name
 
 
 @lru_cache

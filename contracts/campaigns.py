@@ -11,11 +11,11 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from contracts.directory import GradeBand
+from contracts.links import WebLink
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
-Link = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 
 class Phase(StrEnum):
@@ -274,8 +274,8 @@ class TrainingIn(BaseModel):
     starts_at: datetime
     ends_at: datetime
     place: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
-    online_link: Link | None = None
-    materials: list[Link] = Field(default_factory=list, max_length=20)
+    online_link: WebLink | None = None
+    materials: list[WebLink] = Field(default_factory=list, max_length=20)
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> "TrainingIn":
@@ -343,7 +343,7 @@ class PlanDecision(BaseModel):
 
 class DeliveryIn(BaseModel):
     summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
-    links: list[Link] = Field(default_factory=list, max_length=20)
+    links: list[WebLink] = Field(default_factory=list, max_length=20)
 
 
 class ReflectionIn(BaseModel):

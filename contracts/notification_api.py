@@ -1,12 +1,12 @@
 """Shapes of the notification API: inbox, preferences, the delivery log, robot channels."""
 
-import re
 from datetime import datetime
 from typing import Annotated
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from contracts.directory import Page
+from contracts.links import mask_url
 from contracts.notifications import ChannelName, DeliveryStatus, NotificationKind
 
 HHMM = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
@@ -88,9 +88,6 @@ class RetryOut(BaseModel):
     workflow_id: str | None
 
 
-_SECRET_QUERY = re.compile(r"([?&](?:key|access_token|token|sign)=)[^&]+")
-
-
 class RobotIn(BaseModel):
     """A group robot or webhook of one school or one cluster (exactly one of the two)."""
 
@@ -107,7 +104,7 @@ class RobotOut(_Out):
     id: int
     kind: ChannelName
     name: str
-    url: str  # tokens in the query string are masked: the URL is a credential too
+    url: str  # masked (mask_url): the URL is a credential too
     has_secret: bool
     school_id: int | None
     cluster_id: int | None
@@ -117,7 +114,7 @@ class RobotOut(_Out):
     @field_validator("url")
     @classmethod
     def _mask_tokens(cls, value: str) -> str:
-        return _SECRET_QUERY.sub(r"\1***", value)
+        return mask_url(value)
 
 
 RobotPage = Page[RobotOut]

@@ -9,6 +9,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from contracts.links import WebLink
 from contracts.notifications import NotifyRequest
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -116,7 +117,7 @@ class SeriesDetail(SeriesOut):
 
 class MinutesIn(BaseModel):
     content: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50000)]
-    links: list[Annotated[str, StringConstraints(max_length=500)]] = Field(default_factory=list)
+    links: list[WebLink] = Field(default_factory=list)
 
 
 class MinutesOut(BaseModel):

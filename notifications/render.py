@@ -8,6 +8,7 @@ locale and checks each template uses only its payload's fields, so templates fai
 23:00."""
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -36,11 +37,25 @@ _DATETIME_FORMATS = {"zh-CN": "%Y年%-m月%-d日 %H:%M", "en": "%b %-d, %Y %H:%M
 _DATE_FORMATS = {"zh-CN": "%Y年%-m月%-d日", "en": "%b %-d, %Y"}
 
 
+# What robots' Markdown (DingTalk markdown, Feishu lark_md) would read as markup in a title, a
+# place or a name someone typed: emphasis, code, links and images ([...]), HTML and the platforms'
+# mention tags (<at ...>, <@...>), DingTalk's @mobile, and, at the start of a line, headings,
+# quotes, lists and rules. Written as numeric character references, which they all show as text.
+_MARKDOWN_ANYWHERE = re.compile(r"[\\`*_~\[\]<>|&@]")
+_MARKDOWN_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+\.)", re.MULTILINE)
+
+
+def markdown_text(text: str) -> str:
+    """Plain text, inert inside Markdown: no link, mention, heading or markup of its own."""
+    text = _MARKDOWN_ANYWHERE.sub(lambda m: f"&#{ord(m.group())};", text)
+    return _MARKDOWN_LINE_START.sub(lambda m: m.group(1) + "".join(f"&#{ord(c)};" for c in m.group(2)), text)
+
+
 @dataclass(frozen=True)
 class Rendered:
     title: str
     text: str  # title, body and the link: inbox and e-mail
-    markdown: str  # robots
+    markdown: str  # robots: the title and body escaped (markdown_text), the link the only markup
     html: str  # e-mail
     body: str = ""  # the parts, for channels that lay them out themselves (Feishu cards)
     action: str = ""
@@ -59,6 +74,8 @@ def _environment(locale: str, timezone: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         undefined=StrictUndefined,
+        # The e-mail layouts (*.html.j2) are HTML, escaped; the notices' own templates write plain
+        # text, which each layout escapes its own way (HTML here, markdown_text for robots).
         autoescape=select_autoescape(["html.j2"]),
         keep_trailing_newline=False,
     )
@@ -79,7 +96,8 @@ def _layout(title: str, body: str, action: str, *, link: str, locale: str, timez
     action = action or labels["open"]
     colon = "：" if locale == "zh-CN" else ": "
     text = f"{title}\n\n{body}" + (f"\n\n{action}{colon}{link}" if link else "")
-    markdown = f"**{title}**\n\n{body}" + (f"\n\n[{action}]({link})" if link else "")
+    markdown = f"**{markdown_text(title)}**\n\n{markdown_text(body)}" + (
+        f"\n\n[{markdown_text(action)}]({link})" if link else "")
     html = _environment(locale, timezone).get_template("email.html.j2").render(
         title=title, paragraphs=body.splitlines(), action=action, link=link, footer=labels["footer"], locale=locale
     )
@@ -120,7 +138,7 @@ def render_digest(items: list[Rendered], *, locale: str, day: date, timezone: st
     colon = "：" if locale == "zh-CN" else ": "
     sections = [f"{i.title}\n{i.body}" + (f"\n{i.action}{colon}{i.link}" if i.link else "") for i in items]
     text = title + "\n\n" + "\n\n".join(sections)
-    markdown = f"**{title}**\n\n" + "\n\n".join(i.markdown for i in items)
+    markdown = f"**{markdown_text(title)}**\n\n" + "\n\n".join(i.markdown for i in items)
     html = _environment(locale, timezone).get_template("digest.html.j2").render(
         title=title, items=items, footer=labels["footer"], locale=locale
     )

@@ -7,14 +7,18 @@ from contracts.notification_api import RobotIn
 from contracts.notifications import ChannelName
 from models import Cluster, RobotChannel, School
 from contracts.errors import Conflict, InvalidField, NotFound
+from notifications.channels import targets
 
 # Signing is optional for WeCom (it has none) and DingTalk (keyword mode); a webhook must be signed.
 NEEDS_SECRET = {ChannelName.webhook}
 
 
-async def create(session: AsyncSession, *, data: RobotIn, created_by: int) -> RobotChannel:
+async def create(session: AsyncSession, *, data: RobotIn, created_by: int, private_hosts: frozenset[str]) -> RobotChannel:
+    """`private_hosts`: CHANNEL_PRIVATE_HOSTS, the hosts that may be private addresses."""
     if data.kind == ChannelName.email:
         raise InvalidField("kind", "邮件不是机器人渠道 (e-mail is not a robot channel)")
+    if (refused := targets.configuration_error(data.kind, str(data.url), private_hosts)) is not None:
+        raise InvalidField("url", refused)
     if (data.school_id is None) == (data.cluster_id is None):
         raise InvalidField("school_id", "须且只能指定学校或片区之一 (give exactly one of school_id, cluster_id)")
     if data.kind in NEEDS_SECRET and not data.secret:

@@ -1,12 +1,15 @@
 """The campaign report (活动报告), rendered with Jinja2 as HTML and Markdown from the tables."""
 
+import base64
+import hashlib
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader
+from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,13 +22,18 @@ from services.campaign_flow import absentees_by_school
 from services.campaigns import live_problems, phase_windows
 
 REFLECTIONS_SHOWN = 300  # a county campaign has thousands; the report quotes this many
+# The report is a document of its own (printed, forwarded), so its style travels inside it; the
+# Content-Security-Policy allows exactly this style by its hash (api/security_headers.py).
+REPORT_STYLE = ("body{font-family:sans-serif;max-width:960px;margin:2em auto;line-height:1.5}"
+                "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em}")
+REPORT_STYLE_SOURCE = "'sha256-" + base64.b64encode(hashlib.sha256(REPORT_STYLE.encode()).digest()).decode() + "'"
 STATUS_LABELS = {CampaignStatus.running: "进行中", CampaignStatus.completed: "已完成", CampaignStatus.cancelled: "已取消"}
 
 
 def _environment(tz: ZoneInfo, *, html: bool) -> Environment:
     env = Environment(
         loader=FileSystemLoader(Path(__file__).parent / "report_templates"),
-        autoescape=select_autoescape(["html"]) if html else False,
+        autoescape=html,  # the templates end in .html.j2 / .md.j2: say it, rather than match names
         trim_blocks=False, keep_trailing_newline=True,
     )
     env.filters["when"] = lambda value: value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else ""
@@ -128,16 +136,23 @@ async def report_context(session: AsyncSession, *, campaign: Campaign) -> dict[s
 async def render_report(session: AsyncSession, *, campaign: Campaign, tz: ZoneInfo) -> tuple[str, str]:
     """(html, markdown)."""
     context = await report_context(session, campaign=campaign)
-    html = _environment(tz, html=True).get_template("campaign.html.j2").render(context)
+    html = _environment(tz, html=True).get_template("campaign.html.j2").render(context, style=Markup(REPORT_STYLE))
     markdown = _environment(tz, html=False).get_template("campaign.md.j2").render(context)
     return html, markdown
 
 
 async def report_of(session: AsyncSession, *, campaign: Campaign, tz: ZoneInfo) -> tuple[str, str]:
-    """(html, markdown): rendered once at completion; before that, a live draft."""
+    """(html, markdown): rendered once at completion; before that, a live draft. A stored report
+    whose HTML was dropped (migration 0010: it was stored unescaped) gets its HTML rendered and
+    stored again (flushed: the caller commits); its Markdown and rendering time stay as stored."""
     if campaign.report_html is not None:
         return campaign.report_html, campaign.report_markdown
-    return await render_report(session, campaign=campaign, tz=tz)
+    html, markdown = await render_report(session, campaign=campaign, tz=tz)
+    if campaign.report_markdown is None:  # not stored yet: the live draft
+        return html, markdown
+    campaign.report_html = html
+    await session.flush()
+    return html, campaign.report_markdown
 
 
 async def store_report(session: AsyncSession, *, campaign_id: int, tz: ZoneInfo, at: datetime) -> None:

@@ -79,7 +79,9 @@ def worker_process(name: str, settings: Settings, *, temporal_address: str, data
         "temporal_address": temporal_address, "temporal_task_queue": settings.temporal_task_queue,
         "smtp_port": settings.smtp_port, "public_base_url": settings.public_base_url,
         "quiet_hours_start": "00:00", "quiet_hours_end": "00:00",  # whatever the hour the suite runs at
-        "robot_rate_per_minute": 100_000, "delivery_retry_base_seconds": 0.05, **overrides,
+        "robot_rate_per_minute": 100_000, "delivery_retry_base_seconds": 0.05,
+        "channel_private_hosts": "127.0.0.1",  # the robots' receivers (tests/notification_receivers.py)
+        **overrides,
     }
     env = {**os.environ, **{key.upper(): str(value) for key, value in values.items()}}
     return Process(name, [sys.executable, "worker.py"], env)

@@ -22,10 +22,15 @@ from sqlalchemy import select
 from models import Cluster, RobotChannel, School
 
 
+RECEIVER_HOST = "127.0.0.1"
+
+
 @pytest.fixture(autouse=True)
 def channels_on(settings):
-    """External channels are off under environment=test by default; these tests are about them."""
+    """External channels are off under environment=test by default; these tests are about them,
+    and their receivers listen on loopback, which robots reach only when it is listed."""
     settings.notification_channels = True
+    settings.channel_private_hosts = RECEIVER_HOST
 
 
 def free_port() -> int:
@@ -109,16 +114,19 @@ class Request:
 @dataclass
 class HttpReceiver:
     """Records every request. `answers` are served in turn (then 200 {"errcode":0}): a status
-    code, or "hang" to never answer (the client times out). Each answer takes `delay` seconds."""
+    code, or "hang" to never answer (the client times out). Each answer takes `delay` seconds;
+    the other answers than 200 carry `error_body` and `error_headers`."""
 
     port: int = 0
     requests: list[Request] = field(default_factory=list)
     answers: list[int | str] = field(default_factory=list)
     delay: float = 0.0
+    error_body: bytes = b'{"error": "boom"}'
+    error_headers: dict[str, str] = field(default_factory=dict)
     unanswered: int = 0  # requests received and not answered yet
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"http://{RECEIVER_HOST}:{self.port}{path}"
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
@@ -133,9 +141,10 @@ class HttpReceiver:
         if answer == "hang":
             await asyncio.sleep(3600)
         self.unanswered -= 1
-        payload = json.dumps({"errcode": 0, "errmsg": "ok"} if answer == 200 else {"error": "boom"}).encode()
+        payload = json.dumps({"errcode": 0, "errmsg": "ok"}).encode() if answer == 200 else self.error_body
+        extra = "".join(f"{k}: {v}\r\n" for k, v in ({} if answer == 200 else self.error_headers).items())
         writer.write(f"HTTP/1.1 {answer} X\r\nContent-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
-                     f"Connection: close\r\n\r\n".encode() + payload)
+                     f"{extra}Connection: close\r\n\r\n".encode() + payload)
         await writer.drain()
         writer.close()
 
@@ -143,7 +152,7 @@ class HttpReceiver:
 @asynccontextmanager
 async def http_receiver(**options):
     receiver = HttpReceiver(port=free_port(), **options)
-    server = await asyncio.start_server(receiver._serve, "127.0.0.1", receiver.port)
+    server = await asyncio.start_server(receiver._serve, RECEIVER_HOST, receiver.port)
     try:
         yield receiver
     finally:

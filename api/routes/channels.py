@@ -1,5 +1,5 @@
 """Group robots (WeCom, DingTalk, Feishu) and signed webhooks per school or cluster. Secrets are
-stored to sign requests and never returned; tokens in robot URLs are masked."""
+stored to sign requests and never returned; URLs are shown masked (contracts/links.py, mask_url)."""
 
 from fastapi import APIRouter, Depends, Response, status
 
@@ -20,7 +20,10 @@ router = APIRouter(prefix="/channels", tags=["notifications"], dependencies=[Dep
 
 @router.post("", response_model=RobotOut, status_code=status.HTTP_201_CREATED)
 async def create_channel(data: RobotIn, ctx: ContextDep):
-    """Staff, admin: configure a robot or webhook for one school or one cluster."""
+    """Staff, admin: configure a robot or webhook for one school or one cluster. WeCom, DingTalk
+    and Feishu robots post over https to their platform's own host; webhooks to public addresses
+    only, checked again as the worker connects (CHANNEL_PRIVATE_HOSTS lists the exceptions).
+    Otherwise 422 naming `url`."""
     return await notice_actions.add_channel(ctx, data=data)
 
 

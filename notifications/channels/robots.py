@@ -15,6 +15,8 @@ import httpx
 from contracts.notifications import ChannelName
 from notifications.channels.base import Channel, Message, PermanentError, TransientError, composition_error
 from notifications.channels.ratelimit import ROBOT_LIMITER, RateLimiter
+from notifications.channels.targets import CheckedTransport, RefusedTarget
+from notifications.render import markdown_text
 
 # Platform error codes that mean "slow down", not "wrong request".
 _RATE_LIMITED_CODES = {45009, 130101, 9499, 11232}
@@ -40,7 +42,9 @@ class HttpRobot(Channel):
 
     def __init__(self, settings) -> None:
         super().__init__(settings)
-        self._client = httpx.AsyncClient(timeout=settings.http_timeout_seconds)
+        # Redirects are not followed: a public receiver could otherwise forward the post inward.
+        self._client = httpx.AsyncClient(timeout=settings.http_timeout_seconds, follow_redirects=False,
+                                         transport=CheckedTransport(settings.channel_private_host_set))
 
     @property
     def per_minute(self) -> int:
@@ -79,14 +83,20 @@ class HttpRobot(Channel):
             response = await self._client.post(
                 url, content=_body(payload), headers={"Content-Type": "application/json; charset=utf-8", **headers}
             )
+        except RefusedTarget as exc:
+            raise PermanentError(str(exc)) from exc
         except httpx.TimeoutException as exc:
             raise TransientError(f"timeout: {type(exc).__name__}") from exc
         except httpx.TransportError as exc:
             raise TransientError(f"connection: {exc!r}") from exc
+        # The status and a fixed reason, never the answer's body: whatever a receiver answers
+        # shows in the delivery log.
         if response.status_code == 429 or response.status_code >= 500:
             raise TransientError(f"HTTP {response.status_code}")
+        if response.is_redirect:
+            raise PermanentError(f"HTTP {response.status_code}: 不跟随重定向 (redirects are not followed)")
         if response.status_code >= 400:
-            raise PermanentError(f"HTTP {response.status_code}: {response.text[:200]}")
+            raise PermanentError(f"HTTP {response.status_code}")
         self.check(response)
 
     def check(self, response: httpx.Response) -> None:
@@ -97,8 +107,8 @@ class HttpRobot(Channel):
             return
         code = answer.get("errcode", answer.get("code", 0)) if isinstance(answer, dict) else 0
         if code:
-            error = f"{self.name} error {code}: {answer.get('errmsg') or answer.get('msg')}"
-            raise (TransientError if code in _RATE_LIMITED_CODES else PermanentError)(error)
+            code = code if isinstance(code, int) else "?"  # the number only: its message is the answer's body
+            raise (TransientError if code in _RATE_LIMITED_CODES else PermanentError)(f"{self.name} error {code}")
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -167,10 +177,9 @@ class FeishuRobot(HttpRobot):
 
     def request(self, message: Message) -> tuple[str, dict[str, Any], dict[str, str]]:
         rendered = message.rendered
-        names = " ".join(f"@{r.name}" for r in message.recipients)
-        elements: list[dict[str, Any]] = [
-            {"tag": "div", "text": {"tag": "lark_md", "content": rendered.body + (f"\n{names}" if names else "")}}
-        ]
+        names = " ".join(f"@{markdown_text(r.name)}" for r in message.recipients)  # named, not mentioned
+        content = markdown_text(rendered.body) + (f"\n{names}" if names else "")
+        elements: list[dict[str, Any]] = [{"tag": "div", "text": {"tag": "lark_md", "content": content}}]
         if rendered.link:
             elements.append({"tag": "action", "actions": [{
                 "tag": "button", "type": "primary", "url": rendered.link,

@@ -1,0 +1,47 @@
+"""Security headers on every answer, API and console alike: one pure ASGI middleware.
+
+The console loads its own stylesheet and nothing else (no inline script or style: templates use
+console/static/console.css); the campaign report carries one fixed <style>, allowed by its hash.
+No page may be framed (clickjacking), nothing is MIME-sniffed, and no URL leaves in a Referer:
+calendar feed URLs carry their token, and training links lead off-site."""
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.campaign_report import REPORT_STYLE_SOURCE
+
+POLICY = (f"default-src 'self'; style-src 'self' {REPORT_STYLE_SOURCE}; base-uri 'none'; form-action 'self'; "
+          "frame-ancestors 'none'")
+# FastAPI's /docs and /redoc pages load Swagger UI and ReDoc from their CDN and start them inline.
+# They show only the OpenAPI document, which holds no user text.
+DOCS_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+               "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+               "font-src https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
+               "worker-src blob:; base-uri 'none'; frame-ancestors 'none'")
+HEADERS = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, app: ASGIApp, *, docs_paths: set[str]) -> None:
+        self.app = app
+        self.docs_paths = docs_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        policy = DOCS_POLICY if scope["path"] in self.docs_paths else POLICY
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["Content-Security-Policy"] = policy
+                for name, value in HEADERS.items():
+                    headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
