@@ -186,6 +186,12 @@ async def proposals_page(ctx: Context, *, campaign_id: int) -> ProposalsPage:
         can_confirm=await may_steer(ctx, campaign))
 
 
+async def proposals_to_confirm(ctx: Context, *, campaign_id: int) -> list[TopicProposal]:
+    """The proposals the confirm form chose from, for those who steer the campaign."""
+    await steered_campaign(ctx, campaign_id)
+    return await campaign_views.topic_proposals(ctx.session, campaign_id)
+
+
 @dataclass
 class PlanPage:
     campaign: Campaign

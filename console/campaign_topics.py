@@ -45,7 +45,7 @@ async def topic_proposals(request: Request, campaign_id: int, ctx: ConsoleContex
 async def confirm_topics(request: Request, campaign_id: int, ctx: ConsoleContext):
     values = {k: v for k, v in (await request.form()).items() if k != "csrf"}
     try:
-        proposals = await campaigns.topic_proposals(ctx, campaign_id=campaign_id)
+        proposals = await campaign_pages.proposals_to_confirm(ctx, campaign_id=campaign_id)
         data = TopicsConfirm(topics=[
             TopicIn(title=values.get(f"title_{p.rank}", ""), problem_ids=p.problem_ids,
                     lead_user_id=values.get(f"lead_{p.rank}") or ctx.user.id)
