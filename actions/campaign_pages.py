@@ -22,15 +22,15 @@ from models import Campaign, CheckIn, Cluster, Problem, Reflection, Task, Topic,
 from notifications import inbox
 from services import campaign_views, campaigns
 
-STAFF_ACTIONS = frozenset({A.close_phase, A.extend_phase, A.cancel, A.confirm_topics, A.schedule_training,
-                           A.decide_plan})
+STEERING_ACTIONS = frozenset({A.close_phase, A.extend_phase, A.cancel, A.confirm_topics, A.schedule_training,
+                              A.decide_plan})
 MEMBER_ACTIONS = frozenset({A.submit_problem, A.edit_problem, A.withdraw_problem, A.vote, A.unvote, A.check_in,
                             A.deliver_task, A.reflect})
 LEAD_ACTIONS = frozenset({A.submit_plan, A.mark_stage_done, A.write_summary})
 
 
 def _offers(ctx: Context, campaign: Campaign, *, steer: bool, member: bool, lead: bool = False) -> frozenset[A]:
-    mine = (STAFF_ACTIONS if steer else frozenset()) | (MEMBER_ACTIONS if member else frozenset())
+    mine = (STEERING_ACTIONS if steer else frozenset()) | (MEMBER_ACTIONS if member else frozenset())
     mine |= LEAD_ACTIONS if lead else frozenset()
     return frozenset(action for action in mine if phase_rules.allows(action, campaign.phase, campaign.step))
 

@@ -14,15 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import phase_rules, workflow_ids
 from contracts.campaigns import (
-    CYCLE, CampaignIn, CampaignOrganiserOut, CampaignParams, CampaignState, DeliveryIn, Phase, PhaseCounts, PhaseWindow, PlanStatus,
-    ProblemIn, ProblemUpdate, ReflectionIn, SummaryIn, TopicOut,
+    CYCLE, CampaignIn, CampaignOrganiserOut, CampaignParams, CampaignState, DeliveryIn, Phase, PhaseCounts,
+    PhaseWindow, PlanStatus, ProblemIn, ProblemUpdate, ReflectionIn, SummaryIn, TopicOut,
 )
 from contracts.directory import Role
 from contracts.errors import Conflict, InvalidField, NotFound
 from contracts.phase_rules import CampaignAction
 from models import (
-    Campaign, CampaignMember, CampaignOrganiser, CampaignPhase, CheckIn, Cluster, PlanStage, Problem, Reflection, School, Task,
-    Teacher, TeacherSubject, Topic, TopicParticipant, Training, User, Vote,
+    Campaign, CampaignMember, CampaignOrganiser, CampaignPhase, CheckIn, Cluster, PlanStage, Problem, Reflection,
+    School, Task, Teacher, TeacherSubject, Topic, TopicParticipant, Training, User, Vote,
 )
 
 INSERT_CHUNK = 1000
