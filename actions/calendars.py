@@ -1,7 +1,6 @@
 """Calendar feeds of weekly sessions for phone calendars: a private URL per user (the sessions I
 take part in) or per cluster, issued and revoked by its owner; the feed itself needs no login."""
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actions.context import Context
@@ -9,18 +8,16 @@ from actions.policy import is_staff
 from config import Settings
 from contracts.errors import Forbidden
 from contracts.series import CalendarScope, CalendarTokenIn, CalendarTokenOut
-from models import Cluster, School, Teacher
+from models import Cluster
 from services import calendar_feed
-from services.directory import get_or_404
+from services.directory import get_or_404, teacher_cluster_id
 
 
 async def _may_follow_cluster(ctx: Context, *, cluster: Cluster) -> bool:
     """Staff, the cluster's organiser, and the teachers of its schools."""
     if is_staff(ctx.user) or ctx.user.id == cluster.organiser_user_id:
         return True
-    teacher_cluster = select(School.cluster_id).join(Teacher, Teacher.school_id == School.id).where(
-        Teacher.user_id == ctx.user.id)
-    return await ctx.session.scalar(teacher_cluster) == cluster.id
+    return await teacher_cluster_id(ctx.session, user_id=ctx.user.id) == cluster.id
 
 
 async def issue_calendar_token(ctx: Context, *, data: CalendarTokenIn) -> CalendarTokenOut:

@@ -1,7 +1,7 @@
 """What the console's campaign pages show, read with the same checks as the actions, and which
-actions each page may offer this user now (`offers`): the user's part in the campaign (staff,
-teacher in scope, topic lead) meets the phase-rule table, so a button appears exactly when the
-action behind it would be accepted."""
+actions each page may offer this user now (`offers`): the user's part in the campaign (one who
+steers it, teacher in scope, topic lead) meets the phase-rule table, so a button appears exactly
+when the action behind it would be accepted."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -9,7 +9,9 @@ from datetime import datetime
 from sqlalchemy import select
 
 from actions import policy
-from actions.campaigns import NOT_IN_SCOPE, get_training, visible_campaign
+from actions.campaigns import (
+    NOT_IN_SCOPE, get_training, may_choose_organisers, may_steer, steered_campaign, visible_campaign,
+)
 from actions.context import Context
 from contracts import phase_rules
 from contracts.campaigns import CampaignDetail, PlanOut, PlanStatus, TopicProposal
@@ -20,15 +22,15 @@ from models import Campaign, CheckIn, Cluster, Problem, Reflection, Task, Topic,
 from notifications import inbox
 from services import campaign_views, campaigns
 
-STAFF_ACTIONS = frozenset({A.close_phase, A.extend_phase, A.cancel, A.confirm_topics, A.schedule_training,
-                           A.decide_plan})
+STEERING_ACTIONS = frozenset({A.close_phase, A.extend_phase, A.cancel, A.confirm_topics, A.schedule_training,
+                              A.decide_plan})
 MEMBER_ACTIONS = frozenset({A.submit_problem, A.edit_problem, A.withdraw_problem, A.vote, A.unvote, A.check_in,
                             A.deliver_task, A.reflect})
 LEAD_ACTIONS = frozenset({A.submit_plan, A.mark_stage_done, A.write_summary})
 
 
-def _offers(ctx: Context, campaign: Campaign, *, member: bool, lead: bool = False) -> frozenset[A]:
-    mine = (STAFF_ACTIONS if policy.is_staff(ctx.user) else frozenset()) | (MEMBER_ACTIONS if member else frozenset())
+def _offers(ctx: Context, campaign: Campaign, *, steer: bool, member: bool, lead: bool = False) -> frozenset[A]:
+    mine = (STEERING_ACTIONS if steer else frozenset()) | (MEMBER_ACTIONS if member else frozenset())
     mine |= LEAD_ACTIONS if lead else frozenset()
     return frozenset(action for action in mine if phase_rules.allows(action, campaign.phase, campaign.step))
 
@@ -97,6 +99,8 @@ class CampaignPage:
     leads: dict[int, str]
     staff_view: bool  # the staff's board, else what a teacher in scope can do now
     workflow_id: str  # its run, for the run's page
+    creator: str
+    organiser_choices: list[tuple[int, str]] | None  # staff who may be added, for the creator or an admin
     not_acted: tuple[list[str], int] | None = None
     problems: Problems | None = None
     votes_left: int = 0
@@ -108,7 +112,9 @@ async def campaign_page(ctx: Context, *, campaign_id: int) -> CampaignPage:
     page = CampaignPage(
         campaign=detail, deadline=campaign.deadline, staff_view=policy.is_staff(ctx.user),
         workflow_id=campaign.workflow_id,
-        offers=_offers(ctx, campaign, member=await _is_member(ctx, campaign_id)),
+        offers=_offers(ctx, campaign, steer=await may_steer(ctx, campaign), member=await _is_member(ctx, campaign_id)),
+        creator=(await campaign_views.user_names(ctx.session, {campaign.created_by})).get(campaign.created_by, ""),
+        organiser_choices=await _organiser_choices(ctx, campaign, detail),
         trainings=list(await ctx.session.scalars(select(Training).where(Training.campaign_id == campaign_id)
                                                  .order_by(Training.starts_at))),
         leads=await campaign_views.user_names(ctx.session, {t.lead_user_id for t in detail.topics}),
@@ -121,6 +127,14 @@ async def campaign_page(ctx: Context, *, campaign_id: int) -> CampaignPage:
     return page
 
 
+async def _organiser_choices(ctx: Context, campaign: Campaign, detail: CampaignDetail
+                             ) -> list[tuple[int, str]] | None:
+    if not may_choose_organisers(ctx, campaign):
+        return None
+    taken = {campaign.created_by} | {o.user_id for o in detail.organisers}
+    return [(user_id, name) for user_id, name in await campaign_views.active_staff(ctx.session) if user_id not in taken]
+
+
 @dataclass
 class ProblemsPage:
     campaign: Campaign
@@ -130,7 +144,8 @@ class ProblemsPage:
 
 async def problems_page(ctx: Context, *, campaign_id: int) -> ProblemsPage:
     campaign = await visible_campaign(ctx, campaign_id)
-    return ProblemsPage(campaign=campaign, offers=_offers(ctx, campaign, member=await _is_member(ctx, campaign_id)),
+    return ProblemsPage(campaign=campaign, offers=_offers(ctx, campaign, steer=await may_steer(ctx, campaign),
+                                                          member=await _is_member(ctx, campaign_id)),
                         listing=await _problems(ctx, campaign_id))
 
 
@@ -154,6 +169,7 @@ class ProposalsPage:
     campaign: Campaign
     proposals: list[TopicProposal]
     lead_choices: dict[int, list[tuple[int, str]]]  # per proposal rank: its authors, then me
+    can_confirm: bool  # those who steer it; other staff read the proposals
 
 
 async def proposals_page(ctx: Context, *, campaign_id: int) -> ProposalsPage:
@@ -166,7 +182,14 @@ async def proposals_page(ctx: Context, *, campaign_id: int) -> ProposalsPage:
     names = await campaign_views.user_names(ctx.session, {u for ids in authors.values() for u in ids})
     me = (ctx.user.id, f"{ctx.user.display_name}（我）")
     return ProposalsPage(campaign=campaign, proposals=proposals, lead_choices={
-        rank: [(u, names.get(u, str(u))) for u in ids] + [me] for rank, ids in authors.items()})
+        rank: [(u, names.get(u, str(u))) for u in ids] + [me] for rank, ids in authors.items()},
+        can_confirm=await may_steer(ctx, campaign))
+
+
+async def proposals_to_confirm(ctx: Context, *, campaign_id: int) -> list[TopicProposal]:
+    """The proposals the confirm form chose from, for those who steer the campaign."""
+    await steered_campaign(ctx, campaign_id)
+    return await campaign_views.topic_proposals(ctx.session, campaign_id)
 
 
 @dataclass
@@ -177,7 +200,7 @@ class PlanPage:
     names: dict[int, str]
     codes: dict[int, str]  # assignees' 工号 (or usernames), to fill the stages form
     can_write: bool  # the lead, while the plan is not approved
-    can_decide: bool  # staff, while a plan awaits a decision
+    can_decide: bool  # those who steer it, while a plan awaits a decision
     can_mark_done: bool  # the lead, on an approved plan's open stages
     can_summarise: bool
     summary: dict[str, str] = field(default_factory=dict)
@@ -188,7 +211,8 @@ async def plan_page(ctx: Context, *, campaign_id: int, topic_id: int) -> PlanPag
     topic = await campaigns.get_topic(ctx.session, campaign_id=campaign_id, topic_id=topic_id)
     plan = await campaign_views.plan_out(ctx.session, topic_id)
     assignees = {u for s in plan.stages for u in s.assignee_user_ids} if plan else set()
-    offers = _offers(ctx, campaign, member=False, lead=topic.lead_user_id == ctx.user.id)
+    offers = _offers(ctx, campaign, steer=await may_steer(ctx, campaign), member=False,
+                     lead=topic.lead_user_id == ctx.user.id)
     status = topic.plan_status
     return PlanPage(
         campaign=campaign, topic=topic, plan=plan,
@@ -227,7 +251,7 @@ async def training_page(ctx: Context, *, campaign_id: int, training_id: int) -> 
     return TrainingPage(
         campaign=campaign, training=training, topic=await ctx.session.get(Topic, training.topic_id), opens=opens,
         closes=closes, checked=checked,
-        can_check_in=(A.check_in in _offers(ctx, campaign, member=member) and checked is None
+        can_check_in=(A.check_in in _offers(ctx, campaign, steer=False, member=member) and checked is None
                       and opens <= ctx.now <= closes),
     )
 
@@ -239,8 +263,7 @@ class TrainingForm:
 
 
 async def training_form(ctx: Context, *, campaign_id: int) -> TrainingForm:
-    policy.require_staff(ctx.user)
-    campaign = await campaigns.get_campaign(ctx.session, campaign_id)
+    campaign = await steered_campaign(ctx, campaign_id)
     topics = await campaigns.topics_out(ctx.session, campaign_id)
     return TrainingForm(campaign=campaign, topics=[(t.id, t.title) for t in topics])
 

@@ -2,16 +2,17 @@
 
 Teachers' actions are written here under the phase guard (services/campaigns.py) and committed;
 staff decisions and topic leads' plans go to the campaign's run as Updates (engine/campaigns.py),
-whose validators ask the same phase-rule table. Who may: staff and admins steer every campaign
-and read it; teachers act only inside the scope the campaign froze at launch, on their own
-problems and tasks; a topic's lead (a staff member or a teacher) designs and runs its plan."""
+whose validators ask the same phase-rule table. Who may: the campaign's creator and the
+co-organisers she adds steer it (admins steer every campaign), every staff member reads it;
+teachers act only inside the scope the campaign froze at launch, on their own problems and tasks;
+a topic's lead (a staff member or a teacher) designs and runs its plan."""
 
 from sqlalchemy import select
 
 from actions import policy
 from actions.context import Context
 from contracts.campaigns import (
-    CampaignDetail, CampaignIn, CampaignOut, CampaignStatus, CancelRequest, CloseIn, CloseRequest, DeliveryIn,
+    CampaignDetail, CampaignIn, CampaignOrganiserOut, CampaignOut, CampaignStatus, CancelRequest, CloseIn, CloseRequest, DeliveryIn,
     ExtendIn, ExtendRequest, Phase, PhaseChange, PlanIn, PlanOut, PlanRequest, PlanStatus, ProblemIn, ProblemOut,
     ProblemUpdate, ReflectionIn, SummaryIn, TopicIn, TopicOut, TopicProposal, TopicsRequest, TrainingIn, TrainingRequest, VerdictRequest, VoteOut,
 )
@@ -23,6 +24,8 @@ from services import campaign_flow, campaign_report, campaign_views, campaigns
 from services.directory import page
 
 NOT_IN_SCOPE = "您不在本活动范围内 (not in this campaign's scope)"
+NOT_STEERING = "需要是该活动的发起人或协同组织者 (requires: the campaign's creator or a co-organiser)"
+NOT_CREATOR = "需要是该活动的发起人或管理员 (requires: the campaign's creator or an admin)"
 
 
 # ---- who may -------------------------------------------------------------------------------
@@ -48,8 +51,40 @@ async def _member(ctx: Context, campaign_id: int) -> tuple[Campaign, CampaignMem
     return campaign, member
 
 
-async def _steered(ctx: Context, campaign_id: int) -> Campaign:
-    """The campaign, for staff and admins, who steer it."""
+async def may_steer(ctx: Context, campaign: Campaign) -> bool:
+    """Admins, the campaign's creator and the co-organisers she added: every decision on a campaign
+    (phases, topics, trainings, plans, co-organisers aside) is theirs alone."""
+    if policy.is_admin(ctx.user):
+        return True
+    return policy.is_staff(ctx.user) and (
+        campaign.created_by == ctx.user.id
+        or await campaigns.is_organiser(ctx.session, campaign_id=campaign.id, user_id=ctx.user.id))
+
+
+async def steered_campaign(ctx: Context, campaign_id: int) -> Campaign:
+    """The campaign, for those who steer it; other staff read it and are refused here."""
+    policy.require_staff(ctx.user)
+    campaign = await campaigns.get_campaign(ctx.session, campaign_id)
+    if not await may_steer(ctx, campaign):
+        raise Forbidden(NOT_STEERING, required="campaign_organiser")
+    return campaign
+
+
+def may_choose_organisers(ctx: Context, campaign: Campaign) -> bool:
+    """Who steers with her is the creator's choice (and an admin's), not a co-organiser's."""
+    return policy.is_admin(ctx.user) or campaign.created_by == ctx.user.id
+
+
+async def _organisers_chosen_by(ctx: Context, campaign_id: int) -> Campaign:
+    policy.require_staff(ctx.user)
+    campaign = await campaigns.get_campaign(ctx.session, campaign_id)
+    if not may_choose_organisers(ctx, campaign):
+        raise Forbidden(NOT_CREATOR, required="campaign_creator")
+    return campaign
+
+
+async def _read_by_staff(ctx: Context, campaign_id: int) -> Campaign:
+    """The campaign, for every staff member and admin: the board's figures are theirs to read."""
     policy.require_staff(ctx.user)
     return await campaigns.get_campaign(ctx.session, campaign_id)
 
@@ -131,6 +166,24 @@ async def report(ctx: Context, *, campaign_id: int) -> tuple[str, str]:
     return report
 
 
+# ---- co-organisers (协同组织者) ------------------------------------------------------------
+
+
+async def add_organiser(ctx: Context, *, campaign_id: int, user_id: int) -> list[CampaignOrganiserOut]:
+    """The creator or an admin: a research staff member steers the campaign with her from now on."""
+    campaign = await _organisers_chosen_by(ctx, campaign_id)
+    await campaigns.add_organiser(ctx.session, campaign=campaign, user_id=user_id, by=ctx.user, now=ctx.now)
+    await ctx.session.commit()
+    return await campaigns.organisers(ctx.session, campaign_id=campaign_id)
+
+
+async def remove_organiser(ctx: Context, *, campaign_id: int, user_id: int) -> None:
+    """The creator or an admin: the co-organiser no longer steers it (she still reads it, as staff)."""
+    await _organisers_chosen_by(ctx, campaign_id)
+    await campaigns.remove_organiser(ctx.session, campaign_id=campaign_id, user_id=user_id)
+    await ctx.session.commit()
+
+
 # ---- problems and votes (teachers in scope, while problems are collected) ------------------
 
 
@@ -187,12 +240,12 @@ async def unvote(ctx: Context, *, campaign_id: int, problem_id: int) -> None:
 
 
 async def topic_proposals(ctx: Context, *, campaign_id: int) -> list[TopicProposal]:
-    await _steered(ctx, campaign_id)
+    await _read_by_staff(ctx, campaign_id)
     return await campaign_views.topic_proposals(ctx.session, campaign_id)
 
 
 async def confirm_topics(ctx: Context, *, campaign_id: int, topics: list[TopicIn]) -> list[TopicOut]:
-    campaign = await _steered(ctx, campaign_id)
+    campaign = await steered_campaign(ctx, campaign_id)
     await campaigns.check_topics(ctx.session, campaign_id=campaign_id, topics=topics)
     await runs.confirm_topics(ctx.temporal, campaign, TopicsRequest(user_id=ctx.user.id, topics=topics))
     return await campaigns.topics_out(ctx.session, campaign_id)
@@ -208,7 +261,7 @@ async def list_topics(ctx: Context, *, campaign_id: int) -> list[TopicOut]:
 
 async def schedule_training(ctx: Context, *, campaign_id: int, data: TrainingIn) -> Training:
     """A training for a topic; the run invites its participants and reminds them."""
-    campaign = await _steered(ctx, campaign_id)
+    campaign = await steered_campaign(ctx, campaign_id)
     ref = await runs.schedule_training(ctx.temporal, campaign, TrainingRequest(user_id=ctx.user.id, training=data))
     return await ctx.session.get(Training, ref.id)
 
@@ -221,7 +274,7 @@ async def list_trainings(ctx: Context, *, campaign_id: int) -> list[Training]:
 
 async def training_absentees(ctx: Context, *, campaign_id: int, training_id: int) -> dict[str, list[str]]:
     """Participants who did not check in, by school."""
-    await _steered(ctx, campaign_id)
+    await _read_by_staff(ctx, campaign_id)
     await get_training(ctx, training_id, campaign_id=campaign_id)
     return await campaign_flow.absentees_by_school(ctx.session, training_id=training_id)
 
@@ -265,7 +318,7 @@ async def submit_plan(ctx: Context, *, campaign_id: int, topic_id: int, data: Pl
 
 async def decide_plan(ctx: Context, *, campaign_id: int, topic_id: int, approve: bool, comment: str = "") -> PlanOut:
     """Staff approve (every stage's assignees get their tasks) or return it with a comment."""
-    campaign = await _steered(ctx, campaign_id)
+    campaign = await steered_campaign(ctx, campaign_id)
     await campaigns.get_topic(ctx.session, campaign_id=campaign_id, topic_id=topic_id)
     await runs.decide_plan(ctx.temporal, campaign, VerdictRequest(user_id=ctx.user.id, topic_id=topic_id,
                                                                   comment=comment), approve=approve)
@@ -330,7 +383,7 @@ async def close_phase(ctx: Context, *, campaign_id: int, data: CloseIn) -> Phase
     """Close the phase the caller saw (by default the one the campaign is in) now; answers where
     the campaign moved to. A phase that has already ended is not closed again: 409 naming the
     phase the campaign is in."""
-    campaign = await _steered(ctx, campaign_id)
+    campaign = await steered_campaign(ctx, campaign_id)
     request = CloseRequest(user_id=ctx.user.id, phase=data.phase or Phase(campaign.phase))
     return await runs.close_phase(ctx.temporal, campaign, request)
 
@@ -338,7 +391,7 @@ async def close_phase(ctx: Context, *, campaign_id: int, data: CloseIn) -> Phase
 async def extend_phase(ctx: Context, *, campaign_id: int, data: ExtendIn) -> PhaseChange:
     """Move the deadline the caller saw later (by default the current one); reminders re-arm for
     it. If the phase or the deadline changed meanwhile: 409."""
-    campaign = await _steered(ctx, campaign_id)
+    campaign = await steered_campaign(ctx, campaign_id)
     request = ExtendRequest(user_id=ctx.user.id, until=data.until, phase=data.phase or Phase(campaign.phase),
                             seen_deadline=data.deadline or campaign.deadline)
     return await runs.extend_phase(ctx.temporal, campaign, request)
@@ -346,5 +399,5 @@ async def extend_phase(ctx: Context, *, campaign_id: int, data: ExtendIn) -> Pha
 
 async def cancel(ctx: Context, *, campaign_id: int, reason: str) -> PhaseChange:
     """Cancel with a reason; everyone in scope is told."""
-    campaign = await _steered(ctx, campaign_id)
+    campaign = await steered_campaign(ctx, campaign_id)
     return await runs.cancel(ctx.temporal, campaign, CancelRequest(user_id=ctx.user.id, reason=reason))

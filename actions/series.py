@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from actions.context import Context
-from actions.policy import is_staff
+from actions.campaigns import steered_campaign
+from actions.policy import is_admin, is_staff
 from contracts.errors import Forbidden
 from contracts.series import (
     MinutesIn,
@@ -28,9 +29,11 @@ from contracts.series import (
 from engine import series as series_run
 from models import Cluster, Series, SeriesParticipant, SeriesSession, SessionCheckin, SessionMinutes, User
 from services import series as series_service
-from services.directory import get_or_404
+from services.directory import get_or_404, teacher_cluster_id
 
-NOT_ORGANISER = "仅教研员、管理员或本系列的组织者（片长）可以操作 (staff, admin or the series organiser only)"
+NOT_ORGANISER = "仅本系列的组织者、创建它的教研员或管理员可以操作 (the series' organiser, its owning staff or an admin only)"
+NOT_OF_CLUSTER = "仅本片区的教师、教研员和管理员可以查看 (the cluster's teachers, staff and admins only)"
+ONLY_STAFF_CHOOSE = "只有教研员可以指定系列的组织者或所属活动 (only staff set a series' organiser or campaign)"
 
 
 # ---- who may ----
@@ -42,8 +45,9 @@ def can_create(user: User, *, cluster: Cluster) -> bool:
 
 
 def can_manage(user: User, *, series: Series) -> bool:
-    """Staff, admins and the series' organiser steer it."""
-    return is_staff(user) or user.id == series.organiser_user_id
+    """Admins, whoever planned the term (the owning staff member, or the cluster's organiser) and
+    the series' organiser steer it; other staff read it."""
+    return is_admin(user) or user.id in (series.organiser_user_id, series.created_by_user_id)
 
 
 async def can_write_minutes(ctx: Context, *, series: Series, meeting: SeriesSession) -> bool:
@@ -52,11 +56,37 @@ async def can_write_minutes(ctx: Context, *, series: Series, meeting: SeriesSess
     return can_manage(ctx.user, series=series) or ctx.user.id == await series_service.recorder_of(ctx.session, meeting)
 
 
+async def _readable_series(ctx: Context, series_id: int) -> Series:
+    """Staff and admins read every series; teachers those of their own cluster (sessions,
+    check-ins and minutes name the cluster's people)."""
+    series = await get_or_404(ctx.session, Series, series_id)
+    if not (is_staff(ctx.user) or can_manage(ctx.user, series=series)
+            or await teacher_cluster_id(ctx.session, user_id=ctx.user.id) == series.cluster_id):
+        raise Forbidden(NOT_OF_CLUSTER)
+    return series
+
+
+async def _readable_session(ctx: Context, session_id: int) -> tuple[Series, SeriesSession]:
+    meeting = await get_or_404(ctx.session, SeriesSession, session_id)
+    return await _readable_series(ctx, meeting.series_id), meeting
+
+
 async def _managed_series(ctx: Context, series_id: int) -> Series:
     series = await get_or_404(ctx.session, Series, series_id)
     if not can_manage(ctx.user, series=series):
         raise Forbidden(NOT_ORGANISER)
     return series
+
+
+async def _choices_allowed(ctx: Context, data: SeriesIn) -> None:
+    """A cluster organiser plans her own cluster's term; naming someone else to run it, or tying it
+    to a campaign, is for staff, and staff only to a campaign they steer."""
+    if data.organiser_user_id is None and data.campaign_id is None:
+        return
+    if not is_staff(ctx.user):
+        raise Forbidden(ONLY_STAFF_CHOOSE, required_roles=["staff", "admin"])
+    if data.campaign_id is not None:
+        await steered_campaign(ctx, data.campaign_id)
 
 
 async def _managed_session(ctx: Context, session_id: int) -> SeriesSession:
@@ -75,10 +105,12 @@ async def _commit_and_send(ctx: Context, change: series_service.Change) -> None:
 
 
 async def create_series(ctx: Context, *, cluster_id: int, data: SeriesIn) -> Series:
-    """Staff, admin, or the cluster's organiser: plan a term of weekly sessions and start its run."""
+    """Staff, admin, or the cluster's organiser: plan a term of weekly sessions and start its run.
+    The organiser it names and the campaign it belongs to are staff's choice (_choices_allowed)."""
     cluster = await get_or_404(ctx.session, Cluster, cluster_id)
     if not can_create(ctx.user, cluster=cluster):
         raise Forbidden("仅教研员、管理员或本片区片长可以创建 (staff, admin or the cluster organiser only)")
+    await _choices_allowed(ctx, data)
     series = await series_service.create_series(
         ctx.session, cluster_id=cluster_id, data=data, actor=ctx.user, now=ctx.now, tz=ctx.settings.tz
     )
@@ -99,8 +131,8 @@ async def list_series(ctx: Context) -> list[Series]:
 
 
 async def read_series(ctx: Context, *, series_id: int) -> SeriesDetail:
-    """Any logged-in user: the series with its upcoming and past sessions."""
-    series = await get_or_404(ctx.session, Series, series_id)
+    """Staff, admins, the cluster's teachers: the series with its upcoming and past sessions."""
+    series = await _readable_series(ctx, series_id)
     return await series_service.series_detail(ctx.session, series=series, now=ctx.now)
 
 
@@ -149,8 +181,8 @@ async def remove_participant(ctx: Context, *, series_id: int, teacher_id: int) -
 
 
 async def read_session(ctx: Context, *, session_id: int) -> SessionDetail:
-    """Any logged-in user: the session with its check-ins and minutes."""
-    meeting = await get_or_404(ctx.session, SeriesSession, session_id)
+    """Staff, admins, the cluster's teachers: the session with its check-ins and minutes."""
+    _, meeting = await _readable_session(ctx, session_id)
     return await series_service.session_detail(ctx.session, meeting=meeting)
 
 
@@ -166,9 +198,8 @@ class SessionPage:
 
 
 async def session_view(ctx: Context, *, session_id: int) -> SessionPage:
-    """Any logged-in user."""
-    meeting = await get_or_404(ctx.session, SeriesSession, session_id)
-    series = await get_or_404(ctx.session, Series, meeting.series_id)
+    """Staff, admins, the cluster's teachers."""
+    series, meeting = await _readable_session(ctx, session_id)
     detail = await series_service.session_detail(ctx.session, meeting=meeting)
     return SessionPage(
         series=series, detail=detail,

@@ -32,7 +32,8 @@ async def _proposals_page(request: Request, ctx, campaign_id: int, *, status_cod
         defaults |= {f"include_{p.rank}": "on", f"title_{p.rank}": p.suggested_title,
                      f"lead_{p.rank}": str(view.lead_choices[p.rank][0][0])}
     return page(request, "topic_proposals.html", ctx.user, status_code=status_code, campaign=view.campaign,
-                proposals=view.proposals, leads=view.lead_choices, errors=errors or {}, values=values or defaults)
+                proposals=view.proposals, leads=view.lead_choices, can_confirm=view.can_confirm, errors=errors or {},
+                values=values or defaults)
 
 
 @router.get("/campaigns/{campaign_id}/topic-proposals")
@@ -44,7 +45,7 @@ async def topic_proposals(request: Request, campaign_id: int, ctx: ConsoleContex
 async def confirm_topics(request: Request, campaign_id: int, ctx: ConsoleContext):
     values = {k: v for k, v in (await request.form()).items() if k != "csrf"}
     try:
-        proposals = await campaigns.topic_proposals(ctx, campaign_id=campaign_id)
+        proposals = await campaign_pages.proposals_to_confirm(ctx, campaign_id=campaign_id)
         data = TopicsConfirm(topics=[
             TopicIn(title=values.get(f"title_{p.rank}", ""), problem_ids=p.problem_ids,
                     lead_user_id=values.get(f"lead_{p.rank}") or ctx.user.id)

@@ -24,8 +24,8 @@ UNITS = {"days": ("天", timedelta(days=1)), "minutes": ("分钟", timedelta(min
 DONE = {"launched": "活动已发起，问题征集已开始", "close": "已结束当前阶段", "extend": "截止时间已延长",
         "cancel": "活动已取消", "problem": "问题已提交", "vote": "已投票", "unvote": "已撤回投票",
         "topics": "专题已确认", "reflection": "反思已提交", "training": "培训已安排，参与者将收到邀请",
-        "edited": "问题已修改", "withdrawn": "问题已撤回",
-        "pending": "已受理：流程正在处理（见运行记录），稍后刷新查看"}
+        "edited": "问题已修改", "withdrawn": "问题已撤回", "organiser_added": "已添加协同组织者",
+        "organiser_removed": "已移除协同组织者", "pending": "已受理：流程正在处理（见运行记录），稍后刷新查看"}
 
 PLAN_LABELS = {"missing": "未提交", "submitted": "待审核", "returned": "已退回", "approved": "已通过"}
 
@@ -100,7 +100,7 @@ async def campaign_page(request: Request, ctx, campaign_id: int, *, status_code:
     }
     if view.staff_view:
         return page(request, "campaign_board.html", ctx.user, status_code=status_code, **context,
-                    not_acted=view.not_acted)
+                    not_acted=view.not_acted, creator=view.creator, organiser_choices=view.organiser_choices)
     listing = view.problems
     return page(request, "campaign_teacher.html", ctx.user, status_code=status_code, **context,
                 problems=listing.problems, voted=listing.voted, authors=listing.authors, votes_left=view.votes_left)
@@ -156,3 +156,24 @@ async def cancel_campaign(request: Request, campaign_id: int, ctx: ConsoleContex
         return await campaigns.cancel(ctx, campaign_id=campaign_id, reason=CancelIn(reason=reason).reason)
 
     return await _steer(request, ctx, campaign_id, cancel, done="cancel", field="reason", values={"reason": reason})
+
+
+# ---- co-organisers (the creator's or an admin's choice) ----------------------------------------
+
+
+@router.post("/campaigns/{campaign_id}/organisers", dependencies=[CsrfChecked])
+async def add_organiser(request: Request, campaign_id: int, ctx: ConsoleContext,
+                        user_id: Annotated[str, Form()] = ""):
+    async def add():
+        if not user_id.isdigit():
+            raise InvalidField("user_id", "请选择一位教研员")
+        return await campaigns.add_organiser(ctx, campaign_id=campaign_id, user_id=int(user_id))
+
+    return await _steer(request, ctx, campaign_id, add, done="organiser_added", field="user_id")
+
+
+@router.post("/campaigns/{campaign_id}/organisers/{user_id}/remove", dependencies=[CsrfChecked])
+async def remove_organiser(request: Request, campaign_id: int, user_id: int, ctx: ConsoleContext):
+    return await _steer(request, ctx, campaign_id,
+                        lambda: campaigns.remove_organiser(ctx, campaign_id=campaign_id, user_id=user_id),
+                        done="organiser_removed")

@@ -1,4 +1,4 @@
-"""Runs list with filters and a run's timeline, for staff (their own runs) and admins."""
+"""Runs list with filters and a run's timeline, for staff and admins (every run)."""
 
 from fastapi import APIRouter, Request
 

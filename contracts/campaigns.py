@@ -200,7 +200,21 @@ class CampaignOut(BaseModel):
     cancel_reason: str | None
 
 
+class CampaignOrganiserOut(BaseModel):
+    """A research staff member the creator (or an admin) added to steer the campaign with her."""
+
+    user_id: int
+    display_name: str
+    added_by: int
+    added_at: datetime
+
+
+class OrganiserIn(BaseModel):
+    user_id: int
+
+
 class CampaignDetail(CampaignOut):
+    organisers: list[CampaignOrganiserOut] = Field(default_factory=list)  # besides its creator (created_by)
     members: int
     problems: int
     votes: int

@@ -34,7 +34,6 @@ class RunFilters:
     subject: str | None = None
     started_after: datetime | None = None
     started_before: datetime | None = None
-    started_by: str | None = None  # staff see only the runs they started
 
 
 def utc(timestamp) -> datetime:
@@ -50,7 +49,7 @@ def visibility_query(filters: RunFilters) -> str:
     `temporal workflow list --query` and in the UI's search box."""
     clauses = [f"{sa.RUN_KIND.name} IS NOT NULL"]
     for key, value in [(sa.RUN_KIND, filters.kind), (sa.PHASE, filters.phase), (sa.CLUSTER_IDS, filters.cluster_id),
-                       (sa.SUBJECT, filters.subject), (sa.STARTED_BY, filters.started_by)]:
+                       (sa.SUBJECT, filters.subject)]:
         if value is not None:
             clauses.append(f"{key.name} = {_quote(value)}")
     if filters.status is not None:
@@ -105,10 +104,6 @@ async def _describe(client: Client, workflow_id: str, run_id: str | None = None)
         if exc.status == RPCStatusCode.NOT_FOUND:
             raise NotFound("运行 (run)", workflow_id) from None
         raise
-
-
-async def started_by(client: Client, workflow_id: str) -> str | None:
-    return (await _describe(client, workflow_id)).typed_search_attributes.get(sa.STARTED_BY)
 
 
 async def chain_events(client: Client, workflow_id: str) -> AsyncIterator[tuple[str, HistoryEvent]]:

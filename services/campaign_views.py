@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts.campaigns import (
     CampaignDetail, CampaignOut, Phase, PlanOut, ProposalMember, StageOut, TaskOut, TopicProposal,
 )
+from contracts.directory import Role
 from models import Campaign, Plan, PlanStage, Problem, Teacher, TopicProposalRow, User
 from services import campaign_audiences, campaigns
 
@@ -26,6 +27,7 @@ async def campaign_detail(session: AsyncSession, campaign: Campaign, *, user_id:
     counts = await campaigns.board_counts(session, campaign.id)
     return CampaignDetail(
         **(await campaign_out(session, campaign)).model_dump(),
+        organisers=await campaigns.organisers(session, campaign_id=campaign.id),
         members=counts.members, problems=counts.problems, votes=counts.votes,
         counts=counts.phases, topics=await campaigns.topics_out(session, campaign.id),
         my_tasks=[TaskOut.model_validate(t) for t in await campaigns.open_tasks(
@@ -62,6 +64,13 @@ async def plan_out(session: AsyncSession, topic_id: int) -> PlanOut | None:
 async def user_names(session: AsyncSession, user_ids) -> dict[int, str]:
     rows = await session.execute(select(User.id, User.display_name).where(User.id.in_(set(user_ids))))
     return dict(rows.all())
+
+
+async def active_staff(session: AsyncSession) -> list[tuple[int, str]]:
+    """(id, name) of the research staff in service: whom a campaign's creator may add to steer it."""
+    rows = await session.execute(select(User.id, User.display_name).where(User.role == Role.staff, User.active)
+                                 .order_by(User.display_name, User.id))
+    return [tuple(row) for row in rows]
 
 
 async def not_acted(session: AsyncSession, campaign: Campaign, *, limit: int = 50) -> tuple[list[str], int] | None:

@@ -14,15 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import phase_rules, workflow_ids
 from contracts.campaigns import (
-    CYCLE, CampaignIn, CampaignParams, CampaignState, DeliveryIn, Phase, PhaseCounts, PhaseWindow, PlanStatus,
-    ProblemIn, ProblemUpdate, ReflectionIn, SummaryIn, TopicOut,
+    CYCLE, CampaignIn, CampaignOrganiserOut, CampaignParams, CampaignState, DeliveryIn, Phase, PhaseCounts,
+    PhaseWindow, PlanStatus, ProblemIn, ProblemUpdate, ReflectionIn, SummaryIn, TopicOut,
 )
 from contracts.directory import Role
 from contracts.errors import Conflict, InvalidField, NotFound
 from contracts.phase_rules import CampaignAction
 from models import (
-    Campaign, CampaignMember, CampaignPhase, CheckIn, Cluster, PlanStage, Problem, Reflection, School, Task,
-    Teacher, TeacherSubject, Topic, TopicParticipant, Training, User, Vote,
+    Campaign, CampaignMember, CampaignOrganiser, CampaignPhase, CheckIn, Cluster, PlanStage, Problem, Reflection,
+    School, Task, Teacher, TeacherSubject, Topic, TopicParticipant, Training, User, Vote,
 )
 
 INSERT_CHUNK = 1000
@@ -120,6 +120,42 @@ async def campaign_and_member(session: AsyncSession, *, campaign_id: int,
         raise NotFound("活动 (campaign)", campaign_id)
     campaign, member = row
     return campaign, member
+
+
+# ---- co-organisers (协同组织者) -------------------------------------------------------------
+
+
+async def is_organiser(session: AsyncSession, *, campaign_id: int, user_id: int) -> bool:
+    return await session.get(CampaignOrganiser, (campaign_id, user_id)) is not None
+
+
+async def organisers(session: AsyncSession, *, campaign_id: int) -> list[CampaignOrganiserOut]:
+    """The co-organisers with their names, in the order they were added."""
+    rows = await session.execute(
+        select(CampaignOrganiser, User.display_name).join(User, User.id == CampaignOrganiser.user_id)
+        .where(CampaignOrganiser.campaign_id == campaign_id).order_by(CampaignOrganiser.added_at, User.id))
+    return [CampaignOrganiserOut(user_id=row.user_id, display_name=name, added_by=row.added_by, added_at=row.added_at)
+            for row, name in rows]
+
+
+async def add_organiser(session: AsyncSession, *, campaign: Campaign, user_id: int, by: User,
+                        now: datetime) -> None:
+    """Research staff only (admins steer every campaign already); adding one twice keeps the first."""
+    user = await session.get(User, user_id)
+    if user is None or user.role != Role.staff or not user.active:
+        raise InvalidField("user_id", f"用户 {user_id} 不是在职的教研员 (not an active research staff member)")
+    if user_id == campaign.created_by or await is_organiser(session, campaign_id=campaign.id, user_id=user_id):
+        return
+    session.add(CampaignOrganiser(campaign_id=campaign.id, user_id=user_id, added_by=by.id, added_at=now))
+    await session.flush()
+
+
+async def remove_organiser(session: AsyncSession, *, campaign_id: int, user_id: int) -> None:
+    row = await session.get(CampaignOrganiser, (campaign_id, user_id))
+    if row is None:
+        raise NotFound("协同组织者 (co-organiser)", user_id)
+    await session.delete(row)
+    await session.flush()
 
 
 async def member_clusters(session: AsyncSession, campaign_id: int) -> list[int]:

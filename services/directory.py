@@ -94,6 +94,12 @@ async def teacher_by_staff_no(session: AsyncSession, *, staff_no: str) -> Teache
     return await session.scalar(select(Teacher).where(Teacher.staff_no == staff_no))
 
 
+async def teacher_cluster_id(session: AsyncSession, *, user_id: int) -> int | None:
+    """The cluster of the school where this login teaches; None for staff and unknown users."""
+    return await session.scalar(select(School.cluster_id).join(Teacher, Teacher.school_id == School.id)
+                                .where(Teacher.user_id == user_id))
+
+
 async def create_teacher(session: AsyncSession, *, data: TeacherIn) -> Teacher:
     if await teacher_by_staff_no(session, staff_no=data.staff_no) is not None:
         raise InvalidField("staff_no", f"工号 {data.staff_no} 已存在 (staff number already exists)")

@@ -11,6 +11,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.notices import SessionAnnouncement, SessionCancelled, SessionChanged, SessionNotice
+from contracts.directory import Role
 from contracts.notifications import NotifyRequest
 from contracts.series import (
     CALLED_OFF,
@@ -42,7 +43,7 @@ from models import (
 )
 from models import SeriesChange as SeriesChangeRow
 from services import series_notices as notices
-from services.directory import get_or_404
+from services.directory import get_or_404, teacher_cluster_id
 from contracts.errors import Conflict, InvalidField
 
 
@@ -55,6 +56,17 @@ async def recorder_of(session: AsyncSession, meeting: SeriesSession) -> int | No
         return meeting.recorder_user_id
     host = await session.get(School, meeting.host_school_id)
     return host.contact_user_id if host else None
+
+
+# ---- who belongs to a cluster's sessions ----
+
+
+async def require_of_cluster(session: AsyncSession, *, cluster_id: int, user_id: int, field: str) -> None:
+    """A series' organiser or a session's recorder: research staff, or a teacher of the cluster."""
+    user = await session.get(User, user_id)
+    if user is None or not user.active or (
+            user.role == Role.teacher and await teacher_cluster_id(session, user_id=user_id) != cluster_id):
+        raise InvalidField(field, f"用户 {user_id} 不是本片区的教师或教研员 (not a teacher of this cluster, nor staff)")
 
 
 # ---- creating a series ----
@@ -109,8 +121,9 @@ async def create_series(
     cluster = await get_or_404(session, Cluster, cluster_id)
     hosts = await _host_rotation(session, cluster, data.host_school_ids)
     organiser_id = data.organiser_user_id or cluster.organiser_user_id
-    if data.organiser_user_id is not None and await session.get(User, data.organiser_user_id) is None:
-        raise InvalidField("organiser_user_id", f"用户 {data.organiser_user_id} 不存在 (does not exist)")
+    if data.organiser_user_id is not None:
+        await require_of_cluster(session, cluster_id=cluster.id, user_id=data.organiser_user_id,
+                                 field="organiser_user_id")
     # Sessions already begun are not created: a series starts from the next one.
     dates = [(day, week) for day, week in session_dates(data) if at_local(day, data.start_time, tz) > now]
     if not dates:
@@ -423,8 +436,9 @@ async def update_session(
         if host is None or host.cluster_id != series.cluster_id:
             raise InvalidField("host_school_id", "承办学校须属于本片区 (the host must be a school of this cluster)")
         values.setdefault("place", host.address or host.name)
-    if values.get("recorder_user_id") is not None and await session.get(User, values["recorder_user_id"]) is None:
-        raise InvalidField("recorder_user_id", f"用户 {values['recorder_user_id']} 不存在 (does not exist)")
+    if values.get("recorder_user_id") is not None:
+        await require_of_cluster(session, cluster_id=series.cluster_id, user_id=values["recorder_user_id"],
+                                 field="recorder_user_id")
     before = {key: getattr(meeting, key) for key in values}
     changed = {key: value for key, value in values.items() if value is not None and before[key] != value}
     for key, value in changed.items():
@@ -448,10 +462,15 @@ async def add_participants(
     session: AsyncSession, *, series: Series, teacher_ids: list[int], actor: User, now: datetime
 ) -> tuple[Change, list[int], list[int]]:
     _require_status(series, SeriesStatus.active, SeriesStatus.paused)
-    teachers = {t.id: t for t in await session.scalars(select(Teacher).where(Teacher.id.in_(teacher_ids)))}
+    rows = (await session.execute(select(Teacher, School.cluster_id).join(School, School.id == Teacher.school_id)
+                                  .where(Teacher.id.in_(teacher_ids)))).all()
+    teachers = {teacher.id: teacher for teacher, _ in rows}
     missing = [tid for tid in teacher_ids if tid not in teachers or teachers[tid].user_id is None]
     if missing:
         raise InvalidField("teacher_ids", f"教师 {missing} 不存在或没有账号 (unknown teachers or without a login)")
+    outside = [teacher.id for teacher, cluster_id in rows if cluster_id != series.cluster_id]
+    if outside:
+        raise InvalidField("teacher_ids", f"教师 {outside} 不是本片区的教师 (not teachers of this series' cluster)")
     current = set(await session.scalars(select(SeriesParticipant.teacher_id).where(
         SeriesParticipant.series_id == series.id, SeriesParticipant.left_at.is_(None))))
     added = [tid for tid in dict.fromkeys(teacher_ids) if tid not in current]

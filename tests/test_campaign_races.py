@@ -64,9 +64,13 @@ async def _confirm(vapi, login, base: str, lead_id: int):
 
 
 async def _in_train(vapi, login, session_factory) -> tuple[int, str, int]:
-    """A launched campaign walked to its train phase: (campaign id, its API base, the topic id)."""
+    """A launched campaign walked to its train phase: (campaign id, its API base, the topic id).
+    staff01 launched it and made staff02 a co-organiser: both steer it."""
     campaign_id, base = await _launch(vapi, login, session_factory)
     await _reached(session_factory, campaign_id, "collect_topics")
+    added = await vapi.post(f"{base}/organisers", json={"user_id": await _user_id(session_factory, "staff02")},
+                            headers=await login("staff01"))
+    assert added.status_code == 201, added.text
     await vapi.post(f"{base}/phase/close", headers=await login("staff01"))
     confirmed = await _confirm(vapi, login, base, await _user_id(session_factory, "staff01"))
     assert confirmed.status_code == 201, confirmed.text
@@ -169,7 +173,7 @@ async def test_stale_close_is_refused_naming_the_phase_now(vapi, login, session_
 
 
 async def test_two_closes_at_once_close_one_phase(vapi, login, session_factory, ts_env, settings):
-    """(c) Two staff press close on the same page within a moment: one phase ends, both are told
+    """(c) Two organisers press close on the same page within a moment: one phase ends, both are told
     where the campaign is now."""
     async with _worker(ts_env, settings, session_factory, slow={"record_transition": SLOW}):
         campaign_id, base, _ = await _in_train(vapi, login, session_factory)
@@ -185,7 +189,7 @@ async def test_two_closes_at_once_close_one_phase(vapi, login, session_factory, 
 
 
 async def test_approve_and_return_at_once_accept_one(vapi, login, session_factory, ts_env, settings):
-    """(d) One staff member approves while another returns the same plan."""
+    """(d) One organiser approves while the other returns the same plan."""
     lead = await _user_id(session_factory, "staff01")
     async with _worker(ts_env, settings, session_factory, slow={"decide_plan": SLOW}):
         campaign_id, base, topic_id = await _in_train(vapi, login, session_factory)

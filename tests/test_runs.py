@@ -68,9 +68,13 @@ async def test_same_run_found_by_cluster_and_phase_in_api_and_cli(local_env, loc
         )
         assert workflow_id in cli.stdout
 
-        other_staff = (await local_api.get("/api/v1/runs", params={"cluster_id": cluster_id},
+        other_staff = (await local_api.get("/api/v1/runs", params={"cluster_id": cluster_id, "phase": "train"},
                                            headers=await login("staff02"))).json()
-        assert other_staff["total"] == 0  # staff see only the runs they started
+        assert [run["workflow_id"] for run in other_staff["items"]] == [workflow_id]  # staff read every run
+        detail = await local_api.get(f"/api/v1/runs/{workflow_id}", headers=await login("staff02"))
+        assert detail.status_code == 200
+        teacher = await local_api.get("/api/v1/runs", headers=await login("t0001"))
+        assert teacher.status_code == 403
         await local_env.client.get_workflow_handle(workflow_id).terminate("test over")
 
 

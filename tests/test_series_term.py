@@ -84,11 +84,14 @@ async def test_a_term_of_weekly_sessions(api, login, ts_env, settings, worker_on
         assert await eventually_recipients(session_factory, f"session:{ids[1]}:minutes:escalation") == {organiser}
         assert await recipients(session_factory, f"session:{ids[0]}:minutes:reminder") is None  # session 1 had them
 
-        # After session 3: t0021 (another cluster) joins, t0002 leaves: only later sessions change.
+        # After session 3: a teacher new to the cluster joins, t0002 leaves: only later sessions change.
         await advance_to(ts_env, end[2] + MINUTE)
-        newcomer, leaver = await user_ids(session_factory, "t0021", "t0002")
+        hired = await api.post("/api/v1/teachers", headers=staff, json={
+            "staff_no": "t0901", "name": "新老师", "school_id": 1, "grade_band": "小学", "phone": "13900000901"})
+        assert hired.status_code == 201, hired.text
+        newcomer, leaver = await user_ids(session_factory, "t0901", "t0002")
         added = await api.post(f"/api/v1/series/{series_id}/participants", headers=staff,
-                               json={"teacher_ids": [await teacher_id(session_factory, "t0021")]})
+                               json={"teacher_ids": [hired.json()["id"]]})
         assert added.status_code == 200 and len(added.json()["added"]) == 1
         removed = await api.delete(f"/api/v1/series/{series_id}/participants/{await teacher_id(session_factory, 't0002')}",
                                    headers=await login("t0001"))

@@ -10,7 +10,8 @@ from actions import campaigns
 from api.audit import set_audit_subject
 from api.deps import ContextDep, PageDep
 from contracts.campaigns import (
-    CampaignDetail, CampaignIn, CampaignOut, CampaignStatus, CancelIn, CloseIn, ExtendIn, Phase, PhaseChange,
+    CampaignDetail, CampaignIn, CampaignOrganiserOut, CampaignOut, CampaignStatus, CancelIn, CloseIn, ExtendIn,
+    OrganiserIn, Phase, PhaseChange,
     PlanDecision, PlanIn, PlanOut, ProblemIn, ProblemOut, ProblemUpdate, ReflectionIn, StageOut, SummaryIn, TopicOut,
     TopicProposal, TopicsConfirm, TrainingIn, TrainingOut, VoteOut,
 )
@@ -37,8 +38,27 @@ async def list_campaigns(ctx: ContextDep, paging: PageDep, status: CampaignStatu
 
 @router.get("/{campaign_id}", response_model=CampaignDetail)
 async def read_campaign(campaign_id: int, ctx: ContextDep):
-    """Staff, admin, teachers in scope: phase, deadlines, counts, topics; a teacher's own open tasks."""
+    """Staff, admin, teachers in scope: phase, deadlines, counts, topics, co-organisers; a teacher's own
+    open tasks."""
     return await campaigns.read_campaign(ctx, campaign_id=campaign_id)
+
+
+# ---- co-organisers --------------------------------------------------------------------------
+
+
+@router.post("/{campaign_id}/organisers", response_model=list[CampaignOrganiserOut],
+             status_code=status.HTTP_201_CREATED)
+async def add_organiser(campaign_id: int, data: OrganiserIn, ctx: ContextDep):
+    """The campaign's creator, admin: a research staff member steers the campaign with them
+    (adding one twice keeps the first); answers the co-organisers."""
+    return await campaigns.add_organiser(ctx, campaign_id=campaign_id, user_id=data.user_id)
+
+
+@router.delete("/{campaign_id}/organisers/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def remove_organiser(campaign_id: int, user_id: int, ctx: ContextDep):
+    """The campaign's creator, admin: the co-organiser no longer steers it (staff still read it)."""
+    await campaigns.remove_organiser(ctx, campaign_id=campaign_id, user_id=user_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 # ---- problems and votes (teachers, collect_topics) ------------------------------------------
@@ -88,13 +108,13 @@ async def unvote(campaign_id: int, problem_id: int, ctx: ContextDep):
 
 @router.get("/{campaign_id}/topic-proposals", response_model=list[TopicProposal])
 async def topic_proposals(campaign_id: int, ctx: ContextDep):
-    """Staff, admin: the groups proposed when collection closed, with the terms they share."""
+    """Staff, admin (reading): the groups proposed when collection closed, with the terms they share."""
     return await campaigns.topic_proposals(ctx, campaign_id=campaign_id)
 
 
 @router.post("/{campaign_id}/topics", response_model=list[TopicOut], status_code=status.HTTP_201_CREATED)
 async def confirm_topics(campaign_id: int, data: TopicsConfirm, ctx: ContextDep):
-    """Staff, admin: confirm the final topics (title, member problems, lead) once collection closed."""
+    """The campaign's creator and co-organisers, admin: confirm the final topics (title, member problems, lead) once collection closed."""
     return await campaigns.confirm_topics(ctx, campaign_id=campaign_id, topics=data.topics)
 
 
@@ -109,7 +129,7 @@ async def list_topics(campaign_id: int, ctx: ContextDep):
 
 @router.post("/{campaign_id}/trainings", response_model=TrainingOut, status_code=status.HTTP_201_CREATED)
 async def schedule_training(campaign_id: int, data: TrainingIn, ctx: ContextDep):
-    """Staff, admin: a training for a topic; its participants are invited and reminded."""
+    """The campaign's creator and co-organisers, admin: a training for a topic; its participants are invited and reminded."""
     return await campaigns.schedule_training(ctx, campaign_id=campaign_id, data=data)
 
 
@@ -142,14 +162,14 @@ async def read_plan(campaign_id: int, topic_id: int, ctx: ContextDep):
 
 @router.post("/{campaign_id}/topics/{topic_id}/plan/approve", response_model=PlanOut)
 async def approve_plan(campaign_id: int, topic_id: int, ctx: ContextDep, decision: PlanDecision | None = None):
-    """Staff, admin: approve; every stage's assignees get their tasks."""
+    """The campaign's creator and co-organisers, admin: approve; every stage's assignees get their tasks."""
     return await campaigns.decide_plan(ctx, campaign_id=campaign_id, topic_id=topic_id, approve=True,
                                        comment=(decision or PlanDecision()).comment)
 
 
 @router.post("/{campaign_id}/topics/{topic_id}/plan/return", response_model=PlanOut)
 async def return_plan(campaign_id: int, topic_id: int, decision: PlanDecision, ctx: ContextDep):
-    """Staff, admin: return the plan to its lead with a comment."""
+    """The campaign's creator and co-organisers, admin: return the plan to its lead with a comment."""
     return await campaigns.decide_plan(ctx, campaign_id=campaign_id, topic_id=topic_id, approve=False,
                                        comment=decision.comment)
 
@@ -181,21 +201,21 @@ async def reflect(campaign_id: int, data: ReflectionIn, ctx: ContextDep) -> dict
 
 @router.post("/{campaign_id}/phase/close", response_model=PhaseChange)
 async def close_phase(campaign_id: int, ctx: ContextDep, data: CloseIn | None = None):
-    """Staff, admin: close the current phase now; answers where the campaign moved to. Send
+    """The campaign's creator and co-organisers, admin: close the current phase now; answers where the campaign moved to. Send
     `{"phase": ...}` to close only that phase: if the campaign has moved on, 409 names its phase."""
     return await campaigns.close_phase(ctx, campaign_id=campaign_id, data=data or CloseIn())
 
 
 @router.post("/{campaign_id}/phase/extend", response_model=PhaseChange)
 async def extend_phase(campaign_id: int, data: ExtendIn, ctx: ContextDep):
-    """Staff, admin: move the current phase's deadline later; reminders re-arm for it. `phase` and
+    """The campaign's creator and co-organisers, admin: move the current phase's deadline later; reminders re-arm for it. `phase` and
     `deadline` (optional) say what the caller saw: if either changed meanwhile, 409."""
     return await campaigns.extend_phase(ctx, campaign_id=campaign_id, data=data)
 
 
 @router.post("/{campaign_id}/cancel", response_model=PhaseChange)
 async def cancel_campaign(campaign_id: int, data: CancelIn, ctx: ContextDep):
-    """Staff, admin: cancel with a reason; everyone in scope is told."""
+    """The campaign's creator and co-organisers, admin: cancel with a reason; everyone in scope is told."""
     return await campaigns.cancel(ctx, campaign_id=campaign_id, reason=data.reason)
 
 

@@ -24,7 +24,7 @@ async def list_runs(
     started_after: datetime | None = None,
     started_before: datetime | None = None,
 ):
-    """Staff (their own runs), admin (all): runs from Temporal visibility, newest first.
+    """Staff, admin (every run): runs from Temporal visibility, newest first.
     `status`: Running, Completed, Failed, Canceled, Terminated, ContinuedAsNew, TimedOut."""
     return await run_actions.list_runs(
         ctx, kind=kind, status=status, phase=phase, cluster_id=cluster_id, subject=subject,
@@ -34,20 +34,20 @@ async def list_runs(
 
 @router.get("/{workflow_id}", response_model=RunDetail)
 async def read_run(workflow_id: str, ctx: ContextDep):
-    """Staff (their own runs), admin: status, phase, next timer, pending activities with attempts."""
+    """Staff, admin: status, phase, next timer, pending activities with attempts."""
     return await run_actions.read_run(ctx, workflow_id=workflow_id)
 
 
 @router.get("/{workflow_id}/timeline", response_model=list[TimelineEntry])
 async def read_timeline(workflow_id: str, ctx: ContextDep, paging: PageDep):
-    """Staff (their own runs), admin: what happened, in order, across every continue-as-new run;
+    """Staff, admin: what happened, in order, across every continue-as-new run;
     a page at a time (`offset`, `limit`)."""
     return await run_actions.read_timeline(ctx, workflow_id=workflow_id, offset=paging.offset, limit=paging.limit)
 
 
 @router.get("/{workflow_id}/events", response_model=Page[RawEvent])
 async def read_events(workflow_id: str, ctx: ContextDep, paging: PageDep):
-    """Staff (their own runs), admin: the raw Temporal history events of all runs, paged."""
+    """Staff, admin: the raw Temporal history events of all runs, paged."""
     return await run_actions.raw_events(ctx, workflow_id=workflow_id, offset=paging.offset, limit=paging.limit)
 
 

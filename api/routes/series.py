@@ -29,7 +29,8 @@ router = APIRouter(tags=["series"])
 
 @router.post("/clusters/{cluster_id}/series", response_model=SeriesOut, status_code=status.HTTP_201_CREATED)
 async def create_series(request: Request, cluster_id: int, data: SeriesIn, ctx: ContextDep):
-    """Staff, admin, or the cluster's organiser (片长): plan a term of weekly sessions and start it."""
+    """Staff, admin, or the cluster's organiser (片长): plan a term of weekly sessions and start it.
+    Only staff name its organiser (a teacher of the cluster, or staff) or its campaign (one they steer)."""
     series = await series_actions.create_series(ctx, cluster_id=cluster_id, data=data)
     set_audit_subject(request, "series", series.id)
     return series
@@ -37,61 +38,68 @@ async def create_series(request: Request, cluster_id: int, data: SeriesIn, ctx: 
 
 @router.get("/series/{series_id}", response_model=SeriesDetail)
 async def read_series(series_id: int, ctx: ContextDep):
-    """Any logged-in user: the series with its upcoming and past sessions (host, status, attendance)."""
+    """Staff, admin, the cluster's teachers: the series with its upcoming and past sessions (host,
+    status, attendance)."""
     return await series_actions.read_series(ctx, series_id=series_id)
 
 
 @router.post("/series/{series_id}/pause", response_model=SeriesOut)
 async def pause_series(series_id: int, data: SeriesAction, ctx: ContextDep):
-    """Staff, admin, the series organiser: no sessions until resumed (the upcoming ones are called off)."""
+    """The series' organiser, its owner (who planned it), admin: no sessions until resumed (the
+    upcoming ones are called off)."""
     return await series_actions.pause_series(ctx, series_id=series_id, data=data)
 
 
 @router.post("/series/{series_id}/resume", response_model=SeriesOut)
 async def resume_series(series_id: int, data: SeriesAction, ctx: ContextDep):
-    """Staff, admin, the series organiser: the sessions still ahead take place again."""
+    """The series' organiser, its owner (who planned it), admin: the sessions still ahead take place again."""
     return await series_actions.resume_series(ctx, series_id=series_id, data=data)
 
 
 @router.post("/series/{series_id}/end", response_model=SeriesOut)
 async def end_series(series_id: int, data: SeriesAction, ctx: ContextDep):
-    """Staff, admin, the series organiser: end the term early; the sessions ahead are cancelled."""
+    """The series' organiser, its owner (who planned it), admin: end the term early; the sessions
+    ahead are cancelled."""
     return await series_actions.end_series(ctx, series_id=series_id, data=data)
 
 
 @router.post("/series/{series_id}/participants", response_model=ParticipantsOut)
 async def add_participants(series_id: int, data: ParticipantsIn, ctx: ContextDep):
-    """Staff, admin, the series organiser: add teachers; they take part from the next session on."""
+    """The series' organiser, its owner (who planned it), admin: add teachers of its cluster; they take
+    part from the next session on."""
     return await series_actions.add_participants(ctx, series_id=series_id, data=data)
 
 
 @router.delete("/series/{series_id}/participants/{teacher_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def remove_participant(series_id: int, teacher_id: int, ctx: ContextDep):
-    """Staff, admin, the series organiser: the teacher leaves the sessions still ahead."""
+    """The series' organiser, its owner (who planned it), admin: the teacher leaves the sessions still ahead."""
     await series_actions.remove_participant(ctx, series_id=series_id, teacher_id=teacher_id)
 
 
 @router.get("/sessions/{session_id}", response_model=SessionDetail)
 async def read_session(session_id: int, ctx: ContextDep):
-    """Any logged-in user: one session with its check-ins and minutes."""
+    """Staff, admin, the cluster's teachers: one session with its check-ins and minutes."""
     return await series_actions.read_session(ctx, session_id=session_id)
 
 
 @router.patch("/sessions/{session_id}", response_model=SessionDetail)
 async def update_session(session_id: int, data: SessionUpdate, ctx: ContextDep):
-    """Staff, admin, the series organiser: change host, place, theme, agenda or recorder."""
+    """The series' organiser, its owner (who planned it), admin: change host, place, theme, agenda or
+    recorder (a teacher of the cluster, or staff)."""
     return await series_actions.update_session(ctx, session_id=session_id, data=data)
 
 
 @router.post("/sessions/{session_id}/skip", response_model=SessionDetail)
 async def skip_session(session_id: int, data: SkipIn, ctx: ContextDep):
-    """Staff, admin, the series organiser: call one upcoming session off, with a reason."""
+    """The series' organiser, its owner (who planned it), admin: call one upcoming session off, with a
+    reason."""
     return await series_actions.skip_session(ctx, session_id=session_id, data=data)
 
 
 @router.post("/sessions/{session_id}/reschedule", response_model=SessionDetail)
 async def reschedule_session(session_id: int, data: RescheduleIn, ctx: ContextDep):
-    """Staff, admin, the series organiser: move one upcoming session to another time."""
+    """The series' organiser, its owner (who planned it), admin: move one upcoming session to another
+    time."""
     return await series_actions.reschedule_session(ctx, session_id=session_id, data=data)
 
 
@@ -103,5 +111,5 @@ async def check_in(session_id: int, ctx: ContextDep):
 
 @router.put("/sessions/{session_id}/minutes", response_model=MinutesOut)
 async def put_minutes(session_id: int, data: MinutesIn, ctx: ContextDep):
-    """The host's recorder (default: the host school's contact), the series organiser, staff, admin."""
+    """The host's recorder (default: the host school's contact), the series' organiser, its owner, admin."""
     return await series_actions.put_minutes(ctx, session_id=session_id, data=data)
