@@ -9,7 +9,8 @@ lead with a task, a participant of the series); t0021 teaches in cluster 2; staf
 Every refusal is asserted exactly, on the world as set up (a refused request changes nothing).
 Then the allowed requests run, each past the authorization decision: "ok" is any answer but 401,
 403, the login page or a 5xx (an allowed request may find the world changed by an earlier one: a
-cancelled campaign answers 409). `final` entries (logging in and out) run last of all.
+cancelled campaign answers 409). `final` entries (logging in and out) run last of all, each on a
+fresh login.
 
 To add a route: one line in MATRIX, e.g. `"POST /api/v1/auth/logout": api(EVERYONE, final=True),`."""
 
@@ -99,6 +100,7 @@ MATRIX: dict[str, Entry] = {
     "GET /redoc": public(),
     "GET /api/v1/health": public(),
     "POST /api/v1/auth/token": public(data={"username": "t0002", "password": PASSWORD}, final=True),
+    "POST /api/v1/auth/logout": api(EVERYONE, final=True),
     "GET /api/v1/me": api(EVERYONE),
     "POST /api/v1/me/password": api(EVERYONE, json={"current_password": "wrong", "new_password": "new-secret-1"}),
     # the directory
@@ -110,6 +112,8 @@ MATRIX: dict[str, Entry] = {
     "GET /api/v1/teachers": api(STAFF),
     "POST /api/v1/teachers/import": api(STAFF, files={"file": ("roster.csv", b"", "text/csv")}),
     "GET /api/v1/teachers/{teacher_id}": api(STAFF),
+    "POST /api/v1/teachers/{teacher_id}/activation-code": api(STAFF),  # she has a password: 409
+    "POST /api/v1/schools/{school_id}/activation-sheet": api(STAFF),
     "PATCH /api/v1/teachers/{teacher_id}": api(STAFF, json={"phone": "13900000002"}),
     "POST /api/v1/districts": api(ADMIN_ONLY, json={"name": "新区", "code": "new"}),
     "GET /api/v1/districts": api(EVERYONE),
@@ -243,6 +247,8 @@ MATRIX: dict[str, Entry] = {
     f"POST {BOARD}/reflections": form(OWN, data={"text": "反思"}),
     f"GET {BOARD}/report": page(READERS),
     "GET /console/me": page(EVERYONE),
+    "GET /console/password": page(EVERYONE),
+    "POST /console/password": form(EVERYONE, data={"current_password": "wrong", "new_password": "new-secret-1"}),
     "GET /console/me/tasks": page(EVERYONE),
     "POST /console/tasks/{task_id}/deliver": form(OWN, data={"summary": "上了一节课"}),
     "GET /console/notifications/failed": page(STAFF),
@@ -318,7 +324,8 @@ async def _build_world(clients: dict[str, httpx.AsyncClient], session_factory, t
         world = {"campaign_id": campaign_id, "problem_id": problem.json()["id"],
                  "spare_problem": spare.json()["id"], "topic_id": topic.id,
                  "stage_id": stage.id, "task_id": task.id, "training_id": training.id,
-                 "series_id": series.json()["id"], "session_id": session_id, "cluster_id": 1, "item_id": 1,
+                 "series_id": series.json()["id"], "session_id": session_id, "cluster_id": 1, "school_id": 1,
+                 "item_id": 1,
                  "teacher_id": teacher_ids["t0002"], "user_id": users["staff02"],
                  "workflow_id": f"campaign-{campaign_id}", "token": token.json()["token"]}
 
@@ -371,22 +378,26 @@ async def test_every_route_answers_every_actor_as_the_matrix_says(settings, sess
         clients = {actor: httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000", timeout=60)
                    for actor in ACTORS}
         csrf: dict[str, str | None] = {ANON: None}
-        for actor, username in USERNAMES.items():
-            token = await _token(clients[actor], username)
+
+        async def sign_in(actor: str) -> None:
+            token = await _token(clients[actor], USERNAMES[actor])
             clients[actor].headers["Authorization"] = f"Bearer {token}"
             clients[actor].cookies.set(SESSION_COOKIE, token)
             csrf[actor] = csrf_token(token, settings)
+
+        for actor in USERNAMES:
+            await sign_in(actor)
         try:
             world = await _build_world(clients, session_factory, settings.tz)
-            refused = [(path, actor) for path, entry in MATRIX.items() for actor, expected in entry.expect.items()
-                       if expected not in (OK, LOGIN)]
-            allowed = [(path, actor) for path, entry in MATRIX.items() for actor, expected in entry.expect.items()
-                       if expected in (OK, LOGIN)]
-            # Refusals first, on the world as built; then what is allowed, the final entries last.
-            order = refused + sorted(allowed, key=lambda pair: MATRIX[pair[0]].final)
+            # Refusals first, on the world as built; then what is allowed; the final entries last.
+            pairs = [(path, actor) for path, entry in MATRIX.items() for actor in entry.expect]
+            order = sorted(pairs, key=lambda pair: (MATRIX[pair[0]].final,
+                                                    MATRIX[pair[0]].expect[pair[1]] in (OK, LOGIN)))
             wrong = []
             for path, actor in order:
                 entry = MATRIX[path]
+                if entry.final and actor != ANON:
+                    await sign_in(actor)  # a logout before this one ended every session of the login
                 answer = await clients[actor].request(**_request(entry, path, world, csrf[actor]))
                 if not _as_expected(entry.expect[actor], answer):
                     wrong.append(f"{path} as {actor}: expected {entry.expect[actor]}, got {answer.status_code} "
