@@ -20,8 +20,8 @@ from models import Campaign, CheckIn, Cluster, Problem, Reflection, Task, Topic,
 from notifications import inbox
 from services import campaign_views, campaigns
 
-STAFF_ACTIONS = frozenset({A.close_phase, A.extend_phase, A.cancel, A.confirm_topics, A.schedule_training,
-                           A.decide_plan})
+STAFF_ACTIONS = frozenset({A.close_phase, A.extend_phase, A.cancel, A.confirm_topics, A.merge_proposals,
+                           A.move_problem, A.split_proposal, A.schedule_training, A.decide_plan})
 MEMBER_ACTIONS = frozenset({A.submit_problem, A.edit_problem, A.withdraw_problem, A.vote, A.unvote, A.check_in,
                             A.deliver_task, A.reflect})
 LEAD_ACTIONS = frozenset({A.submit_plan, A.mark_stage_done, A.write_summary})
@@ -154,6 +154,7 @@ class ProposalsPage:
     campaign: Campaign
     proposals: list[TopicProposal]
     lead_choices: dict[int, list[tuple[int, str]]]  # per proposal rank: its authors, then me
+    offers: frozenset[A]  # confirming, and shaping the proposals (merge, move, split) while deciding
 
 
 async def proposals_page(ctx: Context, *, campaign_id: int) -> ProposalsPage:
@@ -165,8 +166,9 @@ async def proposals_page(ctx: Context, *, campaign_id: int) -> ProposalsPage:
     authors = {p.rank: list(dict.fromkeys(author_of[i] for i in p.problem_ids if i in author_of)) for p in proposals}
     names = await campaign_views.user_names(ctx.session, {u for ids in authors.values() for u in ids})
     me = (ctx.user.id, f"{ctx.user.display_name}（我）")
-    return ProposalsPage(campaign=campaign, proposals=proposals, lead_choices={
-        rank: [(u, names.get(u, str(u))) for u in ids] + [me] for rank, ids in authors.items()})
+    return ProposalsPage(campaign=campaign, proposals=proposals, offers=_offers(ctx, campaign, member=False),
+                         lead_choices={rank: [(u, names.get(u, str(u))) for u in ids] + [me]
+                                       for rank, ids in authors.items()})
 
 
 @dataclass

@@ -45,20 +45,21 @@ def _pairs(words: set[str]) -> set[str]:
 
 
 def shared_terms(texts: Sequence[str]) -> list[str]:
-    """Words at least half the members use (most shared first), then character pairs inside their
-    words that no listed word contains (paraphrases segment differently: 写作文 / 作文写作)."""
+    """Words at least half the members use (in a looser group: those the most members share, two at
+    least), most shared first; then character pairs inside their words that no listed word contains
+    (paraphrases segment differently: 写作文 / 作文写作)."""
     if len(texts) < 2:
         return []
-    quorum = max(2, math.ceil(len(texts) / 2))
+    split = [_words(t) for t in texts]
+    words = Counter(w for ws in split for w in ws)
+    pairs = Counter(p for ws in split for p in _pairs(ws))
+    quorum = max(2, min(math.ceil(len(texts) / 2), max((words | pairs).values(), default=0)))
 
-    def common(sets: list[set[str]]) -> list[str]:
-        counts = Counter(t for s in sets for t in s)
+    def common(counts: Counter[str]) -> list[str]:
         return sorted((t for t, c in counts.items() if c >= quorum), key=lambda t: (-counts[t], -len(t), t))
 
-    split = [_words(t) for t in texts]
-    words = common(split)
-    pairs = [p for p in common([_pairs(s) for s in split]) if not any(p in w for w in words)]
-    return (words + pairs)[:EXPLAIN_TERMS]
+    shared = common(words)
+    return (shared + [p for p in common(pairs) if not any(p in w for w in shared)])[:EXPLAIN_TERMS]
 
 
 def nearest_neighbours(ids: Sequence[int], similar: np.ndarray) -> dict[int, list[int]]:
