@@ -87,9 +87,10 @@ def _split(points: np.ndarray, similar: np.ndarray) -> list[np.ndarray]:
     found = sorted(set(labels) - {NOISE})
     if len(found) < 2:
         return [points]
+    joined = labels.copy()
     for i in np.flatnonzero(labels == NOISE):
-        labels[i] = max(found, key=lambda c: local[i, labels == c].mean())
-    return [points[labels == c] for c in found]
+        joined[i] = max(found, key=lambda c: local[i, labels == c].mean())
+    return [points[joined == c] for c in found]
 
 
 def _clusters(similar: np.ndarray) -> list[np.ndarray]:
@@ -136,10 +137,9 @@ def rank(groups: list[Group]) -> list[Group]:
 
 
 def describe(items: Sequence[Item]) -> Group:
-    """One group as staff shaped it (merged, moved, split): explained the same way."""
+    """One group as staff shaped it (merged, moved, split), explained the same way."""
     members = sorted(items, key=lambda m: (-m.votes, m.text, m.id))
     texts = [m.text for m in members]
-    vectors = np.stack([m.vector for m in members]) if members else np.zeros((0, 1), dtype=np.float32)
-    similar = similarity(texts, vectors) if len(members) > 1 else np.ones((len(members), len(members)))
+    similar = similarity(texts, np.stack([m.vector for m in members])) if len(members) > 1 else np.ones((1, 1))
     return Group(members=members, shared_terms=shared_terms(texts),
                  neighbours=nearest_neighbours([m.id for m in members], similar))
