@@ -13,7 +13,7 @@ from tests.campaign_problems import ALL_TEXTS, EXPECTED_GROUPS, SINGLETONS
 
 # Floors under what the grouping measured when its parameters were fixed (README, topic grouping):
 # they catch a regression, they are not targets the parameters were tuned to.
-EVAL_ARI_FLOOR = 0.40
+EVAL_ARI_FLOOR = 0.35
 DEV_ARI_FLOOR = 0.85
 ONE_OFFS_APART = 0.80  # the bar: one-offs not merged into a theme
 
