@@ -6,8 +6,8 @@ vectors, against the previous algorithm (benchmarks/previous_grouping.py) in the
 """
 
 import argparse
+import random
 import time
-from itertools import product
 
 from benchmarks import previous_grouping
 from services import sentence_vectors
@@ -19,11 +19,15 @@ CONTEXTS = ["（{grade}）", "，{grade}尤其明显", "，在{grade}普遍存�
 
 
 def county(size: int) -> list[str]:
-    """`size` distinct problems as a county writes them: the labelled problems again and again,
-    each time in another grade and wording."""
-    bases = [p.text for p in grouping_eval.load() + grouping_eval.load(grouping_eval.DEV)]
-    variants = product(GRADES, CONTEXTS, bases)
-    return [base.replace(" ", context.format(grade=grade) + " ", 1) for (grade, context, base), _ in zip(variants, range(size))]
+    """`size` distinct problems, as varied as a county's: titles, descriptions and tags of the
+    labelled problems recombined at random, each placed in a grade."""
+    problems = grouping_eval.load() + grouping_eval.load(grouping_eval.DEV)
+    pick = random.Random(size).choice
+    texts: set[str] = set()
+    while len(texts) < size:
+        title, description, tags = pick(problems).title, pick(problems).description, pick(problems).tags
+        texts.add(sentence_vectors.problem_text(title + pick(CONTEXTS).format(grade=pick(GRADES)), description, tags))
+    return sorted(texts)
 
 
 def quality() -> None:
