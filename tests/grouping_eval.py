@@ -56,13 +56,11 @@ class Scores:
 
 
 def score(problems: list[Labelled], groups: list[Group]) -> Scores:
-    theme_of = {n: p.theme for n, p in enumerate(problems)}
-    truth, found = [], []
-    for n, p in enumerate(problems):
-        truth.append(p.theme or f"one-off {n}")  # each one-off is a theme of its own
+    # Each one-off is a theme of its own: grouping it with anything costs, keeping it alone counts.
+    truth = [p.theme or f"one-off {n}" for n, p in enumerate(problems)]
     proposal_of = {m.id: k for k, g in enumerate(groups) for m in g.members}
-    found = [proposal_of[n] for n in range(len(problems))]
-    alone = sum(1 for g in groups if len(g.members) == 1 and theme_of[g.members[0].id] == ONE_OFF)
-    return Scores(ari=adjusted_rand_score(truth, found), themes=len({p.theme for p in problems} - {ONE_OFF}),
-                  proposals=len(groups), theme_proposals=sum(1 for g in groups if len(g.members) > 1),
+    alone = sum(1 for g in groups if len(g.members) == 1 and problems[g.members[0].id].theme == ONE_OFF)
+    return Scores(ari=adjusted_rand_score(truth, [proposal_of[n] for n in range(len(problems))]),
+                  themes=len({p.theme for p in problems} - {ONE_OFF}), proposals=len(groups),
+                  theme_proposals=sum(1 for g in groups if len(g.members) > 1),
                   one_offs=sum(1 for p in problems if p.theme == ONE_OFF), one_offs_alone=alone)
