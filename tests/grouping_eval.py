@@ -13,6 +13,7 @@ from services.topic_grouping import Group, Item
 
 DATA = Path(__file__).parent / "data" / "grouping_eval.json"
 DEV = DATA.with_name("grouping_dev.json")  # where methods and parameters were chosen
+DEV2 = DATA.with_name("grouping_dev2.json")  # the same, with more one-offs sharing the themes' words
 ONE_OFF = ""  # the label of a problem that belongs to no theme
 
 
