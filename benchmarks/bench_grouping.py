@@ -31,15 +31,19 @@ def county(size: int) -> list[str]:
 
 
 def quality() -> None:
-    problems = grouping_eval.load()
-    scores = grouping_eval.score(problems, group_items(grouping_eval.items(problems)))
-    old = previous_grouping.group_items([previous_grouping.Item(id=n, text=p.text, votes=n % 3, author=n, school=n % 5)
-                                         for n, p in enumerate(problems)])
-    old_ari = grouping_eval.score(problems, [Group(members=g.members) for g in old]).ari
-    print(f"evaluation set: {len(problems)} problems, {scores.themes} themes, {scores.one_offs} one-offs")
-    print(f"  ARI {scores.ari:.3f} (previous algorithm, problems in listed order: {old_ari:.3f}); "
-          f"{scores.proposals} proposals, {scores.theme_proposals} of them with two problems or more; one-offs on their own: "
-          f"{scores.one_offs_alone}/{scores.one_offs} ({scores.one_offs_kept_apart:.0%})")
+    for label, path in [("evaluation set", grouping_eval.DATA), ("development set", grouping_eval.DEV),
+                        ("second development set", grouping_eval.DEV2)]:
+        problems = grouping_eval.load(path)
+        scores = grouping_eval.score(problems, group_items(grouping_eval.items(problems)))
+        old = previous_grouping.group_items([previous_grouping.Item(id=n, text=p.text, votes=n % 3, author=n,
+                                                                    school=n % 5) for n, p in enumerate(problems)])
+        old_scores = grouping_eval.score(problems, [Group(members=g.members) for g in old])
+        print(f"{label}: {len(problems)} problems, {scores.themes} themes, {scores.one_offs} one-offs")
+        print(f"  ARI {scores.ari:.3f} (previous algorithm, problems in listed order: {old_scores.ari:.3f}); "
+              f"{scores.proposals} proposals, {scores.theme_proposals} of them with two problems or more "
+              f"(previous: {old_scores.proposals}, {old_scores.theme_proposals}); one-offs on their own: "
+              f"{scores.one_offs_alone}/{scores.one_offs} ({scores.one_offs_kept_apart:.0%}; previous "
+              f"{old_scores.one_offs_alone}/{old_scores.one_offs})", flush=True)
 
 
 def timing(size: int, baseline: bool) -> None:
