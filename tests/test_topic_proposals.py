@@ -2,12 +2,13 @@
 collection and proposals appear, covering every problem once, explained; staff merge, move and
 split them while deciding, and are refused with 409 naming the phase before and after."""
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
 
 from benchmarks.big_county import add_teachers
-from contracts.campaigns import ProblemIn
+from contracts.campaigns import Phase, ProblemIn
 from models import Campaign, CampaignMember, Cluster, Problem, ProblemVector
 from services import campaigns
 from tests import grouping_eval
@@ -45,10 +46,19 @@ async def _shape(vapi, base: str, staff: dict, how: str, body: dict):
 
 
 async def _refused_in(vapi, base: str, staff: dict, problem_id: int, phase: str) -> None:
-    for how, body in [("merge", {"problem_ids": [problem_id, problem_id + 1]}), ("move", {"problem_id": problem_id}),
-                      ("split", {"problem_ids": [problem_id]})]:
+    """Refused with 409 naming the phase, through the API and through the console's forms."""
+    forms = {"merge": {"problem_ids": [problem_id, problem_id + 1]}, "move": {"problem_id": problem_id},
+             "split": {"problem_ids": [problem_id]}}
+    for how, body in forms.items():
         answer = await _shape(vapi, base, staff, how, body)
         assert answer.status_code == 409 and answer.json()["phase"] == phase, (how, answer.text)
+    campaign_id = base.rsplit("/", 1)[1]
+    await vapi.post("/console/login", data={"username": "staff01", "password": "demo-pass"})
+    html = (await vapi.get(f"/console/campaigns/{campaign_id}")).text
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', html).group(1)
+    for how, body in forms.items():
+        answer = await vapi.post(f"/console/campaigns/{campaign_id}/topic-proposals/{how}", data={"csrf": csrf, **body})
+        assert answer.status_code == 409 and f"「{Phase(phase).label}」" in answer.text, (how, answer.text)
 
 
 async def test_proposals_appear_and_staff_shape_them_while_deciding(vapi, login, session_factory, ts_env, worker_on):
