@@ -43,7 +43,9 @@ def quality() -> None:
               f"{scores.proposals} proposals, {scores.theme_proposals} of them with two problems or more "
               f"(previous: {old_scores.proposals}, {old_scores.theme_proposals}); one-offs on their own: "
               f"{scores.one_offs_alone}/{scores.one_offs} ({scores.one_offs_kept_apart:.0%}; previous "
-              f"{old_scores.one_offs_alone}/{old_scores.one_offs})", flush=True)
+              f"{old_scores.one_offs_alone}/{old_scores.one_offs}); one-offs in no theme's proposal: "
+              f"{scores.one_offs_out_of_themes}/{scores.one_offs} (previous {old_scores.one_offs_out_of_themes})",
+              flush=True)
 
 
 def timing(size: int, baseline: bool) -> None:

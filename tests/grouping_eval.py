@@ -50,6 +50,7 @@ class Scores:
     theme_proposals: int  # proposals holding at least two problems
     one_offs: int
     one_offs_alone: int  # one-offs proposed on their own
+    one_offs_out_of_themes: int = 0  # one-offs in no proposal holding a theme's problem (the measure)
 
     @property
     def one_offs_kept_apart(self) -> float:
@@ -61,7 +62,10 @@ def score(problems: list[Labelled], groups: list[Group]) -> Scores:
     truth = [p.theme or f"one-off {n}" for n, p in enumerate(problems)]
     proposal_of = {m.id: k for k, g in enumerate(groups) for m in g.members}
     alone = sum(1 for g in groups if len(g.members) == 1 and problems[g.members[0].id].theme == ONE_OFF)
+    merged = sum(1 for g in groups if any(problems[m.id].theme != ONE_OFF for m in g.members)
+                 for m in g.members if problems[m.id].theme == ONE_OFF)
     return Scores(ari=adjusted_rand_score(truth, [proposal_of[n] for n in range(len(problems))]),
                   themes=len({p.theme for p in problems} - {ONE_OFF}), proposals=len(groups),
                   theme_proposals=sum(1 for g in groups if len(g.members) > 1),
-                  one_offs=sum(1 for p in problems if p.theme == ONE_OFF), one_offs_alone=alone)
+                  one_offs=(one_offs := sum(1 for p in problems if p.theme == ONE_OFF)), one_offs_alone=alone,
+                  one_offs_out_of_themes=one_offs - merged)

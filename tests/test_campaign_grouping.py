@@ -54,7 +54,8 @@ def test_development_set_scores(path):
     problems = grouping_eval.load(path)
     scores = grouping_eval.score(problems, group_items(grouping_eval.items(problems)))
     assert scores.ari >= DEV_SETS_ARI_FLOOR, scores
-    assert scores.one_offs_kept_apart >= 0.6, scores  # dev2's one-offs pair with each other, by design hard
+    # The issue's measure: one-offs not merged into a theme (dev2's one-offs may pair with each other).
+    assert scores.one_offs_out_of_themes >= ONE_OFFS_APART * scores.one_offs, scores
 
 
 def _block(sizes: list[int], within: float, across: float) -> tuple[np.ndarray, np.ndarray]:
