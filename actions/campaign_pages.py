@@ -22,8 +22,8 @@ from models import Campaign, CheckIn, Cluster, Problem, Reflection, Task, Topic,
 from notifications import inbox
 from services import campaign_views, campaigns
 
-STEERING_ACTIONS = frozenset({A.close_phase, A.extend_phase, A.cancel, A.confirm_topics, A.schedule_training,
-                              A.decide_plan})
+STEERING_ACTIONS = frozenset({A.close_phase, A.extend_phase, A.cancel, A.confirm_topics, A.merge_proposals,
+                              A.move_problem, A.split_proposal, A.schedule_training, A.decide_plan})
 MEMBER_ACTIONS = frozenset({A.submit_problem, A.edit_problem, A.withdraw_problem, A.vote, A.unvote, A.check_in,
                             A.deliver_task, A.reflect})
 LEAD_ACTIONS = frozenset({A.submit_plan, A.mark_stage_done, A.write_summary})
@@ -169,7 +169,7 @@ class ProposalsPage:
     campaign: Campaign
     proposals: list[TopicProposal]
     lead_choices: dict[int, list[tuple[int, str]]]  # per proposal rank: its authors, then me
-    can_confirm: bool  # those who steer it; other staff read the proposals
+    offers: frozenset[A]  # for those who steer it: confirming, and shaping the proposals while deciding
 
 
 async def proposals_page(ctx: Context, *, campaign_id: int) -> ProposalsPage:
@@ -181,9 +181,10 @@ async def proposals_page(ctx: Context, *, campaign_id: int) -> ProposalsPage:
     authors = {p.rank: list(dict.fromkeys(author_of[i] for i in p.problem_ids if i in author_of)) for p in proposals}
     names = await campaign_views.user_names(ctx.session, {u for ids in authors.values() for u in ids})
     me = (ctx.user.id, f"{ctx.user.display_name}（我）")
-    return ProposalsPage(campaign=campaign, proposals=proposals, lead_choices={
-        rank: [(u, names.get(u, str(u))) for u in ids] + [me] for rank, ids in authors.items()},
-        can_confirm=await may_steer(ctx, campaign))
+    return ProposalsPage(campaign=campaign, proposals=proposals,
+                         offers=_offers(ctx, campaign, steer=await may_steer(ctx, campaign), member=False),
+                         lead_choices={rank: [(u, names.get(u, str(u))) for u in ids] + [me]
+                                       for rank, ids in authors.items()})
 
 
 async def proposals_to_confirm(ctx: Context, *, campaign_id: int) -> list[TopicProposal]:

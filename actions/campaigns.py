@@ -12,15 +12,16 @@ from sqlalchemy import select
 from actions import policy
 from actions.context import Context
 from contracts.campaigns import (
-    CampaignDetail, CampaignIn, CampaignOrganiserOut, CampaignOut, CampaignStatus, CancelRequest, CloseIn, CloseRequest, DeliveryIn,
-    ExtendIn, ExtendRequest, Phase, PhaseChange, PlanIn, PlanOut, PlanRequest, PlanStatus, ProblemIn, ProblemOut,
-    ProblemUpdate, ReflectionIn, SummaryIn, TopicIn, TopicOut, TopicProposal, TopicsRequest, TrainingIn, TrainingRequest, VerdictRequest, VoteOut,
+    CampaignDetail, CampaignIn, CampaignOrganiserOut, CampaignOut, CampaignStatus, CancelRequest, CloseIn,
+    CloseRequest, DeliveryIn, ExtendIn, ExtendRequest, Phase, PhaseChange, PlanIn, PlanOut, PlanRequest, PlanStatus,
+    ProblemIn, ProblemMove, ProblemOut, ProblemUpdate, ProposalSplit, ProposalsMerge, ReflectionIn, SummaryIn, TopicIn,
+    TopicOut, TopicProposal, TopicsRequest, TrainingIn, TrainingRequest, VerdictRequest, VoteOut,
 )
 from contracts.directory import Page
 from contracts.errors import Forbidden, NotFound, Unavailable
 from engine import campaigns as runs
 from models import Campaign, CampaignMember, CheckIn, Plan, PlanStage, Problem, Reflection, Task, Topic, Training
-from services import campaign_flow, campaign_report, campaign_views, campaigns
+from services import campaign_flow, campaign_report, campaign_views, campaigns, topic_proposals as proposals
 from services.directory import page
 
 NOT_IN_SCOPE = "您不在本活动范围内 (not in this campaign's scope)"
@@ -241,6 +242,30 @@ async def unvote(ctx: Context, *, campaign_id: int, problem_id: int) -> None:
 
 async def topic_proposals(ctx: Context, *, campaign_id: int) -> list[TopicProposal]:
     await _read_by_staff(ctx, campaign_id)
+    return await campaign_views.topic_proposals(ctx.session, campaign_id)
+
+
+async def merge_proposals(ctx: Context, *, campaign_id: int, data: ProposalsMerge) -> list[TopicProposal]:
+    await steered_campaign(ctx, campaign_id)
+    await proposals.merge(ctx.session, campaign_id=campaign_id, problem_ids=data.problem_ids)
+    return await _shaped(ctx, campaign_id)
+
+
+async def move_problem(ctx: Context, *, campaign_id: int, data: ProblemMove) -> list[TopicProposal]:
+    await steered_campaign(ctx, campaign_id)
+    await proposals.move(ctx.session, campaign_id=campaign_id, problem_id=data.problem_id,
+                         to_problem_id=data.to_problem_id)
+    return await _shaped(ctx, campaign_id)
+
+
+async def split_proposal(ctx: Context, *, campaign_id: int, data: ProposalSplit) -> list[TopicProposal]:
+    await steered_campaign(ctx, campaign_id)
+    await proposals.split(ctx.session, campaign_id=campaign_id, problem_ids=data.problem_ids)
+    return await _shaped(ctx, campaign_id)
+
+
+async def _shaped(ctx: Context, campaign_id: int) -> list[TopicProposal]:
+    await ctx.session.commit()
     return await campaign_views.topic_proposals(ctx.session, campaign_id)
 
 

@@ -15,8 +15,11 @@ from console.auth import ConsoleContext, CsrfChecked
 from console.campaigns import PLAN_LABELS, board_url
 from console.forms import errors_of, lines, local_datetime
 from console.render import page
-from contracts.campaigns import PlanIn, ReflectionIn, StageIn, SummaryIn, TopicIn, TopicsConfirm, TrainingIn
-from contracts.errors import DomainError, InvalidField
+from contracts.campaigns import (
+    PlanIn, ProblemMove, ProposalSplit, ProposalsMerge, ReflectionIn, StageIn, SummaryIn, TopicIn, TopicsConfirm,
+    TrainingIn,
+)
+from contracts.errors import DomainError, InvalidField, NotFound
 
 router = APIRouter()
 
@@ -31,14 +34,41 @@ async def _proposals_page(request: Request, ctx, campaign_id: int, *, status_cod
     for p in view.proposals:
         defaults |= {f"include_{p.rank}": "on", f"title_{p.rank}": p.suggested_title,
                      f"lead_{p.rank}": str(view.lead_choices[p.rank][0][0])}
+    titles = {m.problem_id: m.title for p in view.proposals for m in p.problems}
     return page(request, "topic_proposals.html", ctx.user, status_code=status_code, campaign=view.campaign,
-                proposals=view.proposals, leads=view.lead_choices, can_confirm=view.can_confirm, errors=errors or {},
-                values=values or defaults)
+                proposals=view.proposals, leads=view.lead_choices, offers=view.offers, titles=titles,
+                errors=errors or {}, values=values or defaults)
 
 
 @router.get("/campaigns/{campaign_id}/topic-proposals")
 async def topic_proposals(request: Request, campaign_id: int, ctx: ConsoleContext):
     return await _proposals_page(request, ctx, campaign_id)
+
+
+# Shaping the proposals: each form names proposals by a problem in them, as the API does.
+SHAPING: dict[str, tuple[Callable[..., Awaitable], type]] = {
+    "merge": (campaigns.merge_proposals, ProposalsMerge),
+    "move": (campaigns.move_problem, ProblemMove),
+    "split": (campaigns.split_proposal, ProposalSplit),
+}
+
+
+@router.post("/campaigns/{campaign_id}/topic-proposals/{how}", dependencies=[CsrfChecked])
+async def shape_proposals(request: Request, campaign_id: int, how: str, ctx: ConsoleContext):
+    if how not in SHAPING:
+        raise NotFound("操作 (action)", how)
+    action, body = SHAPING[how]
+    form = await request.form()
+    values = {"problem_ids": [v for v in form.getlist("problem_ids") if v],
+              "problem_id": form.get("problem_id") or None, "to_problem_id": form.get("to_problem_id") or None}
+    try:
+        await action(ctx, campaign_id=campaign_id, data=body.model_validate(
+            {k: v for k, v in values.items() if k in body.model_fields}))
+    except (ValidationError, DomainError) as exc:
+        status_code, errors = errors_of(exc)
+        return await _proposals_page(request, ctx, campaign_id, status_code=status_code,
+                                     errors={"shape": "；".join(errors.values())})
+    return RedirectResponse(f"/console/campaigns/{campaign_id}/topic-proposals", status_code=303)
 
 
 @router.post("/campaigns/{campaign_id}/topics", dependencies=[CsrfChecked])

@@ -256,6 +256,7 @@ class ProblemOut(BaseModel):
 class ProposalMember(BaseModel):
     problem_id: int
     title: str
+    neighbours: list[int] = Field(default_factory=list)  # the members most similar to this one, closest first
 
 
 class TopicProposal(BaseModel):
@@ -269,6 +270,22 @@ class TopicProposal(BaseModel):
     teachers: int
     schools: int
     shared_terms: list[str]  # the words and characters pairs the members have in common
+
+
+# Staff shape the proposals before confirming. A proposal is named by a problem in it: that stays
+# true while another staff member's edit re-ranks the proposals.
+
+class ProposalsMerge(BaseModel):
+    problem_ids: list[int] = Field(min_length=2, description="a problem of each proposal to merge")
+
+
+class ProblemMove(BaseModel):
+    problem_id: int
+    to_problem_id: int | None = Field(None, description="into the proposal holding this problem; none: on its own")
+
+
+class ProposalSplit(BaseModel):
+    problem_ids: list[int] = Field(min_length=1, description="some problems of one proposal: they leave it together")
 
 
 class TopicIn(BaseModel):

@@ -31,6 +31,9 @@ class CampaignAction(StrEnum):
     extend_phase = "extend_phase"
     cancel = "cancel"
     confirm_topics = "confirm_topics"
+    merge_proposals = "merge_proposals"
+    move_problem = "move_problem"  # from one topic proposal to another
+    split_proposal = "split_proposal"
     schedule_training = "schedule_training"
     decide_plan = "decide_plan"  # approve or return
 
@@ -43,6 +46,7 @@ class Rule:
 
 
 OPEN = (PhaseStep.open,)
+DECIDING = (PhaseStep.deciding,)
 RULES: dict[CampaignAction, Rule] = {
     CampaignAction.submit_problem: Rule((Phase.collect_topics,), OPEN, "提交问题 (submit problems)"),
     CampaignAction.edit_problem: Rule((Phase.collect_topics,), OPEN, "修改问题 (edit problems)"),
@@ -59,8 +63,12 @@ RULES: dict[CampaignAction, Rule] = {
     CampaignAction.extend_phase: Rule(tuple(CYCLE), OPEN, "延长截止时间 (extend the deadline)"),
     # Staff may cancel at any moment of a running campaign, deciding included.
     CampaignAction.cancel: Rule(tuple(CYCLE), (PhaseStep.open, PhaseStep.deciding), "取消活动 (cancel)"),
-    CampaignAction.confirm_topics: Rule((Phase.collect_topics,), (PhaseStep.deciding,),
+    CampaignAction.confirm_topics: Rule((Phase.collect_topics,), DECIDING,
                                         "确认专题，请先结束问题征集 (confirm topics: close the collection first)"),
+    # Proposals exist once collection has closed, and stop mattering once topics are confirmed.
+    CampaignAction.merge_proposals: Rule((Phase.collect_topics,), DECIDING, "合并专题建议 (merge proposals)"),
+    CampaignAction.move_problem: Rule((Phase.collect_topics,), DECIDING, "调整问题归属 (move a problem)"),
+    CampaignAction.split_proposal: Rule((Phase.collect_topics,), DECIDING, "拆分专题建议 (split a proposal)"),
     CampaignAction.schedule_training: Rule((Phase.train,), OPEN, "安排培训 (schedule a training)"),
     CampaignAction.decide_plan: Rule((Phase.design_plan, Phase.practise), OPEN, "审核研究方案 (decide on a plan)"),
 }

@@ -4,8 +4,8 @@
 from models.audit import AuditEntry
 from models.base import Base
 from models.campaigns import (
-    Campaign, CampaignMember, CampaignOrganiser, CampaignPhase, CheckIn, Plan, PlanStage, Problem, Reflection, Task, Topic,
-    TopicParticipant, TopicProposalRow, Training, Vote,
+    Campaign, CampaignMember, CampaignOrganiser, CampaignPhase, CheckIn, Plan, PlanStage, Problem, ProblemVector,
+    Reflection, Task, Topic, TopicParticipant, TopicProposalRow, Training, Vote,
 )
 from models.directory import Cluster, District, School, SchoolGroup, Teacher, TeacherSubject
 from models.notifications import Delivery, InboxItem, Notification, Preference, RobotChannel
@@ -33,6 +33,7 @@ __all__ = [
     "Plan",
     "PlanStage",
     "Problem",
+    "ProblemVector",
     "Reflection",
     "Task",
     "Topic",

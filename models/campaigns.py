@@ -3,7 +3,7 @@ happened, with who and when, so the console and the runs/timeline API can read t
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from contracts.campaigns import CampaignStatus, Phase, PhaseStep, PlanStatus, TaskKind
@@ -94,6 +94,17 @@ class Problem(TimestampMixin, Base):
     withdrawn_at: Mapped[datetime | None]
 
 
+class ProblemVector(Base):
+    """A problem's sentence vector (services/sentence_vectors.py), computed once when the problem is
+    submitted or edited, so closing a county's collection only compares stored vectors."""
+
+    __tablename__ = "campaign_problem_vectors"
+
+    problem_id: Mapped[int] = mapped_column(ForeignKey("campaign_problems.id", ondelete="CASCADE"), primary_key=True)
+    model: Mapped[str] = mapped_column(String(40))  # which encoder wrote it: another one means encode again
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class Vote(Base):
     __tablename__ = "campaign_votes"
 
@@ -106,7 +117,8 @@ class Vote(Base):
 
 
 class TopicProposalRow(Base):
-    """What the grouping proposed when collection closed, kept as proposed."""
+    """What the grouping proposed when collection closed, as staff have since shaped it (merged,
+    moved, split) while deciding."""
 
     __tablename__ = "campaign_topic_proposals"
 
@@ -119,6 +131,8 @@ class TopicProposalRow(Base):
     teachers: Mapped[int]
     schools: Mapped[int]
     shared_terms: Mapped[list[str]] = mapped_column(JSON)
+    # Beside problem_ids, position by position: the ids of that problem's nearest members.
+    neighbours: Mapped[list[list[int]]] = mapped_column(JSON, default=list)
 
 
 class Topic(TimestampMixin, Base):

@@ -13,11 +13,10 @@ from contracts.campaigns import (
 )
 from models import (
     Campaign, CampaignMember, CampaignPhase, CheckIn, Plan, PlanStage, Problem, School, Task, Topic, TopicParticipant,
-    TopicProposalRow, Training, User, Vote,
+    Training, User, Vote,
 )
-from services import campaign_audiences
-from services.campaigns import INSERT_CHUNK, live_problems
-from services.topic_grouping import Item, group_items
+from services import campaign_audiences, topic_proposals
+from services.campaigns import INSERT_CHUNK
 
 STATUS_OF = {Phase.completed: CampaignStatus.completed, Phase.cancelled: CampaignStatus.cancelled}
 
@@ -50,25 +49,8 @@ async def record_transition(session: AsyncSession, *, transition: Transition) ->
 
 
 async def propose_topics(session: AsyncSession, *, campaign_id: int) -> dict[str, int]:
-    """Group the live problems and store the proposals (once: a retry finds them stored).
-    Returns how many problems and proposed topics, for the staff's notice."""
-    problems = (await session.scalars(live_problems(campaign_id))).all()
-    stored = len((await session.scalars(select(TopicProposalRow.id).where(
-        TopicProposalRow.campaign_id == campaign_id))).all())
-    if stored:
-        return {"problems": len(problems), "topics": stored}
-    items = [Item(id=p.id, text=" ".join([p.title, p.description, *p.tags]), votes=p.votes,
-                  author=p.author_user_id, school=p.school_id) for p in problems]
-    title_of = {p.id: p.title for p in problems}
-    groups = group_items(items)
-    session.add_all(
-        TopicProposalRow(campaign_id=campaign_id, rank=rank, suggested_title=title_of[g.members[0].id],
-                         problem_ids=[m.id for m in g.members], votes=g.votes, teachers=g.teachers,
-                         schools=g.schools, shared_terms=g.shared_terms)
-        for rank, g in enumerate(groups, start=1)
-    )
-    await session.flush()
-    return {"problems": len(problems), "topics": len(groups)}
+    """Group the live problems into proposals (services/topic_proposals.py); idempotent."""
+    return await topic_proposals.propose(session, campaign_id=campaign_id)
 
 
 async def _add_participants(session: AsyncSession, *, campaign_id: int, topic_id: int,

@@ -36,13 +36,15 @@ async def campaign_detail(session: AsyncSession, campaign: Campaign, *, user_id:
 
 
 async def topic_proposals(session: AsyncSession, campaign_id: int) -> list[TopicProposal]:
-    """The groups proposed when collection closed, with their problems' titles."""
+    """The groups proposed when collection closed (as staff have shaped them), with their problems'
+    titles and nearest neighbours."""
     rows = (await session.scalars(select(TopicProposalRow).where(TopicProposalRow.campaign_id == campaign_id)
                                   .order_by(TopicProposalRow.rank))).all()
     titles = dict((await session.execute(select(Problem.id, Problem.title).where(
         Problem.campaign_id == campaign_id))).all())
     return [TopicProposal(rank=r.rank, suggested_title=r.suggested_title, problem_ids=r.problem_ids,
-                          problems=[ProposalMember(problem_id=p, title=titles.get(p, "")) for p in r.problem_ids],
+                          problems=[ProposalMember(problem_id=p, title=titles.get(p, ""), neighbours=near)
+                                    for p, near in zip(r.problem_ids, r.neighbours or [[] for _ in r.problem_ids])],
                           votes=r.votes, teachers=r.teachers, schools=r.schools, shared_terms=r.shared_terms)
             for r in rows]
 

@@ -97,7 +97,7 @@ async def test_full_lifecycle(vapi, login, session_factory, ts_env, worker_on):
         assert ids["admin"] in escalated and ids["t0001"] not in escalated
 
         topics_body = {"topics": [
-            {"title": "作文素材积累", "problem_ids": together, "lead_user_id": ids["t0001"]},
+            {"title": "作文素材积累", "problem_ids": problems[:2], "lead_user_id": ids["t0001"]},
             {"title": "计算正确率", "problem_ids": [problems[2], problems[3]], "lead_user_id": ids["staff02"]},
         ]}
         confirmed = await vapi.post(f"{base}/topics", json=topics_body, headers=await login("staff01"))

@@ -23,6 +23,8 @@ BUTTONS = {
     A.confirm_topics: ("board", "（待确认）"), A.submit_problem: ("teacher", 'id="submit-problem"'),
     A.reflect: ("teacher", '/reflections/new"'), A.vote: ("problems", '/vote"'),
     A.edit_problem: ("own problems", '/edit"'), A.withdraw_problem: ("own problems", '/withdraw"'),
+    A.merge_proposals: ("proposals", 'id="merge-proposals"'), A.move_problem: ("proposals", 'id="move-problem"'),
+    A.split_proposal: ("proposals", 'id="split-proposal"'),
 }
 
 
@@ -61,6 +63,11 @@ class Walk:
             A.close_phase: ("post", f"{self.base}/phase/close", "staff01", None),
             A.extend_phase: ("post", f"{self.base}/phase/extend", "staff01", {"until": far}),
             A.cancel: ("post", f"{self.base}/cancel", "staff01", {"reason": "测试"}),
+            A.merge_proposals: ("post", f"{self.base}/topic-proposals/merge", "staff01",
+                                {"problem_ids": [self.problem_id, self.problem_id]}),
+            A.move_problem: ("post", f"{self.base}/topic-proposals/move", "staff01", {"problem_id": self.problem_id}),
+            A.split_proposal: ("post", f"{self.base}/topic-proposals/split", "staff01",
+                               {"problem_ids": [self.problem_id]}),
             A.confirm_topics: ("post", f"{self.base}/topics", "staff01",
                                {"topics": [{"title": "专题", "problem_ids": [], "lead_user_id": self.staff_id}]}),
             A.schedule_training: ("post", f"{self.base}/trainings", "staff01", {
@@ -92,6 +99,7 @@ class Walk:
             "teacher": await self.console("t0001", f"/console/campaigns/{self.id}"),
             "own problems": await self.console("t0001", f"/console/campaigns/{self.id}/problems"),
             "problems": await self.console("t0006", f"/console/campaigns/{self.id}/problems"),
+            "proposals": await self.console("staff01", f"/console/campaigns/{self.id}/topic-proposals"),
         }
         return {action for action, (where, marker) in BUTTONS.items() if marker in pages[where]}
 
@@ -144,6 +152,7 @@ async def test_api_console_and_workflow_follow_the_table(vapi, login, session_fa
         await vapi.post(f"{walk.base}/phase/close", headers=staff)
         await walk.until("collect_topics", "deciding")
         await _check(walk)
+        await walk.console_post("staff01", f"{console}/topic-proposals/move", {"problem_id": str(walk.problem_id)})
 
         confirmed = await vapi.post(f"{walk.base}/topics", headers=staff, json={"topics": [
             {"title": "作文教学", "problem_ids": [walk.problem_id], "lead_user_id": staff_id}]})

@@ -144,6 +144,9 @@ MATRIX: dict[str, Entry] = {
     f"POST {PROBLEM}/votes": api(OWN),
     f"DELETE {PROBLEM}/votes": api(OWN),
     f"GET {CAMPAIGN}/topic-proposals": api(STAFF),
+    f"POST {CAMPAIGN}/topic-proposals/merge": api(STEER, json={"problem_ids": [1, 2]}),  # not deciding: 409
+    f"POST {CAMPAIGN}/topic-proposals/move": api(STEER, json={"problem_id": 1}),
+    f"POST {CAMPAIGN}/topic-proposals/split": api(STEER, json={"problem_ids": [1]}),
     f"POST {CAMPAIGN}/topics": api(STEER, json={"topics": [{"title": "专题", "lead_user_id": 1}]}),
     f"GET {CAMPAIGN}/topics": api(READERS),
     f"POST {CAMPAIGN}/trainings": api(STEER, json=TRAINING),
@@ -230,6 +233,7 @@ MATRIX: dict[str, Entry] = {
     f"POST {BOARD}/problems/{{problem_id}}/unvote": form(OWN),
     f"POST {BOARD}/problems/{{problem_id}}/withdraw": form(OWN, ids={"problem_id": "spare_problem"}),
     f"GET {BOARD}/topic-proposals": page(STAFF),
+    f"POST {BOARD}/topic-proposals/{{how}}": form(STEER, ids={"how": "merge"}, data={"problem_ids": ["1", "2"]}),
     f"POST {BOARD}/topics": form(STEER),
     f"GET {BOARD}/topics/{{topic_id}}/plan": page(READERS),
     f"POST {BOARD}/topics/{{topic_id}}/plan": form(OWN, data={"goal": "分层作业", "stages": "课例 | 2099-03-01 | t0002"}),

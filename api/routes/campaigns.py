@@ -11,9 +11,9 @@ from api.audit import set_audit_subject
 from api.deps import ContextDep, PageDep
 from contracts.campaigns import (
     CampaignDetail, CampaignIn, CampaignOrganiserOut, CampaignOut, CampaignStatus, CancelIn, CloseIn, ExtendIn,
-    OrganiserIn, Phase, PhaseChange,
-    PlanDecision, PlanIn, PlanOut, ProblemIn, ProblemOut, ProblemUpdate, ReflectionIn, StageOut, SummaryIn, TopicOut,
-    TopicProposal, TopicsConfirm, TrainingIn, TrainingOut, VoteOut,
+    OrganiserIn, Phase, PhaseChange, PlanDecision, PlanIn, PlanOut, ProblemIn, ProblemMove, ProblemOut, ProblemUpdate,
+    ProposalSplit, ProposalsMerge, ReflectionIn, StageOut, SummaryIn, TopicOut, TopicProposal, TopicsConfirm, TrainingIn,
+    TrainingOut, VoteOut,
 )
 from contracts.directory import Page
 
@@ -110,6 +110,24 @@ async def unvote(campaign_id: int, problem_id: int, ctx: ContextDep):
 async def topic_proposals(campaign_id: int, ctx: ContextDep):
     """Staff, admin (reading): the groups proposed when collection closed, with the terms they share."""
     return await campaigns.topic_proposals(ctx, campaign_id=campaign_id)
+
+
+@router.post("/{campaign_id}/topic-proposals/merge", response_model=list[TopicProposal])
+async def merge_proposals(campaign_id: int, data: ProposalsMerge, ctx: ContextDep):
+    """The campaign's creator and co-organisers, admin, while deciding: the proposals holding these problems become one; answers all proposals."""
+    return await campaigns.merge_proposals(ctx, campaign_id=campaign_id, data=data)
+
+
+@router.post("/{campaign_id}/topic-proposals/move", response_model=list[TopicProposal])
+async def move_problem(campaign_id: int, data: ProblemMove, ctx: ContextDep):
+    """The campaign's creator and co-organisers, admin, while deciding: move a problem into another proposal (or one of its own)."""
+    return await campaigns.move_problem(ctx, campaign_id=campaign_id, data=data)
+
+
+@router.post("/{campaign_id}/topic-proposals/split", response_model=list[TopicProposal])
+async def split_proposal(campaign_id: int, data: ProposalSplit, ctx: ContextDep):
+    """The campaign's creator and co-organisers, admin, while deciding: these problems leave their proposal and become a new one."""
+    return await campaigns.split_proposal(ctx, campaign_id=campaign_id, data=data)
 
 
 @router.post("/{campaign_id}/topics", response_model=list[TopicOut], status_code=status.HTTP_201_CREATED)

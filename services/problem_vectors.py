@@ -1,0 +1,48 @@
+"""Each problem's stored sentence vector: encoded once when it is submitted or edited, read when
+collection closes. Encoding runs in a worker thread, so requests and heartbeats keep flowing."""
+
+import asyncio
+from collections.abc import Sequence
+
+import numpy as np
+from sqlalchemy import delete, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import Problem, ProblemVector
+from services import sentence_vectors
+
+CHUNK = 500  # ids per DELETE ... IN and rows per INSERT, well under every database's bound on parameters
+
+
+async def encode(texts: Sequence[str]) -> list[bytes]:
+    vectors = await asyncio.to_thread(sentence_vectors.encode, texts)
+    return [sentence_vectors.to_bytes(v) for v in vectors]
+
+
+def text_of(problem: Problem) -> str:
+    return sentence_vectors.problem_text(problem.title, problem.description, problem.tags)
+
+
+async def store(session: AsyncSession, *, problem_id: int, vector: bytes) -> None:
+    row = await session.get(ProblemVector, problem_id)
+    if row is None:
+        session.add(ProblemVector(problem_id=problem_id, model=sentence_vectors.MODEL, vector=vector))
+    else:
+        row.model, row.vector = sentence_vectors.MODEL, vector
+
+
+async def vectors_of(session: AsyncSession, *, campaign_id: int, problems: Sequence[Problem]) -> dict[int, np.ndarray]:
+    """The problems' vectors; those missing or from another model (rows written in bulk, problems
+    from before vectors were stored) are encoded now and stored."""
+    stored = dict((await session.execute(
+        select(ProblemVector.problem_id, ProblemVector.vector).join(Problem, Problem.id == ProblemVector.problem_id)
+        .where(Problem.campaign_id == campaign_id, ProblemVector.model == sentence_vectors.MODEL))).all())
+    missing = [p for p in problems if p.id not in stored]
+    rows = [{"problem_id": p.id, "model": sentence_vectors.MODEL, "vector": v}
+            for p, v in zip(missing, await encode([text_of(p) for p in missing]))]
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        await session.execute(delete(ProblemVector).where(ProblemVector.problem_id.in_([r["problem_id"] for r in chunk])))
+        await session.execute(insert(ProblemVector), chunk)
+    stored.update((r["problem_id"], r["vector"]) for r in rows)
+    return {p.id: sentence_vectors.from_bytes(stored[p.id]) for p in problems}

