@@ -18,6 +18,7 @@ from actions.context import Context
 from api import audit
 from api.clock import NowDep
 from config import Settings
+from contracts.limits import MAX_OFFSET, MAX_PAGE_SIZE
 from models import Teacher, User
 from services.security import user_id_from_token
 
@@ -84,7 +85,7 @@ class PageParams(BaseModel):
 
 
 async def page_params(
-    offset: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=200)] = 50
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0, limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50
 ) -> PageParams:
     return PageParams(offset=offset, limit=limit)
 

@@ -17,6 +17,7 @@ from console.forms import FORM, errors_of, local_datetime, local_input
 from console.render import page
 from contracts.campaigns import CYCLE, CampaignIn, CancelIn, CloseIn, ExtendIn, Phase
 from contracts.errors import DomainError, InvalidField
+from contracts.limits import Id
 
 router = APIRouter()
 
@@ -106,7 +107,7 @@ async def campaign_page(request: Request, ctx, campaign_id: int, *, status_code:
 
 
 @router.get("/campaigns/{campaign_id}")
-async def campaign_detail(request: Request, campaign_id: int, ctx: ConsoleContext, done: str = ""):
+async def campaign_detail(request: Request, campaign_id: Id, ctx: ConsoleContext, done: str = ""):
     return await campaign_page(request, ctx, campaign_id, flash=DONE.get(done, ""))
 
 
@@ -127,14 +128,14 @@ async def _steer(request: Request, ctx, campaign_id: int, act: Callable[[], Awai
 # The board's forms carry the phase (and deadline) the page showed: a click on a stale page is
 # refused with the phase the campaign is in now, never applied to the next phase.
 @router.post("/campaigns/{campaign_id}/phase/close", dependencies=[CsrfChecked])
-async def close_phase(request: Request, campaign_id: int, ctx: ConsoleContext, phase: Annotated[str, Form()] = ""):
+async def close_phase(request: Request, campaign_id: Id, ctx: ConsoleContext, phase: Annotated[str, Form()] = ""):
     return await _steer(request, ctx, campaign_id,
                         lambda: campaigns.close_phase(ctx, campaign_id=campaign_id, data=CloseIn(phase=phase or None)),
                         done="close")
 
 
 @router.post("/campaigns/{campaign_id}/phase/extend", dependencies=[CsrfChecked])
-async def extend_phase(request: Request, campaign_id: int, ctx: ConsoleContext, until: Annotated[str, Form()] = "",
+async def extend_phase(request: Request, campaign_id: Id, ctx: ConsoleContext, until: Annotated[str, Form()] = "",
                        phase: Annotated[str, Form()] = "", deadline: Annotated[str, Form()] = ""):
     async def extend():
         when = local_datetime(until, ctx.settings.tz)
@@ -147,7 +148,7 @@ async def extend_phase(request: Request, campaign_id: int, ctx: ConsoleContext, 
 
 
 @router.post("/campaigns/{campaign_id}/cancel", dependencies=[CsrfChecked])
-async def cancel_campaign(request: Request, campaign_id: int, ctx: ConsoleContext,
+async def cancel_campaign(request: Request, campaign_id: Id, ctx: ConsoleContext,
                           reason: Annotated[str, Form()] = ""):
     async def cancel():
         return await campaigns.cancel(ctx, campaign_id=campaign_id, reason=CancelIn(reason=reason).reason)

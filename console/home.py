@@ -10,6 +10,7 @@ from actions import notifications as notice_actions
 from api.deps import SessionDep, SettingsDep
 from console.auth import ConsoleContext, ConsoleUser, CsrfChecked
 from console.render import page
+from contracts.limits import Id
 from services.security import SESSION_COOKIE
 
 router = APIRouter()
@@ -64,7 +65,7 @@ async def inbox(request: Request, ctx: ConsoleContext):
 
 
 @router.get("/inbox/{item_id}")
-async def open_inbox_item(item_id: int, ctx: ConsoleContext):
+async def open_inbox_item(item_id: Id, ctx: ConsoleContext):
     """Opening a notice marks it read and follows its link to the action it asks for."""
     link = await notice_actions.open_inbox_item(ctx, item_id=item_id)
     return RedirectResponse(link or "/console/inbox", status_code=303)

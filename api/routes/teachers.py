@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, UploadFile, status
 from actions import directory as directory_actions
 from api.deps import ContextDep, PageDep
 from contracts.directory import GradeBand, ImportResult, Page, TeacherIn, TeacherOut, TeacherUpdate
+from contracts.limits import Id
 
 router = APIRouter(prefix="/teachers", tags=["teachers"])
 
@@ -21,8 +22,8 @@ async def create_teacher(data: TeacherIn, ctx: ContextDep):
 async def list_teachers(
     ctx: ContextDep,
     paging: PageDep,
-    school_id: int | None = None,
-    cluster_id: int | None = None,
+    school_id: Id | None = None,
+    cluster_id: Id | None = None,
     subject: str | None = None,
     grade_band: GradeBand | None = None,
     active: bool | None = None,
@@ -44,12 +45,12 @@ async def import_teachers(file: UploadFile, ctx: ContextDep):
 
 
 @router.get("/{teacher_id}", response_model=TeacherOut)
-async def read_teacher(teacher_id: int, ctx: ContextDep):
+async def read_teacher(teacher_id: Id, ctx: ContextDep):
     """Staff, admin."""
     return await directory_actions.read_teacher(ctx, teacher_id=teacher_id)
 
 
 @router.patch("/{teacher_id}", response_model=TeacherOut)
-async def update_teacher(teacher_id: int, data: TeacherUpdate, ctx: ContextDep):
+async def update_teacher(teacher_id: Id, data: TeacherUpdate, ctx: ContextDep):
     """Staff, admin."""
     return await directory_actions.update_teacher(ctx, teacher_id=teacher_id, data=data)
