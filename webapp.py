@@ -7,6 +7,7 @@ from fastapi import APIRouter, FastAPI
 from temporalio.client import Client
 
 from api.audit import AuditMiddleware
+from api.body_limit import BodySizeLimit
 from api.errors import install_error_handlers
 from api.routes import audit, auth, calendars, campaigns, directory, health, runs, series, tasks, teachers, users
 from api.routes import channels, notifications
@@ -40,6 +41,9 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
     )
     install_error_handlers(app)
     app.add_middleware(AuditMiddleware)
+    # Added last, so it runs first: an oversized body is refused before anything reads it.
+    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes,
+                       larger={f"{API_PREFIX}/teachers/import": settings.max_import_bytes})
     api = APIRouter(prefix=API_PREFIX)
     for router in [health.router, auth.router, users.router, teachers.router, *directory.routers,
                    campaigns.router, tasks.router,
