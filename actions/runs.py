@@ -9,7 +9,7 @@ from actions.context import Context
 from actions.policy import is_admin, require_admin, require_staff
 from contracts.directory import Page
 from contracts.errors import NotFound
-from contracts.runs import RunDetail, RunStallOut, RunSummary, TimelineEntry
+from contracts.runs import RunDetail, RunStallOut, RunStatus, RunSummary, TimelineEntry
 from engine import runs, timeline
 from services import run_stalls
 from models import User
@@ -33,7 +33,7 @@ async def _require_visible(ctx: Context, *, workflow_id: str) -> None:
 
 
 async def list_runs(
-    ctx: Context, *, kind: str | None = None, status: str | None = None, phase: str | None = None,
+    ctx: Context, *, kind: str | None = None, status: RunStatus | None = None, phase: str | None = None,
     cluster_id: str | None = None, subject: str | None = None, started_after: datetime | None = None,
     started_before: datetime | None = None, offset: int, limit: int,
 ) -> Page:

@@ -2,6 +2,7 @@
 its readable timeline, raw events, and the audit trail."""
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -12,6 +13,18 @@ from contracts.directory import Role
 # The reason recorded when a campaign or series run is cancelled from outside the product
 # (the runs console, the Temporal UI or CLI), where the workflow cannot read the admin's words.
 CANCELLED_FROM_OUTSIDE = "运行被管理员取消 (the run was cancelled by an admin)"
+
+
+class RunStatus(StrEnum):
+    """A run's status as Temporal visibility queries name it (the `status` filter of the runs list)."""
+
+    running = "Running"
+    completed = "Completed"
+    failed = "Failed"
+    canceled = "Canceled"
+    terminated = "Terminated"
+    continued_as_new = "ContinuedAsNew"
+    timed_out = "TimedOut"
 
 
 class AuditEntryOut(BaseModel):

@@ -7,7 +7,7 @@ from fastapi import APIRouter, status
 from actions import runs as run_actions
 from api.deps import ContextDep, PageDep
 from contracts.directory import Page
-from contracts.runs import CancelRun, RawEvent, RunDetail, RunSummary, TimelineEntry
+from contracts.runs import CancelRun, RawEvent, RunDetail, RunStatus, RunSummary, TimelineEntry
 
 router = APIRouter(prefix="/runs", tags=["runs"])
 
@@ -17,15 +17,14 @@ async def list_runs(
     ctx: ContextDep,
     paging: PageDep,
     kind: str | None = None,
-    status: str | None = None,
+    status: RunStatus | None = None,
     phase: str | None = None,
     cluster_id: str | None = None,
     subject: str | None = None,
     started_after: datetime | None = None,
     started_before: datetime | None = None,
 ):
-    """Staff (their own runs), admin (all): runs from Temporal visibility, newest first.
-    `status`: Running, Completed, Failed, Canceled, Terminated, ContinuedAsNew, TimedOut."""
+    """Staff (their own runs), admin (all): runs from Temporal visibility, newest first."""
     return await run_actions.list_runs(
         ctx, kind=kind, status=status, phase=phase, cluster_id=cluster_id, subject=subject,
         started_after=started_after, started_before=started_before, offset=paging.offset, limit=paging.limit,
