@@ -2,7 +2,7 @@
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
@@ -204,6 +204,15 @@ class ImportRowError(BaseModel):
     row: int  # as the spreadsheet numbers it: the header is row 1
     column: str
     reason: str
+
+
+class ImportRejected(BaseModel):
+    """The import's 422, nothing imported: a refused file (its first errors and how many more),
+    or a request without a file (FastAPI's `detail` list)."""
+
+    detail: str | list[dict[str, Any]]
+    errors: list[ImportRowError] = Field(default_factory=list)
+    more_errors: int = 0
 
 
 class ImportResult(BaseModel):

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, UploadFile, status
 
 from actions import directory as directory_actions
 from api.deps import ContextDep, PageDep
-from contracts.directory import GradeBand, ImportResult, Page, TeacherIn, TeacherOut, TeacherUpdate
+from contracts.directory import GradeBand, ImportRejected, ImportResult, Page, TeacherIn, TeacherOut, TeacherUpdate
 from contracts.limits import Id
 
 router = APIRouter(prefix="/teachers", tags=["teachers"])
@@ -36,7 +36,8 @@ async def list_teachers(
     )
 
 
-@router.post("/import", response_model=ImportResult)
+@router.post("/import", response_model=ImportResult,
+             responses={422: {"model": ImportRejected, "description": "nothing imported"}})
 async def import_teachers(file: UploadFile, ctx: ContextDep):
     """Staff, admin: import a roster (CSV in UTF-8 or GBK, or XLSX) with the columns
     工号, 姓名, 学校, 学科, 学段, 手机, 邮箱. All or nothing: any bad row → 422 listing every one."""
