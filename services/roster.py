@@ -47,7 +47,7 @@ MAX_SUBJECTS = 20
 # A county's teachers fit in one file with room to spare; a workbook of that many rows unpacks
 # to a few MB in a dozen parts. Anything past these is not a roster.
 MAX_ROWS = 20_000
-MAX_COLUMNS = 50
+MAX_COLUMNS = 20  # the roster has seven; more are ignored
 MAX_UNPACKED_BYTES = 30 * 1024 * 1024
 MAX_ZIP_ENTRIES = 100
 SHOWN_ERRORS = 200

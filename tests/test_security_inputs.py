@@ -1,0 +1,202 @@
+"""Hostile input, written as the attack: oversized bodies, a zip bomb of a roster, numbers past
+64 bits, unbounded paging and terms, `null` where a value is required. Each is refused with a
+4xx naming what was wrong, and the API keeps answering; never a 5xx.
+
+The cases schemathesis found (tests/test_api_fuzz.py) are at the end, with their exact input."""
+
+import asyncio
+import io
+import zipfile
+from datetime import date
+
+import pytest
+
+from services.roster import MAX_ROWS, SHOWN_ERRORS
+from tests.test_teachers_import import HEADER, csv_bytes, upload, xlsx_bytes
+
+BIG = 2**63  # one past the largest 64-bit id
+
+
+def workbook_with_sheet(rows_xml: bytes, rows: int) -> bytes:
+    """A real workbook whose sheet is `rows` copies of one row, written straight into the zip:
+    tens of MB of XML compress to a few hundred KB."""
+    with zipfile.ZipFile(io.BytesIO(xlsx_bytes([]))) as sound:
+        parts = {name: sound.read(name) for name in sound.namelist()}
+    header = b"".join(b'<c t="inlineStr"><is><t>%s</t></is></c>' % title.encode() for title in HEADER)
+    parts["xl/worksheets/sheet1.xml"] = b"".join([
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>',
+        b"<row>", header, b"</row>", rows_xml * rows, b"</sheetData></worksheet>",
+    ])
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for name, content in parts.items():
+            bomb.writestr(name, content)
+    return packed.getvalue()
+
+
+TEACHER_ROW = b"<row>%s</row>" % b"".join(b'<c t="inlineStr"><is><t>%s</t></is></c>' % cell.encode()
+                                          for cell in ["s1", "欧阳娜", "实验小学", "语文", "小学", "13800001001", ""])
+
+
+async def test_an_xlsx_bomb_is_refused_while_the_api_keeps_answering(api, login):
+    staff = await login("staff01")
+    bomb = workbook_with_sheet(TEACHER_ROW, rows=48 * 2**20 // len(TEACHER_ROW))  # 48 MB of XML
+    assert len(bomb) < 1024 * 1024
+
+    async def health_meanwhile() -> list[int]:
+        statuses = []
+        for _ in range(5):
+            await asyncio.sleep(0)
+            statuses.append((await api.get("/api/v1/health")).status_code)
+        return statuses
+
+    refused, health = await asyncio.gather(upload(api, staff, bomb, "roster.xlsx"), health_meanwhile())
+    assert refused.status_code == 422
+    assert "解压后超过" in refused.json()["errors"][0]["reason"]
+    assert health == [200] * 5
+
+
+async def test_a_sheet_of_too_many_rows_is_refused_while_reading(api, login):
+    sheet = workbook_with_sheet(TEACHER_ROW, rows=MAX_ROWS + 1)
+    refused = await upload(api, await login("staff01"), sheet, "roster.xlsx")
+    assert refused.status_code == 422 and f"{MAX_ROWS}" in refused.json()["errors"][0]["reason"]
+
+
+@pytest.mark.parametrize("content, filename", [
+    (b"PK\x03\x04 not a zip at all", "roster.xlsx"),
+    (b"\xff\xfe\x00\x00" * 100, "roster.csv"),  # neither UTF-8 nor GBK
+    (b"\xe5\xb7\xa5\xe5\x8f\xb7," + b"x" * 200_000, "roster.csv"),  # a field past the csv module's limit
+])
+async def test_an_unreadable_file_is_a_422(api, login, content, filename):
+    refused = await upload(api, await login("staff01"), content, filename)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["row"] == 0
+
+
+async def test_a_thousand_bad_rows_answer_the_first_200_and_a_count(api, login):
+    rows = [[f"s{n}", "", "不存在小学", "语文", "小学", "13800001001", ""] for n in range(1000)]  # 2 errors each
+    refused = await upload(api, await login("staff01"), csv_bytes(rows), "roster.csv")
+    assert refused.status_code == 422
+    assert len(refused.json()["errors"]) == SHOWN_ERRORS and refused.json()["more_errors"] == 2000 - SHOWN_ERRORS
+
+
+async def test_a_long_name_in_a_roster_is_named_not_stored(api, login):
+    rows = [["s1", "名" * 101, "实验小学", "语文", "小学", "13800001001", ""]]
+    refused = await upload(api, await login("staff01"), csv_bytes(rows), "roster.csv")
+    assert refused.status_code == 422 and refused.json()["errors"][0]["column"] == "姓名"
+
+
+# ---- the size of a body, before it is read ----
+
+
+async def test_a_2_mb_json_body_is_413_before_the_login_check(api):
+    body = b'{"title": "' + b"x" * (2 * 1024 * 1024) + b'"}'
+    declared = await api.post("/api/v1/campaigns", content=body, headers={"Content-Type": "application/json"})
+    assert declared.status_code == 413  # not 401: nothing ran before the size was checked
+
+    async def streamed():  # no Content-Length: counted as it arrives
+        for start in range(0, len(body), 64 * 1024):
+            yield body[start:start + 64 * 1024]
+
+    counted = await api.post("/api/v1/campaigns", content=streamed(), headers={"Content-Type": "application/json"})
+    assert counted.status_code == 413
+
+
+async def test_a_20_mb_import_is_413_and_a_2_mb_one_is_read(api, login):
+    staff = await login("staff01")
+    assert (await upload(api, staff, b"x" * (20 * 1024 * 1024), "roster.csv")).status_code == 413
+    assert (await upload(api, staff, b"x" * (2 * 1024 * 1024), "roster.csv")).status_code == 422  # not a roster
+
+
+# ---- numbers: ids, paging, terms ----
+
+
+@pytest.mark.parametrize("bad_id", [BIG, 0, -1])
+@pytest.mark.parametrize("method, path", [
+    ("GET", "/api/v1/teachers/{}"),
+    ("GET", "/api/v1/campaigns/{}"),
+    ("GET", "/api/v1/clusters/{}"),
+    ("POST", "/api/v1/me/notifications/{}/read"),
+    ("POST", "/api/v1/sessions/{}/checkin"),
+    ("GET", "/api/v1/teachers?cluster_id={}"),
+])
+async def test_an_id_outside_1_to_2_63_is_a_422(api, login, method, path, bad_id):
+    answer = await api.request(method, path.format(bad_id), headers=await login("staff01"))
+    assert answer.status_code == 422, answer.text
+
+
+async def test_the_largest_id_is_merely_not_found(api, login):
+    assert (await api.get(f"/api/v1/teachers/{BIG - 1}", headers=await login("staff01"))).status_code == 404
+
+
+@pytest.mark.parametrize("body", [
+    {"school_group_id": BIG, "name": "片"},  # an id in a body
+    {"school_group_id": 1, "name": "片", "organiser_user_id": -1},
+])
+async def test_ids_in_bodies_are_bounded_too(api, login, body):
+    answer = await api.post("/api/v1/clusters", json=body, headers=await login("admin"))
+    assert answer.status_code == 422
+
+
+@pytest.mark.parametrize("offset, status", [(10**20, 422), (100_001, 422), (100_000, 200)])
+async def test_offset_is_capped(api, login, offset, status):
+    answer = await api.get("/api/v1/teachers", params={"offset": offset}, headers=await login("staff01"))
+    assert answer.status_code == status
+
+
+async def test_a_200_year_series_is_a_422_naming_term_end(api, login):
+    body = {"title": "两百年", "weekday": 3, "start_time": "14:00", "end_time": "17:00",
+            "term_start": "2026-09-01", "term_end": date(2226, 9, 1).isoformat()}
+    answer = await api.post("/api/v1/clusters/1/series", json=body, headers=await login("staff01"))
+    assert answer.status_code == 422 and answer.json()["detail"][0]["loc"] == ["body", "term_end"]
+
+
+# ---- null where a value is required ----
+
+
+@pytest.mark.parametrize("path, field", [
+    ("/api/v1/clusters/1", "name"),
+    ("/api/v1/schools/1", "cluster_id"),
+    ("/api/v1/teachers/1", "school_id"),
+    ("/api/v1/teachers/1", "active"),
+    ("/api/v1/districts/1", "name"),
+])
+async def test_patch_with_null_for_a_required_field_is_a_422(api, login, path, field):
+    answer = await api.patch(path, json={field: None}, headers=await login("admin"))
+    assert answer.status_code == 422 and answer.json()["detail"][0]["loc"] == ["body", field]
+
+
+async def test_patch_with_null_clears_what_may_be_empty(api, login):
+    answer = await api.patch("/api/v1/clusters/1", json={"organiser_user_id": None}, headers=await login("admin"))
+    assert answer.status_code == 200 and answer.json()["organiser_user_id"] is None
+
+
+async def test_an_unknown_run_status_is_a_422(api, login):
+    answer = await api.get("/api/v1/runs", params={"status": "Sleeping"}, headers=await login("admin"))
+    assert answer.status_code == 422 and answer.json()["detail"][0]["loc"] == ["query", "status"]
+
+
+@pytest.mark.parametrize("topic", [
+    {"title": "专题", "problem_ids": [2**64], "lead_user_id": 1},
+    {"title": "专题", "problem_ids": [], "lead_user_id": BIG},
+    {"title": "专题", "problem_ids": list(range(1, 1002)), "lead_user_id": 1},
+])
+async def test_malformed_topics_are_a_422(api, login, topic):
+    answer = await api.post("/api/v1/campaigns/1/topics", json={"topics": [topic]}, headers=await login("staff01"))
+    assert answer.status_code == 422
+
+
+# ---- what schemathesis found (tests/test_api_fuzz.py), as it sent it ----
+
+
+@pytest.mark.parametrize("method, path, body", [
+    ("GET", "/api/v1/teachers?offset=16673554595648894976", None),
+    ("GET", "/api/v1/campaigns/326581658986130666684416/report", None),
+    ("PUT", "/api/v1/campaigns/100/topics/28301244652102664192/summary", {"worked": "宦n", "did_not_work": "\x03"}),
+    ("POST", "/api/v1/clusters", {"school_group_id": 6621743300115679160087676452864, "name": "M\x95Ã",
+                                  "organiser_user_id": -1750967068}),
+    ("POST", "/api/v1/school-groups", {"name": "Ý©", "district_id": -3697134119363865241238517055488,
+                                       "grade_band": "高中"}),
+])
+async def test_what_the_fuzzer_found_is_a_422(api, login, method, path, body):
+    answer = await api.request(method, path, json=body, headers=await login("staff01"))
+    assert answer.status_code == 422, answer.text
