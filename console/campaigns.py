@@ -65,7 +65,8 @@ async def launch_campaign(
     values = {"title": title, "subject": subject, "grade_band": grade_band, "cluster_ids": cluster_ids,
               "length": length, "unit": unit, "vote_budget": vote_budget}
     try:
-        if not length.strip().isdigit() or int(length) < 1 or unit not in UNITS:
+        # Four digits at most: a longer number overflows a duration before CampaignIn can refuse it.
+        if not (length.strip().isdigit() and len(length.strip()) <= 4 and int(length) >= 1) or unit not in UNITS:
             raise InvalidField("length", "请填写正整数的阶段时长")
         data = CampaignIn(title=title, subject=subject.strip() or None, grade_band=grade_band or None,
                           cluster_ids=cluster_ids, vote_budget=vote_budget.strip() or None,

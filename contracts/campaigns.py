@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from contracts.directory import GradeBand
-from contracts.limits import MAX_DURATION, Id, Ids
+from contracts.limits import MAX_DURATION, Id, Ids, Moment
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
@@ -122,7 +122,7 @@ class CampaignIn(BaseModel):
     grade_band: GradeBand | None = None  # None: every grade band
     cluster_ids: Ids = Field(default_factory=list)
     school_ids: Ids = Field(default_factory=list)
-    schedule: dict[Phase, Duration | datetime] = Field(
+    schedule: dict[Phase, Duration | Moment] = Field(
         default_factory=dict, description="per phase: a duration (ISO 8601, e.g. PT5M) or a deadline"
     )
     reminder_offsets: Offsets | None = None
@@ -274,8 +274,8 @@ class TrainingIn(BaseModel):
     topic_id: Id
     title: Title
     expert: Title  # 专家
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: Moment
+    ends_at: Moment
     place: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
     online_link: Link | None = None
     materials: list[Link] = Field(default_factory=list, max_length=20)
@@ -306,7 +306,7 @@ class TrainingOut(BaseModel):
 
 class StageIn(BaseModel):
     title: Title
-    due_at: datetime
+    due_at: Moment
     assignee_user_ids: list[Id] = Field(min_length=1, max_length=200)
     kind: TaskKind = TaskKind.research_lesson
 
@@ -368,9 +368,9 @@ class CloseIn(BaseModel):
 
 
 class ExtendIn(BaseModel):
-    until: datetime
+    until: Moment
     phase: Phase | None = None  # the phase the caller means (default: the current one)
-    deadline: datetime | None = None  # the deadline the caller saw (default: the current one)
+    deadline: Moment | None = None  # the deadline the caller saw (default: the current one)
 
 
 class CancelIn(BaseModel):

@@ -4,11 +4,11 @@
 Ids are 64-bit database keys: a larger or non-positive number names nothing (and would overflow
 the driver), so it is refused at the door rather than answered 404 after a failed query."""
 
-from datetime import timedelta
-from typing import Annotated
+from datetime import date, datetime, timedelta
+from typing import Annotated, TypeVar
 
 from annotated_types import Interval, MaxLen
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel
 
 MAX_ID = 2**63 - 1
 Id = Annotated[int, Interval(ge=1, le=MAX_ID)]
@@ -19,6 +19,21 @@ MAX_PAGE_SIZE = 200
 
 # Durations a client sets (phase lengths, reminders, grace): a school year at most.
 MAX_DURATION = timedelta(days=366)
+
+# Dates and times a client sets (deadlines, trainings, terms, sessions): in this century. Plenty
+# for any plan, and far from datetime.max, which a reminder or grace added to it would overflow.
+YEARS = range(2000, 2100)
+When = TypeVar("When", date, datetime)
+
+
+def _in_this_century(value: When) -> When:
+    if value.year not in YEARS:
+        raise ValueError(f"must fall in the years {YEARS.start}–{YEARS.stop - 1} (日期超出范围)")
+    return value
+
+
+Day = Annotated[date, AfterValidator(_in_this_century)]
+Moment = Annotated[datetime, AfterValidator(_in_this_century)]
 
 
 class Patch(BaseModel):

@@ -49,7 +49,8 @@ class PreferencesIn(BaseModel):
     channels switched off for it; critical kinds cannot be muted."""
 
     locale: str = "zh-CN"
-    muted: dict[Annotated[str, StringConstraints(max_length=50)], list[ChannelName]] = Field(
+    muted: dict[Annotated[str, StringConstraints(max_length=50)],
+                Annotated[list[ChannelName], Field(max_length=len(ChannelName))]] = Field(
         default_factory=dict, max_length=len(NotificationKind) + 1
     )
     quiet_hours: QuietHours = Field(default_factory=QuietHours)

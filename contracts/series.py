@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
-from contracts.limits import Id, Ids, Patch
+from contracts.limits import Day, Id, Ids, Moment, Patch
 from contracts.notifications import NotifyRequest
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -45,13 +45,13 @@ class SeriesIn(BaseModel):
     weekday: int = Field(ge=1, le=7, description="ISO weekday in local time: 1 = Monday (周一)")
     start_time: time = Field(description="local start, e.g. 14:00")
     end_time: time = Field(description="local end, e.g. 17:00")
-    term_start: date
-    term_end: date
+    term_start: Day
+    term_end: Day
     term: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] = ""  # e.g. 2026-2027-1
     host_school_ids: Ids = Field(
         default_factory=list, description="explicit host rotation; empty = round-robin over the cluster's schools"
     )
-    skip_dates: list[date] = Field(default_factory=list, max_length=MAX_TERM_DAYS,
+    skip_dates: list[Day] = Field(default_factory=list, max_length=MAX_TERM_DAYS,
                                    description="local dates without a session")
     themes: dict[Annotated[int, Field(ge=1, le=MAX_WEEKS)], ShortText] = Field(
         default_factory=dict, description="theme per term week (week 1 = first week)"
@@ -117,8 +117,8 @@ class SeriesOut(BaseModel):
     weekday: int
     start_time: time
     end_time: time
-    term_start: date
-    term_end: date
+    term_start: Day
+    term_end: Day
     status: SeriesStatus
     organiser_user_id: int | None
     subject: str | None
@@ -179,8 +179,8 @@ class SkipIn(BaseModel):
 
 
 class RescheduleIn(BaseModel):
-    starts_at: datetime = Field(description="naive times are read as local time (Asia/Shanghai)")
-    ends_at: datetime
+    starts_at: Moment = Field(description="naive times are read as local time (Asia/Shanghai)")
+    ends_at: Moment
 
     @model_validator(mode="after")
     def _ordered(self) -> "RescheduleIn":

@@ -150,6 +150,17 @@ async def test_a_200_year_series_is_a_422_naming_term_end(api, login):
     assert answer.status_code == 422 and answer.json()["detail"][0]["loc"] == ["body", "term_end"]
 
 
+@pytest.mark.parametrize("path, body, field", [
+    ("/api/v1/campaigns/1/phase/extend", {"until": "9999-12-31T23:59:59Z"}, "until"),  # + grace: overflow
+    ("/api/v1/sessions/1/reschedule", {"starts_at": "9999-12-31T20:00:00", "ends_at": "9999-12-31T23:00:00"},
+     "starts_at"),
+    ("/api/v1/campaigns", {"title": "无尽", "cluster_ids": [1], "schedule": {"train": "P999999999D"}}, "schedule"),
+])
+async def test_dates_and_durations_past_any_plan_are_a_422(api, login, path, body, field):
+    answer = await api.post(path, json=body, headers=await login("staff01"))
+    assert answer.status_code == 422 and field in answer.json()["detail"][0]["loc"]
+
+
 # ---- null where a value is required ----
 
 
