@@ -11,11 +11,13 @@ from contracts.limits import Id, Patch
 # Mainland mobile numbers: robots @-mention teachers by them, so they are checked at the door.
 MOBILE_PATTERN = r"^1[3-9]\d{9}$"
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+MAX_NAME = 100
+MAX_SUBJECTS = 20
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME)]
 Mobile = Annotated[str, StringConstraints(strip_whitespace=True, pattern=MOBILE_PATTERN)]
 StaffNo = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{1,32}$")]
 Address = Annotated[str, StringConstraints(max_length=200)]
-Subjects = Annotated[list[Name], Field(max_length=20)]
+Subjects = Annotated[list[Name], Field(max_length=MAX_SUBJECTS)]
 
 
 class Role(StrEnum):

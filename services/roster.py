@@ -22,7 +22,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.directory import MOBILE_PATTERN, GradeBand, ImportResult, ImportRowError
+from contracts.directory import MAX_NAME, MAX_SUBJECTS, MOBILE_PATTERN, GradeBand, ImportResult, ImportRowError
 from models import School, Teacher, User
 from services.accounts import ensure_teacher_login
 from contracts.errors import DomainError
@@ -41,8 +41,6 @@ REQUIRED = ("staff_no", "name", "school", "subjects", "grade_band", "phone")
 GRADE_BAND_ALIASES = {"幼儿园": GradeBand.preschool, "幼教": GradeBand.preschool} | {g.value: g for g in GradeBand}
 SUBJECT_SEPARATORS = re.compile(r"[、,，/;；\s]+")
 STAFF_NO_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
-MAX_NAME = 100  # the directory's limit on names (contracts.directory.Name)
-MAX_SUBJECTS = 20
 
 # A county's teachers fit in one file with room to spare; a workbook of that many rows unpacks
 # to a few MB in a dozen parts. Anything past these is not a roster.
