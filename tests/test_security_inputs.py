@@ -6,12 +6,14 @@ The cases schemathesis found (tests/test_api_fuzz.py) are at the end, with their
 
 import asyncio
 import io
+import re
 import zipfile
 from datetime import date
 
 import pytest
 
 from services.roster import MAX_ROWS, SHOWN_ERRORS
+from tests.conftest import DEMO_PASSWORD
 from tests.test_teachers_import import HEADER, csv_bytes, upload, xlsx_bytes
 
 BIG = 2**63  # one past the largest 64-bit id
@@ -211,3 +213,13 @@ async def test_malformed_topics_are_a_422(api, login, topic):
 async def test_what_the_fuzzer_found_is_a_422(api, login, method, path, body):
     answer = await api.request(method, path, json=body, headers=await login("staff01"))
     assert answer.status_code == 422, answer.text
+
+
+async def test_the_console_refuses_the_same_numbers(api):
+    await api.post("/console/login", data={"username": "staff01", "password": DEMO_PASSWORD})
+    assert (await api.get(f"/console/campaigns/{BIG}")).status_code == 422
+    form = await api.get("/console/campaigns/new")
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', form.text).group(1)
+    launch = await api.post("/console/campaigns/new", data={
+        "csrf": csrf, "title": "无尽", "cluster_ids": "1", "length": "99999999999", "unit": "days"})
+    assert launch.status_code == 422 and "阶段时长" in launch.text  # was an overflow: 500
