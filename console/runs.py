@@ -7,14 +7,15 @@ from fastapi import APIRouter, Request
 from actions import runs as run_actions
 from console.auth import ConsoleContext
 from console.render import page
-from contracts.runs import RunStatus
+from contracts.runs import Keyword, RunStatus
 
 router = APIRouter()
 
+
 @router.get("/runs")
-async def runs_list(request: Request, ctx: ConsoleContext, kind: str = "",
-                    status: RunStatus | Literal[""] = "", phase: str = "",
-                    cluster_id: str = "", subject: str = ""):
+async def runs_list(request: Request, ctx: ConsoleContext, kind: Keyword = "",
+                    status: RunStatus | Literal[""] = "", phase: Keyword = "",
+                    cluster_id: Keyword = "", subject: Keyword = ""):
     listed = await run_actions.list_runs(ctx, kind=kind or None, status=status or None, phase=phase or None,
                                          cluster_id=cluster_id or None, subject=subject or None, offset=0, limit=100)
     values = {"kind": kind, "status": status, "phase": phase, "cluster_id": cluster_id, "subject": subject}

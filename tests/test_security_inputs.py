@@ -209,6 +209,28 @@ async def test_malformed_topics_are_a_422(api, login, topic):
                                   "organiser_user_id": -1750967068}),
     ("POST", "/api/v1/school-groups", {"name": "Ý©", "district_id": -3697134119363865241238517055488,
                                        "grade_band": "高中"}),
+    ("GET", "/api/v1/users?offset=2249859430041075580928", None),
+    ("GET", "/api/v1/me/notifications?limit=68&offset=146680997326695219200&unread=true", None),
+    ("GET", "/api/v1/runs?limit=132&subject=%C2%A1M%C3%94%C2%82%00%C3%9F&started_before=0309-04-19T04%3A04%3A16.25Z",
+     None),
+    ("PATCH", "/api/v1/teachers/1", {"email": "0@0.0.com", "grade_band": None}),
+    ("PATCH", "/api/v1/schools/1", {"address": "õ", "cluster_id": None, "name": None, "contact_user_id": 292700}),
+    ("POST", "/api/v1/schools", {"name": "training_new.html", "contact_user_id": 165467,
+                                 "cluster_id": -344587364516052793953353728}),
+    ("POST", "/api/v1/channels", {"name": "çFn", "enabled": True, "kind": "wecom",
+                                  "school_id": -163550560444227299303227392, "url": "https://6s3pmsgb.com"}),
+    ("POST", "/api/v1/me/calendar-token", {"scope": "cluster", "cluster_id": -344587364516052793953353728}),
+    ("POST", "/api/v1/teachers", {"email": "t51@r9cjjin3.org", "name": "\x03", "grade_band": "小学", "staff_no": "9w",
+                                  "subjects": ["\x951"], "school_id": -620235342485580808192, "phone": "14167079825"}),
+    ("POST", "/api/v1/campaigns", {"title": "ȷ", "vote_budget": 40.0, "school_ids": [],
+                                   "cluster_ids": [263, -4619779331466889562199857037312, -17705249, 219]}),
+    ("POST", "/api/v1/campaigns/10693/stages/326581658986130666684416/done", None),
+    ("POST", "/api/v1/clusters/1/series", {"title": "\x89ÇÁy", "campaign_id": -40509, "weekday": 5,
+                                           "start_time": "00:35:26Z", "end_time": "23:06:30Z",
+                                           "term_start": "2990-02-18", "term_end": "7820-06-22"}),
+    ("PUT", "/api/v1/campaigns/1/topics/2656624769/plan", {"goal": "目标", "stages": [
+        {"assignee_user_ids": [3828005841658716277196557735180632064], "title": "º¶",
+         "due_at": "3973-05-20T10:12:21.086439+19:05", "kind": "discussion_notes"}]}),
 ])
 async def test_what_the_fuzzer_found_is_a_422(api, login, method, path, body):
     answer = await api.request(method, path, json=body, headers=await login("staff01"))
