@@ -198,6 +198,21 @@ async def test_malformed_topics_are_a_422(api, login, topic):
     assert answer.status_code == 422
 
 
+async def test_a_duplicate_name_or_code_is_a_409_naming_it(api, login):
+    admin = await login("admin")
+    district = {"code": "0", "name": "0"}  # as schemathesis sent it, twice
+    assert (await api.post("/api/v1/districts", json=district, headers=admin)).status_code == 201
+    again = await api.post("/api/v1/districts", json=district, headers=admin)
+    assert again.status_code == 409 and again.json()["fields"] == ["code"]
+    first, second = (await api.get("/api/v1/schools", params={"cluster_id": 1}, headers=admin)).json()["items"][:2]
+    duplicate = await api.post("/api/v1/schools", json={"cluster_id": 1, "name": first["name"]}, headers=admin)
+    assert duplicate.status_code == 409 and duplicate.json()["fields"] == ["cluster_id", "name"]
+    renamed = await api.patch(f"/api/v1/schools/{second['id']}", json={"name": first["name"]}, headers=admin)
+    assert renamed.status_code == 409
+    unchanged = await api.patch(f"/api/v1/schools/{first['id']}", json={"name": first["name"]}, headers=admin)
+    assert unchanged.status_code == 200  # its own name is no clash
+
+
 # ---- what schemathesis found (tests/test_api_fuzz.py), as it sent it ----
 
 
