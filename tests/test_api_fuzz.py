@@ -2,8 +2,10 @@
 the API never answers 5xx. Fixed seed, a bounded number of cases per operation; each distinct
 failure it found is pinned down in tests/test_security_inputs.py with its exact input.
 
-The app runs in-process on the test's event loop with the product's worker, against a dev server
-of its own (visibility for /runs; no run left waiting by another test can hold up an Update)."""
+The app runs in-process with the product's worker, against a dev server of its own (visibility
+for /runs; no run left waiting by another test can hold up an Update). Hypothesis calls each case
+synchronously, so the test is a plain function that drives the event loop the app, its database
+and the worker live on, one request at a time."""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -15,9 +17,9 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
 from schemathesis.core.failures import FailureGroup
 from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi.checks import response_schema_conformance
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
@@ -29,7 +31,7 @@ from webapp import app
 SCHEMA = schemathesis.openapi.from_dict(app.openapi())
 OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]
 EXAMPLES_PER_MODE = 6  # per operation, role and mode (valid and invalid input)
-FUZZ_SETTINGS = settings(
+FUZZ_SETTINGS = settings(  # the same cases every run; a failure is shrunk to its smallest input
     max_examples=EXAMPLES_PER_MODE, derandomize=True, database=None, deadline=None,
     suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate, Phase.shrink],
 )
