@@ -77,7 +77,7 @@ class SchoolGroupUpdate(Patch):
 
 class SchoolGroupOut(_Out):
     id: int
-    district_id: Id
+    district_id: int
     name: str
     grade_band: GradeBand
 
