@@ -30,7 +30,7 @@ from webapp import app
 
 SCHEMA = schemathesis.openapi.from_dict(app.openapi())
 OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]
-EXAMPLES_PER_MODE = 6  # per operation, role and mode (valid and invalid input)
+EXAMPLES_PER_MODE = 8  # per operation, role and mode (valid and invalid input): 16 cases
 FUZZ_SETTINGS = settings(  # the same cases every run; a failure is shrunk to its smallest input
     max_examples=EXAMPLES_PER_MODE, derandomize=True, database=None, deadline=None,
     suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate, Phase.shrink],
