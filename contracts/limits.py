@@ -20,20 +20,20 @@ MAX_PAGE_SIZE = 200
 # Durations a client sets (phase lengths, reminders, grace): a school year at most.
 MAX_DURATION = timedelta(days=366)
 
-# Dates and times a client sets (deadlines, trainings, terms, sessions): in this century. Plenty
-# for any plan, and far from datetime.max, which a reminder or grace added to it would overflow.
-YEARS = range(2000, 2100)
+# Dates and times a client sets (deadlines, trainings, terms, sessions): plenty for any plan, and
+# far from datetime.max, which a reminder or grace added to it would overflow.
+YEARS = range(2000, 2200)
 When = TypeVar("When", date, datetime)
 
 
-def _in_this_century(value: When) -> When:
+def _in_plannable_years(value: When) -> When:
     if value.year not in YEARS:
         raise ValueError(f"must fall in the years {YEARS.start}–{YEARS.stop - 1} (日期超出范围)")
     return value
 
 
-Day = Annotated[date, AfterValidator(_in_this_century)]
-Moment = Annotated[datetime, AfterValidator(_in_this_century)]
+Day = Annotated[date, AfterValidator(_in_plannable_years)]
+Moment = Annotated[datetime, AfterValidator(_in_plannable_years)]
 
 
 class Patch(BaseModel):

@@ -145,9 +145,10 @@ async def test_offset_is_capped(api, login, offset, status):
     assert answer.status_code == status
 
 
-async def test_a_200_year_series_is_a_422_naming_term_end(api, login):
+@pytest.mark.parametrize("term_end", [date(2226, 9, 1), date(2027, 9, 3)])  # 200 years; 367 days
+async def test_a_series_longer_than_a_school_year_is_a_422_naming_term_end(api, login, term_end):
     body = {"title": "两百年", "weekday": 3, "start_time": "14:00", "end_time": "17:00",
-            "term_start": "2026-09-01", "term_end": date(2226, 9, 1).isoformat()}
+            "term_start": "2026-09-01", "term_end": term_end.isoformat()}
     answer = await api.post("/api/v1/clusters/1/series", json=body, headers=await login("staff01"))
     assert answer.status_code == 422 and answer.json()["detail"][0]["loc"] == ["body", "term_end"]
 
