@@ -7,6 +7,7 @@ from fastapi import APIRouter, FastAPI
 from temporalio.client import Client
 
 from api.audit import AuditMiddleware
+from api.body_limit import BodySizeLimit
 from api.errors import install_error_handlers
 from api.security_headers import SecurityHeadersMiddleware
 from api.routes import audit, auth, calendars, campaigns, directory, health, runs, series, tasks, teachers, users
@@ -46,7 +47,10 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
     )
     install_error_handlers(app)
     app.add_middleware(AuditMiddleware)
-    # Added last, so outermost: every answer gets the headers, errors and the audit's own included.
+    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes,
+                       larger={f"{API_PREFIX}/teachers/import": settings.max_import_bytes})
+    # Added last, so outermost: every answer gets the headers, a refused body's 413 included. The
+    # body limit sits inside it but still before anything reads the body.
     app.add_middleware(SecurityHeadersMiddleware,
                        docs_paths={app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url})
     api = APIRouter(prefix=API_PREFIX)

@@ -8,13 +8,13 @@ from datetime import datetime
 from actions.context import Context
 from actions.policy import require_admin, require_staff
 from contracts.directory import Page
-from contracts.runs import RunDetail, RunStallOut, RunSummary, TimelineEntry
+from contracts.runs import RunDetail, RunStallOut, RunStatus, RunSummary, TimelineEntry
 from engine import runs, timeline
 from services import run_stalls
 
 
 async def list_runs(
-    ctx: Context, *, kind: str | None = None, status: str | None = None, phase: str | None = None,
+    ctx: Context, *, kind: str | None = None, status: RunStatus | None = None, phase: str | None = None,
     cluster_id: str | None = None, subject: str | None = None, started_after: datetime | None = None,
     started_before: datetime | None = None, offset: int, limit: int,
 ) -> Page:

@@ -20,6 +20,7 @@ from actions.policy import require_password_set
 from api import audit
 from api.clock import NowDep
 from config import Settings
+from contracts.limits import MAX_OFFSET, MAX_PAGE_SIZE
 from models import Teacher, User
 from services.login_throttle import LoginThrottle
 from services.security import token_claims
@@ -121,7 +122,7 @@ class PageParams(BaseModel):
 
 
 async def page_params(
-    offset: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=200)] = 50
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0, limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50
 ) -> PageParams:
     return PageParams(offset=offset, limit=limit)
 

@@ -27,4 +27,5 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RosterRejected)
     async def roster_rejected(_: Request, exc: RosterRejected) -> JSONResponse:
         errors = [e.model_dump() for e in exc.errors]
-        return JSONResponse({"detail": exc.detail, "errors": errors}, status_code=exc.status_code)
+        return JSONResponse({"detail": exc.detail, "errors": errors, "more_errors": exc.more_errors},
+                            status_code=exc.status_code)

@@ -93,6 +93,11 @@ class Settings(BaseSettings):
     stall_after_minutes: int = 10
     public_base_url: str = "http://127.0.0.1:8000"
 
+    # Request bodies larger than this are refused (413) before they are read: roster imports,
+    # and every other request.
+    max_import_bytes: int = 10 * 1024 * 1024
+    max_body_bytes: int = 1024 * 1024
+
     @model_validator(mode="after")
     def _defaults_and_checks(self) -> "Settings":
         if not self.database_url:

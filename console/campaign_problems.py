@@ -16,6 +16,7 @@ from console.forms import errors_of
 from console.render import page
 from contracts.campaigns import ProblemIn, ProblemUpdate
 from contracts.errors import DomainError
+from contracts.limits import Id
 
 router = APIRouter()
 
@@ -40,7 +41,7 @@ async def _form(request: Request, ctx, campaign_id: int, *, problem_id: int | No
 
 
 @router.get("/campaigns/{campaign_id}/problems/new")
-async def problem_form(request: Request, campaign_id: int, ctx: ConsoleContext):
+async def problem_form(request: Request, campaign_id: Id, ctx: ConsoleContext):
     return await _form(request, ctx, campaign_id)
 
 
@@ -49,7 +50,7 @@ def _submitted(title: str, description: str, grade: str, tags: str) -> dict:
 
 
 @router.post("/campaigns/{campaign_id}/problems", dependencies=[CsrfChecked])
-async def submit_problem(request: Request, campaign_id: int, ctx: ConsoleContext,
+async def submit_problem(request: Request, campaign_id: Id, ctx: ConsoleContext,
                          title: Annotated[str, Form()] = "", description: Annotated[str, Form()] = "",
                          grade: Annotated[str, Form()] = "", tags: Annotated[str, Form()] = ""):
     values = _submitted(title, description, grade, tags)
@@ -63,12 +64,12 @@ async def submit_problem(request: Request, campaign_id: int, ctx: ConsoleContext
 
 
 @router.get("/campaigns/{campaign_id}/problems/{problem_id}/edit")
-async def edit_form(request: Request, campaign_id: int, problem_id: int, ctx: ConsoleContext):
+async def edit_form(request: Request, campaign_id: Id, problem_id: Id, ctx: ConsoleContext):
     return await _form(request, ctx, campaign_id, problem_id=problem_id)
 
 
 @router.post("/campaigns/{campaign_id}/problems/{problem_id}/edit", dependencies=[CsrfChecked])
-async def edit_problem(request: Request, campaign_id: int, problem_id: int, ctx: ConsoleContext,
+async def edit_problem(request: Request, campaign_id: Id, problem_id: Id, ctx: ConsoleContext,
                        title: Annotated[str, Form()] = "", description: Annotated[str, Form()] = "",
                        grade: Annotated[str, Form()] = "", tags: Annotated[str, Form()] = ""):
     values = _submitted(title, description, grade, tags)
@@ -92,7 +93,7 @@ async def _list(request: Request, ctx, campaign_id: int, *, status_code: int = 2
 
 
 @router.get("/campaigns/{campaign_id}/problems")
-async def problems(request: Request, campaign_id: int, ctx: ConsoleContext, done: str = ""):
+async def problems(request: Request, campaign_id: Id, ctx: ConsoleContext, done: str = ""):
     return await _list(request, ctx, campaign_id, flash=DONE.get(done, ""))
 
 
@@ -108,15 +109,15 @@ async def _on_problem(request: Request, ctx, campaign_id: int, problem_id: int,
 
 
 @router.post("/campaigns/{campaign_id}/problems/{problem_id}/vote", dependencies=[CsrfChecked])
-async def vote(request: Request, campaign_id: int, problem_id: int, ctx: ConsoleContext):
+async def vote(request: Request, campaign_id: Id, problem_id: Id, ctx: ConsoleContext):
     return await _on_problem(request, ctx, campaign_id, problem_id, campaigns.vote, "vote")
 
 
 @router.post("/campaigns/{campaign_id}/problems/{problem_id}/unvote", dependencies=[CsrfChecked])
-async def unvote(request: Request, campaign_id: int, problem_id: int, ctx: ConsoleContext):
+async def unvote(request: Request, campaign_id: Id, problem_id: Id, ctx: ConsoleContext):
     return await _on_problem(request, ctx, campaign_id, problem_id, campaigns.unvote, "unvote")
 
 
 @router.post("/campaigns/{campaign_id}/problems/{problem_id}/withdraw", dependencies=[CsrfChecked])
-async def withdraw(request: Request, campaign_id: int, problem_id: int, ctx: ConsoleContext):
+async def withdraw(request: Request, campaign_id: Id, problem_id: Id, ctx: ConsoleContext):
     return await _on_problem(request, ctx, campaign_id, problem_id, campaigns.withdraw_problem, "withdrawn")

@@ -20,6 +20,7 @@ from contracts.campaigns import (
     TrainingIn,
 )
 from contracts.errors import DomainError, InvalidField, NotFound
+from contracts.limits import Id
 
 router = APIRouter()
 
@@ -41,7 +42,7 @@ async def _proposals_page(request: Request, ctx, campaign_id: int, *, status_cod
 
 
 @router.get("/campaigns/{campaign_id}/topic-proposals")
-async def topic_proposals(request: Request, campaign_id: int, ctx: ConsoleContext):
+async def topic_proposals(request: Request, campaign_id: Id, ctx: ConsoleContext):
     return await _proposals_page(request, ctx, campaign_id)
 
 
@@ -54,7 +55,7 @@ SHAPING: dict[str, tuple[Callable[..., Awaitable], type]] = {
 
 
 @router.post("/campaigns/{campaign_id}/topic-proposals/{how}", dependencies=[CsrfChecked])
-async def shape_proposals(request: Request, campaign_id: int, how: str, ctx: ConsoleContext):
+async def shape_proposals(request: Request, campaign_id: Id, how: str, ctx: ConsoleContext):
     if how not in SHAPING:
         raise NotFound("操作 (action)", how)
     action, body = SHAPING[how]
@@ -72,7 +73,7 @@ async def shape_proposals(request: Request, campaign_id: int, how: str, ctx: Con
 
 
 @router.post("/campaigns/{campaign_id}/topics", dependencies=[CsrfChecked])
-async def confirm_topics(request: Request, campaign_id: int, ctx: ConsoleContext):
+async def confirm_topics(request: Request, campaign_id: Id, ctx: ConsoleContext):
     values = {k: v for k, v in (await request.form()).items() if k != "csrf"}
     try:
         proposals = await campaign_pages.proposals_to_confirm(ctx, campaign_id=campaign_id)
@@ -127,7 +128,7 @@ PLAN_DONE = {"submitted": "方案已提交，等待教研员审核", "approved":
 
 
 @router.get("/campaigns/{campaign_id}/topics/{topic_id}/plan")
-async def plan(request: Request, campaign_id: int, topic_id: int, ctx: ConsoleContext, done: str = ""):
+async def plan(request: Request, campaign_id: Id, topic_id: Id, ctx: ConsoleContext, done: str = ""):
     return await _plan_page(request, ctx, campaign_id, topic_id, flash=PLAN_DONE.get(done, ""))
 
 
@@ -144,7 +145,7 @@ async def _on_plan(request: Request, ctx, campaign_id: int, topic_id: int, act: 
 
 
 @router.post("/campaigns/{campaign_id}/topics/{topic_id}/plan", dependencies=[CsrfChecked])
-async def submit_plan(request: Request, campaign_id: int, topic_id: int, ctx: ConsoleContext,
+async def submit_plan(request: Request, campaign_id: Id, topic_id: Id, ctx: ConsoleContext,
                       goal: Annotated[str, Form()] = "", stages: Annotated[str, Form()] = ""):
     async def submit():
         people = [c.strip() for line in lines(stages) for c in line.split("|")[-1].replace("，", ",").split(",")]
@@ -157,27 +158,27 @@ async def submit_plan(request: Request, campaign_id: int, topic_id: int, ctx: Co
 
 
 @router.post("/campaigns/{campaign_id}/topics/{topic_id}/plan/approve", dependencies=[CsrfChecked])
-async def approve_plan(request: Request, campaign_id: int, topic_id: int, ctx: ConsoleContext,
+async def approve_plan(request: Request, campaign_id: Id, topic_id: Id, ctx: ConsoleContext,
                        comment: Annotated[str, Form()] = ""):
     return await _on_plan(request, ctx, campaign_id, topic_id, lambda: campaigns.decide_plan(
         ctx, campaign_id=campaign_id, topic_id=topic_id, approve=True, comment=comment.strip()), done="approved")
 
 
 @router.post("/campaigns/{campaign_id}/topics/{topic_id}/plan/return", dependencies=[CsrfChecked])
-async def return_plan(request: Request, campaign_id: int, topic_id: int, ctx: ConsoleContext,
+async def return_plan(request: Request, campaign_id: Id, topic_id: Id, ctx: ConsoleContext,
                       comment: Annotated[str, Form()] = ""):
     return await _on_plan(request, ctx, campaign_id, topic_id, lambda: campaigns.decide_plan(
         ctx, campaign_id=campaign_id, topic_id=topic_id, approve=False, comment=comment.strip()), done="returned")
 
 
 @router.post("/campaigns/{campaign_id}/topics/{topic_id}/stages/{stage_id}/done", dependencies=[CsrfChecked])
-async def mark_stage_done(request: Request, campaign_id: int, topic_id: int, stage_id: int, ctx: ConsoleContext):
+async def mark_stage_done(request: Request, campaign_id: Id, topic_id: Id, stage_id: Id, ctx: ConsoleContext):
     return await _on_plan(request, ctx, campaign_id, topic_id, lambda: campaigns.mark_stage_done(
         ctx, campaign_id=campaign_id, stage_id=stage_id), done="stage")
 
 
 @router.post("/campaigns/{campaign_id}/topics/{topic_id}/summary", dependencies=[CsrfChecked])
-async def write_summary(request: Request, campaign_id: int, topic_id: int, ctx: ConsoleContext,
+async def write_summary(request: Request, campaign_id: Id, topic_id: Id, ctx: ConsoleContext,
                         worked: Annotated[str, Form()] = "", did_not_work: Annotated[str, Form()] = ""):
     async def save():
         data = SummaryIn(worked=worked, did_not_work=did_not_work)
@@ -198,13 +199,13 @@ async def _training_form(request: Request, ctx, campaign_id: int, *, status_code
 
 
 @router.get("/campaigns/{campaign_id}/trainings/new")
-async def training_form(request: Request, campaign_id: int, ctx: ConsoleContext):
+async def training_form(request: Request, campaign_id: Id, ctx: ConsoleContext):
     return await _training_form(request, ctx, campaign_id)
 
 
 @router.post("/campaigns/{campaign_id}/trainings", dependencies=[CsrfChecked])
 async def schedule_training(
-    request: Request, campaign_id: int, ctx: ConsoleContext, topic_id: Annotated[str, Form()] = "",
+    request: Request, campaign_id: Id, ctx: ConsoleContext, topic_id: Annotated[str, Form()] = "",
     title: Annotated[str, Form()] = "", expert: Annotated[str, Form()] = "", starts_at: Annotated[str, Form()] = "",
     ends_at: Annotated[str, Form()] = "", place: Annotated[str, Form()] = "", online_link: Annotated[str, Form()] = "",
     materials: Annotated[str, Form()] = "",
@@ -233,12 +234,12 @@ async def _training_page(request: Request, ctx, campaign_id: int, training_id: i
 
 
 @router.get("/campaigns/{campaign_id}/trainings/{training_id}")
-async def training(request: Request, campaign_id: int, training_id: int, ctx: ConsoleContext, done: str = ""):
+async def training(request: Request, campaign_id: Id, training_id: Id, ctx: ConsoleContext, done: str = ""):
     return await _training_page(request, ctx, campaign_id, training_id, flash="签到成功" if done == "checkin" else "")
 
 
 @router.post("/campaigns/{campaign_id}/trainings/{training_id}/checkin", dependencies=[CsrfChecked])
-async def training_check_in(request: Request, campaign_id: int, training_id: int, ctx: ConsoleContext):
+async def training_check_in(request: Request, campaign_id: Id, training_id: Id, ctx: ConsoleContext):
     try:
         await campaigns.get_training(ctx, training_id, campaign_id=campaign_id)
         await campaigns.check_in_training(ctx, training_id=training_id)
@@ -261,12 +262,12 @@ async def _reflection_form(request: Request, ctx, campaign_id: int, *, status_co
 
 
 @router.get("/campaigns/{campaign_id}/reflections/new")
-async def reflection_form(request: Request, campaign_id: int, ctx: ConsoleContext):
+async def reflection_form(request: Request, campaign_id: Id, ctx: ConsoleContext):
     return await _reflection_form(request, ctx, campaign_id)
 
 
 @router.post("/campaigns/{campaign_id}/reflections", dependencies=[CsrfChecked])
-async def reflect(request: Request, campaign_id: int, ctx: ConsoleContext, text: Annotated[str, Form()] = "",
+async def reflect(request: Request, campaign_id: Id, ctx: ConsoleContext, text: Annotated[str, Form()] = "",
                   topic_id: Annotated[str, Form()] = ""):
     try:
         data = ReflectionIn(text=text, topic_id=topic_id or None)
@@ -279,7 +280,7 @@ async def reflect(request: Request, campaign_id: int, ctx: ConsoleContext, text:
 
 
 @router.get("/campaigns/{campaign_id}/report")
-async def report(campaign_id: int, ctx: ConsoleContext):
+async def report(campaign_id: Id, ctx: ConsoleContext):
     """The report as the API serves it (a document of its own, to print or forward)."""
     html, _ = await campaigns.report(ctx, campaign_id=campaign_id)
     return HTMLResponse(html)

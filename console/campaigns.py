@@ -15,8 +15,9 @@ from api.audit import set_audit_subject
 from console.auth import ConsoleContext, CsrfChecked
 from console.forms import FORM, errors_of, local_datetime, local_input
 from console.render import page
-from contracts.campaigns import CYCLE, CampaignIn, CancelIn, CloseIn, ExtendIn, Phase
+from contracts.campaigns import CYCLE, CampaignIn, CancelIn, CloseIn, ExtendIn, OrganiserIn, Phase
 from contracts.errors import DomainError, InvalidField, StillRunning
+from contracts.limits import Id
 
 router = APIRouter()
 
@@ -65,7 +66,8 @@ async def launch_campaign(
     values = {"title": title, "subject": subject, "grade_band": grade_band, "cluster_ids": cluster_ids,
               "length": length, "unit": unit, "vote_budget": vote_budget}
     try:
-        if not length.strip().isdigit() or int(length) < 1 or unit not in UNITS:
+        # Four digits at most: a longer number overflows a duration before CampaignIn can refuse it.
+        if not (length.strip().isdigit() and len(length.strip()) <= 4 and int(length) >= 1) or unit not in UNITS:
             raise InvalidField("length", "请填写正整数的阶段时长")
         data = CampaignIn(title=title, subject=subject.strip() or None, grade_band=grade_band or None,
                           cluster_ids=cluster_ids, vote_budget=vote_budget.strip() or None,
@@ -107,7 +109,7 @@ async def campaign_page(request: Request, ctx, campaign_id: int, *, status_code:
 
 
 @router.get("/campaigns/{campaign_id}")
-async def campaign_detail(request: Request, campaign_id: int, ctx: ConsoleContext, done: str = ""):
+async def campaign_detail(request: Request, campaign_id: Id, ctx: ConsoleContext, done: str = ""):
     return await campaign_page(request, ctx, campaign_id, flash=DONE.get(done, ""))
 
 
@@ -130,14 +132,14 @@ async def _steer(request: Request, ctx, campaign_id: int, act: Callable[[], Awai
 # The board's forms carry the phase (and deadline) the page showed: a click on a stale page is
 # refused with the phase the campaign is in now, never applied to the next phase.
 @router.post("/campaigns/{campaign_id}/phase/close", dependencies=[CsrfChecked])
-async def close_phase(request: Request, campaign_id: int, ctx: ConsoleContext, phase: Annotated[str, Form()] = ""):
+async def close_phase(request: Request, campaign_id: Id, ctx: ConsoleContext, phase: Annotated[str, Form()] = ""):
     return await _steer(request, ctx, campaign_id,
                         lambda: campaigns.close_phase(ctx, campaign_id=campaign_id, data=CloseIn(phase=phase or None)),
                         done="close")
 
 
 @router.post("/campaigns/{campaign_id}/phase/extend", dependencies=[CsrfChecked])
-async def extend_phase(request: Request, campaign_id: int, ctx: ConsoleContext, until: Annotated[str, Form()] = "",
+async def extend_phase(request: Request, campaign_id: Id, ctx: ConsoleContext, until: Annotated[str, Form()] = "",
                        phase: Annotated[str, Form()] = "", deadline: Annotated[str, Form()] = ""):
     async def extend():
         when = local_datetime(until, ctx.settings.tz)
@@ -150,7 +152,7 @@ async def extend_phase(request: Request, campaign_id: int, ctx: ConsoleContext, 
 
 
 @router.post("/campaigns/{campaign_id}/cancel", dependencies=[CsrfChecked])
-async def cancel_campaign(request: Request, campaign_id: int, ctx: ConsoleContext,
+async def cancel_campaign(request: Request, campaign_id: Id, ctx: ConsoleContext,
                           reason: Annotated[str, Form()] = ""):
     async def cancel():
         return await campaigns.cancel(ctx, campaign_id=campaign_id, reason=CancelIn(reason=reason).reason)
@@ -162,18 +164,19 @@ async def cancel_campaign(request: Request, campaign_id: int, ctx: ConsoleContex
 
 
 @router.post("/campaigns/{campaign_id}/organisers", dependencies=[CsrfChecked])
-async def add_organiser(request: Request, campaign_id: int, ctx: ConsoleContext,
+async def add_organiser(request: Request, campaign_id: Id, ctx: ConsoleContext,
                         user_id: Annotated[str, Form()] = ""):
     async def add():
-        if not user_id.isdigit():
+        if not user_id:
             raise InvalidField("user_id", "请选择一位教研员")
-        return await campaigns.add_organiser(ctx, campaign_id=campaign_id, user_id=int(user_id))
+        chosen = OrganiserIn(user_id=user_id)  # a number past 64 bits is a 422, as in the API
+        return await campaigns.add_organiser(ctx, campaign_id=campaign_id, user_id=chosen.user_id)
 
     return await _steer(request, ctx, campaign_id, add, done="organiser_added", field="user_id")
 
 
 @router.post("/campaigns/{campaign_id}/organisers/{user_id}/remove", dependencies=[CsrfChecked])
-async def remove_organiser(request: Request, campaign_id: int, user_id: int, ctx: ConsoleContext):
+async def remove_organiser(request: Request, campaign_id: Id, user_id: Id, ctx: ConsoleContext):
     return await _steer(request, ctx, campaign_id,
                         lambda: campaigns.remove_organiser(ctx, campaign_id=campaign_id, user_id=user_id),
                         done="organiser_removed")

@@ -23,6 +23,7 @@ from console.forms import errors_of
 from console.render import page
 from contracts.directory import PasswordChange
 from contracts.errors import InvalidField, TooManyAttempts
+from contracts.limits import Id
 
 router = APIRouter()
 
@@ -119,7 +120,7 @@ async def inbox(request: Request, ctx: ConsoleContext):
 
 
 @router.get("/inbox/{item_id}")
-async def open_inbox_item(item_id: int, ctx: ConsoleContext):
+async def open_inbox_item(item_id: Id, ctx: ConsoleContext):
     """Opening a notice marks it read and follows its link to the action it asks for."""
     link = await notice_actions.open_inbox_item(ctx, item_id=item_id)
     return RedirectResponse(link or "/console/inbox", status_code=303)

@@ -6,6 +6,7 @@ from fastapi.responses import RedirectResponse
 from actions import notifications as notice_actions
 from console.auth import ConsoleContext, CsrfChecked
 from console.render import page
+from contracts.limits import Id
 from contracts.notifications import DeliveryStatus
 
 router = APIRouter()
@@ -19,6 +20,6 @@ async def failed_notices(request: Request, ctx: ConsoleContext, done: int | None
 
 
 @router.post("/notifications/{notification_id}/retry", dependencies=[CsrfChecked])
-async def retry(notification_id: int, ctx: ConsoleContext):
+async def retry(notification_id: Id, ctx: ConsoleContext):
     result = await notice_actions.retry_notice(ctx, notification_id=notification_id)
     return RedirectResponse(f"/console/notifications/failed?done={result.reset}", status_code=303)

@@ -1,24 +1,26 @@
 """Runs list with filters and a run's timeline, for staff and admins (every run)."""
 
+from typing import Literal
+
 from fastapi import APIRouter, Request
 
 from actions import runs as run_actions
 from console.auth import ConsoleContext
 from console.render import page
+from contracts.runs import Keyword, RunStatus
 
 router = APIRouter()
 
-STATUSES = ["Running", "Completed", "Failed", "Canceled", "Terminated", "ContinuedAsNew", "TimedOut"]
-
 
 @router.get("/runs")
-async def runs_list(request: Request, ctx: ConsoleContext, kind: str = "", status: str = "", phase: str = "",
-                    cluster_id: str = "", subject: str = ""):
+async def runs_list(request: Request, ctx: ConsoleContext, kind: Keyword = "",
+                    status: RunStatus | Literal[""] = "", phase: Keyword = "",
+                    cluster_id: Keyword = "", subject: Keyword = ""):
     listed = await run_actions.list_runs(ctx, kind=kind or None, status=status or None, phase=phase or None,
                                          cluster_id=cluster_id or None, subject=subject or None, offset=0, limit=100)
     values = {"kind": kind, "status": status, "phase": phase, "cluster_id": cluster_id, "subject": subject}
     return page(request, "runs.html", ctx.user, items=listed.items, total=listed.total, values=values,
-                statuses=STATUSES)
+                statuses=list(RunStatus))
 
 
 @router.get("/runs/{workflow_id}")

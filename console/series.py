@@ -13,6 +13,7 @@ from console.auth import ConsoleContext, CsrfChecked
 from console.forms import errors_of, lines
 from console.render import page
 from contracts.errors import DomainError
+from contracts.limits import Id
 from contracts.series import MinutesIn
 
 router = APIRouter()
@@ -26,7 +27,7 @@ async def series_list(request: Request, ctx: ConsoleContext):
 
 
 @router.get("/series/{series_id}")
-async def series_calendar(request: Request, series_id: int, ctx: ConsoleContext):
+async def series_calendar(request: Request, series_id: Id, ctx: ConsoleContext):
     detail = await series_actions.read_series(ctx, series_id=series_id)
     return page(request, "series.html", ctx.user, series=detail, sessions=[*detail.past, *detail.upcoming])
 
@@ -42,12 +43,12 @@ async def _session_page(request: Request, ctx: Context, session_id: int, *, stat
 
 
 @router.get("/sessions/{session_id}")
-async def session_page(request: Request, session_id: int, ctx: ConsoleContext, done: str = ""):
+async def session_page(request: Request, session_id: Id, ctx: ConsoleContext, done: str = ""):
     return await _session_page(request, ctx, session_id, flash=DONE.get(done, ""))
 
 
 @router.post("/sessions/{session_id}/checkin", dependencies=[CsrfChecked])
-async def session_check_in(request: Request, session_id: int, ctx: ConsoleContext):
+async def session_check_in(request: Request, session_id: Id, ctx: ConsoleContext):
     try:
         await series_actions.check_in(ctx, session_id=session_id)
     except DomainError as exc:
@@ -57,7 +58,7 @@ async def session_check_in(request: Request, session_id: int, ctx: ConsoleContex
 
 
 @router.post("/sessions/{session_id}/minutes", dependencies=[CsrfChecked])
-async def session_minutes(request: Request, session_id: int, ctx: ConsoleContext,
+async def session_minutes(request: Request, session_id: Id, ctx: ConsoleContext,
                           content: Annotated[str, Form()] = "", links: Annotated[str, Form()] = ""):
     values = {"content": content, "links": links}
     try:

@@ -13,6 +13,7 @@ from console.forms import errors_of, lines
 from console.render import page
 from contracts.campaigns import DeliveryIn
 from contracts.errors import DomainError
+from contracts.limits import Id
 
 router = APIRouter()
 
@@ -37,7 +38,7 @@ async def my_tasks(request: Request, ctx: ConsoleContext, done: str = ""):
 
 
 @router.post("/tasks/{task_id}/deliver", dependencies=[CsrfChecked])
-async def deliver(request: Request, task_id: int, ctx: ConsoleContext, summary: Annotated[str, Form()] = "",
+async def deliver(request: Request, task_id: Id, ctx: ConsoleContext, summary: Annotated[str, Form()] = "",
                   links: Annotated[str, Form()] = ""):
     try:
         data = DeliveryIn(summary=summary, links=lines(links))

@@ -11,11 +11,14 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from contracts.directory import GradeBand
+from contracts.limits import MAX_DURATION, Id, Ids, Moment
 from contracts.links import WebLink
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
+Duration = Annotated[timedelta, Field(le=MAX_DURATION)]
+Offsets = Annotated[list[Duration], Field(max_length=10)]
 
 
 class Phase(StrEnum):
@@ -84,14 +87,14 @@ DEFAULT_DURATIONS = {Phase.collect_topics: _days(14), Phase.train: _days(14), Ph
 class CampaignParams(BaseModel):
     """Every duration and offset of a campaign: days for a term, minutes for a demo."""
 
-    durations: dict[Phase, timedelta] = Field(default_factory=lambda: dict(DEFAULT_DURATIONS))
+    durations: dict[Phase, Duration] = Field(default_factory=lambda: dict(DEFAULT_DURATIONS))
     # Absolute deadlines win over durations for the phases they name.
     deadlines: dict[Phase, datetime] = Field(default_factory=dict)
     # Before each phase deadline, remind those who have not acted yet.
-    reminder_offsets: list[timedelta] = Field(default_factory=lambda: [_days(3), _days(1)])
+    reminder_offsets: Offsets = Field(default_factory=lambda: [_days(3), _days(1)])
     # After a missed decision or deadline: wait this long, remind, wait again, escalate.
-    grace: timedelta = _days(2)
-    training_reminder_offsets: list[timedelta] = Field(default_factory=lambda: [_days(1), timedelta(hours=2)])
+    grace: Duration = _days(2)
+    training_reminder_offsets: Offsets = Field(default_factory=lambda: [_days(1), timedelta(hours=2)])
     checkin_opens_before: timedelta = timedelta(minutes=30)
     checkin_closes_after: timedelta = timedelta(minutes=30)
     vote_budget: int = Field(default=5, ge=1, le=100)
@@ -117,13 +120,13 @@ class CampaignIn(BaseModel):
     title: Title
     subject: Tag | None = None  # None: every subject
     grade_band: GradeBand | None = None  # None: every grade band
-    cluster_ids: list[int] = Field(default_factory=list)
-    school_ids: list[int] = Field(default_factory=list)
-    schedule: dict[Phase, timedelta | datetime] = Field(
+    cluster_ids: Ids = Field(default_factory=list)
+    school_ids: Ids = Field(default_factory=list)
+    schedule: dict[Phase, Duration | Moment] = Field(
         default_factory=dict, description="per phase: a duration (ISO 8601, e.g. PT5M) or a deadline"
     )
-    reminder_offsets: list[timedelta] | None = None
-    grace: timedelta | None = None
+    reminder_offsets: Offsets | None = None
+    grace: Duration | None = None
     vote_budget: int | None = Field(default=None, ge=1, le=100)
 
     @model_validator(mode="after")
@@ -210,7 +213,7 @@ class CampaignOrganiserOut(BaseModel):
 
 
 class OrganiserIn(BaseModel):
-    user_id: int
+    user_id: Id
 
 
 class CampaignDetail(CampaignOut):
@@ -276,22 +279,22 @@ class TopicProposal(BaseModel):
 # true while another staff member's edit re-ranks the proposals.
 
 class ProposalsMerge(BaseModel):
-    problem_ids: list[int] = Field(min_length=2, description="a problem of each proposal to merge")
+    problem_ids: Ids = Field(min_length=2, description="a problem of each proposal to merge")
 
 
 class ProblemMove(BaseModel):
-    problem_id: int
-    to_problem_id: int | None = Field(None, description="into the proposal holding this problem; none: on its own")
+    problem_id: Id
+    to_problem_id: Id | None = Field(None, description="into the proposal holding this problem; none: on its own")
 
 
 class ProposalSplit(BaseModel):
-    problem_ids: list[int] = Field(min_length=1, description="some problems of one proposal: they leave it together")
+    problem_ids: Ids = Field(min_length=1, description="some problems of one proposal: they leave it together")
 
 
 class TopicIn(BaseModel):
     title: Title
-    problem_ids: list[int] = Field(default_factory=list)
-    lead_user_id: int  # 专题负责人: a staff member or a teacher
+    problem_ids: Ids = Field(default_factory=list)
+    lead_user_id: Id  # 专题负责人: a staff member or a teacher
 
 
 class TopicsConfirm(BaseModel):
@@ -299,11 +302,11 @@ class TopicsConfirm(BaseModel):
 
 
 class TrainingIn(BaseModel):
-    topic_id: int
+    topic_id: Id
     title: Title
     expert: Title  # 专家
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: Moment
+    ends_at: Moment
     place: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
     online_link: WebLink | None = None
     materials: list[WebLink] = Field(default_factory=list, max_length=20)
@@ -334,8 +337,8 @@ class TrainingOut(BaseModel):
 
 class StageIn(BaseModel):
     title: Title
-    due_at: datetime
-    assignee_user_ids: list[int] = Field(min_length=1, max_length=200)
+    due_at: Moment
+    assignee_user_ids: list[Id] = Field(min_length=1, max_length=200)
     kind: TaskKind = TaskKind.research_lesson
 
 
@@ -379,7 +382,7 @@ class DeliveryIn(BaseModel):
 
 class ReflectionIn(BaseModel):
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
-    topic_id: int | None = None
+    topic_id: Id | None = None
 
 
 class SummaryIn(BaseModel):
@@ -396,9 +399,9 @@ class CloseIn(BaseModel):
 
 
 class ExtendIn(BaseModel):
-    until: datetime
+    until: Moment
     phase: Phase | None = None  # the phase the caller means (default: the current one)
-    deadline: datetime | None = None  # the deadline the caller saw (default: the current one)
+    deadline: Moment | None = None  # the deadline the caller saw (default: the current one)
 
 
 class CancelIn(BaseModel):

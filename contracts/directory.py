@@ -2,16 +2,22 @@
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from contracts.limits import Id, Patch
 
 # Mainland mobile numbers: robots @-mention teachers by them, so they are checked at the door.
 MOBILE_PATTERN = r"^1[3-9]\d{9}$"
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+MAX_NAME = 100
+MAX_SUBJECTS = 20
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME)]
 Mobile = Annotated[str, StringConstraints(strip_whitespace=True, pattern=MOBILE_PATTERN)]
 StaffNo = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{1,32}$")]
+Address = Annotated[str, StringConstraints(max_length=200)]
+Subjects = Annotated[list[Name], Field(max_length=MAX_SUBJECTS)]
 
 
 class Role(StrEnum):
@@ -48,8 +54,8 @@ class DistrictIn(BaseModel):
     code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
 
 
-class DistrictUpdate(BaseModel):
-    name: Name | None = None
+class DistrictUpdate(Patch):
+    name: Name = None
 
 
 class DistrictOut(_Out):
@@ -59,14 +65,14 @@ class DistrictOut(_Out):
 
 
 class SchoolGroupIn(BaseModel):
-    district_id: int
+    district_id: Id
     name: Name  # 高中组, 初中组, 区直小学组, 农村小学组, 幼教组
     grade_band: GradeBand
 
 
-class SchoolGroupUpdate(BaseModel):
-    name: Name | None = None
-    grade_band: GradeBand | None = None
+class SchoolGroupUpdate(Patch):
+    name: Name = None
+    grade_band: GradeBand = None
 
 
 class SchoolGroupOut(_Out):
@@ -77,15 +83,15 @@ class SchoolGroupOut(_Out):
 
 
 class ClusterIn(BaseModel):
-    school_group_id: int
+    school_group_id: Id
     name: Name
-    organiser_user_id: int | None = None  # 片长
+    organiser_user_id: Id | None = None  # 片长
 
 
-class ClusterUpdate(BaseModel):
-    name: Name | None = None
-    organiser_user_id: int | None = None
-    lead_school_id: int | None = None  # 牵头校 of an education alliance
+class ClusterUpdate(Patch):
+    name: Name = None
+    organiser_user_id: Id | None = None
+    lead_school_id: Id | None = None  # 牵头校 of an education alliance
 
 
 class ClusterOut(_Out):
@@ -97,17 +103,17 @@ class ClusterOut(_Out):
 
 
 class SchoolIn(BaseModel):
-    cluster_id: int
+    cluster_id: Id
     name: Name
-    address: Annotated[str, StringConstraints(max_length=200)] = ""
-    contact_user_id: int | None = None
+    address: Address = ""
+    contact_user_id: Id | None = None
 
 
-class SchoolUpdate(BaseModel):
-    cluster_id: int | None = None
-    name: Name | None = None
-    address: Annotated[str, StringConstraints(max_length=200)] | None = None
-    contact_user_id: int | None = None
+class SchoolUpdate(Patch):
+    cluster_id: Id = None
+    name: Name = None
+    address: Address = None
+    contact_user_id: Id | None = None
 
 
 class SchoolOut(_Out):
@@ -121,21 +127,21 @@ class SchoolOut(_Out):
 class TeacherIn(BaseModel):
     staff_no: StaffNo  # 工号
     name: Name
-    school_id: int
-    subjects: list[Name] = Field(default_factory=list)
+    school_id: Id
+    subjects: Subjects = Field(default_factory=list)
     grade_band: GradeBand
     phone: Mobile
     email: EmailStr | None = None
 
 
-class TeacherUpdate(BaseModel):
-    name: Name | None = None
-    school_id: int | None = None
-    subjects: list[Name] | None = None
-    grade_band: GradeBand | None = None
-    phone: Mobile | None = None
+class TeacherUpdate(Patch):
+    name: Name = None
+    school_id: Id = None
+    subjects: Subjects = None
+    grade_band: GradeBand = None
+    phone: Mobile = None
     email: EmailStr | None = None
-    active: bool | None = None
+    active: bool = None
 
 
 class TeacherOut(_Out):
@@ -160,16 +166,16 @@ class UserIn(BaseModel):
     display_name: Name
     phone: Mobile | None = None
     email: EmailStr | None = None
-    subjects: list[Name] = Field(default_factory=list)
+    subjects: Subjects = Field(default_factory=list)
 
 
-class UserUpdate(BaseModel):
-    display_name: Name | None = None
+class UserUpdate(Patch):
+    display_name: Name = None
     phone: Mobile | None = None
     email: EmailStr | None = None
-    subjects: list[Name] | None = None
-    active: bool | None = None
-    password: Annotated[str, StringConstraints(min_length=8, max_length=128)] | None = None
+    subjects: Subjects = None
+    active: bool = None
+    password: Annotated[str, StringConstraints(min_length=8, max_length=128)] = None
 
 
 class UserOut(_Out):
@@ -187,7 +193,7 @@ class UserOut(_Out):
 
 
 class PasswordChange(BaseModel):
-    current_password: str
+    current_password: Annotated[str, StringConstraints(max_length=128)]
     new_password: Annotated[str, StringConstraints(min_length=8, max_length=128)]
 
 
@@ -211,6 +217,15 @@ class ImportRowError(BaseModel):
     row: int  # as the spreadsheet numbers it: the header is row 1
     column: str
     reason: str
+
+
+class ImportRejected(BaseModel):
+    """The import's 422, nothing imported: a refused file (its first errors and how many more),
+    or a request without a file (FastAPI's `detail` list)."""
+
+    detail: str | list[dict[str, Any]]
+    errors: list[ImportRowError] = Field(default_factory=list)
+    more_errors: int = 0
 
 
 class ImportResult(BaseModel):

@@ -6,6 +6,7 @@ from typing import Annotated
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from contracts.directory import Page
+from contracts.limits import Id
 from contracts.links import mask_url
 from contracts.notifications import ChannelName, DeliveryStatus, NotificationKind
 
@@ -48,7 +49,10 @@ class PreferencesIn(BaseModel):
     channels switched off for it; critical kinds cannot be muted."""
 
     locale: str = "zh-CN"
-    muted: dict[str, list[ChannelName]] = Field(default_factory=dict)
+    muted: dict[Annotated[str, StringConstraints(max_length=50)],
+                Annotated[list[ChannelName], Field(max_length=len(ChannelName))]] = Field(
+        default_factory=dict, max_length=len(NotificationKind) + 1
+    )
     quiet_hours: QuietHours = Field(default_factory=QuietHours)
     digest: bool = False  # bundle non-urgent e-mails into one a day
 
@@ -95,8 +99,8 @@ class RobotIn(BaseModel):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
     url: AnyHttpUrl
     secret: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
-    school_id: int | None = None
-    cluster_id: int | None = None
+    school_id: Id | None = None
+    cluster_id: Id | None = None
     enabled: bool = True
 
 

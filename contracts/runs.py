@@ -2,9 +2,10 @@
 its readable timeline, raw events, and the audit trail."""
 
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from contracts.directory import Role
 
@@ -12,6 +13,23 @@ from contracts.directory import Role
 # The reason recorded when a campaign or series run is cancelled from outside the product
 # (the runs console, the Temporal UI or CLI), where the workflow cannot read the admin's words.
 CANCELLED_FROM_OUTSIDE = "运行被管理员取消 (the run was cancelled by an admin)"
+
+
+# A value the runs list filters on (kind, phase, cluster, subject): it goes into a visibility query,
+# which refuses control characters; no search attribute the product sets is longer.
+Keyword = Annotated[str, StringConstraints(max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$")]
+
+
+class RunStatus(StrEnum):
+    """A run's status as Temporal visibility queries name it (the `status` filter of the runs list)."""
+
+    running = "Running"
+    completed = "Completed"
+    failed = "Failed"
+    canceled = "Canceled"
+    terminated = "Terminated"
+    continued_as_new = "ContinuedAsNew"
+    timed_out = "TimedOut"
 
 
 class AuditEntryOut(BaseModel):

@@ -7,14 +7,19 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
+from contracts.limits import Day, Id, Ids, Moment, Patch
 from contracts.links import WebLink
 from contracts.notifications import NotifyRequest
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 LongText = Annotated[str, StringConstraints(max_length=20000)]
+ShortText = Annotated[str, StringConstraints(max_length=200)]
+# One school year at most: a series is planned per term, and its sessions are answered unpaged.
+MAX_TERM_DAYS = 366
+MAX_WEEKS = MAX_TERM_DAYS // 7 + 1
 
 
 class SeriesStatus(StrEnum):
@@ -41,20 +46,27 @@ class SeriesIn(BaseModel):
     weekday: int = Field(ge=1, le=7, description="ISO weekday in local time: 1 = Monday (周一)")
     start_time: time = Field(description="local start, e.g. 14:00")
     end_time: time = Field(description="local end, e.g. 17:00")
-    term_start: date
-    term_end: date
+    term_start: Day
+    term_end: Day
     term: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] = ""  # e.g. 2026-2027-1
-    host_school_ids: list[int] = Field(
+    host_school_ids: Ids = Field(
         default_factory=list, description="explicit host rotation; empty = round-robin over the cluster's schools"
     )
-    skip_dates: list[date] = Field(default_factory=list, description="local dates without a session")
-    themes: dict[int, str] = Field(default_factory=dict, description="theme per term week (week 1 = first week)")
+    skip_dates: list[Day] = Field(default_factory=list, max_length=MAX_TERM_DAYS,
+                                   description="local dates without a session")
+    themes: dict[Annotated[int, Field(ge=1, le=MAX_WEEKS)], ShortText] = Field(
+        default_factory=dict, description="theme per term week (week 1 = first week)"
+    )
     agenda: LongText = ""
-    subject: str | None = Field(default=None, description="only the cluster's teachers of this subject")
-    campaign_id: int | None = None
-    organiser_user_id: int | None = Field(default=None, description="default: the cluster's organiser (片长)")
+    subject: Annotated[str, StringConstraints(max_length=30)] | None = Field(
+        default=None, description="only the cluster's teachers of this subject"
+    )
+    campaign_id: Id | None = None
+    organiser_user_id: Id | None = Field(default=None, description="default: the cluster's organiser (片长)")
     announce_days_before: int = Field(default=3, ge=0, le=30)
-    reminder_minutes_before: list[int] = Field(default_factory=lambda: [24 * 60, 120])
+    reminder_minutes_before: list[Annotated[int, Field(ge=1, le=7 * 24 * 60)]] = Field(
+        default_factory=lambda: [24 * 60, 120], max_length=5
+    )
     checkin_opens_minutes_before: int = Field(default=30, ge=0, le=24 * 60)
     checkin_closes_minutes_after: int = Field(default=60, ge=0, le=24 * 60)
     minutes_due_days: int = Field(default=3, ge=1, le=60)
@@ -64,11 +76,17 @@ class SeriesIn(BaseModel):
     def _coherent(self) -> "SeriesIn":
         if self.end_time <= self.start_time:
             raise ValueError("end_time must be after start_time (结束时间须晚于开始时间)")
-        if self.term_end < self.term_start:
-            raise ValueError("term_end must not be before term_start (学期结束不能早于开始)")
-        if any(minutes <= 0 for minutes in self.reminder_minutes_before):
-            raise ValueError("reminder_minutes_before must be positive")
         return self
+
+    @field_validator("term_end")
+    @classmethod
+    def _within_a_school_year(cls, term_end: date, info: ValidationInfo) -> date:
+        term_start = info.data.get("term_start")
+        if term_start is not None and term_end < term_start:
+            raise ValueError("term_end must not be before term_start (学期结束不能早于开始)")
+        if term_start is not None and (term_end - term_start).days > MAX_TERM_DAYS:
+            raise ValueError(f"a series spans one school year at most ({MAX_TERM_DAYS} days, 最长一学年)")
+        return term_end
 
 
 class SessionSummary(BaseModel):
@@ -100,8 +118,8 @@ class SeriesOut(BaseModel):
     weekday: int
     start_time: time
     end_time: time
-    term_start: date
-    term_end: date
+    term_start: Day
+    term_end: Day
     status: SeriesStatus
     organiser_user_id: int | None
     subject: str | None
@@ -117,7 +135,7 @@ class SeriesDetail(SeriesOut):
 
 class MinutesIn(BaseModel):
     content: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50000)]
-    links: list[WebLink] = Field(default_factory=list)
+    links: list[WebLink] = Field(default_factory=list, max_length=20)
 
 
 class MinutesOut(BaseModel):
@@ -149,12 +167,12 @@ class SessionDetail(SessionSummary):
     checkins: list[SessionCheckinOut]
 
 
-class SessionUpdate(BaseModel):
-    host_school_id: int | None = None
-    place: Annotated[str, StringConstraints(max_length=200)] | None = None
-    theme: Annotated[str, StringConstraints(max_length=200)] | None = None
-    agenda: LongText | None = None
-    recorder_user_id: int | None = None
+class SessionUpdate(Patch):
+    host_school_id: Id = None
+    place: ShortText = None
+    theme: ShortText = None
+    agenda: LongText = None
+    recorder_user_id: Id | None = None
 
 
 class SkipIn(BaseModel):
@@ -162,8 +180,8 @@ class SkipIn(BaseModel):
 
 
 class RescheduleIn(BaseModel):
-    starts_at: datetime = Field(description="naive times are read as local time (Asia/Shanghai)")
-    ends_at: datetime
+    starts_at: Moment = Field(description="naive times are read as local time (Asia/Shanghai)")
+    ends_at: Moment
 
     @model_validator(mode="after")
     def _ordered(self) -> "RescheduleIn":
@@ -177,7 +195,7 @@ class SeriesAction(BaseModel):
 
 
 class ParticipantsIn(BaseModel):
-    teacher_ids: list[int] = Field(min_length=1)
+    teacher_ids: Ids = Field(min_length=1)
 
 
 class ParticipantsOut(BaseModel):
@@ -192,7 +210,7 @@ class CalendarScope(StrEnum):
 
 class CalendarTokenIn(BaseModel):
     scope: CalendarScope = CalendarScope.me
-    cluster_id: int | None = None
+    cluster_id: Id | None = None
 
     @model_validator(mode="after")
     def _cluster_named(self) -> "CalendarTokenIn":

@@ -21,14 +21,14 @@ from temporalio.common import TypedSearchAttributes
 from temporalio.service import RPCError, RPCStatusCode
 
 from contracts import search_attributes as sa
-from contracts.runs import PendingActivity, RawEvent, RunDetail, RunSummary
+from contracts.runs import PendingActivity, RawEvent, RunDetail, RunStatus, RunSummary
 from contracts.errors import Conflict, NotFound
 
 
 @dataclass(frozen=True)
 class RunFilters:
     kind: str | None = None
-    status: str | None = None  # Running, Completed, Failed, Canceled, Terminated, ContinuedAsNew, TimedOut
+    status: RunStatus | None = None
     phase: str | None = None
     cluster_id: str | None = None
     subject: str | None = None

@@ -4,13 +4,13 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Column, Select, UniqueConstraint, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.directory import GradeBand, TeacherIn, TeacherUpdate
 from models import Base, School, Teacher, TeacherSubject
 from services.accounts import ensure_teacher_login, set_active
-from contracts.errors import InvalidField, NotFound
+from contracts.errors import Conflict, InvalidField, NotFound
 
 M = TypeVar("M", bound=Base)
 
@@ -34,6 +34,27 @@ async def ensure_references(session: AsyncSession, *, model: type[Base], values:
                 raise InvalidField(column.key, f"{target.__name__} {value} 不存在 (does not exist)")
 
 
+def _unique_keys(model: type[Base]) -> list[tuple[Column, ...]]:
+    table = model.__table__
+    return [*(tuple(c.columns) for c in table.constraints if isinstance(c, UniqueConstraint)),
+            *((column,) for column in table.columns if column.unique)]
+
+
+async def ensure_unique(session: AsyncSession, *, model: type[M], values: dict[str, Any],
+                        current: M | None = None) -> None:
+    """No other row has what a unique column (or set of columns) of `model` would hold after the
+    write, else Conflict naming the columns: a duplicate is the client's to fix, not a 500."""
+    for columns in _unique_keys(model):
+        wanted = {c.key: values[c.key] if c.key in values else getattr(current, c.key, None) for c in columns}
+        if None in wanted.values():
+            continue
+        stmt = select(model.id).where(*(getattr(model, key) == value for key, value in wanted.items()))
+        if current is not None:
+            stmt = stmt.where(model.id != current.id)
+        if await session.scalar(stmt.limit(1)) is not None:
+            raise Conflict(f"{model.__name__} 的 {'、'.join(wanted)} 已被使用 (already taken)", fields=list(wanted))
+
+
 async def get_or_404(session: AsyncSession, model: type[M], object_id: int) -> M:
     obj = await session.get(model, object_id)
     if obj is None:
@@ -44,6 +65,7 @@ async def get_or_404(session: AsyncSession, model: type[M], object_id: int) -> M
 async def create(session: AsyncSession, *, model: type[M], data: BaseModel) -> M:
     values = data.model_dump()
     await ensure_references(session, model=model, values=values)
+    await ensure_unique(session, model=model, values=values)
     obj = model(**values)
     session.add(obj)
     await session.flush()
@@ -53,6 +75,7 @@ async def create(session: AsyncSession, *, model: type[M], data: BaseModel) -> M
 async def update(session: AsyncSession, *, obj: M, data: BaseModel) -> M:
     values = data.model_dump(exclude_unset=True)
     await ensure_references(session, model=type(obj), values=values)
+    await ensure_unique(session, model=type(obj), values=values, current=obj)
     for key, value in values.items():
         setattr(obj, key, value)
     await session.flush()

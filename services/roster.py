@@ -1,19 +1,28 @@
 """Roster import (名册导入): the CSV / XLSX files schools export, all or nothing.
 
 Every row is checked before anything is written; one bad row and the whole file is refused
-with every problem listed, so a school fixes its sheet once instead of row by row."""
+with its problems listed (the first SHOWN_ERRORS, and how many more), so a school fixes its
+sheet once instead of row by row.
 
+The file is hostile until read: a workbook is a zip, checked for what it unpacks to before
+openpyxl opens it; rows are counted as they are read and reading stops past the cap; reading
+and checking run in a thread, so the event loop keeps answering meanwhile."""
+
+import asyncio
 import csv
 import io
 import re
+import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 from email_validator import EmailNotValidError, validate_email
 from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.directory import MOBILE_PATTERN, GradeBand, ImportResult, ImportRowError
+from contracts.directory import MAX_NAME, MAX_SUBJECTS, MOBILE_PATTERN, GradeBand, ImportResult, ImportRowError
 from models import School, Teacher, User
 from services.accounts import ensure_teacher_login
 from contracts.errors import DomainError
@@ -33,13 +42,26 @@ GRADE_BAND_ALIASES = {"幼儿园": GradeBand.preschool, "幼教": GradeBand.pres
 SUBJECT_SEPARATORS = re.compile(r"[、,，/;；\s]+")
 STAFF_NO_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
+# A county's teachers fit in one file with room to spare; a workbook of that many rows unpacks
+# to a few MB in a dozen parts. Anything past these is not a roster.
+MAX_ROWS = 20_000
+MAX_COLUMNS = 20  # the roster has seven; more are ignored
+MAX_UNPACKED_BYTES = 30 * 1024 * 1024
+MAX_ZIP_ENTRIES = 100
+SHOWN_ERRORS = 200
+
 
 class RosterRejected(DomainError):
     status_code = 422
 
     def __init__(self, errors: list[ImportRowError]) -> None:
         super().__init__(f"名册有 {len(errors)} 处错误，未导入任何数据 (nothing was imported)")
-        self.errors = errors
+        self.errors = errors[:SHOWN_ERRORS]  # the answer stays small however bad the file
+        self.more_errors = len(errors) - len(self.errors)
+
+
+def _unreadable(reason: str) -> RosterRejected:
+    return RosterRejected([ImportRowError(row=0, column="", reason=reason)])
 
 
 @dataclass(frozen=True)
@@ -55,15 +77,40 @@ class RosterRow:
 
 
 def read_table(content: bytes, filename: str) -> list[list[str]]:
-    """The sheet as rows of cells (strings), header first. XLSX, UTF-8 CSV or GBK CSV."""
-    if filename.lower().endswith(".xlsx") or content[:4] == b"PK\x03\x04":
-        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-        return [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+    """The sheet as rows of cells (strings), header first. XLSX, UTF-8 CSV or GBK CSV.
+    CPU-bound: run it in a thread. Raises RosterRejected for what is not a readable roster."""
+    is_xlsx = filename.lower().endswith(".xlsx") or content[:4] == b"PK\x03\x04"
+    try:
+        rows = _xlsx_rows(content) if is_xlsx else _csv_rows(content)
+        table = list(islice(rows, 1 + MAX_ROWS + 1))  # the header, the rows, one more tells "too many"
+    except RosterRejected:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever the parser trips on, the file is at fault
+        raise _unreadable("无法读取文件，请上传 XLSX 或 CSV (unreadable file: XLSX or CSV expected)") from exc
+    if len(table) > 1 + MAX_ROWS:
+        raise _unreadable(f"超过 {MAX_ROWS} 行 (more than {MAX_ROWS} rows)")
+    return table
+
+
+def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        # Sizes as the zip declares them; zipfile reads no more than declared (then fails its CRC check).
+        entries = archive.infolist()
+        if len(entries) > MAX_ZIP_ENTRIES or sum(entry.file_size for entry in entries) > MAX_UNPACKED_BYTES:
+            raise _unreadable(f"工作簿解压后超过 {MAX_UNPACKED_BYTES // 2**20} MB (the workbook unpacks too large)")
+    sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+    sheet.reset_dimensions()  # the declared size may lie: read the rows that are there
+    for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
+        yield [_cell_text(value) for value in row]
+
+
+def _csv_rows(content: bytes) -> Iterator[list[str]]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = content.decode("gb18030")  # what Chinese Excel writes for "CSV"; a superset of GBK
-    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+    for row in csv.reader(io.StringIO(text)):
+        yield [cell.strip() for cell in row[:MAX_COLUMNS]]
 
 
 def _cell_text(value: object) -> str:
@@ -98,13 +145,19 @@ async def _school_ids_by_name(session: AsyncSession) -> dict[str, int | None]:
 
 
 async def validate_rows(session: AsyncSession, *, table: list[list[str]]) -> list[RosterRow]:
+    schools = await _school_ids_by_name(session)
+    usernames_of_others = set(await session.scalars(select(User.username).where(User.teacher == None)))  # noqa: E711
+    # Up to MAX_ROWS rows of checks (e-mail parsing among them): off the event loop.
+    return await asyncio.to_thread(_checked_rows, table, schools=schools, usernames_of_others=usernames_of_others)
+
+
+def _checked_rows(table: list[list[str]], *, schools: dict[str, int | None],
+                  usernames_of_others: set[str]) -> list[RosterRow]:
     if not table:
         raise RosterRejected([ImportRowError(row=1, column="", reason="文件为空 (empty file)")])
     positions, errors = _column_positions(table[0])
     if errors:
         raise RosterRejected(errors)
-    schools = await _school_ids_by_name(session)
-    usernames_of_others = set(await session.scalars(select(User.username).where(User.teacher == None)))  # noqa: E711
     first_row_of: dict[str, int] = {}
     rows: list[RosterRow] = []
 
@@ -120,6 +173,11 @@ async def validate_rows(session: AsyncSession, *, table: list[list[str]]) -> lis
         for field in REQUIRED:
             if not value[field]:
                 bad(field, "必填 (required)")
+        if len(value["name"]) > MAX_NAME:
+            bad("name", f"姓名超过 {MAX_NAME} 字 (name longer than {MAX_NAME} characters)")
+        subjects = [s for s in SUBJECT_SEPARATORS.split(value["subjects"]) if s]
+        if len(subjects) > MAX_SUBJECTS or any(len(subject) > MAX_NAME for subject in subjects):
+            bad("subjects", f"学科最多 {MAX_SUBJECTS} 个 (at most {MAX_SUBJECTS} subjects, {MAX_NAME} characters each)")
         staff_no = value["staff_no"]
         if staff_no and not STAFF_NO_PATTERN.match(staff_no):
             bad("staff_no", "工号只能包含字母、数字、-、_ (letters, digits, - and _ only)")
@@ -155,7 +213,7 @@ async def validate_rows(session: AsyncSession, *, table: list[list[str]]) -> lis
                 staff_no=staff_no,
                 name=value["name"],
                 school_id=schools[school_name],
-                subjects=[s for s in SUBJECT_SEPARATORS.split(value["subjects"]) if s],
+                subjects=subjects,
                 grade_band=grade_band,
                 phone=value["phone"],
                 email=email,
@@ -170,7 +228,7 @@ async def import_roster(session: AsyncSession, *, content: bytes, filename: str)
     """Upsert teachers by staff number; new teachers get a login (activated with a code from the
     school's 开通单). A teacher staff deactivated is left as she is, and reported: a roster never
     reactivates anyone. Raises RosterRejected."""
-    rows = await validate_rows(session, table=read_table(content, filename))
+    rows = await validate_rows(session, table=await asyncio.to_thread(read_table, content, filename))
     existing = {
         t.staff_no: t
         for t in await session.scalars(select(Teacher).where(Teacher.staff_no.in_([r.staff_no for r in rows])))

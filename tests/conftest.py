@@ -108,10 +108,11 @@ async def demo(session_factory: SessionFactory) -> None:
 
 
 @asynccontextmanager
-async def api_client(settings: Settings, temporal: Client) -> AsyncIterator[httpx.AsyncClient]:
+async def api_client(settings: Settings, temporal: Client, *,
+                     raise_app_exceptions: bool = True) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(settings, temporal=temporal)
     async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=raise_app_exceptions)
         async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as client:
             yield client
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter, BackgroundTasks, Response
 from actions import accounts as account_actions
 from api.deps import ContextDep
 from contracts.directory import ActivationCodeOut
+from contracts.limits import Id
 
 router = APIRouter(tags=["teachers"])
 
@@ -15,7 +16,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @router.post("/schools/{school_id}/activation-sheet", response_class=Response,
              responses={200: {"content": {XLSX: {}}, "description": "the 开通单 (XLSX)"}})
-async def activation_sheet(school_id: int, ctx: ContextDep, background: BackgroundTasks):
+async def activation_sheet(school_id: Id, ctx: ContextDep, background: BackgroundTasks):
     """Staff, admin: issue a new activation code to every active teacher of the school who has not
     set a password yet (earlier codes stop working) and download them as the school's 开通单
     (XLSX: 用户名, 姓名, 学校, 开通码, 有效期至); each code is also e-mailed where the teacher has an
@@ -28,7 +29,7 @@ async def activation_sheet(school_id: int, ctx: ContextDep, background: Backgrou
 
 
 @router.post("/teachers/{teacher_id}/activation-code", response_model=ActivationCodeOut)
-async def reissue_activation_code(teacher_id: int, ctx: ContextDep, background: BackgroundTasks, response: Response):
+async def reissue_activation_code(teacher_id: Id, ctx: ContextDep, background: BackgroundTasks, response: Response):
     """Staff, admin: a new activation code for one teacher who has not set a password yet (the
     previous one stops working), shown once and e-mailed where she has an address. 409 when she
     has set a password or is deactivated."""

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from actions import directory as directory_actions
 from api.deps import ContextDep, PageDep
 from contracts.directory import Page, Role
+from contracts.limits import Id
 from contracts.runs import AuditEntryOut
 
 router = APIRouter(prefix="/audit", tags=["runs"])
@@ -16,7 +17,7 @@ router = APIRouter(prefix="/audit", tags=["runs"])
 async def list_audit_entries(
     ctx: ContextDep,
     paging: PageDep,
-    actor_user_id: int | None = None,
+    actor_user_id: Id | None = None,
     actor_role: Role | None = None,
     subject_type: str | None = None,
     subject_id: str | None = None,

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Response, status
 
 from actions import calendars as calendar_actions
 from api.deps import ContextDep, SessionDep, SettingsDep
+from contracts.limits import Id
 from contracts.series import CalendarScope, CalendarTokenIn, CalendarTokenOut
 
 router = APIRouter(tags=["calendars"])
@@ -18,7 +19,7 @@ async def issue_calendar_token(data: CalendarTokenIn, ctx: ContextDep):
 
 @router.delete("/me/calendar-token", status_code=status.HTTP_204_NO_CONTENT)
 async def revoke_calendar_token(ctx: ContextDep, scope: CalendarScope = CalendarScope.me,
-                                cluster_id: int | None = None):
+                                cluster_id: Id | None = None):
     """Any logged-in user: revoke my feed URL (of scope me, or of one cluster)."""
     await calendar_actions.revoke_calendar_token(ctx, scope=scope, cluster_id=cluster_id)
 

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Depends, Response, status
 
 from actions import notifications as notice_actions
 from api.deps import ContextDep, PageDep
+from contracts.limits import Id
 from contracts.notification_api import RobotIn, RobotOut, RobotPage
 from contracts.notifications import ChannelName
 
@@ -28,15 +29,15 @@ async def create_channel(data: RobotIn, ctx: ContextDep):
 
 
 @router.get("", response_model=RobotPage)
-async def list_channels(ctx: ContextDep, paging: PageDep, school_id: int | None = None,
-                        cluster_id: int | None = None, kind: ChannelName | None = None):
+async def list_channels(ctx: ContextDep, paging: PageDep, school_id: Id | None = None,
+                        cluster_id: Id | None = None, kind: ChannelName | None = None):
     """Staff, admin: configured robots (without their secrets)."""
     return await notice_actions.list_channels(ctx, school_id=school_id, cluster_id=cluster_id, kind=kind,
                                               offset=paging.offset, limit=paging.limit)
 
 
 @router.delete("/{robot_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_channel(robot_id: int, ctx: ContextDep):
+async def delete_channel(robot_id: Id, ctx: ContextDep):
     """Staff, admin: remove a robot; its open deliveries are recorded as failed when due."""
     await notice_actions.remove_channel(ctx, robot_id=robot_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

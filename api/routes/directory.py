@@ -25,6 +25,7 @@ from contracts.directory import (
     SchoolOut,
     SchoolUpdate,
 )
+from contracts.limits import Id
 from models import Base, Cluster, District, School, SchoolGroup
 
 
@@ -49,18 +50,18 @@ def tree_router(
     async def list_items(
         ctx: ContextDep,
         paging: PageDep,
-        parent_id: Annotated[int | None, parent_query] = None,
+        parent_id: Annotated[Id | None, parent_query] = None,
         q: Annotated[str | None, Query(description="name contains")] = None,
     ):
         return await directory_actions.list_nodes(ctx, model=model, parent_id=parent_id, q=q,
                                                   offset=paging.offset, limit=paging.limit)
 
     @router.get("/{item_id}", response_model=schema_out, summary=f"Read a {label}")
-    async def read_item(item_id: int, ctx: ContextDep):
+    async def read_item(item_id: Id, ctx: ContextDep):
         return await directory_actions.read_node(ctx, model=model, node_id=item_id)
 
     @router.patch("/{item_id}", response_model=schema_out, summary=f"Update a {label}")
-    async def update_item(item_id: int, data: schema_update, ctx: ContextDep):  # type: ignore[valid-type]
+    async def update_item(item_id: Id, data: schema_update, ctx: ContextDep):  # type: ignore[valid-type]
         return await directory_actions.update_node(ctx, model=model, node_id=item_id, data=data)
 
     description = f"Reads: any logged-in user. Writes: {', '.join(level.writers)}."

@@ -5,6 +5,7 @@ from fastapi import APIRouter, status
 from actions import notifications as notice_actions
 from api.deps import ContextDep, PageDep
 from contracts.directory import Page
+from contracts.limits import Id
 from contracts.notification_api import (
     DeliveryOut, InboxItemOut, InboxPage, PreferencesIn, PreferencesOut, ReadAllOut, RetryOut,
 )
@@ -26,7 +27,7 @@ async def read_all(ctx: ContextDep):
 
 
 @router.post("/me/notifications/{item_id}/read", response_model=InboxItemOut)
-async def read_one(item_id: int, ctx: ContextDep):
+async def read_one(item_id: Id, ctx: ContextDep):
     """Any logged-in user: mark one of my notices read."""
     return await notice_actions.read_one(ctx, item_id=item_id)
 
@@ -46,8 +47,8 @@ async def put_preferences(data: PreferencesIn, ctx: ContextDep):
 @router.get("/notifications", response_model=Page[DeliveryOut])
 async def delivery_log(
     ctx: ContextDep, paging: PageDep, status: DeliveryStatus | None = None, kind: NotificationKind | None = None,
-    channel: ChannelName | None = None, recipient: int | None = None, campaign_id: int | None = None,
-    notification_id: int | None = None,
+    channel: ChannelName | None = None, recipient: Id | None = None, campaign_id: Id | None = None,
+    notification_id: Id | None = None,
 ):
     """Staff, admin: every external delivery (e-mail, robots, webhooks), newest first, filtered."""
     return await notice_actions.delivery_log(
@@ -57,6 +58,6 @@ async def delivery_log(
 
 
 @router.post("/notifications/{notification_id}/retry", response_model=RetryOut, status_code=status.HTTP_202_ACCEPTED)
-async def retry(notification_id: int, ctx: ContextDep):
+async def retry(notification_id: Id, ctx: ContextDep):
     """Staff, admin: send a notice's failed deliveries again (rows already sent are never resent)."""
     return await notice_actions.retry_notice(ctx, notification_id=notification_id)

@@ -1,13 +1,12 @@
 """Inspecting every run the product starts (campaigns, weekly-session series, notice deliveries)."""
 
-from datetime import datetime
-
 from fastapi import APIRouter, status
 
 from actions import runs as run_actions
 from api.deps import ContextDep, PageDep
 from contracts.directory import Page
-from contracts.runs import CancelRun, RawEvent, RunDetail, RunSummary, TimelineEntry
+from contracts.limits import Moment
+from contracts.runs import CancelRun, Keyword, RawEvent, RunDetail, RunStatus, RunSummary, TimelineEntry
 
 router = APIRouter(prefix="/runs", tags=["runs"])
 
@@ -16,13 +15,13 @@ router = APIRouter(prefix="/runs", tags=["runs"])
 async def list_runs(
     ctx: ContextDep,
     paging: PageDep,
-    kind: str | None = None,
-    status: str | None = None,
-    phase: str | None = None,
-    cluster_id: str | None = None,
-    subject: str | None = None,
-    started_after: datetime | None = None,
-    started_before: datetime | None = None,
+    kind: Keyword | None = None,
+    status: RunStatus | None = None,
+    phase: Keyword | None = None,
+    cluster_id: Keyword | None = None,
+    subject: Keyword | None = None,
+    started_after: Moment | None = None,
+    started_before: Moment | None = None,
 ):
     """Staff, admin (every run): runs from Temporal visibility, newest first.
     `status`: Running, Completed, Failed, Canceled, Terminated, ContinuedAsNew, TimedOut."""

@@ -6,7 +6,8 @@ from fastapi import APIRouter, Query, UploadFile, status
 
 from actions import directory as directory_actions
 from api.deps import ContextDep, PageDep
-from contracts.directory import GradeBand, ImportResult, Page, TeacherIn, TeacherOut, TeacherUpdate
+from contracts.directory import GradeBand, ImportRejected, ImportResult, Page, TeacherIn, TeacherOut, TeacherUpdate
+from contracts.limits import Id
 
 router = APIRouter(prefix="/teachers", tags=["teachers"])
 
@@ -21,8 +22,8 @@ async def create_teacher(data: TeacherIn, ctx: ContextDep):
 async def list_teachers(
     ctx: ContextDep,
     paging: PageDep,
-    school_id: int | None = None,
-    cluster_id: int | None = None,
+    school_id: Id | None = None,
+    cluster_id: Id | None = None,
     subject: str | None = None,
     grade_band: GradeBand | None = None,
     active: bool | None = None,
@@ -35,21 +36,22 @@ async def list_teachers(
     )
 
 
-@router.post("/import", response_model=ImportResult)
+@router.post("/import", response_model=ImportResult,
+             responses={422: {"model": ImportRejected, "description": "nothing imported"}})
 async def import_teachers(file: UploadFile, ctx: ContextDep):
     """Staff, admin: import a roster (CSV in UTF-8 or GBK, or XLSX) with the columns
     工号, 姓名, 学校, 学科, 学段, 手机, 邮箱. All or nothing: any bad row → 422 listing every one."""
-    content = await file.read(directory_actions.MAX_ROSTER_BYTES + 1)  # one byte more tells "too large"
+    content = await file.read()  # at most MAX_IMPORT_BYTES: the body's size is capped before it is read
     return await directory_actions.import_roster(ctx, content=content, filename=file.filename or "")
 
 
 @router.get("/{teacher_id}", response_model=TeacherOut)
-async def read_teacher(teacher_id: int, ctx: ContextDep):
+async def read_teacher(teacher_id: Id, ctx: ContextDep):
     """Staff, admin."""
     return await directory_actions.read_teacher(ctx, teacher_id=teacher_id)
 
 
 @router.patch("/{teacher_id}", response_model=TeacherOut)
-async def update_teacher(teacher_id: int, data: TeacherUpdate, ctx: ContextDep):
+async def update_teacher(teacher_id: Id, data: TeacherUpdate, ctx: ContextDep):
     """Staff, admin."""
     return await directory_actions.update_teacher(ctx, teacher_id=teacher_id, data=data)

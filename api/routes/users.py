@@ -5,6 +5,7 @@ from fastapi import APIRouter, status
 from actions import accounts as account_actions
 from api.deps import ContextDep, PageDep
 from contracts.directory import Page, Role, UserIn, UserOut, UserUpdate
+from contracts.limits import Id
 
 router = APIRouter(prefix="/users", tags=["users"])
 
@@ -22,6 +23,6 @@ async def list_users(ctx: ContextDep, paging: PageDep, role: Role | None = None)
 
 
 @router.patch("/{user_id}", response_model=UserOut)
-async def update_user(user_id: int, data: UserUpdate, ctx: ContextDep):
+async def update_user(user_id: Id, data: UserUpdate, ctx: ContextDep):
     """Admin: edit a login, deactivate it, or reset its password."""
     return await account_actions.update_user(ctx, user_id=user_id, data=data)
