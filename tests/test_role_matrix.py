@@ -135,7 +135,7 @@ MATRIX: dict[str, Entry] = {
     "POST /api/v1/campaigns": api(STAFF, json={"title": "无人的范围", "cluster_ids": [999999]}),
     "GET /api/v1/campaigns": api(EVERYONE),
     f"GET {CAMPAIGN}": api(READERS),
-    f"POST {CAMPAIGN}/organisers": api(STEER, json={"user_id": 0}),
+    f"POST {CAMPAIGN}/organisers": api(STEER, json={"user_id": 999999}),  # no such staff: 422 past the decision
     f"DELETE {CAMPAIGN}/organisers/{{user_id}}": api(STEER),
     f"POST {CAMPAIGN}/problems": api(OWN, json={"title": "新的问题"}),
     f"GET {CAMPAIGN}/problems": api(READERS),
@@ -222,7 +222,7 @@ MATRIX: dict[str, Entry] = {
     f"POST {BOARD}/phase/close": form(STEER),
     f"POST {BOARD}/phase/extend": form(STEER, data={"until": "2099-03-01T14:00"}),
     f"POST {BOARD}/cancel": form(STEER, data={"reason": "测试"}),
-    f"POST {BOARD}/organisers": form(STEER, data={"user_id": "0"}),
+    f"POST {BOARD}/organisers": form(STEER, data={"user_id": "999999"}),
     f"POST {BOARD}/organisers/{{user_id}}/remove": form(STEER),
     f"GET {BOARD}/problems/new": page(OWN),
     f"POST {BOARD}/problems": form(OWN, data={"title": "新的问题"}),
