@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
                        larger={f"{API_PREFIX}/teachers/import": settings.max_import_bytes})
     # Added last, so outermost: every answer gets the headers, a refused body's 413 included. The
     # body limit sits inside it but still before anything reads the body.
-    app.add_middleware(SecurityHeadersMiddleware,
+    app.add_middleware(SecurityHeadersMiddleware, https=settings.secure_cookies,
                        docs_paths={app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url})
     api = APIRouter(prefix=API_PREFIX)
     for router in [health.router, auth.router, users.router, teachers.router, *directory.routers,

@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 
 from contracts.errors import DomainError, InvalidField, TooManyAttempts
 from services.roster import RosterRejected
@@ -12,6 +13,13 @@ def install_error_handlers(app: FastAPI) -> None:
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
         # The extras say what the client needs to act on, e.g. the current phase of a 409.
         return JSONResponse({"detail": exc.detail, **exc.extra}, status_code=exc.status_code)
+
+    @app.exception_handler(IntegrityError)
+    async def integrity_error(_: Request, exc: IntegrityError) -> JSONResponse:
+        # The services check uniqueness first (a 409 naming the fields); this is the rare request
+        # that raced another past that check. Nothing was written: the request's session rolls back.
+        return JSONResponse({"detail": "与已有记录冲突，请刷新后再试 (conflicts with an existing record)"},
+                            status_code=409)
 
     @app.exception_handler(InvalidField)
     async def invalid_field(_: Request, exc: InvalidField) -> JSONResponse:

@@ -3,7 +3,8 @@
 The console loads its own stylesheet and nothing else (no inline script or style: templates use
 console/static/console.css); the campaign report carries one fixed <style>, allowed by its hash.
 No page may be framed (clickjacking), nothing is MIME-sniffed, and no URL leaves in a Referer:
-calendar feed URLs carry their token, and training links lead off-site."""
+calendar feed URLs carry their token, and training links lead off-site. Served over https (the
+setting PUBLIC_BASE_URL), browsers are told to keep to https for a year (HSTS)."""
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -23,12 +24,14 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
+HTTPS_ONLY = {"Strict-Transport-Security": "max-age=31536000"}
 
 
 class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp, *, docs_paths: set[str]) -> None:
+    def __init__(self, app: ASGIApp, *, docs_paths: set[str], https: bool) -> None:
         self.app = app
         self.docs_paths = docs_paths
+        self.headers = HEADERS | (HTTPS_ONLY if https else {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -40,7 +43,7 @@ class SecurityHeadersMiddleware:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 headers["Content-Security-Policy"] = policy
-                for name, value in HEADERS.items():
+                for name, value in self.headers.items():
                     headers[name] = value
             await send(message)
 

@@ -11,7 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts.directory import Role, UserIn
 from contracts.errors import InvalidField
 from models import ActivationCode, Teacher, User
-from services.security import activation_code_digest, hash_password, new_activation_code, verify_password
+from services.security import (
+    activation_code_digest, hash_password, new_activation_code, unmatchable_hash, verify_password,
+)
 
 
 async def user_by_username(session: AsyncSession, *, username: str) -> User | None:
@@ -27,13 +29,12 @@ async def authenticate(session: AsyncSession, *, username: str, password: str, n
     """The active login these credentials open: its password, or, before it has one, its live
     activation code (the login then may only set a password: must_change_password)."""
     user = await user_by_username(session, username=username)
-    if user is None or not user.active:
-        return None
-    if user.password_hash is None:
-        ok = await _code_matches(session, user=user, code=password, now=now)
-    else:
-        ok = await verify_password(password, user.password_hash)
-    return user if ok else None
+    usable = user is not None and user.active
+    if usable and user.password_hash is not None:
+        return user if await verify_password(password, user.password_hash) else None
+    # As slow as a wrong password: the timing tells nobody which logins exist or await activation.
+    await verify_password(password, unmatchable_hash())
+    return user if usable and await _code_matches(session, user=user, code=password, now=now) else None
 
 
 async def create_user(session: AsyncSession, *, data: UserIn) -> User:

@@ -1,6 +1,7 @@
 """Password hashing (argon2), access tokens (JWT, HS256) and activation codes."""
 
 import asyncio
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -39,6 +40,13 @@ def signing_key(settings: Settings) -> str:
 # argon2 takes tens of milliseconds of CPU by design: off the event loop, in a thread.
 async def hash_password(password: str) -> str:
     return await asyncio.to_thread(_hasher.hash, password)
+
+
+@functools.cache
+def unmatchable_hash() -> str:
+    """A hash no password matches: checked when a login has none, so that a wrong username or a
+    login not yet activated takes as long to refuse as a wrong password."""
+    return _hasher.hash(secrets.token_hex(32))
 
 
 async def verify_password(password: str, password_hash: str) -> bool:

@@ -17,7 +17,7 @@ from config import Settings
 from models import ActivationCode, Base, User
 from scripts.run_stack import ensure_secret_key
 from services.security import SESSION_COOKIE, MissingSecretKey, create_access_token, hash_password, verify_password
-from tests.conftest import DEMO_PASSWORD
+from tests.conftest import DEMO_PASSWORD, api_client
 from tests.notification_receivers import smtp_server
 from tests.test_teachers_import import GOOD_ROWS, csv_bytes, upload
 from webapp import create_app
@@ -164,6 +164,24 @@ async def test_twenty_wrong_passwords_are_throttled_for_that_username_only(api):
     assert (await token_of(api, "t0002", DEMO_PASSWORD)).status_code == 200  # other users are not blocked
 
 
+async def test_every_refused_login_costs_a_password_check(api, login, monkeypatch):
+    """An unknown username, a login awaiting activation and a wrong password are all refused after
+    one argon2 check: how long the answer takes does not say which logins exist."""
+    from services import accounts
+
+    checked = []
+
+    async def counted(password: str, password_hash: str) -> bool:
+        checked.append(password_hash)
+        return await verify_password(password, password_hash)
+
+    await imported(api, login)  # s1001 has not set a password yet
+    monkeypatch.setattr(accounts, "verify_password", counted)
+    for username in ("nobody", "s1001", "t0001"):
+        assert (await token_of(api, username, "wrong-guess")).status_code == 401
+    assert len(checked) == 3
+
+
 async def test_one_address_guessing_many_usernames_is_throttled(api):
     answers = [await token_of(api, f"nobody{n}", "guess") for n in range(51)]
     assert answers[0].status_code == 401 and answers[-1].status_code == 429
@@ -291,6 +309,13 @@ async def test_the_session_cookie_is_secure_under_https(api, settings, base_url,
     cookie = response.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=lax" in cookie
     assert ("; secure" in cookie) == secure
+
+
+@pytest.mark.parametrize(("base_url", "hsts"), [("https://jiaoyan.example.cn", True), ("http://127.0.0.1:8000", False)])
+async def test_https_deployments_tell_browsers_to_keep_to_https(settings, ts_env, base_url, hsts):
+    async with api_client(settings.model_copy(update={"public_base_url": base_url}), ts_env.client) as client:
+        answer = await client.get("/console/login")
+    assert ("strict-transport-security" in answer.headers) == hsts
 
 
 # ---- the signing key ----

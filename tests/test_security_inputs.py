@@ -214,6 +214,23 @@ async def test_a_duplicate_name_or_code_is_a_409_naming_it(api, login):
     assert unchanged.status_code == 200  # its own name is no clash
 
 
+async def test_a_duplicate_that_races_past_the_check_is_a_409_and_writes_nothing(api, login, monkeypatch):
+    """Two requests create the same district at once; both pass the uniqueness check before either
+    commits (as on PostgreSQL). The database's constraint refuses the second: 409, not a 500."""
+    from services import directory
+
+    async def raced(*_, **__) -> None:
+        return None  # the other request has not committed yet
+
+    admin = await login("admin")
+    assert (await api.post("/api/v1/districts", json={"code": "race", "name": "甲"}, headers=admin)).status_code == 201
+    monkeypatch.setattr(directory, "ensure_unique", raced)
+    second = await api.post("/api/v1/districts", json={"code": "race", "name": "乙"}, headers=admin)
+    assert second.status_code == 409, second.text
+    names = [d["name"] for d in (await api.get("/api/v1/districts", headers=admin)).json()["items"] if d["code"] == "race"]
+    assert names == ["甲"]
+
+
 # ---- what schemathesis found (tests/test_api_fuzz.py), as it sent it ----
 
 
