@@ -1,5 +1,6 @@
 """The grouping the product used before issue 13 (commit fa2d117), kept unchanged as the baseline
-bench_grouping.py measures the current one against in the same run. Not used by the product.
+bench_grouping.py measures the current one against in the same run (it shares only its tokenizer
+with services/proposal_explain.py). Not used by the product.
 
 Grouping teachers' problems into proposed topics (分门别类): explainable Chinese short-text
 similarity, no network, no downloaded model.
@@ -10,47 +11,26 @@ existing group when the cosine with the group's centroid reaches THRESHOLD, else
 a last pass merges groups whose centroids are that close. Linear in problems × groups, so 5,000
 problems take seconds. The terms a group's members share are returned as the explanation."""
 
-import logging
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
+
+from services.proposal_explain import CJK_RUN, LATIN_WORD, STOPWORDS, jieba_tokenizer
 
 THRESHOLD = 0.3
 WORD_WEIGHT = 1.0
 BIGRAM_WEIGHT = 0.5
 EXPLAIN_TERMS = 5
 
-# Words every teaching problem uses: they say nothing about which problem it is.
-STOPWORDS = frozenset(
-    "学生 老师 教师 孩子 同学 学校 课堂 上课 教学 课上 如何 怎样 怎么 什么 为什么 问题 方法 办法 比较 经常 总是 很多 一些 部分"
-    " 不会 不能 没有 自己 我们 他们 现在 发现 情况 效果 感觉 出现 存在 需要 应该 可以 进行 导致 时候 时间 一个 这个 那个 这些"
-    " 不够 不好 不太 不少 较差 很差 特别 非常 越来越 还是 但是 而且 因为 所以 如果 还有 已经 其中 有的 有些 年级 班级 班上 普遍"
-    " 容易 无法 难以 开展 利用".split()
-)
-_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
-_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
-
-
-@lru_cache(maxsize=1)
-def _jieba():
-    """jieba, initialised once and quietly (it logs its dictionary loading at INFO)."""
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba
-
 
 def terms(text: str) -> Counter[str]:
     """Weighted terms of one text: words and character bigrams, stopwords left out."""
     counts: Counter[str] = Counter()
-    for word in _jieba().lcut(text):
+    for word in jieba_tokenizer().lcut(text):
         word = word.strip().lower()
-        if len(word) >= 2 and word not in STOPWORDS and (_CJK_RUN.fullmatch(word) or _LATIN_WORD.fullmatch(word)):
+        if len(word) >= 2 and word not in STOPWORDS and (CJK_RUN.fullmatch(word) or LATIN_WORD.fullmatch(word)):
             counts[word] += WORD_WEIGHT
-    for run in _CJK_RUN.findall(text):
+    for run in CJK_RUN.findall(text):
         for i in range(len(run) - 1):
             bigram = run[i : i + 2]
             if bigram not in STOPWORDS:

@@ -20,12 +20,12 @@ STOPWORDS = frozenset(
     " 不够 不好 不太 不少 较差 很差 特别 非常 越来越 还是 但是 而且 因为 所以 如果 还有 已经 其中 有的 有些 年级 班级 班上 普遍"
     " 容易 无法 难以 开展 利用".split()
 )
-_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
-_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
 
 @lru_cache(maxsize=1)
-def _jieba():
+def jieba_tokenizer():
     """jieba, initialised once and quietly (it logs its dictionary loading at INFO)."""
     import jieba
 
@@ -35,13 +35,13 @@ def _jieba():
 
 
 def _words(text: str) -> set[str]:
-    words = (w.strip().lower() for w in _jieba().lcut(text))
-    return {w for w in words if len(w) >= 2 and w not in STOPWORDS and (_CJK_RUN.fullmatch(w) or _LATIN_WORD.fullmatch(w))}
+    words = (w.strip().lower() for w in jieba_tokenizer().lcut(text))
+    return {w for w in words if len(w) >= 2 and w not in STOPWORDS and (CJK_RUN.fullmatch(w) or LATIN_WORD.fullmatch(w))}
 
 
 def _pairs(words: set[str]) -> set[str]:
     """Character pairs inside the words (never across two words: 学生不会 gives no 生不)."""
-    return {w[i : i + 2] for w in words if _CJK_RUN.fullmatch(w) for i in range(len(w) - 1)} - STOPWORDS
+    return {w[i : i + 2] for w in words if CJK_RUN.fullmatch(w) for i in range(len(w) - 1)} - STOPWORDS
 
 
 def shared_terms(texts: Sequence[str]) -> list[str]:
