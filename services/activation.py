@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import aiosmtplib
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -66,13 +67,22 @@ def _local(moment: datetime, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
+def _text(sheet, value: str) -> WriteOnlyCell:
+    """A cell that holds text whatever it starts with: a name like "=HYPERLINK(…)" stays a name
+    and never becomes a formula in the spreadsheet staff open."""
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
+
+
 def activation_sheet(*, letters: list[Letter], tz: ZoneInfo) -> bytes:
     """The 开通单: one row per teacher, in the office's time zone."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet("开通单")
     sheet.append(SHEET_HEADER)
     for letter in letters:
-        sheet.append((letter.username, letter.name, letter.school, letter.code, _local(letter.expires_at, tz)))
+        sheet.append([_text(sheet, value) for value in (letter.username, letter.name, letter.school, letter.code,
+                                                         _local(letter.expires_at, tz))])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -95,6 +95,20 @@ async def test_an_activation_code_sets_the_password_once(api, login):
     assert (await api.post(f"/api/v1/teachers/{teacher['id']}/activation-code", headers=staff)).status_code == 409
 
 
+async def test_a_name_that_looks_like_a_formula_stays_text_in_the_sheet(api, login):
+    """A roster name written as a spreadsheet formula must not run when staff open the 开通单."""
+    staff = await login("staff01")
+    hostile = '=HYPERLINK("http://evil.example")'
+    rows = [["s1003", hostile, "实验小学", "语文", "小学", "13800001003", ""]]
+    uploaded = await upload(api, staff, csv_bytes(rows), "roster.csv")
+    assert uploaded.status_code == 200, uploaded.text
+    response = await api.post(f"/api/v1/schools/{await school_id(api, staff, '实验小学')}/activation-sheet",
+                              headers=staff)
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    (name,) = [row[1] for row in sheet.iter_rows(min_row=2) if row[0].value == "s1003"]
+    assert name.value == hostile and name.data_type == "s"
+
+
 async def test_an_expired_or_reissued_code_is_refused(api, login, session_factory):
     staff = await imported(api, login)
     old = (await activation_sheet(api, staff, "第一中学"))["s1002"][3]
