@@ -4,7 +4,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 
-from contracts.errors import DomainError, InvalidField, TooManyAttempts
+from contracts.errors import DomainError, InvalidField
 from services.roster import RosterRejected
 
 
@@ -12,7 +12,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
         # The extras say what the client needs to act on, e.g. the current phase of a 409.
-        return JSONResponse({"detail": exc.detail, **exc.extra}, status_code=exc.status_code)
+        return JSONResponse({"detail": exc.detail, **exc.extra}, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(IntegrityError)
     async def integrity_error(_: Request, exc: IntegrityError) -> JSONResponse:
@@ -26,11 +26,6 @@ def install_error_handlers(app: FastAPI) -> None:
         # Same shape as FastAPI's own validation errors, so clients parse one format.
         detail = [{"loc": ["body", exc.field], "msg": exc.detail, "type": "value_error"}]
         return JSONResponse({"detail": detail}, status_code=exc.status_code)
-
-    @app.exception_handler(TooManyAttempts)
-    async def too_many_attempts(_: Request, exc: TooManyAttempts) -> JSONResponse:
-        return JSONResponse({"detail": exc.detail, **exc.extra}, status_code=exc.status_code,
-                            headers={"Retry-After": str(exc.retry_after)})
 
     @app.exception_handler(RosterRejected)
     async def roster_rejected(_: Request, exc: RosterRejected) -> JSONResponse:

@@ -62,7 +62,7 @@ async def login(
         token = await account_actions.log_in(session, settings=settings, throttle=throttle, username=username.strip(),
                                              password=password, client=client, now=now)
     except TooManyAttempts as exc:
-        return again(exc.status_code, f"尝试次数过多，请 {exc.retry_after} 秒后再试", {"Retry-After": str(exc.retry_after)})
+        return again(exc.status_code, f"尝试次数过多，请 {exc.retry_after} 秒后再试", exc.headers)
     if token is None:
         return again(401, "用户名或密码错误")
     response = RedirectResponse(_safe_next(next), status_code=303)

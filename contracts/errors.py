@@ -7,6 +7,7 @@ from typing import Any
 
 class DomainError(Exception):
     status_code = 400
+    headers: dict[str, str] = {}  # HTTP headers the answer carries
 
     def __init__(self, detail: str, **extra: Any) -> None:
         super().__init__(detail)
@@ -62,6 +63,7 @@ class TooManyAttempts(DomainError):
     def __init__(self, retry_after: int) -> None:
         super().__init__(f"尝试次数过多，请 {retry_after} 秒后再试 (too many attempts)", retry_after=retry_after)
         self.retry_after = retry_after
+        self.headers = {"Retry-After": str(retry_after)}
 
 
 class Unavailable(DomainError):
