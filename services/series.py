@@ -269,10 +269,9 @@ FOR_RUN = "for_run"  # the key of a change row's data holding what its run must 
 
 async def changes_not_seen(session: AsyncSession, *, series_id: int, seen: Collection[int]) -> list[SeriesChange]:
     """Stored changes the series' run has not taken, oldest first (a term holds a few dozen)."""
-    rows = await session.scalars(
-        select(SeriesChangeRow).where(SeriesChangeRow.series_id == series_id).order_by(SeriesChangeRow.id))
-    return [SeriesChange.model_validate(row.data[FOR_RUN]) for row in rows
-            if row.id not in seen and FOR_RUN in row.data]
+    rows = await session.scalars(select(SeriesChangeRow).where(
+        SeriesChangeRow.series_id == series_id, SeriesChangeRow.id.not_in(seen)).order_by(SeriesChangeRow.id))
+    return [SeriesChange.model_validate(row.data[FOR_RUN]) for row in rows if FOR_RUN in row.data]
 
 
 async def _log(
