@@ -1,6 +1,7 @@
 """The web application, assembled: the JSON API under /api/v1 and the console under /console,
 sharing one app (settings, database, Temporal client). `uvicorn webapp:app`."""
 
+import asyncio
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
@@ -18,6 +19,7 @@ from db import create_engine, create_session_factory
 from engine.connection import connect_temporal
 from services.login_throttle import LoginThrottle
 from services.security import signing_key
+from services.vector_queue import VectorQueue
 
 API_PREFIX = "/api/v1"
 
@@ -34,9 +36,12 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
         app.state.login_throttle = LoginThrottle(per_username=settings.login_limits_per_username,
                                                  per_address=settings.login_limits_per_address)
         app.state.session_factory = create_session_factory(engine)
+        app.state.vector_queue = VectorQueue(app.state.session_factory)
+        encoding = asyncio.create_task(app.state.vector_queue.run())
         # Lazy: the API starts (and /health says why) even while Temporal is still coming up.
         app.state.temporal = temporal or await connect_temporal(settings, lazy=True)
         yield
+        encoding.cancel()  # what it had not encoded yet is encoded when collection closes
         await engine.dispose()
 
     app = FastAPI(

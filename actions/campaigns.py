@@ -192,6 +192,7 @@ async def submit_problem(ctx: Context, *, campaign_id: int, data: ProblemIn) -> 
     campaign, member = await _member(ctx, campaign_id)
     problem = await campaigns.submit_problem(ctx.session, campaign_id=campaign.id, member=member, data=data)
     await ctx.session.commit()
+    ctx.vectors.add(problem.id)
     return ProblemOut.model_validate(problem)
 
 
@@ -210,6 +211,7 @@ async def edit_problem(ctx: Context, *, campaign_id: int, problem_id: int, data:
     problem = await _own_problem(ctx, campaign_id, problem_id)
     await campaigns.edit_problem(ctx.session, problem=problem, data=data)
     await ctx.session.commit()
+    ctx.vectors.add(problem.id)  # an unchanged text is encoded again, to the same vector
     return ProblemOut.model_validate(problem)
 
 

@@ -9,6 +9,7 @@ from temporalio.client import Client
 
 from config import Settings
 from models import User
+from services.vector_queue import VectorQueue
 
 
 @dataclass(frozen=True)
@@ -18,3 +19,4 @@ class Context:
     temporal: Client
     settings: Settings
     now: datetime
+    vectors: VectorQueue  # problems whose sentence vector is to be encoded once committed

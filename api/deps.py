@@ -24,6 +24,7 @@ from contracts.limits import MAX_OFFSET, MAX_PAGE_SIZE
 from models import Teacher, User
 from services.login_throttle import LoginThrottle
 from services.security import token_claims
+from services.vector_queue import VectorQueue
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -44,6 +45,10 @@ async def get_temporal(request: Request) -> Client:
     return request.app.state.temporal
 
 
+async def get_vector_queue(request: Request) -> VectorQueue:
+    return request.app.state.vector_queue
+
+
 async def get_login_throttle(request: Request) -> LoginThrottle:
     return request.app.state.login_throttle
 
@@ -56,6 +61,7 @@ async def get_client_address(request: Request) -> str:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 TemporalDep = Annotated[Client, Depends(get_temporal)]
+VectorQueueDep = Annotated[VectorQueue, Depends(get_vector_queue)]
 ThrottleDep = Annotated[LoginThrottle, Depends(get_login_throttle)]
 ClientAddressDep = Annotated[str, Depends(get_client_address)]
 
@@ -100,8 +106,8 @@ CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
 async def get_account_context(user: Annotated[User, Depends(get_login)], session: SessionDep, temporal: TemporalDep,
-                              settings: SettingsDep, now: NowDep) -> Context:
-    return Context(user=user, session=session, temporal=temporal, settings=settings, now=now)
+                              settings: SettingsDep, now: NowDep, vectors: VectorQueueDep) -> Context:
+    return Context(user=user, session=session, temporal=temporal, settings=settings, now=now, vectors=vectors)
 
 
 # The routes a login that must set a password may still use: who am I, set it, log out.

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from actions.context import Context
 from actions.policy import needs_new_password
 from api.clock import NowDep
-from api.deps import SessionDep, SettingsDep, TemporalDep, user_for_token
+from api.deps import SessionDep, SettingsDep, TemporalDep, VectorQueueDep, user_for_token
 from config import Settings
 from models import User
 from services.security import SESSION_COOKIE, signing_key
@@ -66,8 +66,8 @@ ConsoleUser = Annotated[User, Depends(console_user)]
 
 
 async def console_account_context(user: ConsoleLogin, session: SessionDep, temporal: TemporalDep,
-                                  settings: SettingsDep, now: NowDep) -> Context:
-    return Context(user=user, session=session, temporal=temporal, settings=settings, now=now)
+                                  settings: SettingsDep, now: NowDep, vectors: VectorQueueDep) -> Context:
+    return Context(user=user, session=session, temporal=temporal, settings=settings, now=now, vectors=vectors)
 
 
 # The pages a login that must set a password may still use: the password page, logging out.

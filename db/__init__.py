@@ -3,7 +3,7 @@ writers (db/sqlite.py), so the API and the worker can write at the same time."""
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from db import sqlite
+from db import sqlite, sqlite_driver
 
 SessionFactory = async_sessionmaker[AsyncSession]
 # PostgreSQL: enough connections for 32 requests in flight per process, within the server's
@@ -14,7 +14,7 @@ POSTGRES_POOL = {"pool_size": 20, "max_overflow": 5}
 def create_engine(database_url: str) -> AsyncEngine:
     if not database_url.startswith("sqlite"):
         return create_async_engine(database_url, pool_pre_ping=True, **POSTGRES_POOL)
-    engine = create_async_engine(database_url, connect_args=sqlite.CONNECT_ARGS)
+    engine = create_async_engine(database_url, connect_args=sqlite.CONNECT_ARGS, module=sqlite_driver.DBAPI)
     sqlite.configure(engine)
     return engine
 

@@ -25,7 +25,6 @@ from models import (
     School, Task, Teacher, TeacherSubject, Topic, TopicParticipant, Training, User, Vote,
 )
 from services import problem_vectors
-from services.sentence_vectors import problem_text
 
 INSERT_CHUNK = 1000
 
@@ -282,14 +281,11 @@ async def phase_guard(session: AsyncSession, campaign_id: int, action: CampaignA
 
 
 async def submit_problem(session: AsyncSession, *, campaign_id: int, member: CampaignMember, data: ProblemIn) -> Problem:
-    # Encoded before the guard, so no write lock is held while the encoder runs.
-    [vector] = await problem_vectors.encode([problem_text(data.title, data.description, data.tags)])
+    """Its sentence vector is encoded once this has committed (services/vector_queue.py)."""
     async with phase_guard(session, campaign_id, CampaignAction.submit_problem):
         problem = Problem(campaign_id=campaign_id, author_user_id=member.user_id, school_id=member.school_id,
                           **data.model_dump())
         session.add(problem)
-        await session.flush()
-        await problem_vectors.store(session, problem_id=problem.id, vector=vector)
     return problem
 
 
@@ -301,15 +297,14 @@ async def get_problem(session: AsyncSession, *, campaign_id: int, problem_id: in
 
 
 async def edit_problem(session: AsyncSession, *, problem: Problem, data: ProblemUpdate) -> Problem:
-    changes = data.model_dump(exclude_unset=True, exclude_none=True)
-    edited = {key: changes.get(key, getattr(problem, key)) for key in ("title", "description", "tags")}
-    text = problem_text(edited["title"], edited["description"], edited["tags"])
-    vector = None if text == problem_vectors.text_of(problem) else (await problem_vectors.encode([text]))[0]
+    """A new text drops the stored vector in the same transaction; the caller queues the problem
+    for a new one once this has committed."""
+    text_before = problem_vectors.text_of(problem)
     async with phase_guard(session, problem.campaign_id, CampaignAction.edit_problem):
-        for key, value in changes.items():
+        for key, value in data.model_dump(exclude_unset=True, exclude_none=True).items():
             setattr(problem, key, value)
-        if vector is not None:
-            await problem_vectors.store(session, problem_id=problem.id, vector=vector)
+        if problem_vectors.text_of(problem) != text_before:
+            await problem_vectors.forget(session, problem_id=problem.id)
     return problem
 
 

@@ -31,6 +31,10 @@ async def store(session: AsyncSession, *, problem_id: int, vector: bytes) -> Non
         row.model, row.vector = sentence_vectors.MODEL, vector
 
 
+async def forget(session: AsyncSession, *, problem_id: int) -> None:
+    await session.execute(delete(ProblemVector).where(ProblemVector.problem_id == problem_id))
+
+
 async def vectors_of(session: AsyncSession, *, campaign_id: int, problems: Sequence[Problem]) -> dict[int, np.ndarray]:
     """The problems' vectors; those missing or from another model (rows written in bulk, problems
     from before vectors were stored) are encoded now and stored."""

@@ -4,7 +4,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import httpx
@@ -16,7 +16,9 @@ from api.clock import current_time
 from webapp import create_app
 from config import Settings
 from db import SessionFactory
-from models import InboxItem, Notification, User
+from contracts.campaigns import CampaignIn
+from models import Cluster, InboxItem, Notification, User
+from services import campaigns
 
 API = "/api/v1"
 
@@ -47,6 +49,17 @@ async def eventually(check: Callable[[], Awaitable[Any]], *, timeout: float = 20
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout}s: {check}")
         await asyncio.sleep(0.05)
+
+
+async def collecting_campaign(session_factory: SessionFactory) -> int:
+    """A campaign collecting problems in the first cluster, written by the service (no run)."""
+    async with session_factory() as session:
+        staff = await session.scalar(select(User).where(User.username == "staff01"))
+        cluster = await session.scalar(select(Cluster.id).order_by(Cluster.id))
+        campaign = await campaigns.create_campaign(session, data=CampaignIn(title="截止前夜", cluster_ids=[cluster]),
+                                                   by=staff, now=datetime.now(timezone.utc))
+        await session.commit()
+        return campaign.id
 
 
 async def user_ids(session_factory: SessionFactory) -> dict[str, int]:

@@ -76,8 +76,8 @@ async def test_proposals_appear_and_staff_shape_them_while_deciding(vapi, login,
         await _reached(session_factory, cid, "collect_topics")
         submitted = await _submit_all(session_factory, cid)
         assert submitted >= 250
-        async with session_factory() as session:
-            assert len((await session.scalars(select(ProblemVector.problem_id))).all()) == submitted
+        async with session_factory() as session:  # submitted past the API: no vectors until collection closes
+            assert not (await session.scalars(select(ProblemVector.problem_id))).all()
             first = await session.scalar(select(Problem.id).where(Problem.campaign_id == cid))
         await _refused_in(vapi, base, staff, first, "collect_topics")
 
@@ -85,6 +85,8 @@ async def test_proposals_appear_and_staff_shape_them_while_deciding(vapi, login,
         assert closed.status_code == 200, closed.text
         await _reached(session_factory, cid, "collect_topics", "deciding")
         proposals = (await vapi.get(f"{base}/topic-proposals", headers=staff)).json()
+        async with session_factory() as session:
+            assert len((await session.scalars(select(ProblemVector.problem_id))).all()) == submitted
         ids = [p for proposal in proposals for p in proposal["problem_ids"]]
         assert len(ids) == len(set(ids)) == submitted
         groups = [p for p in proposals if len(p["problem_ids"]) > 1]
