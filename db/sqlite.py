@@ -50,7 +50,10 @@ class _WriteQueue:
 
 # The driver opens a transaction just before a write statement, in the same call (reads before it
 # run outside any transaction); IMMEDIATE makes that BEGIN IMMEDIATE.
-CONNECT_ARGS = {"timeout": BUSY_TIMEOUT_S, "isolation_level": "IMMEDIATE"}
+CONNECT_ARGS = {"timeout": BUSY_TIMEOUT_S, "isolation_level": "IMMEDIATE",
+                # A write transaction's statements after its first run on the event loop's thread
+                # (db/sqlite_driver.py), one at a time like every use of the connection.
+                "check_same_thread": False}
 
 
 def configure(engine: AsyncEngine) -> None:

@@ -1,20 +1,35 @@
-"""SQLAlchemy's aiosqlite adapter with one trip to the connection's thread per statement.
+"""SQLAlchemy's aiosqlite adapter, with fewer trips to the connection's thread.
 
 aiosqlite runs each sqlite3 call in the connection's own thread and hands the result back to the
 event loop. SQLAlchemy's adapter makes four such trips per statement (open a cursor, execute,
-fetch, close), and under 32 concurrent requests each trip waits its turn in the busy event loop:
-a vote's eight statements cost about sixty trips, and a write transaction held SQLite's lock
-across all of its trips. Here a statement is one function run in that thread (cursor, execute,
-fetch every row, close), so it costs one trip; what SQLAlchemy then reads from the cursor
-(description, rows, rowcount, lastrowid) was captured by that function."""
+fetch, close); under 32 concurrent requests each trip waits its turn in the busy event loop, so a
+vote's eight statements cost about sixty trips, and a write transaction held SQLite's write lock
+across every trip of its statements and its commit: writers queued behind a lock held mostly by
+waiting.
+
+Here a statement is one function (cursor, execute, fetch every row, close) run in that thread:
+one trip, which reads still take, so a long read never blocks the loop. Once a transaction has
+written, SQLite's write lock is its own until it ends; its further statements and its commit
+cannot wait on a lock and take a fraction of a millisecond, so they run on the loop's thread
+directly (the connection is opened with check_same_thread=False and, as always, used by one
+caller at a time). A transaction's first write still goes to the thread: that is where it may
+wait for the lock (BEGIN IMMEDIATE, db/sqlite.py)."""
 
 import collections
+import weakref
 from typing import Any
 
 import aiosqlite
 import sqlite3
 from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_connection, AsyncAdapt_aiosqlite_dbapi
 from sqlalchemy.util import await_
+
+from db.sqlite import WRITES
+
+
+# Connections whose transaction has written: SQLite's write lock is theirs until it ends. (A
+# transaction's first write goes to the thread: it may wait for the lock; see db/sqlite.py.)
+_holding_write_lock: weakref.WeakSet[aiosqlite.Connection] = weakref.WeakSet()
 
 
 def _run_statement(connection: sqlite3.Connection, operation: str, parameters) -> tuple:
@@ -51,7 +66,22 @@ class OneTripCursor:
         self.lastrowid = None
         self.arraysize = 1
 
+    def _run(self, function, operation: str, *args) -> Any:
+        driver = self._connection._conn
+        if self._connection in _holding_write_lock and driver.in_transaction:
+            # The statement cannot wait on a lock and takes a fraction of a millisecond: it runs
+            # here, so the write lock is not held across trips to a busy event loop.
+            try:
+                return function(driver, operation, *args)
+            except Exception as error:
+                self._adapt_connection._handle_exception(error)
+        result = self._in_thread(function, operation, *args)
+        if WRITES.match(operation) and driver.in_transaction:
+            _holding_write_lock.add(self._connection)  # until the transaction ends (_Connection._end)
+        return result
+
     def _in_thread(self, function, *args) -> Any:
+
         async def trip():
             async with self._adapt_connection._execute_mutex:
                 # aiosqlite's queue to its thread: SQLAlchemy's adapter uses it the same way.
@@ -63,12 +93,12 @@ class OneTripCursor:
             self._adapt_connection._handle_exception(error)
 
     def execute(self, operation: str, parameters=None) -> None:
-        self.description, rows, self.rowcount, self.lastrowid = self._in_thread(_run_statement, operation, parameters)
+        self.description, rows, self.rowcount, self.lastrowid = self._run(_run_statement, operation, parameters)
         self._rows = collections.deque(rows)
 
     def executemany(self, operation: str, seq_of_parameters) -> None:
         self.description, self.lastrowid = None, None
-        self.rowcount = self._in_thread(_run_many, operation, seq_of_parameters)
+        self.rowcount = self._run(_run_many, operation, seq_of_parameters)
 
     async def _async_soft_close(self) -> None:
         """Nothing stays open in the thread."""
@@ -102,6 +132,23 @@ class OneTripCursor:
 class _Connection(AsyncAdapt_aiosqlite_connection):
     __slots__ = ()
     _cursor_cls = OneTripCursor
+
+    def commit(self) -> None:
+        self._end(self._connection._conn.commit)
+
+    def rollback(self) -> None:
+        self._end(self._connection._conn.rollback)
+
+    def _end(self, end) -> None:
+        """Commit or roll back where the transaction's statements ran: here, under the write lock."""
+        if self._connection._connection is None:
+            return  # closed already
+        try:
+            end()
+        except Exception as error:
+            self._handle_exception(error)
+        finally:
+            _holding_write_lock.discard(self._connection)
 
 
 class _DBAPI(AsyncAdapt_aiosqlite_dbapi):

@@ -3,6 +3,7 @@
 audit row (counted, never timed)."""
 
 import asyncio
+import sqlite3
 
 from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import Engine
@@ -84,4 +85,39 @@ async def test_writers_that_read_first_never_meet_a_stale_snapshot(settings, ses
     await asyncio.gather(*(read_then_write(n) for n in range(200)))
     async with sessions() as session:
         assert await session.scalar(text("SELECT count(*) FROM tally")) == 200
+    await engine.dispose()
+
+
+async def test_a_write_waiting_for_another_process_leaves_the_event_loop_free(settings, session_factory):
+    """The first write of a transaction waits for SQLite's lock in the driver's thread; once it
+    holds the lock, its statements and commit run on the loop (db/sqlite_driver.py). Another
+    process holds the lock here until the loop has ticked while our write waits: a write that
+    blocked the loop would never see the lock released (and fail after the busy timeout)."""
+    engine = create_engine(settings.database_url)
+    sessions = create_session_factory(engine)
+    async with sessions() as session:
+        await session.execute(text("CREATE TABLE tally (n INTEGER)"))
+        await session.commit()
+    other_process = sqlite3.connect(engine.url.database, isolation_level=None)
+    other_process.execute("BEGIN IMMEDIATE")
+    write_started = asyncio.Event()
+
+    async def write() -> None:
+        async with sessions() as session:
+            write_started.set()
+            await session.execute(text("INSERT INTO tally VALUES (1)"))
+            await session.execute(text("INSERT INTO tally VALUES (2)"))  # on the loop: the lock is ours
+            assert await session.scalar(text("SELECT count(*) FROM tally")) == 2
+            await session.commit()
+
+    async def release_once_the_loop_has_ticked() -> None:
+        await write_started.wait()
+        for _ in range(20):
+            await asyncio.sleep(0.01)
+        other_process.execute("COMMIT")
+
+    await asyncio.gather(write(), release_once_the_loop_has_ticked())
+    other_process.close()
+    async with sessions() as session:
+        assert await session.scalar(text("SELECT count(*) FROM tally")) == 2
     await engine.dispose()
