@@ -317,20 +317,23 @@ async def withdraw_problem(session: AsyncSession, *, problem: Problem, now: date
 
 
 async def vote(session: AsyncSession, *, problem: Problem, member: CampaignMember, budget: int) -> int:
-    """Returns the votes the teacher has left."""
+    """Returns the votes the teacher has left. The budget is counted after the vote is written,
+    with her other votes locked out (SQLite's write lock; her member row on PostgreSQL), so two
+    votes sent at once cannot both take her last one."""
     async with phase_guard(session, problem.campaign_id, CampaignAction.vote):
         if problem.author_user_id == member.user_id:
             raise Conflict("不能给自己提交的问题投票 (cannot vote for your own problem)")
-        used, this_one = (await session.execute(
-            select(func.count(), func.count().filter(Vote.problem_id == problem.id))
-            .where(Vote.campaign_id == problem.campaign_id, Vote.user_id == member.user_id))).one()
-        if this_one:
+        if await session.get(Vote, (problem.id, member.user_id)) is not None:
             raise Conflict("已经投过票 (already voted for this problem)")
-        if used >= budget:
-            raise Conflict(f"投票数已用完（每人 {budget} 票）(vote budget used up)", budget=budget)
         session.add(Vote(problem_id=problem.id, user_id=member.user_id, campaign_id=problem.campaign_id))
         await session.execute(update(Problem).where(Problem.id == problem.id).values(votes=Problem.votes + 1))
-    return budget - used - 1
+        await session.execute(select(CampaignMember.user_id).where(
+            CampaignMember.campaign_id == problem.campaign_id, CampaignMember.user_id == member.user_id).with_for_update())
+        used = await session.scalar(select(func.count()).where(Vote.campaign_id == problem.campaign_id,
+                                                               Vote.user_id == member.user_id))
+        if used > budget:
+            raise Conflict(f"投票数已用完（每人 {budget} 票）(vote budget used up)", budget=budget)
+    return budget - used
 
 
 async def unvote(session: AsyncSession, *, problem: Problem, user_id: int) -> None:

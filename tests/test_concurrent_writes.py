@@ -8,9 +8,16 @@ import sqlite3
 from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import Engine
 
+from contracts.campaigns import ProblemIn
+from contracts.errors import Conflict
 from db import create_engine, create_session_factory
-from models import AuditEntry, Problem, ProblemVector, Vote
+from models import AuditEntry, CampaignMember, Problem, ProblemVector, Vote
+from scripts.bootstrap import migrate
+from services import campaigns
+from services.accounts import bootstrap_admin
+from services.demo import load_demo_county
 from tests.campaign_helpers import collecting_campaign, eventually
+from tests.postgres import throwaway_postgres
 
 WRITERS = 64
 
@@ -121,3 +128,46 @@ async def test_a_write_waiting_for_another_process_leaves_the_event_loop_free(se
     async with sessions() as session:
         assert await session.scalar(text("SELECT count(*) FROM tally")) == 2
     await engine.dispose()
+
+
+async def _last_vote_race(session_factory) -> list[int]:
+    """A teacher with one vote left sends two votes at once: the statuses they would get."""
+    campaign_id = await collecting_campaign(session_factory)
+    async with session_factory() as session:
+        members = list(await session.scalars(select(CampaignMember).where(CampaignMember.campaign_id == campaign_id)
+                                             .order_by(CampaignMember.user_id)))
+        problems = [await campaigns.submit_problem(session, campaign_id=campaign_id, member=m,
+                                                   data=ProblemIn(title=f"问题 {n}")) for n, m in enumerate(members[1:4])]
+        await session.commit()
+    voter = members[0]
+
+    async def vote(problem: Problem, budget: int = 2) -> int:
+        async with session_factory() as session:
+            try:
+                await campaigns.vote(session, problem=problem, member=voter, budget=budget)
+                await session.commit()
+                return 201
+            except Conflict:
+                return 409
+
+    assert await vote(problems[0]) == 201
+    return sorted(await asyncio.gather(vote(problems[1]), vote(problems[2])))
+
+
+async def test_two_votes_at_once_cannot_both_take_the_last_one(session_factory, demo):
+    assert await _last_vote_race(session_factory) == [201, 409]
+
+
+async def test_two_votes_at_once_cannot_both_take_the_last_one_on_postgresql(settings):
+    with throwaway_postgres() as url:
+        await asyncio.to_thread(migrate, url)
+        engine = create_engine(url)
+        sessions = create_session_factory(engine)
+        async with sessions() as session:
+            await bootstrap_admin(session, username="admin", password="demo-pass")
+            await load_demo_county(session, password="demo-pass")
+            await session.commit()
+        try:
+            assert await _last_vote_race(sessions) == [201, 409]
+        finally:
+            await engine.dispose()
