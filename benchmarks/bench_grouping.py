@@ -32,7 +32,8 @@ def county(size: int) -> list[str]:
 
 def quality() -> None:
     for label, path in [("evaluation set", grouping_eval.DATA), ("development set", grouping_eval.DEV),
-                        ("second development set", grouping_eval.DEV2)]:
+                        ("second development set", grouping_eval.DEV2),
+                        ("third development set", grouping_eval.DEV3)]:
         problems = grouping_eval.load(path)
         scores = grouping_eval.score(problems, group_items(grouping_eval.items(problems)))
         old = previous_grouping.group_items([previous_grouping.Item(id=n, text=p.text, votes=n % 3, author=n,

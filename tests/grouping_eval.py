@@ -14,6 +14,7 @@ from services.topic_grouping import Group, Item
 DATA = Path(__file__).parent / "data" / "grouping_eval.json"
 DEV = DATA.with_name("grouping_dev.json")  # where methods and parameters were chosen
 DEV2 = DATA.with_name("grouping_dev2.json")  # the same, with more one-offs sharing the themes' words
+DEV3 = DATA.with_name("grouping_dev3.json")  # the same, other subjects and stages (written for issue 13)
 ONE_OFF = ""  # the label of a problem that belongs to no theme
 
 
