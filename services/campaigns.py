@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import ScalarSelect, Select, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.exc import IntegrityError
 
 from contracts import phase_rules, workflow_ids
 from contracts.campaigns import (
@@ -323,9 +324,11 @@ async def vote(session: AsyncSession, *, problem: Problem, member: CampaignMembe
     async with phase_guard(session, problem.campaign_id, CampaignAction.vote):
         if problem.author_user_id == member.user_id:
             raise Conflict("不能给自己提交的问题投票 (cannot vote for your own problem)")
-        if await session.get(Vote, (problem.id, member.user_id)) is not None:
-            raise Conflict("已经投过票 (already voted for this problem)")
         session.add(Vote(problem_id=problem.id, user_id=member.user_id, campaign_id=problem.campaign_id))
+        try:
+            await session.flush()
+        except IntegrityError:  # her vote for it is the row's primary key
+            raise Conflict("已经投过票 (already voted for this problem)") from None
         await session.execute(update(Problem).where(Problem.id == problem.id).values(votes=Problem.votes + 1))
         await session.execute(select(CampaignMember.user_id).where(
             CampaignMember.campaign_id == problem.campaign_id, CampaignMember.user_id == member.user_id).with_for_update())

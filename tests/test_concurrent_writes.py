@@ -171,3 +171,18 @@ async def test_two_votes_at_once_cannot_both_take_the_last_one_on_postgresql(set
             assert await _last_vote_race(sessions) == [201, 409]
         finally:
             await engine.dispose()
+
+
+async def test_a_second_vote_for_the_same_problem_is_a_409_saying_so(api, login, session_factory):
+    campaign_id = await collecting_campaign(session_factory)
+    problem_id = (await api.post(f"/api/v1/campaigns/{campaign_id}/problems", json={"title": "学生不会审题"},
+                                 headers=await login("t0001"))).json()["id"]
+    voter = await login("t0002")
+    url = f"/api/v1/campaigns/{campaign_id}/problems/{problem_id}/votes"
+    at_once = await asyncio.gather(api.post(url, headers=voter), api.post(url, headers=voter))
+    again = await api.post(url, headers=voter)
+    assert sorted(a.status_code for a in at_once) == [201, 409] and again.status_code == 409
+    assert "已经投过票" in again.json()["detail"]
+    votes = await _count(session_factory, select(Vote.user_id).where(Vote.problem_id == problem_id))
+    async with session_factory() as session:
+        assert votes == 1 == (await session.get(Problem, problem_id)).votes
