@@ -5,6 +5,7 @@ import asyncio
 import statistics
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import httpx
@@ -66,3 +67,20 @@ async def run(base_url: str, calls: list[Call], concurrency: int) -> Load:
         start = time.perf_counter()
         await asyncio.gather(*(user() for _ in range(concurrency)))
         return Load(calls=len(calls), seconds=time.perf_counter() - start, latencies=latencies, statuses=statuses)
+
+
+async def run_direct(call: Callable[[], Awaitable[object]], count: int, concurrency: int) -> Load:
+    """The same load shape without HTTP: `call()` made `count` times, at most `concurrency` at a
+    time, in this process (the baseline of a route: the call it makes, made directly)."""
+    latencies: list[float] = []
+    remaining = iter(range(count))
+
+    async def user() -> None:
+        for _ in remaining:
+            start = time.perf_counter()
+            await call()
+            latencies.append(time.perf_counter() - start)
+
+    start = time.perf_counter()
+    await asyncio.gather(*(user() for _ in range(concurrency)))
+    return Load(calls=count, seconds=time.perf_counter() - start, latencies=latencies, statuses=Counter({200: count}))

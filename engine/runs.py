@@ -5,6 +5,7 @@ A workflow that continued-as-new is one "run chain": the same workflow id, sever
 function here that reads history walks the chain oldest first, from the first run id that
 Temporal records for the execution."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -90,11 +91,38 @@ def run_summary(execution: WorkflowExecution) -> RunSummary:
     )
 
 
+# The most rows Temporal's frontend returns in one visibility page (its default visibilityMaxPageSize).
+VISIBILITY_MAX_PAGE = 1000
+
+_listings_in_flight: dict[tuple, asyncio.Task] = {}
+
+
 async def list_runs(client: Client, *, filters: RunFilters, offset: int, limit: int) -> tuple[list[RunSummary], int]:
+    """A page of runs and how many match. A listing asked for while the same one is in flight
+    shares its answer: staff refreshing the list at a deadline would otherwise queue identical
+    visibility queries on Temporal. The shared answer is at most one query older than the
+    request, well within visibility's own lag (it is eventually consistent)."""
     query = visibility_query(filters)
-    total = (await client.count_workflows(query)).count
-    runs = [run_summary(e) async for e in client.list_workflows(query, limit=offset + limit, page_size=200)]
-    return runs[offset:], total
+    key = (id(client), client.namespace, query, offset, limit)
+    listing = _listings_in_flight.get(key)
+    if listing is None:
+        listing = asyncio.ensure_future(_list_page(client, query, offset=offset, limit=limit))
+        _listings_in_flight[key] = listing
+        listing.add_done_callback(lambda _: _listings_in_flight.pop(key))
+    return await asyncio.shield(listing)  # one caller leaving does not cancel the others' answer
+
+
+async def _list_page(client: Client, query: str, *, offset: int, limit: int) -> tuple[list[RunSummary], int]:
+    """The count and the rows up to the page's end, asked at once; the rows in as few visibility
+    pages as Temporal allows (a first page of 50 is one page of 50)."""
+    wanted = offset + limit
+    executions = client.list_workflows(query, limit=wanted, page_size=min(wanted, VISIBILITY_MAX_PAGE))
+    counted, runs = await asyncio.gather(client.count_workflows(query), _summaries(executions))
+    return runs[offset:], counted.count
+
+
+async def _summaries(executions: AsyncIterator[WorkflowExecution]) -> list[RunSummary]:
+    return [run_summary(execution) async for execution in executions]
 
 
 async def _describe(client: Client, workflow_id: str, run_id: str | None = None):
