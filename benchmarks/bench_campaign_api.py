@@ -11,9 +11,7 @@ the same statement or service call on the same stack and database, with nothing 
 
 import argparse
 import asyncio
-import secrets
 import tempfile
-import uuid
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,23 +19,19 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import func, select
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from benchmarks import http_load
 from benchmarks.api_servers import serving
+from benchmarks.county_stack import api_settings, dev_server
 from benchmarks.big_county import add_actions, add_teachers, problem_text
 from benchmarks.http_load import Call, Load
 from config import Settings
-from contracts.search_attributes import ALL as SEARCH_ATTRIBUTES
-from db import create_engine, create_session_factory
-from engine.connection import bundled_binary
+from db import SessionFactory
 from models import CampaignMember, Cluster, InboxItem, Problem, User
-from scripts.bootstrap import migrate
 from scripts.run_stack import api_workers
-from services.accounts import bootstrap_admin
-from services.demo import load_demo_county
 from services.security import create_access_token
+from tests.demo_database import demo_county_database
 from tests.postgres import throwaway_postgres
 from worker import create_worker
 
@@ -83,13 +77,9 @@ def postgresql_url():
 BACKENDS = {"sqlite": sqlite_url, "postgresql": postgresql_url}
 
 
-async def prepare(url: str, settings: Settings, api_url: str) -> Rush:
-    """The county (demo + 5,000 teachers), the campaign launched through the API, its actions."""
-    engine = create_engine(url)
-    sessions = create_session_factory(engine)
+async def prepare(sessions: SessionFactory, settings: Settings, api_url: str) -> Rush:
+    """The county (the demo's + 5,000 teachers), the campaign launched through the API, its actions."""
     async with sessions() as session:
-        await bootstrap_admin(session, username="admin", password="demo-pass")
-        await load_demo_county(session, password="demo-pass")
         await add_teachers(session, count=TEACHERS)
         clusters = list(await session.scalars(select(Cluster.id)))
         staff = await session.scalar(select(User.id).where(User.username == "staff01"))
@@ -110,7 +100,6 @@ async def prepare(url: str, settings: Settings, api_url: str) -> Rush:
         problem_of = dict((await session.execute(select(Problem.author_user_id, Problem.id)
                                                  .where(Problem.campaign_id == campaign_id))).all())
         await session.commit()
-    await engine.dispose()
     return Rush(campaign_id, [tuple(m) for m in members], problem_of, staff_headers)
 
 
@@ -168,25 +157,17 @@ async def measure(backend: str, rush: Rush, settings: Settings, api_url: str, ba
 
 async def bench_backend(backend: str, url: str, temporal: WorkflowEnvironment, actions: int, workers: int,
                         log_dir: Path) -> list[Row]:
-    await asyncio.to_thread(migrate, url)  # Alembic runs its own event loop
-    settings = Settings(_env_file=None, environment="test", database_url=url, secret_key=secrets.token_hex(32),
-                        temporal_task_queue=f"bench-{uuid.uuid4()}")
-    env = {"DATABASE_URL": url, "ENVIRONMENT": "test", "SECRET_KEY": settings.secret_key,
-           "TEMPORAL_ADDRESS": temporal.client.service_client.config.target_host,
-           "TEMPORAL_TASK_QUEUE": settings.temporal_task_queue}
-    engine = create_engine(url)
-    try:
-        async with create_worker(temporal.client, settings=settings, session_factory=create_session_factory(engine)):
-            with serving("webapp:app", env=env, workers=workers, log=log_dir / f"api-{backend}.log") as api_url:
-                rush = await prepare(url, settings, api_url)
-                try:
-                    with serving("benchmarks.bare_api:app", env=env, workers=workers,
-                                 log=log_dir / f"bare-{backend}.log") as bare_url:
-                        return await measure(backend, rush, settings, api_url, bare_url, actions)
-                finally:  # the next database's campaign gets the same workflow id
-                    await temporal.client.get_workflow_handle(f"campaign-{rush.campaign_id}").terminate()
-    finally:
-        await engine.dispose()
+    settings, env = api_settings(url, temporal)
+    async with demo_county_database(url) as sessions, \
+            create_worker(temporal.client, settings=settings, session_factory=sessions):
+        with serving("webapp:app", env=env, workers=workers, log=log_dir / f"api-{backend}.log") as api_url:
+            rush = await prepare(sessions, settings, api_url)
+            try:
+                with serving("benchmarks.bare_api:app", env=env, workers=workers,
+                             log=log_dir / f"bare-{backend}.log") as bare_url:
+                    return await measure(backend, rush, settings, api_url, bare_url, actions)
+            finally:  # the next database's campaign gets the same workflow id
+                await temporal.client.get_workflow_handle(f"campaign-{rush.campaign_id}").terminate()
 
 
 def format_row(row: Row) -> str:
@@ -202,10 +183,7 @@ async def main(actions: int, backends: list[str], workers: int | None) -> None:
     print("| database | path | concurrent | API req/s | p50 ms | p95 ms | 5xx | bare req/s | bare p50 | bare p95 | "
           "API / bare |")
     print("|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
-    temporal = await WorkflowEnvironment.start_local(dev_server_existing_path=bundled_binary("temporal"),
-                                                     search_attributes=SEARCH_ATTRIBUTES,
-                                                     data_converter=pydantic_data_converter, ui=False)
-    try:
+    async with dev_server() as temporal:
         for backend in backends:
             with ExitStack() as stack:
                 url = stack.enter_context(BACKENDS[backend]())
@@ -213,9 +191,6 @@ async def main(actions: int, backends: list[str], workers: int | None) -> None:
                     print(f"| {backend} | skipped: server not installed (apt-get install postgresql) |")
                     continue
                 await bench_backend(backend, url, temporal, actions, workers or api_workers(), log_dir)
-    finally:
-        await temporal.shutdown()
-        await asyncio.sleep(0.1)  # lets the dev server's client finish before the interpreter exits
 
 
 if __name__ == "__main__":

@@ -17,12 +17,10 @@ from temporalio.testing import WorkflowEnvironment
 
 from config import Settings
 from contracts.search_attributes import ALL as SEARCH_ATTRIBUTES
-from db import SessionFactory, create_engine, create_session_factory
+from db import SessionFactory
 from engine.connection import bundled_binary
 from models import User
-from scripts.bootstrap import migrate
-from services.accounts import bootstrap_admin
-from services.demo import load_demo_county
+from tests.demo_database import demo_county_database
 
 
 @asynccontextmanager
@@ -45,27 +43,25 @@ class Stack:
     log_dir: Path
 
 
-@asynccontextmanager
-async def sqlite_county(temporal: WorkflowEnvironment, *, prefix: str) -> AsyncIterator[Stack]:
-    """A fresh SQLite database, migrated, with the admin and the demo county (staff01, t0001 …)."""
-    work = Path(tempfile.mkdtemp(prefix=f"{prefix}-"))
-    url = f"sqlite+aiosqlite:///{work / 'bench.db'}"
-    await asyncio.to_thread(migrate, url)  # Alembic runs its own event loop
+def api_settings(url: str, temporal: WorkflowEnvironment) -> tuple[Settings, dict[str, str]]:
+    """Settings for a benchmark's database and dev server (a task queue of its own), and the same as
+    the environment the API processes are started with."""
     settings = Settings(_env_file=None, environment="test", database_url=url, secret_key=secrets.token_hex(32),
                         temporal_task_queue=f"bench-{uuid.uuid4()}")
     env = {"DATABASE_URL": url, "ENVIRONMENT": "test", "SECRET_KEY": settings.secret_key,
            "TEMPORAL_ADDRESS": temporal.client.service_client.config.target_host,
            "TEMPORAL_TASK_QUEUE": settings.temporal_task_queue}
-    engine = create_engine(url)
-    sessions = create_session_factory(engine)
-    async with sessions() as session:
-        await bootstrap_admin(session, username="admin", password="demo-pass")
-        await load_demo_county(session, password="demo-pass")
-        await session.commit()
-    try:
+    return settings, env
+
+
+@asynccontextmanager
+async def sqlite_county(temporal: WorkflowEnvironment, *, prefix: str) -> AsyncIterator[Stack]:
+    """A fresh SQLite database, migrated, with the admin and the demo county (staff01, t0001 …)."""
+    work = Path(tempfile.mkdtemp(prefix=f"{prefix}-"))
+    url = f"sqlite+aiosqlite:///{work / 'bench.db'}"
+    settings, env = api_settings(url, temporal)
+    async with demo_county_database(url) as sessions:
         yield Stack(settings, env, sessions, work)
-    finally:
-        await engine.dispose()
 
 
 async def user_id(stack: Stack, username: str) -> int:

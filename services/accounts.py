@@ -95,6 +95,14 @@ async def issue_activation_code(
     return IssuedCode(code=code, expires_at=row.expires_at)
 
 
+def teacher_login(*, staff_no: str, name: str, phone: str | None, email: str | None,
+                  password_hash: str | None = None) -> dict:
+    """The columns of a teacher's login: named after her staff number; without a password hash it
+    opens only with an activation code (issue_activation_code) until she sets one."""
+    return {"username": staff_no, "role": Role.teacher, "display_name": name, "phone": phone, "email": email,
+            "password_hash": password_hash, "must_change_password": password_hash is None}
+
+
 async def ensure_teacher_login(session: AsyncSession, *, teacher: Teacher, password_hash: str | None = None) -> bool:
     """Give a teacher a login named after her staff number, once. True if one was created. Without
     a password hash it opens only with an activation code (issue_activation_code) until she sets one."""
@@ -102,15 +110,8 @@ async def ensure_teacher_login(session: AsyncSession, *, teacher: Teacher, passw
         return False
     if await user_by_username(session, username=teacher.staff_no) is not None:
         raise InvalidField("staff_no", f"用户名 {teacher.staff_no} 已被占用 (username taken)")
-    teacher.user = User(
-        username=teacher.staff_no,
-        role=Role.teacher,
-        display_name=teacher.name,
-        phone=teacher.phone,
-        email=teacher.email,
-        password_hash=password_hash,
-        must_change_password=password_hash is None,
-    )
+    teacher.user = User(**teacher_login(staff_no=teacher.staff_no, name=teacher.name, phone=teacher.phone,
+                                        email=teacher.email, password_hash=password_hash))
     await session.flush()
     return True
 

@@ -22,12 +22,10 @@ from openpyxl import load_workbook
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.directory import (
-    MAX_NAME, MAX_SUBJECTS, MOBILE_PATTERN, GradeBand, ImportResult, ImportRowError, Role,
-)
+from contracts.directory import MAX_NAME, MAX_SUBJECTS, MOBILE_PATTERN, GradeBand, ImportResult, ImportRowError
 from contracts.errors import DomainError, InvalidField
 from models import School, Teacher, TeacherSubject, User
-from services.accounts import ensure_teacher_login
+from services.accounts import ensure_teacher_login, teacher_login
 
 # Column → the header spellings schools use (Chinese first, English aliases after).
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -279,8 +277,7 @@ async def _add_teachers_with_logins(session: AsyncSession, rows: list[RosterRow]
         # Core inserts, one executemany each (the ORM's bulk insert fetches each new key: a statement per
         # row); the ids are read back by their unique keys.
         await session.execute(insert(User.__table__), [
-            {"username": row.staff_no, "role": Role.teacher, "display_name": row.name, "phone": row.phone,
-             "email": row.email, "password_hash": None, "must_change_password": True} for row in chunk])
+            teacher_login(staff_no=row.staff_no, name=row.name, phone=row.phone, email=row.email) for row in chunk])
         user_ids = dict((await session.execute(select(User.username, User.id)
                                                .where(User.username.in_(staff_nos)))).all())
         await session.execute(insert(Teacher.__table__), [

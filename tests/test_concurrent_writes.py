@@ -5,6 +5,7 @@ audit row (counted, never timed)."""
 import asyncio
 import sqlite3
 
+import pytest
 from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import Engine
 
@@ -12,11 +13,9 @@ from contracts.campaigns import ProblemIn
 from contracts.errors import Conflict
 from db import create_engine, create_session_factory
 from models import AuditEntry, CampaignMember, Problem, ProblemVector, Vote
-from scripts.bootstrap import migrate
 from services import campaigns
-from services.accounts import bootstrap_admin
-from services.demo import load_demo_county
 from tests.campaign_helpers import collecting_campaign, eventually
+from tests.demo_database import demo_county_database
 from tests.postgres import throwaway_postgres
 
 WRITERS = 64
@@ -158,19 +157,11 @@ async def test_two_votes_at_once_cannot_both_take_the_last_one(session_factory, 
     assert await _last_vote_race(session_factory) == [201, 409]
 
 
+@pytest.mark.postgres
 async def test_two_votes_at_once_cannot_both_take_the_last_one_on_postgresql(settings):
     with throwaway_postgres() as url:
-        await asyncio.to_thread(migrate, url)
-        engine = create_engine(url)
-        sessions = create_session_factory(engine)
-        async with sessions() as session:
-            await bootstrap_admin(session, username="admin", password="demo-pass")
-            await load_demo_county(session, password="demo-pass")
-            await session.commit()
-        try:
+        async with demo_county_database(url) as sessions:
             assert await _last_vote_race(sessions) == [201, 409]
-        finally:
-            await engine.dispose()
 
 
 async def test_a_second_vote_for_the_same_problem_is_a_409_saying_so(api, login, session_factory):

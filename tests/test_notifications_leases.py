@@ -16,14 +16,11 @@ from sqlalchemy import func, select, update
 from contracts.notification_delivery import Drain, GiveUp
 from contracts.notices import EXAMPLES, SubmissionReminder
 from contracts.notifications import ChannelName, DeliveryStatus, NotificationKind, NotifyRequest
-from db import create_engine, create_session_factory
 from models import Campaign, Delivery, Teacher, User
 from notifications import delivery, inbox, leases, service
 from notifications.channels import open_channels
 from notifications.channels.robots import Webhook
-from scripts.bootstrap import migrate
-from services.accounts import bootstrap_admin
-from services.demo import load_demo_county
+from tests.demo_database import demo_county_database
 from tests.notification_receivers import channels_on, http_receiver, smtp_server  # noqa: F401 (autouse fixture)
 from tests.postgres import throwaway_postgres
 from tests.test_notifications_channels import DAYTIME, SECRET, add_robot, school_teachers
@@ -232,26 +229,20 @@ async def test_giving_up_records_what_was_accepted_and_fails_the_rest_which_a_re
 @pytest.mark.postgres
 async def test_concurrent_claims_never_overlap_on_postgresql(settings):
     with throwaway_postgres() as url:
-        await asyncio.to_thread(migrate, url)
-        engine = create_engine(url)
-        session_factory = create_session_factory(engine)
-        async with session_factory() as session:
-            await bootstrap_admin(session, username="admin", password="x")
-            await load_demo_county(session, password="x")
-            await session.commit()
-            users = list(await session.scalars(select(User.id).join(Teacher, Teacher.user_id == User.id)))
-        notification_id = await publish(session_factory, settings, notice(users))  # one e-mail row each
+        async with demo_county_database(url) as session_factory:
+            async with session_factory() as session:
+                users = list(await session.scalars(select(User.id).join(Teacher, Teacher.user_id == User.id)))
+            notification_id = await publish(session_factory, settings, notice(users))  # one e-mail row each
 
-        async def claimer(n: int) -> list[int]:
-            lease = leases.Leases(session_factory, seconds=60, owner=f"claimer-{n}")
-            claimed = []
-            while batch := await lease.claim(leases.claimable(notification_id, DAYTIME), limit=3,
-                                             notification_id=notification_id):
-                claimed += batch
-            return claimed
+            async def claimer(n: int) -> list[int]:
+                lease = leases.Leases(session_factory, seconds=60, owner=f"claimer-{n}")
+                claimed = []
+                while batch := await lease.claim(leases.claimable(notification_id, DAYTIME), limit=3,
+                                                 notification_id=notification_id):
+                    claimed += batch
+                return claimed
 
-        claims = await asyncio.gather(*(claimer(n) for n in range(6)))
-        await engine.dispose()
+            claims = await asyncio.gather(*(claimer(n) for n in range(6)))
     everything = [row for claim in claims for row in claim]
     assert len(everything) == len(set(everything)) == len(users)
     assert sum(1 for claim in claims if claim) > 1  # they did run side by side
