@@ -113,8 +113,7 @@ async def main(rows: int) -> bool:
         direct = await resources.enter_async_context(sqlite_county(temporal, prefix="bench-roster-direct"))
         files = await rosters(served, rows)
         staff = bearer(await user_id(served, "staff01"), served.settings)
-        url = served.settings.database_url
-        with serving("webapp:app", env=served.env, workers=api_workers(url), log=served.log_dir / "api.log") as api_url:
+        with serving("webapp:app", env=served.env, workers=api_workers(), log=served.log_dir / "api.log") as api_url:
             imported = [await import_over_http(api_url, staff, file) for file in files]
         baselines = [await import_directly(direct, file) for file in files]
 

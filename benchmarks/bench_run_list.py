@@ -73,8 +73,7 @@ async def main(campaigns: int, requests: int) -> bool:
             async for _ in temporal.client.list_workflows(query, limit=PAGE, page_size=PAGE):
                 pass
 
-        url = stack.settings.database_url
-        with serving("webapp:app", env=stack.env, workers=api_workers(url), log=stack.log_dir / "api.log") as api_url:
+        with serving("webapp:app", env=stack.env, workers=api_workers(), log=stack.log_dir / "api.log") as api_url:
             first = await http_load.run(api_url, listing[:1], 1)
             assert first.statuses == {200: 1}, f"the run list answered {first.statuses}; see {stack.log_dir}"
             await http_load.run(api_url, listing[:WARM_UP], CONCURRENCY)

@@ -137,9 +137,8 @@ async def main(writers: int, seconds: float) -> bool:
     async with dev_server() as temporal, sqlite_county(temporal, prefix="bench-writers") as stack:
         campaign_id, teachers = await prepare(stack, writers * TEACHERS_PER_WRITER)
         ledger = Ledger()
-        url = stack.settings.database_url
         limits = httpx.Limits(max_connections=writers, max_keepalive_connections=writers)
-        with serving("webapp:app", env=stack.env, workers=api_workers(url), log=stack.log_dir / "api.log") as api_url:
+        with serving("webapp:app", env=stack.env, workers=api_workers(), log=stack.log_dir / "api.log") as api_url:
             async with httpx.AsyncClient(base_url=api_url, limits=limits, timeout=60) as client:
                 start = time.monotonic()
                 await asyncio.gather(*(

@@ -9,11 +9,11 @@ waiting.
 
 Here a statement is one function (cursor, execute, fetch every row, close) run in that thread:
 one trip, which reads still take, so a long read never blocks the loop. Once a transaction has
-written, SQLite's write lock is its own until it ends; its further statements and its commit
-cannot wait on a lock and take a fraction of a millisecond, so they run on the loop's thread
-directly (the connection is opened with check_same_thread=False and, as always, used by one
-caller at a time). A transaction's first write still goes to the thread: that is where it may
-wait for the lock (BEGIN IMMEDIATE, db/sqlite.py)."""
+written, SQLite's write lock is its own until it ends; its further statements cannot wait on a
+lock and take a fraction of a millisecond, so they run on the loop's thread directly (the
+connection is opened with check_same_thread=False and, as always, used by one caller at a time).
+A transaction's first write still goes to the thread, where it may wait for the lock (BEGIN
+IMMEDIATE, db/sqlite.py), and so does its commit, which may checkpoint the WAL to disk."""
 
 import collections
 import weakref
@@ -134,17 +134,19 @@ class _Connection(AsyncAdapt_aiosqlite_connection):
     _cursor_cls = OneTripCursor
 
     def commit(self) -> None:
-        self._end(self._connection._conn.commit)
+        """In the driver's thread: a commit may checkpoint the WAL into the database file, disk
+        work that must not stall the loop."""
+        try:
+            super().commit()
+        finally:
+            _holding_write_lock.discard(self._connection)
 
     def rollback(self) -> None:
-        self._end(self._connection._conn.rollback)
-
-    def _end(self, end) -> None:
-        """Commit or roll back where the transaction's statements ran: here, under the write lock."""
+        """Here: a rollback drops the transaction's pages, without disk work."""
         if self._connection._connection is None:
             return  # closed already
         try:
-            end()
+            self._connection._conn.rollback()
         except Exception as error:
             self._handle_exception(error)
         finally:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from sqlalchemy import delete, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Problem, ProblemVector
@@ -23,12 +24,16 @@ def text_of(problem: Problem) -> str:
     return sentence_vectors.problem_text(problem.title, problem.description, problem.tags)
 
 
-async def store(session: AsyncSession, *, problem_id: int, vector: bytes) -> None:
-    row = await session.get(ProblemVector, problem_id)
-    if row is None:
-        session.add(ProblemVector(problem_id=problem_id, model=sentence_vectors.MODEL, vector=vector))
-    else:
-        row.model, row.vector = sentence_vectors.MODEL, vector
+async def store(session: AsyncSession, *, vectors: dict[int, bytes]) -> None:
+    """Insert or replace, in one statement: another API process may store the same problem's
+    vector at the same moment (its edit queued it there)."""
+    if not vectors:
+        return
+    upsert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[session.bind.dialect.name]
+    stmt = upsert(ProblemVector).values([{"problem_id": problem_id, "model": sentence_vectors.MODEL, "vector": vector}
+                                         for problem_id, vector in vectors.items()])
+    await session.execute(stmt.on_conflict_do_update(index_elements=[ProblemVector.problem_id],
+                                                     set_={"model": stmt.excluded.model, "vector": stmt.excluded.vector}))
 
 
 async def forget(session: AsyncSession, *, problem_id: int) -> None:

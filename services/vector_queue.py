@@ -63,10 +63,13 @@ class VectorQueue:
             texts = await _texts(session, problem_ids)
         vectors = await problem_vectors.encode(list(texts.values()))  # no transaction open meanwhile
         async with self._sessions() as session:
+            await problem_vectors.store(session, vectors=dict(zip(texts, vectors)))
+            # Read after the write: this transaction holds the write lock (SQLite) or the vector rows
+            # (PostgreSQL, where an edit's delete of them waits for this commit), so an edit has
+            # either landed already and is seen here, or deletes what is stored here after it.
             now = await _texts(session, texts)
-            for (problem_id, text), vector in zip(texts.items(), vectors):
-                if now.get(problem_id) == text:  # edited meanwhile: the edit queued it again
-                    await problem_vectors.store(session, problem_id=problem_id, vector=vector)
+            for problem_id in [p for p, text in texts.items() if now.get(p) != text]:
+                await problem_vectors.forget(session, problem_id=problem_id)  # the edit queued it again
             await session.commit()
 
 

@@ -106,3 +106,34 @@ async def test_a_failing_batch_is_logged_and_the_next_one_is_encoded(api, login,
         worker.cancel()
     assert await _stored(session_factory, first) is None and "left to collection close" in caplog.text
     assert _same(await _stored(session_factory, second), "实验课器材不够")
+
+
+async def test_two_processes_storing_the_same_problem_at_once_both_succeed(
+        api, login, session_factory, caplog, monkeypatch):
+    """An edit through one API process and the submission's queue in another: both store it."""
+    campaign_id = await collecting_campaign(session_factory)
+    problem_id = (await api.post(f"/api/v1/campaigns/{campaign_id}/problems", json={"title": "课堂纪律难以维持"},
+                                 headers=await login("t0001"))).json()["id"]
+    await eventually(lambda: _has_vector(session_factory, problem_id))
+    async with session_factory() as session:  # as after an edit: neither process finds a row to update
+        await problem_vectors.forget(session, problem_id=problem_id)
+        await session.commit()
+    encode, both_encoded = problem_vectors.encode, asyncio.Barrier(2)
+
+    async def encode_side_by_side(texts):  # both go on to store at the same moment
+        vectors = await encode(texts)
+        await both_encoded.wait()
+        return vectors
+
+    monkeypatch.setattr(problem_vectors, "encode", encode_side_by_side)
+    queues = [VectorQueue(session_factory), VectorQueue(session_factory)]
+    workers = [asyncio.create_task(queue.run()) for queue in queues]
+    try:
+        for queue in queues:
+            queue.add(problem_id)
+        await asyncio.gather(*(queue.drained() for queue in queues))
+    finally:
+        for worker in workers:
+            worker.cancel()
+    assert "left to collection close" not in caplog.text
+    assert _same(await _stored(session_factory, problem_id), "课堂纪律难以维持")
