@@ -13,6 +13,8 @@ still meet in the busy handler, within `BUSY_TIMEOUT_S`."""
 
 import asyncio
 import re
+import sqlite3
+from contextlib import closing
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
@@ -24,7 +26,9 @@ PRAGMAS = [
     "journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", f"busy_timeout={BUSY_TIMEOUT_S * 1000}",
     "temp_store=MEMORY",  # the board's count(DISTINCT …) sorts in memory, not in a temp file
     "mmap_size=268435456",  # reads map the file (up to 256 MiB) instead of copying pages through read()
+    "wal_autocheckpoint=0",  # commits run on the event loop (db/sqlite_driver.py): checkpoints run apart
 ]
+CHECKPOINT_EVERY = 500  # commits; about what SQLite's own 1,000-page auto-checkpoint would take
 WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 
 
@@ -48,6 +52,30 @@ class _WriteQueue:
             self.lock.release()
 
 
+class _Checkpoints:
+    """Copies the WAL back into the database file every CHECKPOINT_EVERY commits, in a worker
+    thread on a connection of its own: the disk work (and its fsync) a commit would otherwise do
+    on the event loop. PASSIVE: it waits for no reader or writer and does what it can."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.commits = 0
+        self.running: asyncio.Future | None = None
+
+    def committed(self) -> None:
+        self.commits += 1
+        if self.commits >= CHECKPOINT_EVERY and (self.running is None or self.running.done()):
+            self.commits = 0
+            try:
+                self.running = asyncio.get_running_loop().run_in_executor(None, self.checkpoint)
+            except RuntimeError:  # no event loop to keep free
+                self.checkpoint()
+
+    def checkpoint(self) -> None:
+        with closing(sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)) as connection:
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+
 # The driver opens a transaction just before a write statement, in the same call (reads before it
 # run outside any transaction); IMMEDIATE makes that BEGIN IMMEDIATE.
 CONNECT_ARGS = {"timeout": BUSY_TIMEOUT_S, "isolation_level": "IMMEDIATE",
@@ -66,6 +94,13 @@ def configure(engine: AsyncEngine) -> None:
         for pragma in PRAGMAS:
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
+
+    if engine.url.database not in (None, "", ":memory:"):
+        checkpoints = _Checkpoints(engine.url.database)
+
+        @event.listens_for(sync_engine, "commit")
+        def _count(_connection) -> None:
+            checkpoints.committed()
 
     @event.listens_for(sync_engine, "before_cursor_execute")
     def _before_write(connection: Connection, _cursor, statement: str, *_) -> None:

@@ -12,8 +12,9 @@ one trip, which reads still take, so a long read never blocks the loop. Once a t
 written, SQLite's write lock is its own until it ends; its further statements cannot wait on a
 lock and take a fraction of a millisecond, so they run on the loop's thread directly (the
 connection is opened with check_same_thread=False and, as always, used by one caller at a time).
-A transaction's first write still goes to the thread, where it may wait for the lock (BEGIN
-IMMEDIATE, db/sqlite.py), and so does its commit, which may checkpoint the WAL to disk."""
+So does its commit, which does no disk work beyond appending to the WAL: checkpoints run apart
+(db/sqlite.py). A transaction's first write still goes to the thread, where it may wait for the
+lock (BEGIN IMMEDIATE, db/sqlite.py)."""
 
 import collections
 import weakref
@@ -134,19 +135,18 @@ class _Connection(AsyncAdapt_aiosqlite_connection):
     _cursor_cls = OneTripCursor
 
     def commit(self) -> None:
-        """In the driver's thread: a commit may checkpoint the WAL into the database file, disk
-        work that must not stall the loop."""
-        try:
-            super().commit()
-        finally:
-            _holding_write_lock.discard(self._connection)
+        self._end(self._connection._conn.commit)
 
     def rollback(self) -> None:
-        """Here: a rollback drops the transaction's pages, without disk work."""
+        self._end(self._connection._conn.rollback)
+
+    def _end(self, end) -> None:
+        """Here, where the transaction's statements ran, under the write lock. A commit does no
+        checkpoint of the WAL here: that disk work runs in a thread of its own (db/sqlite.py)."""
         if self._connection._connection is None:
             return  # closed already
         try:
-            self._connection._conn.rollback()
+            end()
         except Exception as error:
             self._handle_exception(error)
         finally:

@@ -4,6 +4,7 @@ audit row (counted, never timed)."""
 
 import asyncio
 import sqlite3
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event, func, select, text
@@ -12,6 +13,7 @@ from sqlalchemy.engine import Engine
 from contracts.campaigns import ProblemIn
 from contracts.errors import Conflict
 from db import create_engine, create_session_factory
+from db.sqlite import CHECKPOINT_EVERY
 from models import AuditEntry, CampaignMember, Problem, ProblemVector, Vote
 from services import campaigns
 from tests.campaign_helpers import collecting_campaign, eventually
@@ -177,3 +179,25 @@ async def test_a_second_vote_for_the_same_problem_is_a_409_saying_so(api, login,
     votes = await _count(session_factory, select(Vote.user_id).where(Vote.problem_id == problem_id))
     async with session_factory() as session:
         assert votes == 1 == (await session.get(Problem, problem_id)).votes
+
+
+async def test_the_wal_is_checkpointed_off_the_event_loop(settings, session_factory):
+    """Commits never checkpoint (they run on the loop); every CHECKPOINT_EVERY commits a thread
+    copies the WAL into the database file, which grows by what was written."""
+    engine = create_engine(settings.database_url)
+    sessions = create_session_factory(engine)
+    path = Path(engine.url.database)
+    async with sessions() as session:
+        await session.execute(text("CREATE TABLE pages (body TEXT)"))
+        await session.commit()
+    size_before = path.stat().st_size
+    for n in range(CHECKPOINT_EVERY + 1):
+        async with sessions() as session:
+            await session.execute(text("INSERT INTO pages VALUES (:body)"), {"body": f"{n:04d}" * 500})
+            await session.commit()
+
+    async def checkpointed() -> bool:
+        return path.stat().st_size >= size_before + CHECKPOINT_EVERY * 2000
+
+    await eventually(checkpointed)
+    await engine.dispose()
