@@ -190,7 +190,7 @@ async def main(actions: int, backends: list[str], workers: int | None) -> None:
                 if url is None:
                     print(f"| {backend} | skipped: server not installed (apt-get install postgresql) |")
                     continue
-                await bench_backend(backend, url, temporal, actions, workers or api_workers(), log_dir)
+                await bench_backend(backend, url, temporal, actions, workers or api_workers(url), log_dir)
 
 
 if __name__ == "__main__":

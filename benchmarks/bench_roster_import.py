@@ -19,12 +19,10 @@ from dataclasses import dataclass
 import httpx
 from sqlalchemy import select
 
-from benchmarks.api_servers import serving
 from benchmarks.bench_campaign_api import bearer
-from benchmarks.county_stack import Stack, dev_server, sqlite_county, user_id
+from benchmarks.county_stack import Stack, dev_server, serving_api, sqlite_county, user_id
 from contracts.directory import GradeBand
 from models import School
-from scripts.run_stack import api_workers
 from services import roster
 from services.demo import demo_teacher_name
 from tests.test_teachers_import import csv_bytes, xlsx_bytes
@@ -113,7 +111,7 @@ async def main(rows: int) -> bool:
         direct = await resources.enter_async_context(sqlite_county(temporal, prefix="bench-roster-direct"))
         files = await rosters(served, rows)
         staff = bearer(await user_id(served, "staff01"), served.settings)
-        with serving("webapp:app", env=served.env, workers=api_workers(), log=served.log_dir / "api.log") as api_url:
+        with serving_api(served) as api_url:
             imported = [await import_over_http(api_url, staff, file) for file in files]
         baselines = [await import_directly(direct, file) for file in files]
 

@@ -20,9 +20,8 @@ import uuid
 from temporalio.client import Client
 
 from benchmarks import http_load
-from benchmarks.api_servers import serving
 from benchmarks.bench_campaign_api import bearer
-from benchmarks.county_stack import dev_server, sqlite_county, user_id
+from benchmarks.county_stack import dev_server, serving_api, sqlite_county, user_id
 from benchmarks.http_load import Call
 from config import Settings
 from contracts import workflow_ids
@@ -30,7 +29,6 @@ from contracts.campaigns import CampaignParams, Phase
 from engine import campaigns as campaign_runs
 from engine import runs
 from models import Campaign
-from scripts.run_stack import api_workers
 from services.campaigns import initial_state
 
 CONCURRENCY = 8
@@ -73,7 +71,7 @@ async def main(campaigns: int, requests: int) -> bool:
             async for _ in temporal.client.list_workflows(query, limit=PAGE, page_size=PAGE):
                 pass
 
-        with serving("webapp:app", env=stack.env, workers=api_workers(), log=stack.log_dir / "api.log") as api_url:
+        with serving_api(stack) as api_url:
             first = await http_load.run(api_url, listing[:1], 1)
             assert first.statuses == {200: 1}, f"the run list answered {first.statuses}; see {stack.log_dir}"
             await http_load.run(api_url, listing[:WARM_UP], CONCURRENCY)

@@ -21,13 +21,11 @@ from datetime import datetime, timezone
 import httpx
 from sqlalchemy import select
 
-from benchmarks.api_servers import serving
 from benchmarks.bench_campaign_api import bearer
 from benchmarks.big_county import add_teachers, problem_text
-from benchmarks.county_stack import Stack, dev_server, sqlite_county
+from benchmarks.county_stack import Stack, dev_server, serving_api, sqlite_county
 from contracts.campaigns import CampaignIn
 from models import Cluster, Problem, User, Vote
-from scripts.run_stack import api_workers
 from services.campaigns import create_campaign
 
 TEACHERS_PER_WRITER = 30
@@ -138,7 +136,7 @@ async def main(writers: int, seconds: float) -> bool:
         campaign_id, teachers = await prepare(stack, writers * TEACHERS_PER_WRITER)
         ledger = Ledger()
         limits = httpx.Limits(max_connections=writers, max_keepalive_connections=writers)
-        with serving("webapp:app", env=stack.env, workers=api_workers(), log=stack.log_dir / "api.log") as api_url:
+        with serving_api(stack) as api_url:
             async with httpx.AsyncClient(base_url=api_url, limits=limits, timeout=60) as client:
                 start = time.monotonic()
                 await asyncio.gather(*(

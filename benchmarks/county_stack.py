@@ -6,8 +6,8 @@ import asyncio
 import secrets
 import tempfile
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,11 +15,13 @@ from sqlalchemy import select
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from benchmarks.api_servers import serving
 from config import Settings
 from contracts.search_attributes import ALL as SEARCH_ATTRIBUTES
 from db import SessionFactory
 from engine.connection import bundled_binary
 from models import User
+from scripts.run_stack import api_workers
 from tests.demo_database import demo_county_database
 
 
@@ -62,6 +64,14 @@ async def sqlite_county(temporal: WorkflowEnvironment, *, prefix: str) -> AsyncI
     settings, env = api_settings(url, temporal)
     async with demo_county_database(url) as sessions:
         yield Stack(settings, env, sessions, work)
+
+
+@contextmanager
+def serving_api(stack: Stack) -> Iterator[str]:
+    """The API on this stack's database, with the processes `make run` would start; its base URL."""
+    workers = api_workers(stack.settings.database_url)
+    with serving("webapp:app", env=stack.env, workers=workers, log=stack.log_dir / "api.log") as api_url:
+        yield api_url
 
 
 async def user_id(stack: Stack, username: str) -> int:

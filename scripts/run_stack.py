@@ -86,13 +86,12 @@ async def api_ready(settings: Settings) -> None:
         response.raise_for_status()
 
 
-def api_workers() -> int:
-    """API processes: one per core, on PostgreSQL and on SQLite. SQLite's single writer is shared
-    by the processes, but a write transaction holds its lock only while its statements run (never
-    across trips to the event loop, db/sqlite_driver.py), so the processes rarely meet at the lock;
-    measured, two processes on two cores serve the deadline rush faster than one
-    (benchmarks/bench_campaign_api.py)."""
-    return os.cpu_count() or 1
+def api_workers(database_url: str) -> int:
+    """API processes: one per core on PostgreSQL; one on SQLite, whose single writer is best served
+    by one process that queues its writers (db/sqlite.py). Measured: two processes on SQLite serve
+    the rush a little faster, but under 64 writers for 30 s (benchmarks/bench_writers.py) about one
+    request in 4,000 had its connection reset, and one process loses none."""
+    return 1 if database_url.startswith("sqlite") else (os.cpu_count() or 1)
 
 
 def api_args(*, app: str = "webapp:app", host: str, port: int, workers: int) -> list[str]:
@@ -161,7 +160,7 @@ def main() -> int:
         migrate(settings.database_url)
         asyncio.run(seed(settings))
         processes["worker"] = start("worker", [sys.executable, "worker.py"], env, log_dir)
-        workers = api_workers()
+        workers = api_workers(settings.database_url)
         processes["api"] = start("api", api_args(host=settings.api_host, port=settings.api_port, workers=workers),
                                  env, log_dir)
         asyncio.run(wait_until("The API", lambda: api_ready(settings)))
