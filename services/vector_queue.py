@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from db import SessionFactory
 from models import Problem
-from services import problem_vectors
+from services import problem_vectors, sentence_vectors
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,9 @@ class VectorQueue:
         self._arrived.set()
 
     async def run(self) -> None:
-        """Runs for the process's life (started by the API's lifespan)."""
+        """Runs for the process's life (started by the API's lifespan). The encoder is loaded first,
+        while the process starts, rather than in the middle of the first submissions."""
+        await asyncio.to_thread(sentence_vectors.load)
         while True:
             await self._arrived.wait()
             self._arrived.clear()
