@@ -5,14 +5,14 @@ import asyncio
 from collections.abc import Sequence
 
 import numpy as np
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Problem, ProblemVector
 from services import sentence_vectors
 
-CHUNK = 500  # ids per DELETE ... IN and rows per INSERT, well under every database's bound on parameters
+CHUNK = 500  # rows per INSERT (three parameters each), well under every database's bound on parameters
 
 
 async def encode(texts: Sequence[str]) -> list[bytes]:
@@ -47,11 +47,8 @@ async def vectors_of(session: AsyncSession, *, campaign_id: int, problems: Seque
         select(ProblemVector.problem_id, ProblemVector.vector).join(Problem, Problem.id == ProblemVector.problem_id)
         .where(Problem.campaign_id == campaign_id, ProblemVector.model == sentence_vectors.MODEL))).all())
     missing = [p for p in problems if p.id not in stored]
-    rows = [{"problem_id": p.id, "model": sentence_vectors.MODEL, "vector": v}
-            for p, v in zip(missing, await encode([text_of(p) for p in missing]))]
-    for start in range(0, len(rows), CHUNK):
-        chunk = rows[start : start + CHUNK]
-        await session.execute(delete(ProblemVector).where(ProblemVector.problem_id.in_([r["problem_id"] for r in chunk])))
-        await session.execute(insert(ProblemVector), chunk)
-    stored.update((r["problem_id"], r["vector"]) for r in rows)
+    encoded = list(zip([p.id for p in missing], await encode([text_of(p) for p in missing])))
+    for start in range(0, len(encoded), CHUNK):
+        await store(session, vectors=dict(encoded[start : start + CHUNK]))
+    stored.update(encoded)
     return {p.id: sentence_vectors.from_bytes(stored[p.id]) for p in problems}
