@@ -23,14 +23,13 @@ from temporalio.testing import WorkflowEnvironment
 
 from benchmarks import http_load
 from benchmarks.api_servers import serving
-from benchmarks.county_stack import api_settings, dev_server
+from benchmarks.county_stack import api_settings, bearer, dev_server
 from benchmarks.big_county import add_actions, add_teachers, problem_text
 from benchmarks.http_load import Call, Load
 from config import Settings
 from db import SessionFactory
 from models import CampaignMember, Cluster, InboxItem, Problem, User
 from scripts.run_stack import api_workers
-from services.security import create_access_token
 from tests.demo_database import demo_county_database
 from tests.postgres import throwaway_postgres
 from worker import create_worker
@@ -101,11 +100,6 @@ async def prepare(sessions: SessionFactory, settings: Settings, api_url: str) ->
                                                  .where(Problem.campaign_id == campaign_id))).all())
         await session.commit()
     return Rush(campaign_id, [tuple(m) for m in members], problem_of, staff_headers)
-
-
-def bearer(user_id: int, settings: Settings) -> dict[str, str]:
-    token = create_access_token(user_id=user_id, token_version=0, settings=settings)  # a fresh login's version
-    return {"Authorization": f"Bearer {token}"}
 
 
 def teacher_calls(rush: Rush, settings: Settings, indexes: range, *, kind: str, api: bool) -> list[Call]:

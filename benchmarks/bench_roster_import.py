@@ -19,8 +19,7 @@ from dataclasses import dataclass
 import httpx
 from sqlalchemy import select
 
-from benchmarks.bench_campaign_api import bearer
-from benchmarks.county_stack import Stack, dev_server, serving_api, sqlite_county, user_id
+from benchmarks.county_stack import bearer, Stack, dev_server, serving_api, sqlite_county, user_id
 from contracts.directory import GradeBand
 from models import School
 from services import roster

@@ -20,8 +20,7 @@ import uuid
 from temporalio.client import Client
 
 from benchmarks import http_load
-from benchmarks.bench_campaign_api import bearer
-from benchmarks.county_stack import dev_server, serving_api, sqlite_county, user_id
+from benchmarks.county_stack import bearer, dev_server, serving_api, sqlite_county, user_id
 from benchmarks.http_load import Call
 from config import Settings
 from contracts import workflow_ids

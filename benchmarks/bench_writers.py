@@ -21,9 +21,8 @@ from datetime import datetime, timezone
 import httpx
 from sqlalchemy import select
 
-from benchmarks.bench_campaign_api import bearer
 from benchmarks.big_county import add_teachers, problem_text
-from benchmarks.county_stack import Stack, dev_server, serving_api, sqlite_county
+from benchmarks.county_stack import bearer, Stack, dev_server, serving_api, sqlite_county
 from contracts.campaigns import CampaignIn
 from models import Cluster, Problem, User, Vote
 from services.campaigns import create_campaign

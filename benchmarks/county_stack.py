@@ -22,6 +22,7 @@ from db import SessionFactory
 from engine.connection import bundled_binary
 from models import User
 from scripts.run_stack import api_workers
+from services.security import create_access_token
 from tests.demo_database import demo_county_database
 
 
@@ -72,6 +73,12 @@ def serving_api(stack: Stack) -> Iterator[str]:
     workers = api_workers(stack.settings.database_url)
     with serving("webapp:app", env=stack.env, workers=workers, log=stack.log_dir / "api.log") as api_url:
         yield api_url
+
+
+def bearer(user_id: int, settings: Settings) -> dict[str, str]:
+    """Headers acting as this user, without a login round trip."""
+    token = create_access_token(user_id=user_id, token_version=0, settings=settings)  # a fresh login's version
+    return {"Authorization": f"Bearer {token}"}
 
 
 async def user_id(stack: Stack, username: str) -> int:
