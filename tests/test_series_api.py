@@ -65,13 +65,18 @@ async def test_invalid_series_names_the_field(api, login, ts_env, settings):
     assert answer.status_code == 422 and answer.json()["detail"][0]["loc"] == ["body", "term_end"]
 
 
+async def _series_and_its_sessions(api, staff: dict, term_start) -> tuple[int, list[dict]]:
+    """A series created by staff in CLUSTER, and its upcoming sessions as the API lists them."""
+    series_id = (await api.post(f"/api/v1/clusters/{CLUSTER}/series", json=series_body(term_start),
+                                headers=staff)).json()["id"]
+    return series_id, (await api.get(f"/api/v1/series/{series_id}", headers=staff)).json()["upcoming"]
+
+
 async def test_checkin_window_minutes_and_changes(api, login, ts_env, settings, worker_on, session_factory):
     term_start = monday_after(await ts_env.get_current_time(), settings.tz, 14)
     staff = await login("staff01")
     async with worker_on(ts_env.client):
-        series_id = (await api.post(f"/api/v1/clusters/{CLUSTER}/series", json=series_body(term_start),
-                                    headers=staff)).json()["id"]
-        sessions = (await api.get(f"/api/v1/series/{series_id}", headers=staff)).json()["upcoming"]
+        series_id, sessions = await _series_and_its_sessions(api, staff, term_start)
         first, second = sessions[0]["id"], sessions[1]["id"]
 
         early = await api.post(f"/api/v1/sessions/{first}/checkin", headers=await login("t0003"))
@@ -175,9 +180,7 @@ async def test_a_change_whose_update_is_lost_is_announced_at_the_next_step(api, 
     term_start = monday_after(await ts_env.get_current_time(), settings.tz, 14)
     staff = await login("staff01")
     async with worker_on(ts_env.client):
-        series_id = (await api.post(f"/api/v1/clusters/{CLUSTER}/series", json=series_body(term_start),
-                                    headers=staff)).json()["id"]
-        upcoming = (await api.get(f"/api/v1/series/{series_id}", headers=staff)).json()["upcoming"]
+        series_id, upcoming = await _series_and_its_sessions(api, staff, term_start)
         second = upcoming[1]["id"]
         monkeypatch.setattr(series_run, "send_change", unreachable)
         skipped = await api.post(f"/api/v1/sessions/{second}/skip", json={"reason": "期中考试"}, headers=staff)
