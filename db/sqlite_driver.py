@@ -82,7 +82,6 @@ class OneTripCursor:
         return result
 
     def _in_thread(self, function, *args) -> Any:
-
         async def trip():
             async with self._adapt_connection._execute_mutex:
                 # aiosqlite's queue to its thread: SQLAlchemy's adapter uses it the same way.

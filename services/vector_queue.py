@@ -57,7 +57,7 @@ class VectorQueue:
             self._idle.set()
 
     async def drained(self) -> None:
-        """Waits until everything queued so far has been encoded (tests, shutdown)."""
+        """Waits until everything queued so far has been encoded (tests)."""
         await self._idle.wait()
 
     async def _encode(self, problem_ids: Iterable[int]) -> None:
