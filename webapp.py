@@ -11,15 +11,27 @@ from api.audit import AuditMiddleware
 from api.body_limit import BodySizeLimit
 from api.errors import install_error_handlers
 from api.security_headers import SecurityHeadersMiddleware
-from api.routes import audit, auth, calendars, campaigns, directory, health, runs, series, tasks, teachers, users
-from api.routes import activation, channels, notifications
+from api.routes import health
+from api.routes.runs import audit
+from api.routes.accounts import auth
+from api.routes.series import calendars
+from api.routes.campaigns import campaigns
+from api.routes.directory import directory
+from api.routes.runs import runs
+from api.routes.series import series
+from api.routes.campaigns import tasks
+from api.routes.directory import teachers
+from api.routes.accounts import users
+from api.routes.accounts import activation
+from api.routes.notifications import channels
+from api.routes.notifications import notifications
 from config import Settings, get_settings
 from console.app import install_console
 from db import create_engine, create_session_factory
 from engine.connection import connect_temporal
-from services.login_throttle import LoginThrottle
-from services.security import signing_key
-from services.vector_queue import VectorQueue
+from services.accounts.login_throttle import LoginThrottle
+from services.accounts.security import signing_key
+from services.campaigns.vector_queue import VectorQueue
 
 API_PREFIX = "/api/v1"
 

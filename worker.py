@@ -19,7 +19,8 @@ from config import ROOT, Settings, get_settings
 from db import SessionFactory, create_engine, create_session_factory
 from engine.connection import connect_temporal, register_search_attributes
 from notifications.audiences import Audiences
-from services import campaign_audiences, series_audiences
+from services.campaigns import audiences as campaign_audiences
+from services.series import audiences as series_audiences
 from workflows.campaign import CampaignWorkflow
 from workflows.notify import DeliverNotificationWorkflow
 from workflows.series import SeriesWorkflow

@@ -9,7 +9,7 @@ from temporalio.client import Client
 
 from config import Settings
 from models import User
-from services.vector_queue import VectorQueue
+from services.campaigns.vector_queue import VectorQueue
 
 
 @dataclass(frozen=True)

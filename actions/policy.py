@@ -2,7 +2,7 @@
 (the campaign's members, a series' organiser, a task's assignee) are decided beside the actions
 they guard, in the same layer; nothing above this layer checks a role."""
 
-from contracts.directory import Role
+from contracts.directory.api import Role
 from contracts.errors import Forbidden
 from models import User
 

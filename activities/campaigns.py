@@ -1,4 +1,4 @@
-"""The campaign workflow's I/O: each activity is one transaction through services/campaign_flow.py,
+"""The campaign workflow's I/O: each activity is one transaction through services/campaigns/flow.py,
 idempotent so a retry changes nothing twice."""
 
 from datetime import datetime
@@ -6,12 +6,13 @@ from datetime import datetime
 from temporalio import activity
 
 from config import Settings
-from contracts.campaigns import (
+from contracts.campaigns.history import (
     PlanSubmission, PlanVerdict, TasksCreated, TopicRef, TopicsConfirmation, TrainingRef, TrainingScheduling,
     Transition,
 )
 from db import SessionFactory
-from services import campaign_flow, campaign_report
+from services.campaigns import flow as campaign_flow
+from services.campaigns import report as campaign_report
 
 
 class CampaignActivities:

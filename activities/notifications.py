@@ -2,11 +2,11 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from config import Settings, get_settings
-from contracts.notification_delivery import (
+from contracts.notifications.delivery import (
     BatchResult, DeliverInput, DeliveryBatch, DeliveryPlan, DigestRun, Drain, DrainResult, GiveUp, PublishInput,
     WaveStart, WaveState,
 )
-from contracts.notifications import NotifyResult
+from contracts.notifications.history import NotifyResult
 from db import SessionFactory
 from notifications import delivery, service
 from notifications.audiences import Audiences

@@ -3,13 +3,13 @@ Both read the database, so a change stored by the API is seen at the next step."
 
 from temporalio import activity
 
-from contracts.notifications import NotifyRequest
-from contracts.runs import CANCELLED_FROM_OUTSIDE
-from contracts.series import AdvanceInput, EndAfterCancel, SeriesAction, SeriesStatus, StepResult
+from contracts.notifications.history import NotifyRequest
+from contracts.runs.api import CANCELLED_FROM_OUTSIDE
+from contracts.series.history import AdvanceInput, EndAfterCancel, SeriesAction, SeriesStatus, StepResult
 from db import SessionFactory
 from models import Series
-from services import series_steps
-from services.series import changes_not_seen, end_series
+from services.series import steps as series_steps
+from services.series.service import changes_not_seen, end_series
 
 
 class SeriesActivities:

@@ -13,11 +13,11 @@ from temporalio.worker import ActivityInboundInterceptor, ExecuteActivityInput, 
 
 from config import Settings
 from contracts.errors import DomainError
-from contracts.notices import RunStalled
-from contracts.notifications import NotifyRequest
+from contracts.notifications.notices import RunStalled
+from contracts.notifications.history import NotifyRequest
 from db import SessionFactory
 from notifications.service import publish
-from services import run_stalls
+from services.runs import stalls as run_stalls
 
 log = logging.getLogger(__name__)
 

@@ -22,9 +22,9 @@ from api.clock import NowDep
 from config import Settings
 from contracts.limits import MAX_OFFSET, MAX_PAGE_SIZE
 from models import Teacher, User
-from services.login_throttle import LoginThrottle
-from services.security import token_claims
-from services.vector_queue import VectorQueue
+from services.accounts.login_throttle import LoginThrottle
+from services.accounts.security import token_claims
+from services.campaigns.vector_queue import VectorQueue
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 

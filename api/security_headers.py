@@ -9,7 +9,7 @@ setting PUBLIC_BASE_URL), browsers are told to keep to https for a year (HSTS)."
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.campaign_report import REPORT_STYLE_SOURCE
+from services.campaigns.report import REPORT_STYLE_SOURCE
 
 POLICY = (f"default-src 'self'; style-src 'self' {REPORT_STYLE_SOURCE}; base-uri 'none'; form-action 'self'; "
           "frame-ancestors 'none'")

@@ -10,13 +10,13 @@ from fastapi import FastAPI, Request
 from sqlalchemy import update
 
 from config import get_settings
-from contracts.campaigns import CampaignDetail, ProblemIn, ProblemOut, VoteOut
-from contracts.runs import TimelineEntry
+from contracts.campaigns.history import CampaignDetail, ProblemIn, ProblemOut, VoteOut
+from contracts.runs.api import TimelineEntry
 from db import create_engine, create_session_factory
 from engine import timeline
 from engine.connection import connect_temporal
 from models import Campaign, Problem, Vote
-from services import campaign_views
+from services.campaigns import views as campaign_views
 
 
 @asynccontextmanager

@@ -10,8 +10,8 @@ import random
 import time
 
 from benchmarks import previous_grouping
-from services import sentence_vectors
-from services.topic_grouping import Group, Item, group_items
+from services.campaigns import sentence_vectors
+from services.campaigns.topic_grouping import Group, Item, group_items
 from tests import grouping_eval
 
 GRADES = ["三年级", "四年级", "五年级", "六年级", "七年级", "八年级", "高一", "高二"]

@@ -24,8 +24,8 @@ from temporalio.worker import Worker
 from benchmarks.bench_notifications import BENCH_AUDIENCES, add_teachers, reminder
 from benchmarks.notification_bench_workflows import NotifyOnceWorkflow
 from benchmarks.scratch import scratch_database
-from contracts.notices import EXAMPLES
-from contracts.notifications import Audience, DeliveryStatus, NotificationKind
+from contracts.notifications.notices import EXAMPLES
+from contracts.notifications.history import Audience, DeliveryStatus, NotificationKind
 from contracts.search_attributes import ALL as SEARCH_ATTRIBUTES
 from contracts.workflow_ids import notice_delivery
 from engine.connection import bundled_binary
@@ -33,7 +33,7 @@ from models import Delivery, InboxItem, Notification, User
 from notifications.channels.base import Message, Recipient
 from notifications.channels.email import EmailChannel
 from notifications.render import render
-from services.demo import load_demo_county
+from services.directory.demo import load_demo_county
 from tests.notification_receivers import add_robots, free_port, http_receiver
 from worker import WORKFLOWS, activities_for
 from workflows.notify import DeliverNotificationWorkflow

@@ -23,12 +23,12 @@ from temporalio.worker import Worker
 
 from benchmarks.notification_bench_workflows import NotifyEachWorkflow, NotifyOnceWorkflow
 from benchmarks.scratch import scratch_database
-from contracts.directory import GradeBand, Role
-from contracts.notices import EXAMPLES
-from contracts.notifications import Audience, NotificationKind, NotifyRequest
+from contracts.directory.api import GradeBand, Role
+from contracts.notifications.notices import EXAMPLES
+from contracts.notifications.history import Audience, NotificationKind, NotifyRequest
 from models import InboxItem, Notification, School, Teacher, User
 from notifications import service
-from services.demo import load_demo_county
+from services.directory.demo import load_demo_county
 from engine.connection import bundled_binary
 from worker import AUDIENCES, WORKFLOWS, activities_for
 

@@ -1,7 +1,7 @@
 """A county's roster imported through the API while it keeps answering: `POST /api/v1/teachers/import`
 of 5,000 new teachers (an XLSX, then a CSV of 5,000 more) as staff over real HTTP against the API
 as `make run` serves SQLite, while a probe asks `/api/v1/health` every 50 ms. Against: the service
-call (services/roster.py `import_roster` and its commit) made directly on a database holding the
+call (services/directory/roster.py `import_roster` and its commit) made directly on a database holding the
 same county, in the same run.
 
 Done when: each import under 5 s, and /health answers within 200 ms meanwhile (issue 12). The
@@ -20,10 +20,10 @@ import httpx
 from sqlalchemy import select
 
 from benchmarks.county_stack import bearer, Stack, dev_server, serving_api, sqlite_county, user_id
-from contracts.directory import GradeBand
+from contracts.directory.api import GradeBand
 from models import School
-from services import roster
-from services.demo import demo_teacher_name
+from services.directory import roster
+from services.directory.demo import demo_teacher_name
 from tests.test_teachers_import import csv_bytes, xlsx_bytes
 
 PROBE_EVERY_S = 0.05

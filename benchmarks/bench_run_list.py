@@ -24,11 +24,11 @@ from benchmarks.county_stack import bearer, dev_server, serving_api, sqlite_coun
 from benchmarks.http_load import Call
 from config import Settings
 from contracts import workflow_ids
-from contracts.campaigns import CampaignParams, Phase
+from contracts.campaigns.history import CampaignParams, Phase
 from engine import campaigns as campaign_runs
 from engine import runs
 from models import Campaign
-from services.campaigns import initial_state
+from services.campaigns.service import initial_state
 
 CONCURRENCY = 8
 PAGE = 50

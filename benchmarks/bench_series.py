@@ -16,13 +16,13 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from benchmarks.scratch import scratch_database
-from contracts.directory import GradeBand, Role
+from contracts.directory.api import GradeBand, Role
 from contracts.search_attributes import ALL as SEARCH_ATTRIBUTES
-from contracts.series import SeriesIn, SeriesRunInput
+from contracts.series.history import SeriesIn, SeriesRunInput
 from models import Cluster, District, School, SchoolGroup, Teacher, User
 from engine import series as series_run
 from engine.connection import add_search_attributes, bundled_binary
-from services.series import create_series, initial_cursor
+from services.series.service import create_series, initial_cursor
 from worker import create_worker
 
 SCHOOLS, TEACHERS = 4, 5

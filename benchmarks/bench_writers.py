@@ -23,9 +23,9 @@ from sqlalchemy import select
 
 from benchmarks.big_county import add_teachers, problem_text
 from benchmarks.county_stack import bearer, Stack, dev_server, serving_api, sqlite_county
-from contracts.campaigns import CampaignIn
+from contracts.campaigns.history import CampaignIn
 from models import Cluster, Problem, User, Vote
-from services.campaigns import create_campaign
+from services.campaigns.service import create_campaign
 
 TEACHERS_PER_WRITER = 30
 # What a writer does next, in turn; what its teachers cannot do yet (no problem of theirs to edit,

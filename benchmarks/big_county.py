@@ -4,9 +4,9 @@
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.directory import GradeBand, Role
+from contracts.directory.api import GradeBand, Role
 from models import AuditEntry, CampaignMember, Problem, School, Teacher, TeacherSubject, User, Vote
-from services.demo import demo_teacher_name
+from services.directory.demo import demo_teacher_name
 
 CHUNK = 1000
 

@@ -22,7 +22,7 @@ from db import SessionFactory
 from engine.connection import bundled_binary
 from models import User
 from scripts.run_stack import api_workers
-from services.security import create_access_token
+from services.accounts.security import create_access_token
 from tests.demo_database import demo_county_database
 
 

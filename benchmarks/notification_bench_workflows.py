@@ -7,8 +7,8 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.notifications import NotificationActivities
-    from contracts.notification_delivery import PublishInput
-    from contracts.notifications import NotifyRequest, NotifyResult
+    from contracts.notifications.delivery import PublishInput
+    from contracts.notifications.history import NotifyRequest, NotifyResult
     from workflows.notify import NOTIFY_RETRY, notify
 
 

@@ -1,6 +1,6 @@
 """The grouping the product used before issue 13 (commit fa2d117), kept unchanged as the baseline
 bench_grouping.py measures the current one against in the same run (it shares only its tokenizer
-with services/proposal_explain.py). Not used by the product.
+with services/campaigns/proposal_explain.py). Not used by the product.
 
 Grouping teachers' problems into proposed topics (分门别类): explainable Chinese short-text
 similarity, no network, no downloaded model.
@@ -15,7 +15,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
-from services.proposal_explain import CJK_RUN, LATIN_WORD, STOPWORDS, jieba_tokenizer
+from services.campaigns.proposal_explain import CJK_RUN, LATIN_WORD, STOPWORDS, jieba_tokenizer
 
 THRESHOLD = 0.3
 WORD_WEIGHT = 1.0

@@ -8,7 +8,14 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
-from console import campaign_problems, campaign_topics, campaigns, home, notifications, runs, series, tasks
+from console import home
+from console.campaigns import problems as campaign_problems
+from console.campaigns import topics as campaign_topics
+from console.campaigns import pages as campaigns
+from console.notifications import pages as notifications
+from console.runs import pages as runs
+from console.series import pages as series
+from console.campaigns import tasks
 from console.auth import PASSWORD_PAGE, LoginRequired, PasswordChangeRequired, login_url
 from console.render import page
 from contracts.errors import DomainError

@@ -15,7 +15,7 @@ from api.clock import NowDep
 from api.deps import SessionDep, SettingsDep, TemporalDep, VectorQueueDep, user_for_token
 from config import Settings
 from models import User
-from services.security import SESSION_COOKIE, signing_key
+from services.accounts.security import SESSION_COOKIE, signing_key
 
 PASSWORD_PAGE = "/console/password"
 

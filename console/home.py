@@ -7,8 +7,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
-from actions import accounts as account_actions
-from actions import notifications as notice_actions
+from actions.accounts import actions as account_actions
+from actions.notifications import actions as notice_actions
 from api.clock import NowDep
 from api.deps import ClientAddressDep, SessionDep, SettingsDep, ThrottleDep
 from console.auth import (
@@ -21,7 +21,7 @@ from console.auth import (
 )
 from console.forms import errors_of
 from console.render import page
-from contracts.directory import PasswordChange
+from contracts.directory.api import PasswordChange
 from contracts.errors import InvalidField, TooManyAttempts
 from contracts.limits import Id
 

@@ -1,6 +1,6 @@
 """Chinese labels for the states people see (campaign phases, series and session statuses)."""
 
-from contracts.campaigns import PHASE_LABELS
+from contracts.campaigns.history import PHASE_LABELS
 
 STATUS_LABELS = {
     **{phase.value: label for phase, label in PHASE_LABELS.items()},

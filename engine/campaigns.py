@@ -13,7 +13,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from config import Settings
 from contracts import search_attributes as sa
-from contracts.campaigns import (
+from contracts.campaigns.history import (
     CampaignState, CancelRequest, CloseRequest, ExtendRequest, Phase, PhaseChange, PlanRequest, PlanStatus, TopicRef,
     TopicsRequest, TrainingRef, TrainingRequest, VerdictRequest,
 )

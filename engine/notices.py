@@ -6,7 +6,7 @@ from temporalio.client import Client
 
 from config import Settings
 from contracts import workflow_ids
-from contracts.notification_delivery import DeliverInput
+from contracts.notifications.delivery import DeliverInput
 from models import Notification
 from workflows.notify import DeliverNotificationWorkflow, delivery_search_attributes
 

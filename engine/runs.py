@@ -22,7 +22,7 @@ from temporalio.common import TypedSearchAttributes
 from temporalio.service import RPCError, RPCStatusCode
 
 from contracts import search_attributes as sa
-from contracts.runs import PendingActivity, RawEvent, RunDetail, RunStatus, RunSummary
+from contracts.runs.api import PendingActivity, RawEvent, RunDetail, RunStatus, RunSummary
 from contracts.errors import Conflict, NotFound
 
 

@@ -8,7 +8,7 @@ from temporalio.service import RPCError
 
 from config import Settings
 from contracts.search_attributes import CLUSTER_IDS, PHASE, RUN_KIND, SERIES_ID, STARTED_BY, TERM
-from contracts.series import SeriesChange, SeriesRunInput
+from contracts.series.history import SeriesChange, SeriesRunInput
 from models import Series
 from workflows.series import SeriesWorkflow
 

@@ -19,7 +19,7 @@ from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client
 
 from contracts.labels import notice_label, status_label
-from contracts.runs import TimelineEntry
+from contracts.runs.api import TimelineEntry
 from models import AuditEntry, Delivery, Notification, SeriesSession, Task, Training
 from engine.runs import chain_events, utc
 

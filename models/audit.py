@@ -3,7 +3,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from contracts.directory import Role
+from contracts.directory.api import Role
 from models.base import Base, utcnow
 
 

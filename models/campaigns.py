@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from contracts.campaigns import CampaignStatus, Phase, PhaseStep, PlanStatus, TaskKind
-from contracts.directory import GradeBand
+from contracts.campaigns.history import CampaignStatus, Phase, PhaseStep, PlanStatus, TaskKind
+from contracts.directory.api import GradeBand
 from models.base import Base, TimestampMixin, utcnow
 
 
@@ -20,7 +20,7 @@ class Campaign(TimestampMixin, Base):
     grade_band: Mapped[GradeBand | None] = mapped_column(String(8))
     cluster_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     school_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
-    params: Mapped[dict] = mapped_column(JSON)  # contracts.campaigns.CampaignParams
+    params: Mapped[dict] = mapped_column(JSON)  # contracts.campaigns.history.CampaignParams
     status: Mapped[CampaignStatus] = mapped_column(String(16), index=True, default=CampaignStatus.running)
     # The phase guard of every teacher action reads these two, written by the workflow's activity.
     phase: Mapped[Phase] = mapped_column(String(20), index=True, default=Phase.collect_topics)
@@ -95,7 +95,7 @@ class Problem(TimestampMixin, Base):
 
 
 class ProblemVector(Base):
-    """A problem's sentence vector (services/sentence_vectors.py), computed once when the problem is
+    """A problem's sentence vector (services/campaigns/sentence_vectors.py), computed once when the problem is
     submitted or edited, so closing a county's collection only compares stored vectors."""
 
     __tablename__ = "campaign_problem_vectors"

@@ -3,7 +3,7 @@
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from contracts.directory import GradeBand
+from contracts.directory.api import GradeBand
 from models.base import Base, TimestampMixin
 
 

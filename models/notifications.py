@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from contracts.notifications import ChannelName, DeliveryStatus, NotificationKind
+from contracts.notifications.history import ChannelName, DeliveryStatus, NotificationKind
 from models.base import Base, TimestampMixin, utcnow
 
 

@@ -2,14 +2,14 @@
 listing thousands of user ids, so big lists never pass through workflow history; the activity
 resolves the name when it sends.
 
-The tables of names live beside their queries (services/campaign_audiences.py,
-services/series_audiences.py); the worker hands them to the notification activities."""
+The tables of names live beside their queries (services/campaigns/audiences.py,
+services/series/audiences.py); the worker hands them to the notification activities."""
 
 from collections.abc import Awaitable, Callable, Mapping
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.notifications import Audience
+from contracts.notifications.history import Audience
 
 Resolver = Callable[..., Awaitable[list[int]]]
 Audiences = Mapping[str, Resolver]

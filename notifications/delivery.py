@@ -17,10 +17,10 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config import Settings
-from contracts.notification_delivery import (
+from contracts.notifications.delivery import (
     BatchResult, DeliveryPlan, DeliveryWave, DigestRun, Drain, DrainResult, GiveUp, WaveState,
 )
-from contracts.notifications import OPEN_STATUSES, ChannelName, DeliveryStatus
+from contracts.notifications.history import OPEN_STATUSES, ChannelName, DeliveryStatus
 from db import SessionFactory
 from models import Delivery, Notification
 from models.base import utcnow

@@ -5,8 +5,8 @@ from datetime import datetime, timezone
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.notification_api import DeliveryOut
-from contracts.notifications import ChannelName, DeliveryStatus, NotificationKind
+from contracts.notifications.api import DeliveryOut
+from contracts.notifications.history import ChannelName, DeliveryStatus, NotificationKind
 from models import Delivery, InboxItem, Notification
 from notifications.leases import free
 from contracts.errors import NotFound

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from temporalio import activity
 
-from contracts.notifications import OPEN_STATUSES, DeliveryStatus
+from contracts.notifications.history import OPEN_STATUSES, DeliveryStatus
 from db import SessionFactory
 from models import Delivery
 from models.base import utcnow

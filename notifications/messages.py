@@ -11,7 +11,7 @@ from datetime import date
 from itertools import groupby
 
 from config import Settings
-from contracts.notifications import ChannelName, NotificationKind
+from contracts.notifications.history import ChannelName, NotificationKind
 from models import Delivery, Notification
 from notifications.channels.base import Channel, DeliveryError, Message
 from notifications.preferences import Prefs

@@ -11,7 +11,7 @@ import asyncio
 from collections import defaultdict
 from dataclasses import dataclass
 
-from contracts.notifications import DeliveryStatus
+from contracts.notifications.history import DeliveryStatus
 from db import SessionFactory
 from models.base import utcnow
 from notifications.leases import DATABASE_ERRORS, settled

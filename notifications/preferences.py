@@ -7,8 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config import Settings
-from contracts.notification_api import ALL_KINDS, PreferencesIn, PreferencesOut, QuietHours
-from contracts.notifications import CRITICAL_KINDS, ChannelName, NotificationKind
+from contracts.notifications.api import ALL_KINDS, PreferencesIn, PreferencesOut, QuietHours
+from contracts.notifications.history import CRITICAL_KINDS, ChannelName, NotificationKind
 from models import Preference
 from contracts.errors import InvalidField
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.notifications import ChannelName
+from contracts.notifications.history import ChannelName
 from models import RobotChannel, School, Teacher, User
 from notifications.channels.base import Recipient, Robot
 

@@ -2,7 +2,7 @@
 <kind>.j2) defines a title, a body and an action label; the layouts here turn them into plain
 text (inbox, e-mail), Markdown (robots) and HTML (e-mail), each carrying the deep link.
 
-A template is rendered from the notice's typed payload (contracts/notices.py) and uses
+A template is rendered from the notice's typed payload (contracts/notifications/notices.py) and uses
 StrictUndefined: tests/test_notifications_render.py renders an example of every kind in every
 locale and checks each template uses only its payload's fields, so templates fail there, not at
 23:00."""
@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from pydantic import TypeAdapter, ValidationError
 
-from contracts.notices import NoticePayload
+from contracts.notifications.notices import NoticePayload
 
 log = logging.getLogger(__name__)
 

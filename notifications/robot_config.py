@@ -3,8 +3,8 @@
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.notification_api import RobotIn
-from contracts.notifications import ChannelName
+from contracts.notifications.api import RobotIn
+from contracts.notifications.history import ChannelName
 from models import Cluster, RobotChannel, School
 from contracts.errors import Conflict, InvalidField, NotFound
 from notifications.channels import targets

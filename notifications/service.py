@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config import Settings, get_settings
-from contracts.notifications import (
+from contracts.notifications.history import (
     CRITICAL_KINDS, ROBOT_CHANNELS, URGENT_KINDS, ChannelName, DeliveryStatus, NotificationKind, NotifyRequest,
     NotifyResult,
 )

@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.campaigns import Phase
-from contracts.notifications import CANCELLATION_KINDS, OPEN_STATUSES, DeliveryStatus
-from contracts.series import SeriesStatus
+from contracts.campaigns.history import Phase
+from contracts.notifications.history import CANCELLATION_KINDS, OPEN_STATUSES, DeliveryStatus
+from contracts.series.history import SeriesStatus
 from models import Campaign, Delivery, Notification, Series
 from notifications.leases import free
 

@@ -11,8 +11,8 @@ from alembic.config import Config
 
 from config import ROOT, Settings, get_settings
 from db import create_engine, create_session_factory
-from services.accounts import bootstrap_admin
-from services.demo import load_demo_county
+from services.accounts.service import bootstrap_admin
+from services.directory.demo import load_demo_county
 
 log = logging.getLogger("bootstrap")
 

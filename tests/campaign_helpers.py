@@ -16,9 +16,9 @@ from api.clock import current_time
 from webapp import create_app
 from config import Settings
 from db import SessionFactory
-from contracts.campaigns import CampaignIn
+from contracts.campaigns.history import CampaignIn
 from models import Cluster, InboxItem, Notification, User
-from services import campaigns
+from services.campaigns import service as campaigns
 
 API = "/api/v1"
 

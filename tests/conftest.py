@@ -22,8 +22,8 @@ from config import Settings
 from contracts.search_attributes import ALL as SEARCH_ATTRIBUTES
 from db import SessionFactory, create_engine, create_session_factory
 from models import Base
-from services.accounts import bootstrap_admin
-from services.demo import load_demo_county
+from services.accounts.service import bootstrap_admin
+from services.directory.demo import load_demo_county
 from engine.connection import add_search_attributes, bundled_binary
 from tests.histories.recorder import HistoryRecorder
 from worker import create_worker

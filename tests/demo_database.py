@@ -7,8 +7,8 @@ from contextlib import asynccontextmanager
 
 from db import SessionFactory, create_engine, create_session_factory
 from scripts.bootstrap import migrate
-from services.accounts import bootstrap_admin
-from services.demo import load_demo_county
+from services.accounts.service import bootstrap_admin
+from services.directory.demo import load_demo_county
 
 PASSWORD = "demo-pass"
 

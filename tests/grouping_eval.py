@@ -8,8 +8,8 @@ from pathlib import Path
 
 from sklearn.metrics import adjusted_rand_score
 
-from services import sentence_vectors
-from services.topic_grouping import Group, Item
+from services.campaigns import sentence_vectors
+from services.campaigns.topic_grouping import Group, Item
 
 DATA = Path(__file__).parent / "data" / "grouping_eval.json"
 DEV = DATA.with_name("grouping_dev.json")  # where methods and parameters were chosen

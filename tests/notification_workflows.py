@@ -7,7 +7,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel
 
-    from contracts.notifications import NotifyRequest, NotifyResult
+    from contracts.notifications.history import NotifyRequest, NotifyResult
     from notifications.timing import next_daily
     from workflows.notify import notify
 

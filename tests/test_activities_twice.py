@@ -9,13 +9,14 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.campaigns import CampaignActivities
 from activities.series import SeriesActivities
-from contracts.campaigns import (
+from contracts.campaigns.history import (
     CampaignIn, Phase, PhaseStep, PlanIn, PlanSubmission, PlanVerdict, ProblemIn, StageIn, TopicIn,
     TopicsConfirmation, TrainingIn, TrainingScheduling, Transition,
 )
-from contracts.series import AdvanceInput, Cursor, EndAfterCancel, SeriesIn
+from contracts.series.history import AdvanceInput, Cursor, EndAfterCancel, SeriesIn
 from models import Base, Cluster, User
-from services import campaigns, series
+from services.campaigns import service as campaigns
+from services.series import service as series
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from importlinter.cli import lint_imports
 
 from config import ROOT
-from contracts import phase_rules
-from contracts.campaigns import CYCLE, Phase, PhaseStep
-from contracts.phase_rules import CampaignAction
+from contracts.campaigns import phase_rules
+from contracts.campaigns.history import CYCLE, Phase, PhaseStep
+from contracts.campaigns.phase_rules import CampaignAction
 
 WEB = ["api/routes", "console"]  # where requests are parsed and answers rendered
 

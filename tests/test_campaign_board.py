@@ -1,4 +1,4 @@
-"""The staff board's counts come from aggregates (services/campaigns.py board_counts), and the
+"""The staff board's counts come from aggregates (services/campaigns/service.py board_counts), and the
 launch through the API is audited under the new campaign in the same transaction scheme."""
 
 from datetime import datetime, timezone
@@ -7,9 +7,9 @@ from sqlalchemy import select
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from contracts.campaigns import CampaignIn, ProblemIn
+from contracts.campaigns.history import CampaignIn, ProblemIn
 from models import AuditEntry, Campaign, CampaignMember, Cluster, User
-from services import campaigns
+from services.campaigns import service as campaigns
 from tests.conftest import api_client
 
 

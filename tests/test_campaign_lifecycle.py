@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from contracts.directory import Role
+from contracts.directory.api import Role
 from models import Campaign, Cluster, Topic, User
 from tests.campaign_helpers import (  # noqa: F401  the fixtures: settings, vapi, login
     API, eventually, inbox, iso, login, notice_keys, settings, user_ids, vapi,

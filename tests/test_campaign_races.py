@@ -12,10 +12,10 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from contracts.campaigns import CampaignIn, CampaignParams
+from contracts.campaigns.history import CampaignIn, CampaignParams
 from engine import campaigns as campaign_run
 from models import Campaign, Cluster, InboxItem, Notification, Plan, RunStall, Topic, User
-from services import campaigns as campaign_service
+from services.campaigns import service as campaign_service
 from tests.activity_faults import faulty_activities
 from tests.campaign_helpers import (  # noqa: F401  the fixtures: settings, vapi, login
     API, eventually, iso, login, notice_keys, settings, vapi,

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import Engine
 
-from contracts.campaigns import ProblemIn
+from contracts.campaigns.history import ProblemIn
 from contracts.errors import Conflict
 from db import create_engine, create_session_factory
 from db.sqlite import CHECKPOINT_EVERY
 from models import AuditEntry, CampaignMember, Problem, ProblemVector, Vote
-from services import campaigns
+from services.campaigns import service as campaigns
 from tests.campaign_helpers import collecting_campaign, eventually
 from tests.demo_database import demo_county_database
 from tests.postgres import throwaway_postgres

@@ -9,11 +9,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from contracts.campaigns import CampaignIn, Phase, PhaseStep, PlanStatus, ProblemIn, TaskKind
+from contracts.campaigns.history import CampaignIn, Phase, PhaseStep, PlanStatus, ProblemIn, TaskKind
 from models import (
     AuditEntry, Campaign, Cluster, InboxItem, Plan, PlanStage, Task, Topic, TopicProposalRow, Training, User,
 )
-from services import campaigns
+from services.campaigns import service as campaigns
 from tests.browser import chromium, log_in, screenshot, served
 from tests.campaign_helpers import eventually
 from tests.conftest import api_client

@@ -27,16 +27,16 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 
 from benchmarks.big_county import add_teachers
 from config import Settings
-from contracts.notification_delivery import DeliverInput
-from contracts.notices import EXAMPLES
-from contracts.notifications import DeliveryStatus, NotificationKind, NotifyRequest
+from contracts.notifications.delivery import DeliverInput
+from contracts.notifications.notices import EXAMPLES
+from contracts.notifications.history import DeliveryStatus, NotificationKind, NotifyRequest
 from contracts.workflow_ids import notice_delivery
 from db import create_engine, create_session_factory
 from models import Delivery, InboxItem, Notification, User
 from notifications import service
 from scripts.bootstrap import migrate
-from services.accounts import bootstrap_admin
-from services.demo import load_demo_county
+from services.accounts.service import bootstrap_admin
+from services.directory.demo import load_demo_county
 from tests.conftest import DEMO_PASSWORD, api_client
 from tests.fault_stack import LOGS, DevServer, TcpProxy, wait_for, worker_process, worker_ready
 from tests.notification_receivers import add_robots, http_receiver, mailbox_server

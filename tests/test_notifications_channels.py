@@ -11,9 +11,9 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from contracts.notification_delivery import Drain
-from contracts.notices import EXAMPLES
-from contracts.notifications import ChannelName, DeliveryStatus, NotificationKind, NotifyRequest
+from contracts.notifications.delivery import Drain
+from contracts.notifications.notices import EXAMPLES
+from contracts.notifications.history import ChannelName, DeliveryStatus, NotificationKind, NotifyRequest
 from models import Delivery, InboxItem, RobotChannel, School, Teacher, User
 from notifications import delivery, service
 from notifications.channels import open_channels

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from temporalio.worker import Worker
 
 from activities.notifications import NotificationActivities
-from contracts.notices import EXAMPLES
-from contracts.notifications import DeliveryStatus, NotificationKind, NotifyRequest
+from contracts.notifications.notices import EXAMPLES
+from contracts.notifications.history import DeliveryStatus, NotificationKind, NotifyRequest
 from contracts.search_attributes import RUN_KIND
 from models import Delivery, InboxItem, Preference, Teacher, User
 from notifications.channels import open_channels

@@ -13,9 +13,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select, update
 
-from contracts.notification_delivery import Drain, GiveUp
-from contracts.notices import EXAMPLES, SubmissionReminder
-from contracts.notifications import ChannelName, DeliveryStatus, NotificationKind, NotifyRequest
+from contracts.notifications.delivery import Drain, GiveUp
+from contracts.notifications.notices import EXAMPLES, SubmissionReminder
+from contracts.notifications.history import ChannelName, DeliveryStatus, NotificationKind, NotifyRequest
 from models import Campaign, Delivery, Teacher, User
 from notifications import delivery, inbox, leases, service
 from notifications.channels import open_channels

@@ -9,8 +9,8 @@ import pytest
 from jinja2 import Environment, FileSystemLoader, meta
 from pydantic import BaseModel, ValidationError
 
-from contracts.notices import EXAMPLES, NoticePayload
-from contracts.notifications import NotificationKind, NotifyRequest, PreviousReleaseNotice
+from contracts.notifications.notices import EXAMPLES, NoticePayload
+from contracts.notifications.history import NotificationKind, NotifyRequest, PreviousReleaseNotice
 from notifications.render import LOCALES, TEMPLATES, render, render_stored
 
 LINK = "http://127.0.0.1:8000/console/campaigns/7"

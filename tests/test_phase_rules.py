@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from contracts import phase_rules
-from contracts.phase_rules import CampaignAction as A
+from contracts.campaigns import phase_rules
+from contracts.campaigns.phase_rules import CampaignAction as A
 from models import Campaign, Cluster, Problem, Training, User
 from tests.campaign_helpers import (  # noqa: F401  the fixtures: settings, vapi, login
     API, eventually, iso, login, settings, vapi,

@@ -23,11 +23,11 @@ from fastapi.routing import iter_route_contexts
 from sqlalchemy import select
 
 from console.auth import csrf_token
-from contracts.campaigns import PlanStatus, TaskKind
+from contracts.campaigns.history import PlanStatus, TaskKind
 from models import (
     Campaign, InboxItem, Plan, PlanStage, Series, SeriesSession, Task, Teacher, Topic, Training, User,
 )
-from services.security import SESSION_COOKIE
+from services.accounts.security import SESSION_COOKIE
 from tests.campaign_helpers import eventually, settings  # noqa: F401  the fixture: one quick e-mail attempt
 from webapp import create_app
 

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from config import Settings
 from models import ActivationCode, Base, User
 from scripts.run_stack import ensure_secret_key
-from services.security import SESSION_COOKIE, MissingSecretKey, create_access_token, hash_password, verify_password
+from services.accounts.security import SESSION_COOKIE, MissingSecretKey, create_access_token, hash_password, verify_password
 from tests.conftest import DEMO_PASSWORD, api_client
 from tests.notification_receivers import smtp_server
 from tests.test_teachers_import import GOOD_ROWS, csv_bytes, upload
@@ -181,7 +181,7 @@ async def test_twenty_wrong_passwords_are_throttled_for_that_username_only(api):
 async def test_every_refused_login_costs_a_password_check(api, login, monkeypatch):
     """An unknown username, a login awaiting activation and a wrong password are all refused after
     one argon2 check: how long the answer takes does not say which logins exist."""
-    from services import accounts
+    from services.accounts import service as accounts
 
     checked = []
 

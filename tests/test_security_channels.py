@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from config import Settings
-from contracts.notifications import ChannelName, DeliveryStatus, NotificationKind
+from contracts.notifications.history import ChannelName, DeliveryStatus, NotificationKind
 from models import AuditEntry, RobotChannel, School
 from notifications.channels.base import PermanentError
 from notifications.channels.robots import WeComRobot

@@ -12,13 +12,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from contracts.campaigns import CampaignIn, CampaignStatus, Phase, PhaseStep, PlanStatus, ProblemIn
-from contracts.notices import EXAMPLES, NotificationKind
+from contracts.campaigns.history import CampaignIn, CampaignStatus, Phase, PhaseStep, PlanStatus, ProblemIn
+from contracts.notifications.notices import EXAMPLES, NotificationKind
 from models import Campaign, Cluster, Reflection, Topic, Training, User
 from notifications.channels.base import Message, Recipient, Robot
 from notifications.channels.robots import DingTalkRobot, FeishuRobot, WeComRobot
 from notifications.render import render
-from services import campaign_report, campaigns
+from services.campaigns import report as campaign_report
+from services.campaigns import service as campaigns
 from tests.browser import chromium, log_in, served
 
 API = "/api/v1"

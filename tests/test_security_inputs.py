@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-from services.roster import MAX_ROWS, SHOWN_ERRORS
+from services.directory.roster import MAX_ROWS, SHOWN_ERRORS
 from tests.conftest import DEMO_PASSWORD
 from tests.test_teachers_import import HEADER, csv_bytes, upload, xlsx_bytes
 
@@ -217,7 +217,7 @@ async def test_a_duplicate_name_or_code_is_a_409_naming_it(api, login):
 async def test_a_duplicate_that_races_past_the_check_is_a_409_and_writes_nothing(api, login, monkeypatch):
     """Two requests create the same district at once; both pass the uniqueness check before either
     commits (as on PostgreSQL). The database's constraint refuses the second: 409, not a 500."""
-    from services import directory
+    from services.directory import service as directory
 
     async def raced(*_, **__) -> None:
         return None  # the other request has not committed yet

@@ -30,7 +30,7 @@ def test_model_loads_and_encodes_without_network():
 
 
 def test_vectors_round_trip_through_bytes():
-    from services import sentence_vectors
+    from services.campaigns import sentence_vectors
 
     [vector] = sentence_vectors.encode(["作业布置量大，学生作业负担重"])
     assert (sentence_vectors.from_bytes(sentence_vectors.to_bytes(vector)) == vector).all()

@@ -8,9 +8,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from benchmarks.big_county import add_teachers
-from contracts.campaigns import Phase, ProblemIn
+from contracts.campaigns.history import Phase, ProblemIn
 from models import Campaign, CampaignMember, Cluster, Problem, ProblemVector
-from services import campaigns
+from services.campaigns import service as campaigns
 from tests import grouping_eval
 from tests.campaign_helpers import (  # noqa: F401  the fixtures: settings, vapi, login
     API, eventually, iso, login, settings, vapi,

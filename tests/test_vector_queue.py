@@ -1,4 +1,4 @@
-"""Sentence vectors are encoded after the teacher's answer (services/vector_queue.py): a submission
+"""Sentence vectors are encoded after the teacher's answer (services/campaigns/vector_queue.py): a submission
 through the API gets its vector; an edit replaces it, also when the edit lands while the old text
 is being encoded; a failing encoder loses no later problem."""
 
@@ -6,10 +6,12 @@ import asyncio
 
 import numpy as np
 
-from contracts.campaigns import ProblemUpdate
+from contracts.campaigns.history import ProblemUpdate
 from models import Problem, ProblemVector
-from services import campaigns, problem_vectors, sentence_vectors
-from services.vector_queue import VectorQueue
+from services.campaigns import service as campaigns
+from services.campaigns import problem_vectors
+from services.campaigns import sentence_vectors
+from services.campaigns.vector_queue import VectorQueue
 from tests.campaign_helpers import collecting_campaign, eventually
 
 

@@ -19,22 +19,22 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.campaigns import CampaignActivities
-    from contracts.campaigns import (
+    from contracts.campaigns.history import (
         ANNOUNCED_OPENINGS, CYCLE, CampaignOutcome, CampaignState, CancelRequest, CloseRequest, ExtendRequest, Phase,
         PhaseChange, PhaseStep, PlanRequest, PlanStatus, PlanSubmission, PlanVerdict, TasksCreated, TopicRef, TopicsConfirmation,
         TopicsRequest, TrainingRef, TrainingRequest, TrainingScheduling, Transition, VerdictRequest,
     )
-    from contracts import phase_rules
+    from contracts.campaigns import phase_rules
     from contracts.errors import REFUSED_INVALID, REFUSED_WRONG_PHASE
-    from contracts.notices import (
+    from contracts.notifications.notices import (
         CampaignCancelled, CampaignNotice, CampaignOpened, Escalation, NoticePayload, PhaseOpened, PlanApproved,
         PlanReminder, PlanRequested, PlanReturned, PlanSubmitted, ReflectionReminder, ReportReady, SubmissionReminder,
         TaskAssigned, TaskOverdue, TaskReminder, TopicsConfirmed, TopicsPending, TrainingAbsent, TrainingInvitation,
         TrainingReminder,
     )
-    from contracts.notifications import Audience, NotifyRequest
-    from contracts.phase_rules import CampaignAction
-    from contracts.runs import CANCELLED_FROM_OUTSIDE
+    from contracts.notifications.history import Audience, NotifyRequest
+    from contracts.campaigns.phase_rules import CampaignAction
+    from contracts.runs.api import CANCELLED_FROM_OUTSIDE
     from contracts.search_attributes import PHASE
     from workflows.cancels import cancelled_from_outside
     from workflows.notify import notify

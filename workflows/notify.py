@@ -23,12 +23,12 @@ from temporalio.exceptions import ActivityError, WorkflowAlreadyStartedError
 with workflow.unsafe.imports_passed_through():
     from activities.notifications import BAD_NOTICE, NotificationActivities
     from contracts import workflow_ids
-    from contracts.notices import NoticeRejected
-    from contracts.notification_delivery import (
+    from contracts.notifications.notices import NoticeRejected
+    from contracts.notifications.delivery import (
         BatchResult, DeliverInput, DeliveryBatch, DeliveryPlan, DeliveryReport, DeliveryWave, DigestRun, Drain,
         DrainResult, GiveUp, PublishInput, WaveReport, WaveStart, WaveState,
     )
-    from contracts.notifications import Audience, NotificationKind, NotifyRequest, NotifyResult
+    from contracts.notifications.history import Audience, NotificationKind, NotifyRequest, NotifyResult
     from contracts.search_attributes import CAMPAIGN_ID, RUN_KIND, SERIES_ID
     from workflows.cancels import cancelled_from_outside
 

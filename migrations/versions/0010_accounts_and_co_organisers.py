@@ -1,5 +1,5 @@
 """activation codes and token versions; campaign co-organisers; stored HTML reports dropped so
-they are rendered again, escaped (services/campaign_report.py re-stores one at its next read)
+they are rendered again, escaped (services/campaigns/report.py re-stores one at its next read)
 
 Revision ID: 0010
 Revises: 0009

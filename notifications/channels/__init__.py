@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import AsyncContextManager
 
 from config import Settings
-from contracts.notifications import ChannelName
+from contracts.notifications.history import ChannelName
 from notifications.channels.base import Channel
 from notifications.channels.email import EmailChannel
 from notifications.channels.robots import DingTalkRobot, FeishuRobot, WeComRobot, Webhook

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from config import Settings
-from contracts.notifications import ChannelName, NotificationKind
+from contracts.notifications.history import ChannelName, NotificationKind
 from notifications.render import Rendered
 
 

@@ -11,7 +11,7 @@ from email.policy import SMTP
 
 import aiosmtplib
 
-from contracts.notifications import ChannelName
+from contracts.notifications.history import ChannelName
 from notifications.channels.base import Channel, Message, PermanentError, TransientError, composition_error
 
 # Control characters (CR and LF above all) and the Unicode line and paragraph separators: in a

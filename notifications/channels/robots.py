@@ -12,7 +12,7 @@ from urllib.parse import quote_plus
 
 import httpx
 
-from contracts.notifications import ChannelName
+from contracts.notifications.history import ChannelName
 from notifications.channels.base import Channel, Message, PermanentError, TransientError, composition_error
 from notifications.channels.ratelimit import ROBOT_LIMITER, RateLimiter
 from notifications.channels.targets import CheckedTransport, RefusedTarget

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import httpcore
 import httpx
 
-from contracts.notifications import ChannelName
+from contracts.notifications.history import ChannelName
 
 PLATFORM_HOSTS = {
     ChannelName.wecom: ("qyapi.weixin.qq.com",),

@@ -1,0 +1,45 @@
+"""Calendar feeds of weekly sessions for phone calendars: a private URL per user (the sessions I
+take part in) or per cluster, issued and revoked by its owner; the feed itself needs no login."""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from actions.context import Context
+from actions.policy import is_staff
+from config import Settings
+from contracts.errors import Forbidden
+from contracts.series.history import CalendarScope, CalendarTokenIn, CalendarTokenOut
+from models import Cluster
+from services.series import calendar_feed
+from services.directory.service import get_or_404, teacher_cluster_id
+
+
+async def _may_follow_cluster(ctx: Context, *, cluster: Cluster) -> bool:
+    """Staff, the cluster's organiser, and the teachers of its schools."""
+    if is_staff(ctx.user) or ctx.user.id == cluster.organiser_user_id:
+        return True
+    return await teacher_cluster_id(ctx.session, user_id=ctx.user.id) == cluster.id
+
+
+async def issue_calendar_token(ctx: Context, *, data: CalendarTokenIn) -> CalendarTokenOut:
+    """Any logged-in user, for a feed of their own (a cluster's: see _may_follow_cluster). The
+    previous URL of that feed stops working."""
+    if data.scope == CalendarScope.cluster:
+        cluster = await get_or_404(ctx.session, Cluster, data.cluster_id)
+        if not await _may_follow_cluster(ctx, cluster=cluster):
+            raise Forbidden("只能订阅本片区的日历 (only your own cluster)")
+    token = await calendar_feed.issue_token(ctx.session, user_id=ctx.user.id, scope=data.scope,
+                                            cluster_id=data.cluster_id, now=ctx.now)
+    await ctx.session.commit()
+    url = f"{ctx.settings.public_base_url}/api/v1/calendars/{token}.ics"  # the feed route of api/routes/series/calendars.py
+    return CalendarTokenOut(token=token, url=url, scope=data.scope, cluster_id=data.cluster_id)
+
+
+async def revoke_calendar_token(ctx: Context, *, scope: CalendarScope, cluster_id: int | None) -> None:
+    """Any logged-in user: only their own feed URLs."""
+    await calendar_feed.revoke_tokens(ctx.session, user_id=ctx.user.id, scope=scope, cluster_id=cluster_id, now=ctx.now)
+    await ctx.session.commit()
+
+
+async def feed(session: AsyncSession, *, settings: Settings, token: str) -> bytes:
+    """No login (the token is the secret): the iCalendar feed; an unknown or revoked token is NotFound."""
+    return await calendar_feed.feed(session, token=token, tz=settings.tz, base_url=settings.public_base_url)

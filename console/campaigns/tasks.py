@@ -1,0 +1,51 @@
+"""A teacher's own page: what she has to do and by when, her campaigns, her unread notices; and
+delivering a task (summary and links)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+
+from actions.campaigns import pages as campaign_pages
+from actions.campaigns import actions as campaigns
+from console.auth import ConsoleContext, CsrfChecked
+from console.forms import errors_of, lines
+from console.render import page
+from contracts.campaigns.history import DeliveryIn
+from contracts.errors import DomainError
+from contracts.limits import Id
+
+router = APIRouter()
+
+
+@router.get("/me")
+async def me(request: Request, ctx: ConsoleContext):
+    work = await campaign_pages.my_work(ctx, with_campaigns=True)
+    return page(request, "me.html", ctx.user, tasks=work.tasks, titles=work.titles, unread=work.unread,
+                campaigns=work.campaigns)
+
+
+async def _tasks_page(request: Request, ctx, *, status_code: int = 200, flash: str = "", failed: int | None = None,
+                      errors: dict | None = None, values: dict | None = None):
+    work = await campaign_pages.my_work(ctx)
+    return page(request, "tasks.html", ctx.user, status_code=status_code, flash=flash, tasks=work.tasks,
+                titles=work.titles, failed=failed, errors=errors or {}, values=values or {})
+
+
+@router.get("/me/tasks")
+async def my_tasks(request: Request, ctx: ConsoleContext, done: str = ""):
+    return await _tasks_page(request, ctx, flash="成果已提交" if done == "deliver" else "")
+
+
+@router.post("/tasks/{task_id}/deliver", dependencies=[CsrfChecked])
+async def deliver(request: Request, task_id: Id, ctx: ConsoleContext, summary: Annotated[str, Form()] = "",
+                  links: Annotated[str, Form()] = ""):
+    try:
+        data = DeliveryIn(summary=summary, links=lines(links))
+        await campaigns.deliver_task(ctx, task_id=task_id, data=data)
+    except (ValidationError, DomainError) as exc:
+        status_code, errors = errors_of(exc)
+        return await _tasks_page(request, ctx, status_code=status_code, failed=task_id, errors=errors,
+                                 values={"summary": summary, "links": links})
+    return RedirectResponse("/console/me/tasks?done=deliver", status_code=303)

@@ -1,0 +1,326 @@
+"""The kinds of notice and what each carries: one payload model per kind, the exact variables its
+templates (notifications/templates/<locale>/<kind>.j2) word, in zh-CN and en.
+
+Senders build a payload and never word anything themselves: titles and texts live in the
+templates. `EXAMPLES` holds one payload per kind; the template test renders each of them strictly."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, Field, computed_field, model_validator
+
+from contracts.campaigns.history import Phase
+
+
+class NotificationKind(StrEnum):
+    campaign_opened = "campaign_opened"
+    phase_opened = "phase_opened"
+    submission_reminder = "submission_reminder"
+    topics_pending = "topics_pending"  # staff have not confirmed the topics yet
+    topics_confirmed = "topics_confirmed"
+    training_invitation = "training_invitation"
+    training_reminder = "training_reminder"
+    training_absent = "training_absent"
+    plan_requested = "plan_requested"
+    plan_submitted = "plan_submitted"
+    plan_returned = "plan_returned"
+    plan_approved = "plan_approved"
+    plan_reminder = "plan_reminder"
+    task_assigned = "task_assigned"
+    task_overdue = "task_overdue"
+    task_reminder = "task_reminder"  # a task is due before the practice phase closes
+    reflection_reminder = "reflection_reminder"
+    report_ready = "report_ready"
+    escalation = "escalation"
+    campaign_cancelled = "campaign_cancelled"
+    session_announcement = "session_announcement"
+    session_reminder = "session_reminder"
+    session_changed = "session_changed"
+    session_cancelled = "session_cancelled"
+    minutes_missing = "minutes_missing"
+    session_absent = "session_absent"
+    run_stalled = "run_stalled"  # to admins: a run's activity keeps failing
+    notice_rejected = "notice_rejected"  # to admins: a notice could not be stored, so nobody got it
+
+
+K = NotificationKind
+
+
+# ---- what several kinds share -------------------------------------------------------------
+
+
+class CampaignNotice(BaseModel):
+    campaign: str  # the campaign's title
+
+
+class CampaignDeadline(CampaignNotice):
+    due: datetime  # the current phase's deadline
+
+
+class TopicNotice(CampaignNotice):
+    topic: str  # the topic's title
+
+
+class TrainingNotice(CampaignNotice):
+    training: str  # the training's title
+    speaker: str
+    starts_at: datetime
+    place: str
+
+
+class SessionNotice(BaseModel):
+    """One weekly session; the templates label it "<series> 第<number>次：<theme>"."""
+
+    series_title: str
+    number: int
+    theme: str = ""
+    starts_at: datetime
+    host_school: str
+    place: str
+
+
+class Absentees(BaseModel):
+    absentees: dict[str, list[str]]  # school name → who did not check in
+
+    @computed_field
+    @property
+    def absent_count(self) -> int:
+        return sum(len(names) for names in self.absentees.values())
+
+
+# ---- campaigns ----------------------------------------------------------------------------
+
+
+class CampaignOpened(CampaignDeadline):
+    kind: Literal[K.campaign_opened] = K.campaign_opened
+
+
+class PhaseOpened(CampaignDeadline):
+    kind: Literal[K.phase_opened] = K.phase_opened
+    phase: Literal[Phase.train, Phase.practise, Phase.reflect]  # contracts.campaigns.history.ANNOUNCED_OPENINGS
+
+
+class SubmissionReminder(CampaignDeadline):
+    kind: Literal[K.submission_reminder] = K.submission_reminder
+
+
+class TopicsPending(CampaignNotice):
+    kind: Literal[K.topics_pending] = K.topics_pending
+    problems: int
+    topics: int  # proposed
+
+
+class TopicsConfirmed(CampaignNotice):
+    kind: Literal[K.topics_confirmed] = K.topics_confirmed
+    topics: list[str]
+
+
+class TrainingInvitation(TrainingNotice):
+    kind: Literal[K.training_invitation] = K.training_invitation
+
+
+class TrainingReminder(TrainingNotice):
+    kind: Literal[K.training_reminder] = K.training_reminder
+
+
+class TrainingAbsent(TrainingNotice, Absentees):
+    """To staff: who missed the training."""
+
+    kind: Literal[K.training_absent] = K.training_absent
+
+
+class PlanRequested(TopicNotice):
+    kind: Literal[K.plan_requested] = K.plan_requested
+    due: datetime
+
+
+class PlanSubmitted(TopicNotice):
+    kind: Literal[K.plan_submitted] = K.plan_submitted
+    author: str
+
+
+class PlanReturned(TopicNotice):
+    kind: Literal[K.plan_returned] = K.plan_returned
+    comment: str
+
+
+class PlanApproved(TopicNotice):
+    kind: Literal[K.plan_approved] = K.plan_approved
+
+
+class PlanReminder(CampaignDeadline):
+    """To every lead whose plan is missing; after the deadline, `overdue`."""
+
+    kind: Literal[K.plan_reminder] = K.plan_reminder
+    overdue: bool = False
+
+
+class TaskAssigned(TopicNotice):
+    kind: Literal[K.task_assigned] = K.task_assigned
+    due: datetime  # the first of the assignee's tasks
+
+
+class TaskOverdue(CampaignNotice):
+    """To the assignees with a task due at `due` not delivered; then to their topics' leads."""
+
+    kind: Literal[K.task_overdue] = K.task_overdue
+    due: datetime
+    to_lead: bool = False
+
+
+class TaskReminder(CampaignDeadline):
+    kind: Literal[K.task_reminder] = K.task_reminder
+
+
+class ReflectionReminder(CampaignDeadline):
+    kind: Literal[K.reflection_reminder] = K.reflection_reminder
+
+
+class ReportReady(CampaignNotice):
+    kind: Literal[K.report_ready] = K.report_ready
+
+
+class Escalation(BaseModel):
+    """To staff or organisers: something is overdue after the reminders."""
+
+    kind: Literal[K.escalation] = K.escalation
+    about: Literal["topics", "plans", "tasks", "minutes"]
+    subject: str  # the campaign's or the series' title
+    due: datetime
+    pending: int | None = None  # how many are not done; None: not counted (minutes, runs of the previous release)
+    names: list[str] = Field(default_factory=list)  # who is overdue, when known
+
+
+class CampaignCancelled(CampaignNotice):
+    kind: Literal[K.campaign_cancelled] = K.campaign_cancelled
+    reason: str
+
+
+class NoticeRejected(BaseModel):
+    """To admins: a workflow's notice could not be stored (its recipients or its wording failed),
+    so it reached nobody; the run that sent it went on."""
+
+    kind: Literal[K.notice_rejected] = K.notice_rejected
+    notice_key: str
+    notice_kind: NotificationKind
+    reason: str
+
+
+# ---- weekly sessions ----------------------------------------------------------------------
+
+
+class SessionAnnouncement(SessionNotice):
+    kind: Literal[K.session_announcement] = K.session_announcement
+    joined: bool = False  # to teachers just added to the series: a welcome
+
+
+class SessionReminder(SessionNotice):
+    kind: Literal[K.session_reminder] = K.session_reminder
+
+
+class SessionChanged(SessionNotice):
+    """A session rescheduled or edited, or (resumed) the first session of a series resumed."""
+
+    kind: Literal[K.session_changed] = K.session_changed
+    action: Literal["rescheduled", "updated", "resumed"]
+    previous_starts_at: datetime | None = None  # rescheduled
+    changed: list[Literal["host_school_id", "place", "theme", "agenda"]] = Field(default_factory=list)  # updated
+
+    @model_validator(mode="after")
+    def _says_when_it_was(self) -> "SessionChanged":
+        if self.action == "rescheduled" and self.previous_starts_at is None:
+            raise ValueError("a rescheduled session needs previous_starts_at")
+        return self
+
+
+class SessionCancelled(SessionNotice):
+    """A session skipped, or (paused, ended) the series called off from this session on."""
+
+    kind: Literal[K.session_cancelled] = K.session_cancelled
+    action: Literal["skipped", "paused", "ended"]
+    reason: str = ""
+    sessions: int = 1  # how many sessions are called off
+
+
+class MinutesMissing(SessionNotice):
+    kind: Literal[K.minutes_missing] = K.minutes_missing
+
+
+class SessionAbsent(SessionNotice, Absentees):
+    """To the absentees' school contacts: who missed the session."""
+
+    kind: Literal[K.session_absent] = K.session_absent
+
+
+# ---- runs ---------------------------------------------------------------------------------
+
+
+class RunStalled(BaseModel):
+    """To admins: a run has been retrying one step; it carries on by itself once the cause is fixed."""
+
+    kind: Literal[K.run_stalled] = K.run_stalled
+    workflow_id: str
+    step: str  # the activity that keeps failing
+    attempts: int
+    since: datetime
+    error: str
+
+
+NoticePayload = Annotated[
+    Union[
+        CampaignOpened, PhaseOpened, SubmissionReminder, TopicsPending, TopicsConfirmed, TrainingInvitation,
+        TrainingReminder, TrainingAbsent, PlanRequested, PlanSubmitted, PlanReturned, PlanApproved, PlanReminder,
+        TaskAssigned, TaskOverdue, TaskReminder, ReflectionReminder, ReportReady, Escalation, CampaignCancelled,
+        SessionAnnouncement, SessionReminder, SessionChanged, SessionCancelled, MinutesMissing, SessionAbsent,
+        RunStalled,
+        NoticeRejected,
+    ],
+    Field(discriminator="kind"),
+]
+
+
+# ---- one example of each kind -------------------------------------------------------------
+
+_DUE = datetime.fromisoformat("2026-03-20T09:30:00+00:00")
+_STARTS = datetime.fromisoformat("2026-03-24T06:00:00+00:00")
+_CAMPAIGN = {"campaign": "2026年春季初中数学问题征集"}
+_TOPIC = {**_CAMPAIGN, "topic": "分层作业设计"}
+_TRAINING = {**_CAMPAIGN, "training": "大单元教学设计", "speaker": "李教授", "starts_at": _STARTS,
+             "place": "区教师发展中心报告厅"}
+_SESSION = {"series_title": "初中联片 周周有约", "number": 3, "theme": "作业减负与提质", "starts_at": _STARTS,
+            "host_school": "第一中学", "place": "录播教室"}
+_ABSENTEES = {"absentees": {"第一中学": ["王晓燕", "李明"], "实验中学": ["赵静"]}}
+
+EXAMPLES: dict[NotificationKind, NoticePayload] = {example.kind: example for example in [
+    CampaignOpened(**_CAMPAIGN, due=_DUE),
+    PhaseOpened(**_CAMPAIGN, phase=Phase.train, due=_DUE),
+    SubmissionReminder(**_CAMPAIGN, due=_DUE),
+    TopicsPending(**_CAMPAIGN, problems=128, topics=5),
+    TopicsConfirmed(**_CAMPAIGN, topics=["分层作业设计", "课堂提问策略"]),
+    TrainingInvitation(**_TRAINING),
+    TrainingReminder(**_TRAINING),
+    TrainingAbsent(**_TRAINING, **_ABSENTEES),
+    PlanRequested(**_TOPIC, due=_DUE),
+    PlanSubmitted(**_TOPIC, author="王晓燕"),
+    PlanReturned(**_TOPIC, comment="第二阶段缺少负责人 <请补充>"),
+    PlanApproved(**_TOPIC),
+    PlanReminder(**_CAMPAIGN, due=_DUE),
+    TaskAssigned(**_TOPIC, due=_DUE),
+    TaskOverdue(**_CAMPAIGN, due=_DUE),
+    TaskReminder(**_CAMPAIGN, due=_DUE),
+    ReflectionReminder(**_CAMPAIGN, due=_DUE),
+    ReportReady(**_CAMPAIGN),
+    Escalation(about="tasks", subject=_CAMPAIGN["campaign"], due=_DUE, pending=2, names=["王晓燕", "李明"]),
+    CampaignCancelled(**_CAMPAIGN, reason="与期中考试冲突"),
+    SessionAnnouncement(**_SESSION),
+    SessionReminder(**_SESSION),
+    SessionChanged(**_SESSION, action="rescheduled", previous_starts_at=_DUE),
+    SessionCancelled(**_SESSION, action="skipped", reason="台风预警"),
+    MinutesMissing(**_SESSION),
+    SessionAbsent(**_SESSION, **_ABSENTEES),
+    RunStalled(workflow_id="campaign-12", step="record_transition", attempts=5, since=_DUE,
+               error="OperationalError: database is locked <sqlite>"),
+    NoticeRejected(notice_key="campaign:7:collect_topics:reminder:-24h", notice_kind=K.submission_reminder,
+                   reason="unknown audience 'campaign.not_submited'"),
+]}

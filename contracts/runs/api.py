@@ -1,0 +1,116 @@
+"""What admins see when they inspect runs: summaries from Temporal visibility, a run's state,
+its readable timeline, raw events, and the audit trail."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from contracts.directory.api import Role
+
+
+# The reason recorded when a campaign or series run is cancelled from outside the product
+# (the runs console, the Temporal UI or CLI), where the workflow cannot read the admin's words.
+CANCELLED_FROM_OUTSIDE = "运行被管理员取消 (the run was cancelled by an admin)"
+
+
+# A value the runs list filters on (kind, phase, cluster, subject): it goes into a visibility query,
+# which refuses control characters; no search attribute the product sets is longer.
+Keyword = Annotated[str, StringConstraints(max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$")]
+
+
+class RunStatus(StrEnum):
+    """A run's status as Temporal visibility queries name it (the `status` filter of the runs list)."""
+
+    running = "Running"
+    completed = "Completed"
+    failed = "Failed"
+    canceled = "Canceled"
+    terminated = "Terminated"
+    continued_as_new = "ContinuedAsNew"
+    timed_out = "TimedOut"
+
+
+class AuditEntryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: datetime
+    actor_user_id: int
+    actor_name: str
+    actor_role: Role
+    method: str
+    route: str
+    path: str
+    status_code: int
+    subject_type: str | None
+    subject_id: str | None
+    payload: dict[str, Any]
+
+
+class RunStallOut(BaseModel):
+    """A step of the run that keeps failing (it is still retrying)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    activity_type: str
+    attempt: int
+    first_failed_at: datetime
+    last_failed_at: datetime
+    last_error: str
+
+
+class RunSummary(BaseModel):
+    workflow_id: str
+    run_id: str
+    workflow_type: str
+    status: str  # RUNNING, COMPLETED, FAILED, CANCELED, TERMINATED, CONTINUED_AS_NEW, TIMED_OUT
+    started_at: datetime
+    closed_at: datetime | None
+    kind: str | None
+    phase: str | None
+    campaign_id: str | None
+    series_id: str | None
+    cluster_ids: list[str]
+    subject: str | None
+    term: str | None
+    started_by: str | None
+    stalled: RunStallOut | None = Field(default=None, description="set while a step keeps failing")
+
+
+class PendingActivity(BaseModel):
+    activity_type: str
+    state: str
+    attempt: int
+    last_failure: str | None
+    scheduled_at: datetime | None
+
+
+class RunDetail(RunSummary):
+    history_length: int
+    pending_activities: list[PendingActivity]
+    next_timer_at: datetime | None = Field(description="when the earliest pending timer fires (deadline, reminder)")
+    runs_in_chain: int = Field(description="this run and the ones it continued from (continue-as-new)")
+
+
+class TimelineEntry(BaseModel):
+    at: datetime
+    source: str  # temporal | audit | notification
+    category: str  # phase, action, notice, timer, retry, failure, run
+    text: str  # readable, Chinese first
+    actor: str | None = None
+    run_id: str | None = None
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class RawEvent(BaseModel):
+    run_id: str
+    event_id: int
+    event_time: datetime
+    event_type: str
+    attributes: dict[str, Any]
+
+
+class CancelRun(BaseModel):
+    reason: str = Field(min_length=1, max_length=500)

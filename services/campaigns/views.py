@@ -1,0 +1,108 @@
+"""What the API answers and the console shows about a campaign, read once here for both."""
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contracts.campaigns.history import (
+    CampaignDetail, CampaignOut, Phase, PlanOut, ProposalMember, StageOut, TaskOut, TopicProposal,
+)
+from contracts.directory.api import Role
+from models import Campaign, Plan, PlanStage, Problem, Teacher, TopicProposalRow, User
+from services.campaigns import audiences as campaign_audiences
+from services.campaigns import service as campaigns
+
+# Who has not acted yet in each phase: the same queries the reminders are sent to. Training
+# attendance is per training, so the train phase has none for the campaign as a whole.
+NOT_ACTED = {Phase.collect_topics: campaign_audiences.not_submitted, Phase.design_plan: campaign_audiences.plan_missing,
+             Phase.practise: campaign_audiences.undelivered, Phase.reflect: campaign_audiences.not_reflected}
+
+
+async def campaign_out(session: AsyncSession, campaign: Campaign) -> CampaignOut:
+    return CampaignOut.model_validate(
+        {**{k: getattr(campaign, k) for k in CampaignOut.model_fields if k != "deadlines"},
+         "deadlines": await campaigns.phase_windows(session, campaign.id)})
+
+
+async def campaign_detail(session: AsyncSession, campaign: Campaign, *, user_id: int) -> CampaignDetail:
+    """Phase, deadlines, counts per phase, topics; the asking user's own open tasks."""
+    counts = await campaigns.board_counts(session, campaign.id)
+    return CampaignDetail(
+        **(await campaign_out(session, campaign)).model_dump(),
+        organisers=await campaigns.organisers(session, campaign_id=campaign.id),
+        members=counts.members, problems=counts.problems, votes=counts.votes,
+        counts=counts.phases, topics=await campaigns.topics_out(session, campaign.id),
+        my_tasks=[TaskOut.model_validate(t) for t in await campaigns.open_tasks(
+            session, user_id=user_id, campaign_id=campaign.id)],
+    )
+
+
+async def topic_proposals(session: AsyncSession, campaign_id: int) -> list[TopicProposal]:
+    """The groups proposed when collection closed (as staff have shaped them), with their problems'
+    titles and nearest neighbours."""
+    rows = (await session.scalars(select(TopicProposalRow).where(TopicProposalRow.campaign_id == campaign_id)
+                                  .order_by(TopicProposalRow.rank))).all()
+    titles = dict((await session.execute(select(Problem.id, Problem.title).where(
+        Problem.campaign_id == campaign_id))).all())
+    return [TopicProposal(rank=r.rank, suggested_title=r.suggested_title, problem_ids=r.problem_ids,
+                          problems=[ProposalMember(problem_id=p, title=titles.get(p, ""), neighbours=near)
+                                    for p, near in zip(r.problem_ids, r.neighbours or [[] for _ in r.problem_ids])],
+                          votes=r.votes, teachers=r.teachers, schools=r.schools, shared_terms=r.shared_terms)
+            for r in rows]
+
+
+async def plan_out(session: AsyncSession, topic_id: int) -> PlanOut | None:
+    """The topic's plan with its stages, or None before the lead submits one."""
+    # The workflow's activity wrote it in another session: reload these rows (and only these,
+    # so the caller's user and campaign stay loaded for its page).
+    fresh = {"populate_existing": True}
+    plan = await session.scalar(select(Plan).where(Plan.topic_id == topic_id).execution_options(**fresh))
+    if plan is None:
+        return None
+    stages = await session.scalars(select(PlanStage).where(PlanStage.plan_id == plan.id)
+                                   .order_by(PlanStage.position).execution_options(**fresh))
+    return PlanOut(topic_id=topic_id, goal=plan.goal, version=plan.version, status=plan.status, comment=plan.comment,
+                   submitted_at=plan.submitted_at, stages=[StageOut.model_validate(s) for s in stages])
+
+
+async def user_names(session: AsyncSession, user_ids) -> dict[int, str]:
+    rows = await session.execute(select(User.id, User.display_name).where(User.id.in_(set(user_ids))))
+    return dict(rows.all())
+
+
+async def active_staff(session: AsyncSession) -> list[tuple[int, str]]:
+    """(id, name) of the research staff in service: whom a campaign's creator may add to steer it."""
+    rows = await session.execute(select(User.id, User.display_name).where(User.role == Role.staff, User.active)
+                                 .order_by(User.display_name, User.id))
+    return [tuple(row) for row in rows]
+
+
+async def not_acted(session: AsyncSession, campaign: Campaign, *, limit: int = 50) -> tuple[list[str], int] | None:
+    """Names (at most `limit`) of those who have not acted yet in the current phase, and how many
+    there are; None when the phase has no such list."""
+    query = NOT_ACTED.get(Phase(campaign.phase))
+    if query is None:
+        return None
+    user_ids = await query(session, campaign_id=campaign.id)
+    names = await user_names(session, user_ids[:limit])
+    return [names[u] for u in user_ids[:limit] if u in names], len(user_ids)
+
+
+async def user_ids_by_code(session: AsyncSession, codes: list[str]) -> dict[str, int]:
+    """Logins by 工号 (a teacher's staff number) or by username (staff have no 工号)."""
+    rows = await session.execute(
+        select(Teacher.staff_no, User.username, User.id).join(Teacher, Teacher.user_id == User.id, isouter=True)
+        .where(or_(Teacher.staff_no.in_(codes), User.username.in_(codes))))
+    found: dict[str, int] = {}
+    for staff_no, username, user_id in rows:
+        for code in (staff_no, username):
+            if code in codes:
+                found[code] = user_id
+    return found
+
+
+async def user_codes(session: AsyncSession, user_ids) -> dict[int, str]:
+    """The other way round: 工号 where there is one, else the username."""
+    rows = await session.execute(
+        select(User.id, Teacher.staff_no, User.username).join(Teacher, Teacher.user_id == User.id, isouter=True)
+        .where(User.id.in_(set(user_ids))))
+    return {user_id: staff_no or username for user_id, staff_no, username in rows}

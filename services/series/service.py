@@ -1,0 +1,561 @@
+"""Weekly joint sessions (联片教研 · 周周有约): creating a term series, reading it, the changes
+organisers make while it runs, check-in and minutes. The database is the truth about sessions;
+each change also yields the notices the running workflow sends (see SeriesChangeOut)."""
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contracts.notifications.notices import SessionAnnouncement, SessionCancelled, SessionChanged, SessionNotice
+from contracts.directory.api import Role
+from contracts.notifications.history import NotifyRequest
+from contracts.series.history import (
+    CALLED_OFF,
+    Cursor,
+    MinutesIn,
+    RescheduleIn,
+    SeriesAction,
+    SeriesChange,
+    SeriesDetail,
+    SeriesIn,
+    SeriesOut,
+    SeriesStatus,
+    SessionDetail,
+    SessionStatus,
+    SessionSummary,
+    SessionUpdate,
+)
+from models import (
+    Cluster,
+    School,
+    Series,
+    SeriesParticipant,
+    SeriesSession,
+    SessionCheckin,
+    SessionMinutes,
+    Teacher,
+    TeacherSubject,
+    User,
+)
+from models import SeriesChange as SeriesChangeRow
+from services.series import notices
+from services.directory.service import get_or_404, teacher_cluster_id
+from contracts.errors import Conflict, InvalidField
+
+
+# ---- who owes the minutes ----
+
+
+async def recorder_of(session: AsyncSession, meeting: SeriesSession) -> int | None:
+    """Who owes the minutes: the session's recorder, else the host school's contact."""
+    if meeting.recorder_user_id is not None:
+        return meeting.recorder_user_id
+    host = await session.get(School, meeting.host_school_id)
+    return host.contact_user_id if host else None
+
+
+# ---- who belongs to a cluster's sessions ----
+
+
+async def require_of_cluster(session: AsyncSession, *, cluster_id: int, user_id: int, field: str) -> None:
+    """A series' organiser or a session's recorder: research staff, or a teacher of the cluster."""
+    user = await session.get(User, user_id)
+    if user is None or not user.active or (
+            user.role == Role.teacher and await teacher_cluster_id(session, user_id=user_id) != cluster_id):
+        raise InvalidField(field, f"用户 {user_id} 不是本片区的教师或教研员 (not a teacher of this cluster, nor staff)")
+
+
+# ---- creating a series ----
+
+
+def session_dates(data: SeriesIn) -> list[tuple[date, int]]:
+    """(local date, term week) of every session: the weekday in the term, minus the skip dates."""
+    first_monday = data.term_start - timedelta(days=data.term_start.weekday())
+    skip = set(data.skip_dates)
+    day = data.term_start + timedelta(days=(data.weekday - data.term_start.isoweekday()) % 7)
+    dates = []
+    while day <= data.term_end:
+        if day not in skip:
+            dates.append((day, (day - first_monday).days // 7 + 1))
+        day += timedelta(weeks=1)
+    return dates
+
+
+def at_local(day: date, clock, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, clock, tzinfo=tz)
+
+
+async def _host_rotation(session: AsyncSession, cluster: Cluster, requested: list[int]) -> list[School]:
+    schools = (await session.scalars(select(School).where(School.cluster_id == cluster.id))).all()
+    by_id = {school.id: school for school in schools}
+    if requested:
+        unknown = [school_id for school_id in requested if school_id not in by_id]
+        if unknown:
+            raise InvalidField("host_school_ids", f"学校 {unknown} 不属于该片区 (not schools of this cluster)")
+        return [by_id[school_id] for school_id in requested]
+    if not schools:
+        raise InvalidField("host_school_ids", "片区没有学校 (the cluster has no school)")
+    # Round-robin, the lead school (牵头校) first.
+    return sorted(schools, key=lambda school: (school.id != cluster.lead_school_id, school.id))
+
+
+async def _cluster_teachers(session: AsyncSession, cluster_id: int, subject: str | None) -> list[Teacher]:
+    stmt = (
+        select(Teacher)
+        .join(School, School.id == Teacher.school_id)
+        .where(School.cluster_id == cluster_id, Teacher.active, Teacher.user_id.is_not(None))
+        .order_by(Teacher.id)
+    )
+    if subject:
+        stmt = stmt.where(Teacher.id.in_(select(TeacherSubject.teacher_id).where(TeacherSubject.subject == subject)))
+    return list((await session.scalars(stmt)).all())
+
+
+async def create_series(
+    session: AsyncSession, *, cluster_id: int, data: SeriesIn, actor: User, now: datetime, tz: ZoneInfo
+) -> Series:
+    cluster = await get_or_404(session, Cluster, cluster_id)
+    hosts = await _host_rotation(session, cluster, data.host_school_ids)
+    organiser_id = data.organiser_user_id or cluster.organiser_user_id
+    if data.organiser_user_id is not None:
+        await require_of_cluster(session, cluster_id=cluster.id, user_id=data.organiser_user_id,
+                                 field="organiser_user_id")
+    # Sessions already begun are not created: a series starts from the next one.
+    dates = [(day, week) for day, week in session_dates(data) if at_local(day, data.start_time, tz) > now]
+    if not dates:
+        raise InvalidField("term_end", "学期内没有尚未开始的活动日 (no session left in this term)")
+    series = Series(
+        cluster_id=cluster.id, title=data.title, term=data.term, weekday=data.weekday,
+        start_time=data.start_time, end_time=data.end_time, term_start=data.term_start, term_end=data.term_end,
+        skip_dates=sorted(day.isoformat() for day in data.skip_dates), host_rotation=[h.id for h in hosts],
+        agenda=data.agenda, subject=data.subject, campaign_id=data.campaign_id, organiser_user_id=organiser_id,
+        announce_days_before=data.announce_days_before,
+        reminder_minutes_before=sorted(set(data.reminder_minutes_before), reverse=True),
+        checkin_opens_minutes_before=data.checkin_opens_minutes_before,
+        checkin_closes_minutes_after=data.checkin_closes_minutes_after,
+        minutes_due_days=data.minutes_due_days, escalate_after_days=data.escalate_after_days,
+        created_by_user_id=actor.id, created_at=now, updated_at=now,
+    )
+    session.add(series)
+    await session.flush()
+    for number, (day, week) in enumerate(dates, start=1):
+        host = hosts[(number - 1) % len(hosts)]
+        session.add(SeriesSession(
+            series_id=series.id, number=number, week=week,
+            starts_at=at_local(day, data.start_time, tz), ends_at=at_local(day, data.end_time, tz),
+            host_school_id=host.id, place=host.address or host.name, theme=data.themes.get(week, ""),
+            agenda=data.agenda, created_at=now, updated_at=now,
+        ))
+    session.add_all(
+        SeriesParticipant(series_id=series.id, teacher_id=t.id, user_id=t.user_id, joined_at=now, added_by_user_id=actor.id)
+        for t in await _cluster_teachers(session, cluster.id, data.subject)
+    )
+    await _log(session, series=series, action="created", actor=actor, now=now, data={"sessions": len(dates)})
+    await session.flush()
+    return series
+
+
+# ---- reading ----
+
+
+def present_at(at: datetime):
+    """Participants of a session starting at `at`."""
+    return and_(
+        SeriesParticipant.joined_at <= at,
+        or_(SeriesParticipant.left_at.is_(None), SeriesParticipant.left_at > at),
+    )
+
+
+async def _series_sessions(session: AsyncSession, series_id: int) -> list[SeriesSession]:
+    stmt = select(SeriesSession).where(SeriesSession.series_id == series_id).order_by(SeriesSession.starts_at)
+    return list((await session.scalars(stmt)).all())
+
+
+async def _summaries(session: AsyncSession, series_id: int, sessions: list[SeriesSession]) -> list[SessionSummary]:
+    ids = [s.id for s in sessions]
+    checked_in = dict((await session.execute(
+        select(SessionCheckin.session_id, func.count()).where(SessionCheckin.session_id.in_(ids))
+        .group_by(SessionCheckin.session_id)
+    )).all())
+    with_minutes = set(await session.scalars(select(SessionMinutes.session_id).where(SessionMinutes.session_id.in_(ids))))
+    memberships = (await session.execute(
+        select(SeriesParticipant.joined_at, SeriesParticipant.left_at).where(SeriesParticipant.series_id == series_id)
+    )).all()
+    schools = {s.id: s.name for s in await session.scalars(select(School).where(School.id.in_({x.host_school_id for x in sessions})))}
+    return [
+        SessionSummary.model_validate(s).model_copy(update={
+            "host_school_name": schools.get(s.host_school_id, ""),
+            "participants": sum(1 for joined, left in memberships if joined <= s.starts_at and (left is None or left > s.starts_at)),
+            "checked_in": checked_in.get(s.id, 0),
+            "has_minutes": s.id in with_minutes,
+        })
+        for s in sessions
+    ]
+
+
+async def series_detail(session: AsyncSession, *, series: Series, now: datetime) -> SeriesDetail:
+    summaries = await _summaries(session, series.id, await _series_sessions(session, series.id))
+    participants = await session.scalar(
+        select(func.count()).select_from(SeriesParticipant)
+        .where(SeriesParticipant.series_id == series.id, SeriesParticipant.left_at.is_(None))
+    )
+    return SeriesDetail(
+        **SeriesOut.model_validate(series).model_dump(),
+        participants=participants or 0,
+        upcoming=[s for s in summaries if s.ends_at > now],
+        past=[s for s in summaries if s.ends_at <= now],
+    )
+
+
+def checkin_window(series: Series, meeting: SeriesSession) -> tuple[datetime, datetime]:
+    return (
+        meeting.starts_at - timedelta(minutes=series.checkin_opens_minutes_before),
+        meeting.starts_at + timedelta(minutes=series.checkin_closes_minutes_after),
+    )
+
+
+def minutes_due(series: Series, meeting: SeriesSession) -> datetime:
+    return meeting.ends_at + timedelta(days=series.minutes_due_days)
+
+
+async def session_detail(session: AsyncSession, *, meeting: SeriesSession) -> SessionDetail:
+    series = await session.get(Series, meeting.series_id)
+    (summary,) = await _summaries(session, series.id, [meeting])
+    opens, closes = checkin_window(series, meeting)
+    checkins = (await session.scalars(
+        select(SessionCheckin).where(SessionCheckin.session_id == meeting.id).order_by(SessionCheckin.checked_in_at)
+    )).all()
+    return SessionDetail(
+        **summary.model_dump(), series_id=series.id, agenda=meeting.agenda, recorder_user_id=meeting.recorder_user_id,
+        skip_reason=meeting.skip_reason, checkin_opens_at=opens, checkin_closes_at=closes,
+        minutes_due_at=minutes_due(series, meeting), minutes=await session.get(SessionMinutes, meeting.id),
+        checkins=list(checkins),
+    )
+
+
+async def is_participant(session: AsyncSession, *, meeting: SeriesSession, user_id: int) -> bool:
+    stmt = select(SeriesParticipant.id).where(
+        SeriesParticipant.series_id == meeting.series_id, SeriesParticipant.user_id == user_id, present_at(meeting.starts_at)
+    )
+    return await session.scalar(stmt.limit(1)) is not None
+
+
+# ---- changes while the term runs ----
+
+
+@dataclass
+class Change:
+    """A stored change and what the workflow must tell people about it."""
+
+    series: Series
+    row: SeriesChangeRow
+    notices: list[NotifyRequest] = field(default_factory=list)
+
+    def for_workflow(self) -> SeriesChange:
+        return SeriesChange(change_id=self.row.id, action=self.row.action, notices=self.notices)
+
+    def keep_for_run(self) -> None:
+        """Store with the change what its run must be told: a run the Update never reached
+        (Temporal unreachable at that moment) finds it at its next step, so nothing is dropped."""
+        self.row.data = {**self.row.data, FOR_RUN: self.for_workflow().model_dump(mode="json")}
+
+
+FOR_RUN = "for_run"  # the key of a change row's data holding what its run must be told
+
+
+async def changes_not_seen(session: AsyncSession, *, series_id: int, seen: Collection[int]) -> list[SeriesChange]:
+    """Stored changes the series' run has not taken, oldest first (a term holds a few dozen)."""
+    rows = await session.scalars(select(SeriesChangeRow).where(
+        SeriesChangeRow.series_id == series_id, SeriesChangeRow.id.not_in(seen)).order_by(SeriesChangeRow.id))
+    return [SeriesChange.model_validate(row.data[FOR_RUN]) for row in rows if FOR_RUN in row.data]
+
+
+async def _log(
+    session: AsyncSession, *, series: Series, action: str, actor: User | None, now: datetime,
+    meeting: SeriesSession | None = None, data: dict | None = None,
+) -> SeriesChangeRow:
+    row = SeriesChangeRow(
+        series_id=series.id, session_id=meeting.id if meeting else None, action=action,
+        actor_user_id=actor.id if actor else None, data=data or {}, created_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+def _require_status(series: Series, *allowed: SeriesStatus) -> None:
+    if series.status not in allowed:
+        raise Conflict(f"系列当前状态为 {series.status}，不能进行此操作 (series is {series.status})", status=series.status)
+
+
+def _require_upcoming(meeting: SeriesSession, now: datetime) -> None:
+    if meeting.status != SessionStatus.scheduled or meeting.starts_at <= now:
+        raise Conflict(
+            f"只能修改尚未开始的活动（当前状态 {meeting.status}） (only upcoming scheduled sessions can change)",
+            status=meeting.status, starts_at=meeting.starts_at.isoformat(),
+        )
+
+
+async def _future_sessions(session: AsyncSession, series: Series, now: datetime, *statuses: SessionStatus) -> list[SeriesSession]:
+    stmt = select(SeriesSession).where(
+        SeriesSession.series_id == series.id, SeriesSession.starts_at > now, SeriesSession.status.in_(statuses)
+    ).order_by(SeriesSession.starts_at)
+    return list((await session.scalars(stmt)).all())
+
+
+def _set_status(sessions: list[SeriesSession], status: SessionStatus, now: datetime) -> None:
+    for meeting in sessions:
+        meeting.status = status
+        meeting.sequence += 1
+        meeting.updated_at = now
+
+
+async def _series_notice(
+    session: AsyncSession, *, series: Series, row: SeriesChangeRow, model: type[SessionNotice],
+    affected: list[SeriesSession], **fields,
+) -> list[NotifyRequest]:
+    """To the whole series, about the first session affected; nothing when no session is."""
+    if not affected:
+        return []
+    host = await session.get(School, affected[0].host_school_id)
+    return [notices.session_notice(
+        model=model, key=notices.change_key(series, row.id), series=series, meeting=affected[0], host=host,
+        link=f"/console/series/{series.id}", audience=notices.series_participants(series), **fields,
+    )]
+
+
+async def pause_series(session: AsyncSession, *, series: Series, data: SeriesAction, actor: User, now: datetime) -> Change:
+    _require_status(series, SeriesStatus.active)
+    series.status = SeriesStatus.paused
+    paused = await _future_sessions(session, series, now, SessionStatus.scheduled)
+    _set_status(paused, SessionStatus.paused, now)
+    row = await _log(session, series=series, action="paused", actor=actor, now=now,
+                     data={"reason": data.reason, "sessions": [s.id for s in paused]})
+    return Change(series, row, await _series_notice(
+        session, series=series, row=row, model=SessionCancelled, affected=paused, action=row.action,
+        reason=data.reason, sessions=len(paused),
+    ))
+
+
+async def resume_series(session: AsyncSession, *, series: Series, data: SeriesAction, actor: User, now: datetime) -> Change:
+    _require_status(series, SeriesStatus.paused)
+    series.status = SeriesStatus.active
+    resumed = await _future_sessions(session, series, now, SessionStatus.paused)
+    _set_status(resumed, SessionStatus.scheduled, now)
+    row = await _log(session, series=series, action="resumed", actor=actor, now=now,
+                     data={"reason": data.reason, "sessions": [s.id for s in resumed]})
+    return Change(series, row, await _series_notice(
+        session, series=series, row=row, model=SessionChanged, affected=resumed, action=row.action,
+    ))
+
+
+async def end_series(session: AsyncSession, *, series: Series, data: SeriesAction, actor: User | None,
+                     now: datetime) -> Change:
+    _require_status(series, SeriesStatus.active, SeriesStatus.paused)
+    series.status = SeriesStatus.ended
+    cancelled = await _future_sessions(session, series, now, SessionStatus.scheduled, SessionStatus.paused)
+    _set_status(cancelled, SessionStatus.cancelled, now)
+    row = await _log(session, series=series, action="ended", actor=actor, now=now,
+                     data={"reason": data.reason, "sessions": [s.id for s in cancelled]})
+    return Change(series, row, await _series_notice(
+        session, series=series, row=row, model=SessionCancelled, affected=cancelled, action=row.action,
+        reason=data.reason, sessions=len(cancelled),
+    ))
+
+
+async def _session_change_notice(
+    session: AsyncSession, *, series: Series, meeting: SeriesSession, row: SeriesChangeRow, model: type[SessionNotice],
+    **fields,
+) -> NotifyRequest:
+    """To the session's participants (unless `fields` name other recipients)."""
+    host = await session.get(School, meeting.host_school_id)
+    return notices.session_notice(
+        model=model, key=notices.change_key(series, row.id), series=series, meeting=meeting, host=host,
+        link=notices.session_link(meeting), **({"audience": notices.participants_of(meeting)} | fields),
+    )
+
+
+async def skip_session(
+    session: AsyncSession, *, meeting: SeriesSession, reason: str, actor: User, now: datetime
+) -> Change:
+    series = await session.get(Series, meeting.series_id)
+    _require_upcoming(meeting, now)
+    meeting.skip_reason = reason
+    _set_status([meeting], SessionStatus.skipped, now)
+    row = await _log(session, series=series, meeting=meeting, action="skipped", actor=actor, now=now, data={"reason": reason})
+    notice = await _session_change_notice(
+        session, series=series, meeting=meeting, row=row, model=SessionCancelled, action=row.action, reason=reason,
+    )
+    return Change(series, row, [notice])
+
+
+def _aware(at: datetime, tz: ZoneInfo) -> datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=tz)
+
+
+async def reschedule_session(
+    session: AsyncSession, *, meeting: SeriesSession, data: RescheduleIn, actor: User, now: datetime, tz: ZoneInfo
+) -> Change:
+    series = await session.get(Series, meeting.series_id)
+    _require_upcoming(meeting, now)
+    starts_at, ends_at = _aware(data.starts_at, tz), _aware(data.ends_at, tz)
+    if starts_at <= now:
+        raise InvalidField("starts_at", "新的开始时间须在将来 (the new start must be in the future)")
+    before = {"starts_at": meeting.starts_at.isoformat(), "ends_at": meeting.ends_at.isoformat()}
+    meeting.starts_at, meeting.ends_at = starts_at, ends_at
+    _set_status([meeting], SessionStatus.scheduled, now)
+    row = await _log(session, series=series, meeting=meeting, action="rescheduled", actor=actor, now=now,
+                     data={"before": before, "after": {"starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat()}})
+    notice = await _session_change_notice(
+        session, series=series, meeting=meeting, row=row, model=SessionChanged, action=row.action,
+        previous_starts_at=before["starts_at"],
+    )
+    return Change(series, row, [notice])
+
+
+# Fields a calendar shows: changing them bumps SEQUENCE and tells the participants.
+VISIBLE_FIELDS = {"host_school_id", "place", "theme"}
+
+
+async def update_session(
+    session: AsyncSession, *, meeting: SeriesSession, data: SessionUpdate, actor: User, now: datetime
+) -> Change:
+    series = await session.get(Series, meeting.series_id)
+    values = data.model_dump(exclude_unset=True)
+    if not values:
+        raise InvalidField("host_school_id", "没有要修改的内容 (nothing to change)")
+    if VISIBLE_FIELDS & values.keys() or "agenda" in values:
+        _require_upcoming(meeting, now)
+    if values.get("host_school_id") is not None:
+        host = await session.get(School, values["host_school_id"])
+        if host is None or host.cluster_id != series.cluster_id:
+            raise InvalidField("host_school_id", "承办学校须属于本片区 (the host must be a school of this cluster)")
+        values.setdefault("place", host.address or host.name)
+    if values.get("recorder_user_id") is not None:
+        await require_of_cluster(session, cluster_id=series.cluster_id, user_id=values["recorder_user_id"],
+                                 field="recorder_user_id")
+    before = {key: getattr(meeting, key) for key in values}
+    changed = {key: value for key, value in values.items() if value is not None and before[key] != value}
+    for key, value in changed.items():
+        setattr(meeting, key, value)
+    meeting.updated_at = now
+    visible = VISIBLE_FIELDS & changed.keys()
+    if visible:
+        meeting.sequence += 1
+    row = await _log(session, series=series, meeting=meeting, action="updated", actor=actor, now=now,
+                     data={"before": {k: before[k] for k in changed}, "after": changed})
+    change = Change(series, row)
+    if visible or "agenda" in changed:
+        change.notices.append(await _session_change_notice(
+            session, series=series, meeting=meeting, row=row, model=SessionChanged, action=row.action,
+            changed=sorted((VISIBLE_FIELDS | {"agenda"}) & changed.keys()),
+        ))
+    return change
+
+
+async def add_participants(
+    session: AsyncSession, *, series: Series, teacher_ids: list[int], actor: User, now: datetime
+) -> tuple[Change, list[int], list[int]]:
+    _require_status(series, SeriesStatus.active, SeriesStatus.paused)
+    rows = (await session.execute(select(Teacher, School.cluster_id).join(School, School.id == Teacher.school_id)
+                                  .where(Teacher.id.in_(teacher_ids)))).all()
+    teachers = {teacher.id: teacher for teacher, _ in rows}
+    missing = [tid for tid in teacher_ids if tid not in teachers or teachers[tid].user_id is None]
+    if missing:
+        raise InvalidField("teacher_ids", f"教师 {missing} 不存在或没有账号 (unknown teachers or without a login)")
+    outside = [teacher.id for teacher, cluster_id in rows if cluster_id != series.cluster_id]
+    if outside:
+        raise InvalidField("teacher_ids", f"教师 {outside} 不是本片区的教师 (not teachers of this series' cluster)")
+    current = set(await session.scalars(select(SeriesParticipant.teacher_id).where(
+        SeriesParticipant.series_id == series.id, SeriesParticipant.left_at.is_(None))))
+    added = [tid for tid in dict.fromkeys(teacher_ids) if tid not in current]
+    session.add_all(
+        SeriesParticipant(series_id=series.id, teacher_id=tid, user_id=teachers[tid].user_id, joined_at=now,
+                          added_by_user_id=actor.id)
+        for tid in added
+    )
+    row = await _log(session, series=series, action="participants_added", actor=actor, now=now, data={"teacher_ids": added})
+    change = Change(series, row)
+    upcoming = await _future_sessions(session, series, now, SessionStatus.scheduled)
+    if added and upcoming:
+        # Welcome the newcomers with the next session they are in.
+        change.notices.append(await _session_change_notice(
+            session, series=series, meeting=upcoming[0], row=row, model=SessionAnnouncement, joined=True, audience=None,
+            user_ids=[teachers[tid].user_id for tid in added],
+        ))
+    return change, added, [tid for tid in teacher_ids if tid in current]
+
+
+async def remove_participant(
+    session: AsyncSession, *, series: Series, teacher_id: int, actor: User, now: datetime
+) -> Change:
+    membership = await session.scalar(select(SeriesParticipant).where(
+        SeriesParticipant.series_id == series.id, SeriesParticipant.teacher_id == teacher_id,
+        SeriesParticipant.left_at.is_(None)))
+    if membership is None:
+        raise InvalidField("teacher_id", f"教师 {teacher_id} 不是本系列的参与者 (not a participant)")
+    membership.left_at = now
+    membership.removed_by_user_id = actor.id
+    row = await _log(session, series=series, action="participant_removed", actor=actor, now=now,
+                     data={"teacher_ids": [teacher_id]})
+    return Change(series, row)
+
+
+# ---- check-in and minutes (stored by the API; the workflow reads them when it needs them) ----
+
+
+async def check_in(session: AsyncSession, *, meeting: SeriesSession, user: User, now: datetime, tz: ZoneInfo) -> SessionCheckin:
+    series = await session.get(Series, meeting.series_id)
+    if meeting.status in CALLED_OFF:
+        raise Conflict(f"本次活动已取消 (session is {meeting.status})", status=meeting.status)
+    existing = await session.scalar(select(SessionCheckin).where(
+        SessionCheckin.session_id == meeting.id, SessionCheckin.user_id == user.id))
+    if existing is not None:
+        return existing
+    opens, closes = checkin_window(series, meeting)
+    if not opens <= now <= closes:
+        raise Conflict(
+            f"签到时间为 {notices.local_time_text(opens, tz)} 至 {notices.local_time_text(closes, tz)} "
+            "(check-in is open only in this window)",
+            window_start=opens.isoformat(), window_end=closes.isoformat(),
+        )
+    checkin = SessionCheckin(session_id=meeting.id, user_id=user.id, checked_in_at=now)
+    session.add(checkin)
+    await session.flush()
+    return checkin
+
+
+async def put_minutes(session: AsyncSession, *, meeting: SeriesSession, data: MinutesIn, user: User, now: datetime) -> SessionMinutes:
+    if meeting.status in CALLED_OFF or meeting.starts_at > now:
+        raise Conflict(f"活动尚未举行，不能提交纪要 (session is {meeting.status}, starts {meeting.starts_at.isoformat()})",
+                       status=meeting.status)
+    minutes = await session.get(SessionMinutes, meeting.id)
+    if minutes is None:
+        minutes = SessionMinutes(session_id=meeting.id, submitted_by_user_id=user.id, submitted_at=now,
+                                 content=data.content, links=data.links, updated_at=now)
+        session.add(minutes)
+    else:
+        minutes.content, minutes.links, minutes.updated_at = data.content, data.links, now
+    series = await session.get(Series, meeting.series_id)
+    await _log(session, series=series, meeting=meeting, action="minutes_saved", actor=user, now=now)
+    await session.flush()
+    return minutes
+
+
+def initial_cursor(series: Series) -> Cursor:
+    return Cursor(due_at=series.created_at)
+
+
+async def absentees(session: AsyncSession, *, meeting: SeriesSession) -> list[Teacher]:
+    checked_in = select(SessionCheckin.user_id).where(SessionCheckin.session_id == meeting.id)
+    stmt = (
+        select(Teacher).join(SeriesParticipant, SeriesParticipant.teacher_id == Teacher.id)
+        .where(SeriesParticipant.series_id == meeting.series_id, present_at(meeting.starts_at),
+               SeriesParticipant.user_id.not_in(checked_in))
+        .order_by(Teacher.id)
+    )
+    return list((await session.scalars(stmt)).unique().all())
