@@ -4,7 +4,7 @@ Both read the database, so a change stored by the API is seen at the next step."
 from temporalio import activity
 
 from contracts.notifications.history import NotifyRequest
-from contracts.runs.api import CANCELLED_FROM_OUTSIDE
+from contracts.runs.history import CANCELLED_FROM_OUTSIDE
 from contracts.series.history import AdvanceInput, EndAfterCancel, SeriesAction, SeriesStatus, StepResult
 from db import SessionFactory
 from models import Series

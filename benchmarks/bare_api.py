@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from sqlalchemy import update
 
 from config import get_settings
-from contracts.campaigns.history import CampaignDetail, ProblemIn, ProblemOut, VoteOut
+from contracts.campaigns.api import CampaignDetail, ProblemIn, ProblemOut, VoteOut
 from contracts.runs.api import TimelineEntry
 from db import create_engine, create_session_factory
 from engine import timeline

@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from benchmarks.big_county import add_teachers, problem_text
 from benchmarks.county_stack import bearer, Stack, dev_server, serving_api, sqlite_county
-from contracts.campaigns.history import CampaignIn
+from contracts.campaigns.api import CampaignIn
 from models import Cluster, Problem, User, Vote
 from services.campaigns.service import create_campaign
 

@@ -16,7 +16,7 @@ from api.clock import current_time
 from webapp import create_app
 from config import Settings
 from db import SessionFactory
-from contracts.campaigns.history import CampaignIn
+from contracts.campaigns.api import CampaignIn
 from models import Cluster, InboxItem, Notification, User
 from services.campaigns import service as campaigns
 

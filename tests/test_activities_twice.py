@@ -9,11 +9,10 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.campaigns import CampaignActivities
 from activities.series import SeriesActivities
-from contracts.campaigns.history import (
-    CampaignIn, Phase, PhaseStep, PlanIn, PlanSubmission, PlanVerdict, ProblemIn, StageIn, TopicIn,
-    TopicsConfirmation, TrainingIn, TrainingScheduling, Transition,
-)
-from contracts.series.history import AdvanceInput, Cursor, EndAfterCancel, SeriesIn
+from contracts.campaigns.history import Phase, PhaseStep, PlanIn, PlanSubmission, PlanVerdict, StageIn, TopicIn, TopicsConfirmation, TrainingIn, TrainingScheduling, Transition
+from contracts.campaigns.api import CampaignIn, ProblemIn
+from contracts.series.history import AdvanceInput, Cursor, EndAfterCancel
+from contracts.series.api import SeriesIn
 from models import Base, Cluster, User
 from services.campaigns import service as campaigns
 from services.series import service as series

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from contracts.campaigns.history import CampaignIn, ProblemIn
+from contracts.campaigns.api import CampaignIn, ProblemIn
 from models import AuditEntry, Campaign, CampaignMember, Cluster, User
 from services.campaigns import service as campaigns
 from tests.conftest import api_client

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import Engine
 
-from contracts.campaigns.history import ProblemIn
+from contracts.campaigns.api import ProblemIn
 from contracts.errors import Conflict
 from db import create_engine, create_session_factory
 from db.sqlite import CHECKPOINT_EVERY

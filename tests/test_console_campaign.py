@@ -9,7 +9,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from contracts.campaigns.history import CampaignIn, Phase, PhaseStep, PlanStatus, ProblemIn, TaskKind
+from contracts.campaigns.history import Phase, PhaseStep, PlanStatus, TaskKind
+from contracts.campaigns.api import CampaignIn, ProblemIn
 from models import (
     AuditEntry, Campaign, Cluster, InboxItem, Plan, PlanStage, Task, Topic, TopicProposalRow, Training, User,
 )

@@ -6,7 +6,7 @@ import asyncio
 
 import numpy as np
 
-from contracts.campaigns.history import ProblemUpdate
+from contracts.campaigns.api import ProblemUpdate
 from models import Problem, ProblemVector
 from services.campaigns import service as campaigns
 from services.campaigns import problem_vectors

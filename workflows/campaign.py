@@ -34,7 +34,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from contracts.notifications.history import Audience, NotifyRequest
     from contracts.campaigns.phase_rules import CampaignAction
-    from contracts.runs.api import CANCELLED_FROM_OUTSIDE
+    from contracts.runs.history import CANCELLED_FROM_OUTSIDE
     from contracts.search_attributes import PHASE
     from workflows.cancels import cancelled_from_outside
     from workflows.notify import notify

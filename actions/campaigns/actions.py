@@ -11,12 +11,8 @@ from sqlalchemy import select
 
 from actions import policy
 from actions.context import Context
-from contracts.campaigns.history import (
-    CampaignDetail, CampaignIn, CampaignOrganiserOut, CampaignOut, CampaignStatus, CancelRequest, CloseIn,
-    CloseRequest, DeliveryIn, ExtendIn, ExtendRequest, Phase, PhaseChange, PlanIn, PlanOut, PlanRequest, PlanStatus,
-    ProblemIn, ProblemMove, ProblemOut, ProblemUpdate, ProposalSplit, ProposalsMerge, ReflectionIn, SummaryIn, TopicIn,
-    TopicOut, TopicProposal, TopicsRequest, TrainingIn, TrainingRequest, VerdictRequest, VoteOut,
-)
+from contracts.campaigns.history import CancelRequest, CloseRequest, ExtendRequest, Phase, PhaseChange, PlanIn, PlanRequest, PlanStatus, TopicIn, TopicsRequest, TrainingIn, TrainingRequest, VerdictRequest
+from contracts.campaigns.api import CampaignDetail, CampaignIn, CampaignOrganiserOut, CampaignOut, CampaignStatus, CloseIn, DeliveryIn, ExtendIn, PlanOut, ProblemIn, ProblemMove, ProblemOut, ProblemUpdate, ProposalSplit, ProposalsMerge, ReflectionIn, SummaryIn, TopicOut, TopicProposal, VoteOut
 from contracts.directory.api import Page
 from contracts.errors import Forbidden, NotFound, Unavailable
 from engine import campaigns as runs

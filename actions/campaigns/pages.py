@@ -14,7 +14,8 @@ from actions.campaigns.actions import (
 )
 from actions.context import Context
 from contracts.campaigns import phase_rules
-from contracts.campaigns.history import CampaignDetail, PlanOut, PlanStatus, TopicProposal
+from contracts.campaigns.history import PlanStatus
+from contracts.campaigns.api import CampaignDetail, PlanOut, TopicProposal
 from contracts.directory.api import GradeBand
 from contracts.errors import Forbidden
 from contracts.campaigns.phase_rules import CampaignAction as A

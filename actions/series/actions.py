@@ -13,19 +13,8 @@ from actions.context import Context
 from actions.campaigns.actions import steered_campaign
 from actions.policy import is_admin, is_staff
 from contracts.errors import Forbidden
-from contracts.series.history import (
-    MinutesIn,
-    ParticipantsIn,
-    ParticipantsOut,
-    RescheduleIn,
-    SeriesAction,
-    SeriesDetail,
-    SeriesIn,
-    SeriesRunInput,
-    SessionDetail,
-    SessionUpdate,
-    SkipIn,
-)
+from contracts.series.history import SeriesAction, SeriesRunInput
+from contracts.series.api import MinutesIn, ParticipantsIn, ParticipantsOut, RescheduleIn, SeriesDetail, SeriesIn, SessionDetail, SessionUpdate, SkipIn
 from engine import series as series_run
 from models import Cluster, Series, SeriesParticipant, SeriesSession, SessionCheckin, SessionMinutes, User
 from services.series import service as series_service

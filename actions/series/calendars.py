@@ -7,7 +7,7 @@ from actions.context import Context
 from actions.policy import is_staff
 from config import Settings
 from contracts.errors import Forbidden
-from contracts.series.history import CalendarScope, CalendarTokenIn, CalendarTokenOut
+from contracts.series.api import CalendarScope, CalendarTokenIn, CalendarTokenOut
 from models import Cluster
 from services.series import calendar_feed
 from services.directory.service import get_or_404, teacher_cluster_id

@@ -15,7 +15,7 @@ from console.auth import ConsoleContext, CsrfChecked
 from console.campaigns.pages import DONE
 from console.forms import errors_of
 from console.render import page
-from contracts.campaigns.history import ProblemIn, ProblemUpdate
+from contracts.campaigns.api import ProblemIn, ProblemUpdate
 from contracts.errors import DomainError
 from contracts.limits import Id
 

@@ -12,7 +12,7 @@ from actions.campaigns import actions as campaigns
 from console.auth import ConsoleContext, CsrfChecked
 from console.forms import errors_of, lines
 from console.render import page
-from contracts.campaigns.history import DeliveryIn
+from contracts.campaigns.api import DeliveryIn
 from contracts.errors import DomainError
 from contracts.limits import Id
 

@@ -14,7 +14,7 @@ from console.forms import errors_of, lines
 from console.render import page
 from contracts.errors import DomainError
 from contracts.limits import Id
-from contracts.series.history import MinutesIn
+from contracts.series.api import MinutesIn
 
 router = APIRouter()
 

@@ -1,22 +1,19 @@
-"""Order-style research campaigns (订单式教研): the five-phase cycle, its parameters, the API's
-bodies and answers, and what the workflow and its activities exchange.
+"""Order-style research campaigns (订单式教研): what travels in the campaign workflow's history.
 
-Teachers' high-volume actions (problems, votes, check-ins, deliveries, reflections) never enter
-the workflow; staff decisions and the topic leads' plans do, as Updates."""
+The five-phase cycle, the campaign's parameters, the workflow's input and state, its Updates and
+what its activities exchange. Recorded histories hold these: change them only by adding fields
+with defaults (README, Changing a workflow safely). HTTP bodies and answers are in api.py."""
 
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
 
-from contracts.directory.api import GradeBand
 from contracts.limits import MAX_DURATION, Id, Ids, Moment
 from contracts.links import WebLink
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
 Duration = Annotated[timedelta, Field(le=MAX_DURATION)]
 Offsets = Annotated[list[Duration], Field(max_length=10)]
 
@@ -46,12 +43,6 @@ PHASE_LABELS = {
 CYCLE = [Phase.collect_topics, Phase.train, Phase.design_plan, Phase.practise, Phase.reflect]
 # Phases whose opening is announced to the topics' participants (collection has its own notice).
 ANNOUNCED_OPENINGS = (Phase.train, Phase.practise, Phase.reflect)
-
-
-class CampaignStatus(StrEnum):
-    running = "running"
-    completed = "completed"
-    cancelled = "cancelled"
 
 
 class PhaseStep(StrEnum):
@@ -116,189 +107,14 @@ class CampaignParams(BaseModel):
         return sorted(set(offsets), reverse=True)
 
 
-class CampaignIn(BaseModel):
-    title: Title
-    subject: Tag | None = None  # None: every subject
-    grade_band: GradeBand | None = None  # None: every grade band
-    cluster_ids: Ids = Field(default_factory=list)
-    school_ids: Ids = Field(default_factory=list)
-    schedule: dict[Phase, Duration | Moment] = Field(
-        default_factory=dict, description="per phase: a duration (ISO 8601, e.g. PT5M) or a deadline"
-    )
-    reminder_offsets: Offsets | None = None
-    grace: Duration | None = None
-    vote_budget: int | None = Field(default=None, ge=1, le=100)
-
-    @model_validator(mode="after")
-    def _has_scope(self) -> "CampaignIn":
-        if not self.cluster_ids and not self.school_ids:
-            raise ValueError("cluster_ids or school_ids: a campaign needs a scope (至少选择一个片区或学校)")
-        return self
-
-    def params(self) -> CampaignParams:
-        given: dict[str, Any] = {"durations": {}, "deadlines": {}}
-        for phase, value in self.schedule.items():
-            given["deadlines" if isinstance(value, datetime) else "durations"][phase] = value
-        for name in ("reminder_offsets", "grace", "vote_budget"):
-            if getattr(self, name) is not None:
-                given[name] = getattr(self, name)
-        return CampaignParams(**given)
-
-
-class PhaseWindow(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    phase: Phase
-    opened_at: datetime | None
-    deadline: datetime | None  # planned until the phase opens, then the real one
-    closed_at: datetime | None
-    closed_how: str | None
-
-
-class PhaseCounts(BaseModel):
-    phase: Phase
-    acted: int
-    not_acted: int
-
-
-class TopicOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    title: str
-    lead_user_id: int
-    problem_ids: list[int]
-    plan_status: PlanStatus
-    participants: int
-
-
-class TaskOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    campaign_id: int
-    topic_id: int
-    stage_id: int
-    title: str
-    due_at: datetime
-    delivered_at: datetime | None
-
-
-class CampaignOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    title: str
-    subject: str | None
-    grade_band: GradeBand | None
-    cluster_ids: list[int]
-    school_ids: list[int]
-    status: CampaignStatus
-    phase: Phase
-    step: PhaseStep
-    deadline: datetime | None
-    deadlines: list[PhaseWindow]
-    created_by: int
-    created_at: datetime
-    cancel_reason: str | None
-
-
-class CampaignOrganiserOut(BaseModel):
-    """A research staff member the creator (or an admin) added to steer the campaign with her."""
-
-    user_id: int
-    display_name: str
-    added_by: int
-    added_at: datetime
-
-
-class OrganiserIn(BaseModel):
-    user_id: Id
-
-
-class CampaignDetail(CampaignOut):
-    organisers: list[CampaignOrganiserOut] = Field(default_factory=list)  # besides its creator (created_by)
-    members: int
-    problems: int
-    votes: int
-    counts: list[PhaseCounts]
-    topics: list[TopicOut]
-    my_tasks: list[TaskOut] = Field(default_factory=list)
-
-
-class ProblemIn(BaseModel):
-    title: Title
-    description: Text = ""
-    grade: Annotated[str, StringConstraints(strip_whitespace=True, max_length=30)] = ""
-    tags: list[Tag] = Field(default_factory=list, max_length=10)
-
-
-class ProblemUpdate(BaseModel):
-    title: Title | None = None
-    description: Text | None = None
-    grade: Annotated[str, StringConstraints(strip_whitespace=True, max_length=30)] | None = None
-    tags: list[Tag] | None = Field(default=None, max_length=10)
-
-
-class ProblemOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    campaign_id: int
-    author_user_id: int
-    school_id: int
-    title: str
-    description: str
-    grade: str
-    tags: list[str]
-    votes: int
-    created_at: datetime
-    updated_at: datetime
-
-
-class ProposalMember(BaseModel):
-    problem_id: int
-    title: str
-    neighbours: list[int] = Field(default_factory=list)  # the members most similar to this one, closest first
-
-
-class TopicProposal(BaseModel):
-    """A group of similar problems, with why they were grouped."""
-
-    rank: int
-    suggested_title: str
-    problem_ids: list[int]
-    problems: list[ProposalMember] = Field(default_factory=list)
-    votes: int
-    teachers: int
-    schools: int
-    shared_terms: list[str]  # the words and characters pairs the members have in common
-
-
 # Staff shape the proposals before confirming. A proposal is named by a problem in it: that stays
 # true while another staff member's edit re-ranks the proposals.
-
-class ProposalsMerge(BaseModel):
-    problem_ids: Ids = Field(min_length=2, description="a problem of each proposal to merge")
-
-
-class ProblemMove(BaseModel):
-    problem_id: Id
-    to_problem_id: Id | None = Field(None, description="into the proposal holding this problem; none: on its own")
-
-
-class ProposalSplit(BaseModel):
-    problem_ids: Ids = Field(min_length=1, description="some problems of one proposal: they leave it together")
 
 
 class TopicIn(BaseModel):
     title: Title
     problem_ids: Ids = Field(default_factory=list)
     lead_user_id: Id  # 专题负责人: a staff member or a teacher
-
-
-class TopicsConfirm(BaseModel):
-    topics: list[TopicIn] = Field(min_length=1, max_length=50)
 
 
 class TrainingIn(BaseModel):
@@ -320,21 +136,6 @@ class TrainingIn(BaseModel):
         return self
 
 
-class TrainingOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    campaign_id: int
-    topic_id: int
-    title: str
-    expert: str
-    starts_at: datetime
-    ends_at: datetime
-    place: str
-    online_link: str | None
-    materials: list[str]
-
-
 class StageIn(BaseModel):
     title: Title
     due_at: Moment
@@ -345,80 +146,6 @@ class StageIn(BaseModel):
 class PlanIn(BaseModel):
     goal: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
     stages: list[StageIn] = Field(min_length=1, max_length=20)
-
-
-class StageOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    position: int
-    title: str
-    kind: TaskKind
-    due_at: datetime
-    assignee_user_ids: list[int]
-    done_at: datetime | None
-
-
-class PlanOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    topic_id: int
-    goal: str
-    version: int
-    status: PlanStatus
-    comment: str
-    submitted_at: datetime
-    stages: list[StageOut]
-
-
-class PlanDecision(BaseModel):
-    comment: Text = ""
-
-
-class DeliveryIn(BaseModel):
-    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
-    links: list[WebLink] = Field(default_factory=list, max_length=20)
-
-
-class ReflectionIn(BaseModel):
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
-    topic_id: Id | None = None
-
-
-class SummaryIn(BaseModel):
-    """The topic lead's summary for the report: what worked and what did not."""
-
-    worked: Text
-    did_not_work: Text
-
-
-class CloseIn(BaseModel):
-    """Optional: the phase the caller means to close (by default the phase the campaign is in)."""
-
-    phase: Phase | None = None
-
-
-class ExtendIn(BaseModel):
-    until: Moment
-    phase: Phase | None = None  # the phase the caller means (default: the current one)
-    deadline: Moment | None = None  # the deadline the caller saw (default: the current one)
-
-
-class CancelIn(BaseModel):
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-
-
-class VoteOut(BaseModel):
-    problem_id: int
-    votes_left: int
-
-
-class TrainingCheckinOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    training_id: int
-    user_id: int
-    checked_in_at: datetime
 
 
 class PhaseChange(BaseModel):

@@ -9,12 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from contracts.directory.api import Role
 
-
-# The reason recorded when a campaign or series run is cancelled from outside the product
-# (the runs console, the Temporal UI or CLI), where the workflow cannot read the admin's words.
-CANCELLED_FROM_OUTSIDE = "运行被管理员取消 (the run was cancelled by an admin)"
-
-
 # A value the runs list filters on (kind, phase, cluster, subject): it goes into a visibility query,
 # which refuses control characters; no search attribute the product sets is longer.
 Keyword = Annotated[str, StringConstraints(max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$")]

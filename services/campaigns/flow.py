@@ -7,10 +7,8 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.campaigns.history import (
-    CampaignStatus, Phase, PhaseStep, PlanStatus, PlanSubmission, PlanVerdict, TasksCreated, TopicRef,
-    TopicsConfirmation, TrainingRef, TrainingScheduling, Transition,
-)
+from contracts.campaigns.history import Phase, PhaseStep, PlanStatus, PlanSubmission, PlanVerdict, TasksCreated, TopicRef, TopicsConfirmation, TrainingRef, TrainingScheduling, Transition
+from contracts.campaigns.api import CampaignStatus
 from models import (
     Campaign, CampaignMember, CampaignPhase, CheckIn, Plan, PlanStage, Problem, School, Task, Topic, TopicParticipant,
     Training, User, Vote,

@@ -13,7 +13,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.campaigns.history import CampaignStatus
+from contracts.campaigns.api import CampaignStatus
 from models import (
     Campaign, CampaignMember, CheckIn, Cluster, Plan, PlanStage, Problem, Reflection, School, Task, Topic,
     TopicParticipant, Training, User, Vote,

@@ -15,10 +15,8 @@ from sqlalchemy.exc import IntegrityError
 
 from contracts import workflow_ids
 from contracts.campaigns import phase_rules
-from contracts.campaigns.history import (
-    CYCLE, CampaignIn, CampaignOrganiserOut, CampaignParams, CampaignState, DeliveryIn, Phase, PhaseCounts,
-    PhaseWindow, PlanStatus, ProblemIn, ProblemUpdate, ReflectionIn, SummaryIn, TopicOut,
-)
+from contracts.campaigns.history import CYCLE, CampaignParams, CampaignState, Phase, PlanStatus
+from contracts.campaigns.api import CampaignIn, CampaignOrganiserOut, DeliveryIn, PhaseCounts, PhaseWindow, ProblemIn, ProblemUpdate, ReflectionIn, SummaryIn, TopicOut
 from contracts.directory.api import Role
 from contracts.errors import Conflict, InvalidField, NotFound
 from contracts.campaigns.phase_rules import CampaignAction

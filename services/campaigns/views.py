@@ -3,9 +3,8 @@
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.campaigns.history import (
-    CampaignDetail, CampaignOut, Phase, PlanOut, ProposalMember, StageOut, TaskOut, TopicProposal,
-)
+from contracts.campaigns.history import Phase
+from contracts.campaigns.api import CampaignDetail, CampaignOut, PlanOut, ProposalMember, StageOut, TaskOut, TopicProposal
 from contracts.directory.api import Role
 from models import Campaign, Plan, PlanStage, Problem, Teacher, TopicProposalRow, User
 from services.campaigns import audiences as campaign_audiences

@@ -13,7 +13,7 @@ from icalendar import Calendar, Event
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.series.history import CALLED_OFF, CalendarScope
+from contracts.series.api import CALLED_OFF, CalendarScope
 from models import CalendarToken, Cluster, School, Series, SeriesParticipant, SeriesSession, User
 from services.series import notices
 from contracts.errors import NotFound

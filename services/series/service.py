@@ -13,22 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts.notifications.notices import SessionAnnouncement, SessionCancelled, SessionChanged, SessionNotice
 from contracts.directory.api import Role
 from contracts.notifications.history import NotifyRequest
-from contracts.series.history import (
-    CALLED_OFF,
-    Cursor,
-    MinutesIn,
-    RescheduleIn,
-    SeriesAction,
-    SeriesChange,
-    SeriesDetail,
-    SeriesIn,
-    SeriesOut,
-    SeriesStatus,
-    SessionDetail,
-    SessionStatus,
-    SessionSummary,
-    SessionUpdate,
-)
+from contracts.series.history import Cursor, SeriesAction, SeriesChange, SeriesStatus
+from contracts.series.api import CALLED_OFF, MinutesIn, RescheduleIn, SeriesDetail, SeriesIn, SeriesOut, SessionDetail, SessionStatus, SessionSummary, SessionUpdate
 from models import (
     Cluster,
     School,

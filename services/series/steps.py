@@ -12,7 +12,8 @@ from contracts.notifications.notices import (
     Escalation, MinutesMissing, SessionAbsent, SessionAnnouncement, SessionNotice, SessionReminder,
 )
 from contracts.notifications.history import NotifyRequest
-from contracts.series.history import Cursor, SeriesStatus, SessionStatus, Step, StepKind, StepResult
+from contracts.series.history import Cursor, SeriesStatus, Step, StepKind, StepResult
+from contracts.series.api import SessionStatus
 from models import School, Series, SeriesSession, SessionMinutes
 from services.series import notices
 from services.series.service import absentees, minutes_due, recorder_of

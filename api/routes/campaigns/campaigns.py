@@ -9,12 +9,8 @@ from fastapi.responses import HTMLResponse, PlainTextResponse
 from actions.campaigns import actions as campaigns
 from api.audit import set_audit_subject
 from api.deps import ContextDep, PageDep
-from contracts.campaigns.history import (
-    CampaignDetail, CampaignIn, CampaignOrganiserOut, CampaignOut, CampaignStatus, CancelIn, CloseIn, ExtendIn,
-    OrganiserIn, Phase, PhaseChange, PlanDecision, PlanIn, PlanOut, ProblemIn, ProblemMove, ProblemOut, ProblemUpdate,
-    ProposalSplit, ProposalsMerge, ReflectionIn, StageOut, SummaryIn, TopicOut, TopicProposal, TopicsConfirm, TrainingIn,
-    TrainingOut, VoteOut,
-)
+from contracts.campaigns.history import Phase, PhaseChange, PlanIn, TrainingIn
+from contracts.campaigns.api import CampaignDetail, CampaignIn, CampaignOrganiserOut, CampaignOut, CampaignStatus, CancelIn, CloseIn, ExtendIn, OrganiserIn, PlanDecision, PlanOut, ProblemIn, ProblemMove, ProblemOut, ProblemUpdate, ProposalSplit, ProposalsMerge, ReflectionIn, StageOut, SummaryIn, TopicOut, TopicProposal, TopicsConfirm, TrainingOut, VoteOut
 from contracts.directory.api import Page
 from contracts.limits import Id
 

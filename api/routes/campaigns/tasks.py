@@ -4,7 +4,7 @@ from fastapi import APIRouter, status
 
 from actions.campaigns import actions as campaigns
 from api.deps import ContextDep
-from contracts.campaigns.history import DeliveryIn, TaskOut, TrainingCheckinOut
+from contracts.campaigns.api import DeliveryIn, TaskOut, TrainingCheckinOut
 from contracts.limits import Id
 
 router = APIRouter(tags=["tasks"])

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Response, status
 from actions.series import calendars as calendar_actions
 from api.deps import ContextDep, SessionDep, SettingsDep
 from contracts.limits import Id
-from contracts.series.history import CalendarScope, CalendarTokenIn, CalendarTokenOut
+from contracts.series.api import CalendarScope, CalendarTokenIn, CalendarTokenOut
 
 router = APIRouter(tags=["calendars"])
 

@@ -9,21 +9,8 @@ from actions.series import actions as series_actions
 from api.audit import set_audit_subject
 from api.deps import ContextDep
 from contracts.limits import Id
-from contracts.series.history import (
-    SessionCheckinOut,
-    MinutesIn,
-    MinutesOut,
-    ParticipantsIn,
-    ParticipantsOut,
-    RescheduleIn,
-    SeriesAction,
-    SeriesDetail,
-    SeriesIn,
-    SeriesOut,
-    SessionDetail,
-    SessionUpdate,
-    SkipIn,
-)
+from contracts.series.history import SeriesAction
+from contracts.series.api import SessionCheckinOut, MinutesIn, MinutesOut, ParticipantsIn, ParticipantsOut, RescheduleIn, SeriesDetail, SeriesIn, SeriesOut, SessionDetail, SessionUpdate, SkipIn
 
 router = APIRouter(tags=["series"])
 
