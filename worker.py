@@ -3,10 +3,12 @@
     python worker.py          (make run starts it; scale out with more processes)
 """
 
+import ast
 import asyncio
 import hashlib
 import logging
 import signal
+from pathlib import Path
 
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -28,16 +30,43 @@ from workflows.series import SeriesWorkflow
 WORKFLOWS: list[type] = [SeriesWorkflow, DeliverNotificationWorkflow, CampaignWorkflow]
 
 
-def _build_id() -> str:
-    """Names the workflow code a worker runs (recorded with every workflow task it completes):
-    a digest of workflows/ and contracts/, so the history shows which release made each step."""
+def _imported_contracts(path: Path, root: Path) -> set[Path]:
+    """The files of contracts/ that one module imports (`from contracts.x import ...` and
+    `from contracts import x`)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "contracts":
+            names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+            for name in names:
+                for candidate in (root / f"{name.replace('.', '/')}.py", root / name.replace(".", "/") / "__init__.py"):
+                    if candidate.is_file():
+                        found.add(candidate)
+    return found
+
+
+def history_code(root: Path = ROOT) -> list[Path]:
+    """What decides what a run records: workflows/ and the contracts they import, directly or through
+    each other (each domain's history.py and the shared ids and payloads). HTTP-only contracts
+    (contracts/*/api.py) are not among them, so changing the API does not look like a workflow change."""
+    files = set((root / "workflows").rglob("*.py"))
+    todo = list(files)
+    while todo:
+        for found in _imported_contracts(todo.pop(), root) - files:
+            files.add(found)
+            todo.append(found)
+    return sorted(files)
+
+
+def build_id(root: Path = ROOT) -> str:
+    """Names the workflow code a worker runs (recorded with every workflow task it completes), so the
+    history shows which release made each step: a digest of `history_code`."""
     digest = hashlib.sha256()
-    for path in sorted([*(ROOT / "workflows").glob("*.py"), *(ROOT / "contracts").glob("*.py")]):
-        digest.update(path.read_bytes())
+    for path in history_code(root):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
     return f"jiaoyan-{digest.hexdigest()[:12]}"
 
 
-BUILD_ID = _build_id()
+BUILD_ID = build_id()
 # Every audience a workflow may name in a notice, resolved by the notification activities.
 AUDIENCES: Audiences = {**campaign_audiences.RESOLVERS, **series_audiences.RESOLVERS}
 
