@@ -3,7 +3,12 @@ pyproject.toml), authorization only in the application layer, the phase-rule tab
 phase list for an action."""
 
 import ast
+import shutil
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from importlinter.cli import lint_imports
 
@@ -27,6 +32,28 @@ def test_import_contracts_hold():
     """A folder-level import loop, or a route reaching a workflow, fails here (run
     `.venv/bin/lint-imports` to see the offending chain)."""
     assert lint_imports(config_filename=str(ROOT / "pyproject.toml"), no_cache=True) == 0
+
+
+PACKAGES = ["scripts", "api", "console", "actions", "engine", "workflows", "activities", "notifications", "services",
+            "db", "models", "config", "contracts"]
+
+
+@pytest.mark.parametrize("importer, reach", [
+    ("services/series/steps.py", "from services.campaigns import flow"),  # a sibling's internals, same layer
+    ("actions/series/actions.py", "from services.campaigns import report"),  # ... from another layer
+    ("services/campaigns/views.py", "from services.series import steps"),  # campaigns know nothing of series
+    ("contracts/campaigns/history.py", "from contracts.campaigns import api"),  # history types import HTTP types
+])
+def test_a_domain_reaching_into_a_sibling_breaks_a_contract(tmp_path, importer, reach):
+    """The domain contracts bite: the same tree with one import added fails lint-imports."""
+    for package in PACKAGES:
+        shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    with (tmp_path / importer).open("a") as module:
+        module.write(f"\n{reach}  # noqa: E402\n")
+    lint = subprocess.run([str(Path(sys.executable).parent / "lint-imports"), "--no-cache"], cwd=tmp_path,
+                          env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"}, capture_output=True, text=True)
+    assert lint.returncode == 1 and "BROKEN" in lint.stdout, lint.stdout + lint.stderr
 
 
 def _role_comparisons(path: Path) -> list[str]:
