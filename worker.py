@@ -32,7 +32,7 @@ def _build_id() -> str:
     """Names the workflow code a worker runs (recorded with every workflow task it completes):
     a digest of workflows/ and contracts/, so the history shows which release made each step."""
     digest = hashlib.sha256()
-    for path in sorted([*(ROOT / "workflows").glob("*.py"), *(ROOT / "contracts").glob("*.py")]):
+    for path in sorted([*(ROOT / "workflows").rglob("*.py"), *(ROOT / "contracts").rglob("*.py")]):
         digest.update(path.read_bytes())
     return f"jiaoyan-{digest.hexdigest()[:12]}"
 
