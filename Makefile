@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install bootstrap worker api system-deps bench chaos lock clean
+.PHONY: run test install bootstrap worker api system-deps bench chaos patches lock clean
 
 run: $(STAMP)
 	$(BIN)/python -m scripts.run_stack
@@ -42,6 +42,11 @@ bench: $(STAMP)
 chaos: $(STAMP) system-deps
 	FAULT_TEACHERS=10000 FAULT_LEASE_SECONDS=20 FAULT_ROUND_RETRY_SECONDS=5 \
 		bash scripts/test.sh -q tests/test_notification_faults.py
+
+# Which workflow patches can be retired: open runs started before each one's release, counted on
+# the configured Temporal server (the table GET /api/v1/runs/patches answers).
+patches: $(STAMP)
+	$(BIN)/python -m scripts.patches
 
 # After changing pyproject.toml: rebuild both locks from a clean venv.
 lock:

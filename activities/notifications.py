@@ -1,10 +1,10 @@
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.legacy.delivery_2026_11_23 import DeliveryActivities_2026_11_23
 from config import Settings, get_settings
 from contracts.notifications.delivery import (
-    BatchResult, DeliverInput, DeliveryBatch, DeliveryPlan, DigestRun, Drain, DrainResult, GiveUp, PublishInput,
-    WaveStart, WaveState,
+    BatchResult, DeliverInput, DeliveryPlan, DigestRun, Drain, DrainResult, GiveUp, PublishInput, WaveStart, WaveState,
 )
 from contracts.notifications.history import NotifyResult
 from db import SessionFactory
@@ -23,6 +23,8 @@ class NotificationActivities:
         self.settings = settings or get_settings()
         self.audiences = audiences or {}
         self.deliveries = delivery.Deliveries(session_factory, self.settings, channels)
+        # Delivery runs started before 2026-11-26 still call these.
+        self.deliveries_2026_11_23 = DeliveryActivities_2026_11_23(self.deliveries)
 
     @activity.defn
     async def publish_notification(self, job: PublishInput) -> NotifyResult:
@@ -67,26 +69,6 @@ class NotificationActivities:
                                 job.reason)
         return result
 
-    # ---- for runs the previous release started: they rely on Temporal's retries, so a lost
-    # database raises here ----
-
-    @activity.defn
-    async def deliver_batch(self, batch: DeliveryBatch) -> BatchResult:
-        """An id range of a notice's deliveries."""
-        return _raising(await self.deliveries.drain(
-            Drain(notification_id=batch.notification_id, at=batch.at), within=(batch.first_id, batch.last_id)
-        ))
-
-    @activity.defn
-    async def send_digests(self, job: DigestRun) -> BatchResult:
-        return _raising(await self.deliveries.digests(job))
-
     def all(self) -> list:
         return [self.publish_notification, self.plan_deliveries, self.check_wave, self.drain_deliveries,
-                self.drain_digests, self.give_up_deliveries, self.deliver_batch, self.send_digests]
-
-
-def _raising(result: DrainResult) -> BatchResult:
-    if result.error:
-        raise RuntimeError(result.error)
-    return result
+                self.drain_digests, self.give_up_deliveries, *self.deliveries_2026_11_23.all()]

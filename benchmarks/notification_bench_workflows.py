@@ -9,7 +9,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.notifications import NotificationActivities
     from contracts.notifications.delivery import PublishInput
     from contracts.notifications.history import NotifyRequest, NotifyResult
-    from workflows.notify import NOTIFY_RETRY, notify
+    from workflows.notify import PUBLISH_RETRY, notify
 
 
 @workflow.defn
@@ -34,7 +34,7 @@ class NotifyEachWorkflow:
                 single = request.model_copy(update={"user_ids": [user_id]})
                 result = await workflow.execute_activity_method(
                     NotificationActivities.publish_notification, PublishInput(request=single, at=workflow.now()),
-                    start_to_close_timeout=timedelta(minutes=5), retry_policy=NOTIFY_RETRY,
+                    start_to_close_timeout=timedelta(minutes=5), retry_policy=PUBLISH_RETRY,
                 )
                 return result.inbox_created
 

@@ -6,7 +6,7 @@ function here that reads history walks the chain oldest first, from the first ru
 Temporal records for the execution."""
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from itertools import groupby
@@ -22,8 +22,9 @@ from temporalio.common import TypedSearchAttributes
 from temporalio.service import RPCError, RPCStatusCode
 
 from contracts import search_attributes as sa
-from contracts.runs.api import PendingActivity, RawEvent, RunDetail, RunStatus, RunSummary
+from contracts.runs.api import PatchStatus, PendingActivity, RawEvent, RunDetail, RunStatus, RunSummary
 from contracts.errors import Conflict, NotFound
+from workflows.patches import Patch
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,23 @@ async def _list_page(client: Client, query: str, *, offset: int, limit: int) -> 
 
 async def _summaries(executions: AsyncIterator[WorkflowExecution]) -> list[RunSummary]:
     return [run_summary(execution) async for execution in executions]
+
+
+def older_runs_query(patch: Patch) -> str:
+    """The open runs that may still take the patch's old path, as a visibility query."""
+    types = ", ".join(_quote(name) for name in patch.workflow_types)
+    return (f"WorkflowType IN ({types}) AND ExecutionStatus = 'Running' "
+            f"AND StartTime < {_quote(patch.older_than.isoformat())}")
+
+
+async def patch_statuses(client: Client, patches: Sequence[Patch]) -> list[PatchStatus]:
+    """Each patch with the count of its older open runs (one visibility count each, asked at once)."""
+    counts = await asyncio.gather(*(client.count_workflows(older_runs_query(patch)) for patch in patches))
+    return [
+        PatchStatus(id=patch.id, release=patch.release, guards=patch.guards, workflow_types=list(patch.workflow_types),
+                    older_than=patch.older_than, open_older_runs=counted.count, retirable=counted.count == 0)
+        for patch, counted in zip(patches, counts)
+    ]
 
 
 async def _describe(client: Client, workflow_id: str, run_id: str | None = None):

@@ -44,7 +44,7 @@ async def plan(session: AsyncSession, *, notification_id: int, settings: Setting
                Delivery.digest.is_(False))
         .group_by(Delivery.not_before).order_by(Delivery.not_before.is_not(None), Delivery.not_before)
     ))
-    # Runs of the previous release deliver a wave by id range (claiming within it, as drains do).
+    # Delivery runs started before 2026-11-26 deliver a wave by id range (claiming within it, as drains do).
     waves = [DeliveryWave(due_at=due_at, batches=[(first, last)]) for due_at, first, last in rows]
     digest_at = await session.scalar(
         select(func.min(Delivery.not_before))
@@ -101,7 +101,7 @@ class Deliveries:
         self.open_channels = open_channels
 
     async def drain(self, job: Drain, *, within: tuple[int, int] | None = None) -> DrainResult:
-        """The notice's rows due by `job.at` (only ids `within` a range: runs of the previous release)."""
+        """The notice's rows due by `job.at` (only ids `within` a range: the activities of 2026-11-23)."""
         where = leases.claimable(job.notification_id, job.at)
         if within is not None:
             where = and_(where, Delivery.id.between(*within))

@@ -71,8 +71,8 @@ async def delivery_log_page(session: AsyncSession, *, stmt: Select, offset: int,
 
 async def reopen(session: AsyncSession, *, notification_id: int) -> int:
     """What a staff retry sends again: the failed deliveries (back to pending, due now, as single
-    messages; their attempts are kept) and the pending ones nobody holds (a delivery run of the
-    previous release gave up on them). How many."""
+    messages; their attempts are kept) and the pending ones nobody holds (a delivery run of
+    2026-11-23 gave up on them). How many."""
     if await session.get(Notification, notification_id) is None:
         raise NotFound("通知 (notification)", notification_id)
     now = datetime.now(timezone.utc)

@@ -125,6 +125,14 @@ async def api(settings: Settings, session_factory: SessionFactory, demo, ts_env)
 
 
 @pytest.fixture
+async def local_api(settings: Settings, session_factory: SessionFactory, demo,
+                    local_env) -> AsyncIterator[httpx.AsyncClient]:
+    """The API in-process on the demo county, talking to the dev server (visibility queries)."""
+    async with api_client(settings, local_env.client) as client:
+        yield client
+
+
+@pytest.fixture
 def login(api: httpx.AsyncClient) -> Callable[[str], Awaitable[dict[str, str]]]:
     """`headers = await login("staff01")`: bearer headers for a demo user."""
     tokens: dict[str, str] = {}

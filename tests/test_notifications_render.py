@@ -10,7 +10,8 @@ from jinja2 import Environment, FileSystemLoader, meta
 from pydantic import BaseModel, ValidationError
 
 from contracts.notifications.notices import EXAMPLES, NoticePayload
-from contracts.notifications.history import NotificationKind, NotifyRequest, PreviousReleaseNotice
+from contracts.notifications.history import NotificationKind, NotifyRequest
+from contracts.notifications.legacy_2026_11_23 import Notice_2026_11_23
 from notifications.render import LOCALES, TEMPLATES, render, render_stored
 
 LINK = "http://127.0.0.1:8000/console/campaigns/7"
@@ -128,28 +129,28 @@ def test_a_stored_notice_of_an_older_release_falls_back_to_the_generic_notice():
     assert LINK in message.text
 
 
-def _previous_release_request(kind: str, data: dict) -> NotifyRequest:
+def _request_of_2026_11_23(kind: str, data: dict) -> NotifyRequest:
     return NotifyRequest.model_validate({"kind": kind, "data": data, "key": "series:1:change:3", "user_ids": [1]})
 
 
-def test_a_request_of_the_previous_release_reads_as_its_payload():
+def test_a_request_of_2026_11_23_reads_as_its_payload():
     data = {"title": "活动提醒：周周有约 第3次", "text": "…", "series_title": "周周有约", "number": 3, "theme": "",
             "starts_at": "2026-03-24T06:00:00+00:00", "host_school": "第一中学", "place": "录播教室", "when": "…"}
-    request = _previous_release_request("session_reminder", data)
+    request = _request_of_2026_11_23("session_reminder", data)
     assert type(request.payload) is MODEL_OF[NotificationKind.session_reminder]
     assert render(request.payload).title == "联片教研提醒：周周有约 第3次"
 
 
-def test_a_request_of_the_previous_release_that_no_payload_fits_is_sent_generically():
+def test_a_request_of_2026_11_23_that_no_payload_fits_is_sent_generically():
     data = {"title": "周周有约 暂停", "text": "联片教研暂停，恢复时另行通知。", "session": "周周有约", "starts_at": ""}
-    request = _previous_release_request("session_cancelled", data)
-    assert type(request.payload) is PreviousReleaseNotice and request.kind == NotificationKind.session_cancelled
+    request = _request_of_2026_11_23("session_cancelled", data)
+    assert type(request.payload) is Notice_2026_11_23 and request.kind == NotificationKind.session_cancelled
     assert NotifyRequest.model_validate_json(request.model_dump_json()) == request  # through a history again
     stored = render_stored(request.kind, request.payload.model_dump(mode="json"), "zh-CN")
     assert (stored.title, stored.body) == ("周周有约 暂停", "联片教研暂停，恢复时另行通知。")
 
 
-def test_a_payload_of_today_never_passes_for_the_previous_release():
+def test_a_payload_of_today_never_passes_for_one_of_2026_11_23():
     with pytest.raises(ValidationError):
         NotifyRequest.model_validate({"payload": {"kind": "session_cancelled", "series_title": "周周有约"},
                                       "key": "k", "user_ids": [1]})

@@ -1,8 +1,8 @@
 """Every recorded history replays against today's workflow code (tests/histories/<release>/,
 recorded with tests/histories/recorder.py; the delivery run with a wave now, one after quiet
 hours and a digest was recorded on the dev server). A change to the order of a workflow's steps fails
-here: runs the previous release started would break the next time a worker picks them up. Such a
-change needs `workflow.patched(...)` (README: Changing a workflow safely)."""
+here: runs an older release started would break the next time a worker picks them up. Such a
+change needs a patch (workflows/patches.py; README: Changing a workflow safely)."""
 
 import json
 from pathlib import Path

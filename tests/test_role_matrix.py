@@ -186,6 +186,7 @@ MATRIX: dict[str, Entry] = {
     # runs, audit, notifications
     "GET /api/v1/audit": api(ADMIN_ONLY),
     "GET /api/v1/runs": api(STAFF),
+    "GET /api/v1/runs/patches": api(ADMIN_ONLY),
     "GET /api/v1/runs/{workflow_id}": api(STAFF),
     "GET /api/v1/runs/{workflow_id}/timeline": api(STAFF),
     "GET /api/v1/runs/{workflow_id}/events": api(STAFF),

@@ -5,18 +5,10 @@ import asyncio
 import subprocess
 import uuid
 
-import pytest
 from temporalio.worker import Worker
 
 from engine.connection import bundled_binary
-from tests.conftest import api_client
 from tests.run_workflows import PhasedWorkflow, start_attributes
-
-
-@pytest.fixture
-async def local_api(settings, session_factory, demo, local_env):
-    async with api_client(settings, local_env.client) as client:
-        yield client
 
 
 async def _until(check, attempts: int = 100):

@@ -36,14 +36,10 @@ with workflow.unsafe.imports_passed_through():
     from contracts.campaigns.phase_rules import CampaignAction
     from contracts.runs.history import CANCELLED_FROM_OUTSIDE
     from contracts.search_attributes import PHASE
+    from workflows import patches
     from workflows.cancels import cancelled_from_outside
     from workflows.notify import notify
 
-# Staff escalations of overdue tasks name who is overdue (an activity the previous release did not call).
-OVERDUE_NAMES_PATCH = "overdue-escalation-names"
-# A staff cancel is carried out by the phase loop (the previous release's Update handler did it,
-# racing the loop's own awaits).
-CANCEL_IN_LOOP_PATCH = "cancel-carried-out-by-the-loop"
 ACTIVITY_OPTIONS = {
     "start_to_close_timeout": timedelta(minutes=5),
     "retry_policy": RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1)),
@@ -137,7 +133,8 @@ class CampaignWorkflow:
             workflow.continue_as_new(self.state.model_copy(update={"runs": self.state.runs + 1}))
 
     async def _end_cancelled(self) -> None:
-        """The cancel, once: recorded (unless the previous release's handler did), then announced."""
+        """The cancel, once: recorded (unless the Update handler did, as in runs started before
+        2026-11-26), then announced."""
         if self.state.phase != Phase.cancelled:
             await self._record_cancel()
         await self._announce_cancel()
@@ -378,9 +375,9 @@ class CampaignWorkflow:
 
     async def _escalate_overdue(self, due: datetime, key: str, params: dict) -> None:
         """Staff hear who is still overdue, by name; nothing once everyone has delivered."""
-        if not workflow.patched(OVERDUE_NAMES_PATCH):
-            # A run started by the previous release (patched() answers once per run) keeps its commands:
-            # the staff through an audience that is empty once all have delivered, nobody named.
+        if not workflow.patched(patches.OVERDUE_NAMES.id):
+            # A run started before 2026-11-26 keeps its commands: the staff through an audience
+            # that is empty once all have delivered, nobody named.
             audience = Audience(name="campaign.staff_if_undelivered",
                                 params={**params, "staff_ids": self.state.staff_user_ids})
             await self._notify(key, Escalation(about="tasks", subject=self.state.title, due=due), audience=audience,
@@ -447,8 +444,8 @@ class CampaignWorkflow:
         """Marks the cancel (every wait of the phase loop raises _Cancelled from now on); the loop
         records and announces it, then this answers."""
         self.state.cancel_reason, self.state.cancelled_by = request.reason, request.user_id or None
-        if not workflow.patched(CANCEL_IN_LOOP_PATCH):
-            await self._record_cancel()  # a run of the previous release: its handler recorded the cancel
+        if not workflow.patched(patches.CANCEL_IN_LOOP.id):
+            await self._record_cancel()  # a run started before 2026-11-26: its handler recorded the cancel
         await workflow.wait_condition(lambda: self._recorded == _progress(Phase.cancelled, PhaseStep.closed))
         return self._change()
 

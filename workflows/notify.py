@@ -25,25 +25,23 @@ with workflow.unsafe.imports_passed_through():
     from contracts import workflow_ids
     from contracts.notifications.notices import NoticeRejected
     from contracts.notifications.delivery import (
-        BatchResult, DeliverInput, DeliveryBatch, DeliveryPlan, DeliveryReport, DeliveryWave, DigestRun, Drain,
-        DrainResult, GiveUp, PublishInput, WaveReport, WaveStart, WaveState,
+        BatchResult, DeliverInput, DeliveryPlan, DeliveryReport, DigestRun, Drain, DrainResult, GiveUp, PublishInput,
+        WaveReport, WaveStart, WaveState,
     )
     from contracts.notifications.history import Audience, NotificationKind, NotifyRequest, NotifyResult
     from contracts.search_attributes import CAMPAIGN_ID, RUN_KIND, SERIES_ID
+    from workflows import patches
     from workflows.cancels import cancelled_from_outside
+    from workflows.legacy.delivery_2026_11_23 import Delivery_2026_11_23
+    from workflows.timers import sleep_until
 
 # Storing a notice is retried until the database takes it; only a notice that is itself wrong fails.
 PUBLISH_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), backoff_coefficient=2.0,
                             maximum_interval=timedelta(minutes=5), maximum_attempts=0,
                             non_retryable_error_types=[BAD_NOTICE])
-NOTIFY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), backoff_coefficient=2.0,
-                           maximum_interval=timedelta(minutes=5), maximum_attempts=10)
 # Bookkeeping a delivery run cannot do without (plan, wave state, giving up): until it is done.
 UNTIL_DONE = RetryPolicy(initial_interval=timedelta(seconds=1), backoff_coefficient=2.0,
                          maximum_interval=timedelta(minutes=1), maximum_attempts=0)
-# Patches (workflow.patched): runs started before them replay the previous release's commands.
-ALERT_ON_REJECTED = "notice-rejected-alerts-admins"
-LEASED_DELIVERY = "delivery-leases"
 
 
 def delivery_search_attributes(*, campaign_id: int | None, series_id: int | None) -> TypedSearchAttributes:
@@ -76,7 +74,7 @@ async def notify(request: NotifyRequest) -> NotifyResult | None:
         if cancelled_from_outside(error):
             raise  # the caller's run is being cancelled: it ends (and says so) itself
         workflow.logger.error("notice %s could not be published: %s", request.key, error.cause)
-        if request.kind != NotificationKind.notice_rejected and workflow.patched(ALERT_ON_REJECTED):
+        if request.kind != NotificationKind.notice_rejected and workflow.patched(patches.ALERT_ON_REJECTED.id):
             await notify(rejection_alert(request, str(error.cause or error)))
         return None
     if result.deliveries:
@@ -99,15 +97,15 @@ class DeliverNotificationWorkflow:
 
     @workflow.run
     async def run(self, job: DeliverInput) -> DeliveryReport:
-        if not workflow.patched(LEASED_DELIVERY):
-            return await PreviousReleaseDelivery().run(job)
+        if not workflow.patched(patches.LEASED_DELIVERY.id):
+            return await Delivery_2026_11_23().run(job)
         plan: DeliveryPlan = await self._until_done(NotificationActivities.plan_deliveries, job)
         reports = []
         for wave in plan.waves:
-            await _until(wave.due_at)
+            await sleep_until(wave.due_at)
             reports.append(await self._wave(plan, wave.due_at))
         if plan.digest_at is not None:
-            await _until(plan.digest_at)
+            await sleep_until(plan.digest_at)
             # Withdraws this notice's digest copies if its subject is over; the digests still go
             # out with what other notices hold for the same people.
             state = await self._check(plan)
@@ -182,57 +180,3 @@ class DeliverNotificationWorkflow:
             )
         except ActivityError as error:  # crashed on every attempt: a round lost, like a database error
             return DrainResult(error=f"投递活动失败 (delivery activity failed): {error.cause or error}"[:500])
-
-
-async def _until(due_at: datetime | None) -> None:
-    if due_at is not None and due_at > workflow.now():
-        await workflow.sleep(due_at - workflow.now())
-
-
-# The previous release's delivery, command for command: runs it started (before LEASED_DELIVERY)
-# replay it until they end. Its activities claim rows like the drains do.
-DELIVERY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), backoff_coefficient=2.0,
-                             maximum_interval=timedelta(minutes=5), maximum_attempts=5)
-
-
-class PreviousReleaseDelivery:
-    async def run(self, job: DeliverInput) -> DeliveryReport:
-        plan: DeliveryPlan = await workflow.execute_activity_method(
-            NotificationActivities.plan_deliveries, job,
-            start_to_close_timeout=timedelta(minutes=2), retry_policy=NOTIFY_RETRY,
-        )
-        reports = []
-        for wave in plan.waves:
-            await _until(wave.due_at)
-            results = await self._deliver(plan, wave)
-            reports.append(WaveReport(due_at=wave.due_at, delivered_at=workflow.now(),
-                                      sent=sum(r.sent for r in results), failed=sum(r.failed for r in results)))
-        if plan.digest_at is not None:
-            await _until(plan.digest_at)
-            result = await self._activity(NotificationActivities.send_digests,
-                                          DigestRun(notification_id=job.notification_id, at=workflow.now()))
-            reports.append(WaveReport(due_at=plan.digest_at, delivered_at=workflow.now(), sent=result.sent,
-                                      failed=result.failed, digest=True))
-        return DeliveryReport(notification_id=job.notification_id, waves=reports)
-
-    async def _activity(self, activity, job) -> BatchResult:
-        try:
-            return await workflow.execute_activity_method(
-                activity, job, start_to_close_timeout=timedelta(minutes=15), heartbeat_timeout=timedelta(minutes=2),
-                retry_policy=DELIVERY_RETRY,
-            )
-        except ActivityError:
-            # Its rows stay pending; their claims lapse, and a staff retry picks them up.
-            workflow.logger.exception("%s of notice %s gave up", activity.__name__, job.notification_id)
-            return BatchResult()
-
-    async def _deliver(self, plan: DeliveryPlan, wave: DeliveryWave) -> list[BatchResult]:
-        in_flight = asyncio.Semaphore(plan.parallel_batches)
-
-        async def one(first_id: int, last_id: int) -> BatchResult:
-            async with in_flight:
-                return await self._activity(NotificationActivities.deliver_batch, DeliveryBatch(
-                    notification_id=plan.notification_id, first_id=first_id, last_id=last_id, at=workflow.now()
-                ))
-
-        return list(await asyncio.gather(*(one(first, last) for first, last in wave.batches)))

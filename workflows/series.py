@@ -22,16 +22,13 @@ with workflow.unsafe.imports_passed_through():
     from activities.series import SeriesActivities
     from contracts.search_attributes import PHASE
     from contracts.series.history import AdvanceInput, Cursor, EndAfterCancel, SeriesChange, SeriesRunInput, Step, StepResult
+    from workflows import patches
     from workflows.cancels import cancelled_from_outside
     from workflows.notify import notify
 
 STEPS_PER_RUN = 12
 HISTORY_EVENTS_PER_RUN = 2_000  # far below Temporal's 51,200
-# Runs started by the release before these patches waited a minute before finishing and sent the
-# notices of a run's last step from the next run; replaying them needs the old paths.
-FINISH_AT_ONCE = "series-finish-at-once"
-NOTICES_BEFORE_CONTINUING = "series-notices-before-continuing"
-FINISH_GRACE = timedelta(minutes=1)
+FINISH_GRACE = timedelta(minutes=1)  # how long runs started before 2026-11-26 wait before finishing
 ADVANCE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=5))
 
 
@@ -82,7 +79,7 @@ class SeriesWorkflow:
                 result = await self._advance(AdvanceInput(series_id=start.series_id, after=cursor))
                 continue
             if result.finished:
-                if not workflow.patched(FINISH_AT_ONCE):
+                if not workflow.patched(patches.SERIES_FINISH_AT_ONCE.id):
                     await workflow.sleep(FINISH_GRACE)
                 return result.series_status
             if await self._changed_before(result.next_step):
@@ -90,13 +87,13 @@ class SeriesWorkflow:
             cursor = Cursor(**result.next_step.model_dump(include={"due_at", "session_id", "order"}))
             result = await self._advance(AdvanceInput(series_id=start.series_id, after=cursor, run=result.next_step))
             steps_run += 1
-            notices_first = workflow.patched(NOTICES_BEFORE_CONTINUING)
+            notices_first = workflow.patched(patches.SERIES_NOTICES_BEFORE_CONTINUING.id)
             if notices_first:
                 for notice in result.notices:
                     await notify(notice)
             if self._time_to_continue(steps_run) and not result.finished:
                 await workflow.wait_condition(workflow.all_handlers_finished)
-                # Runs of the last release carried the step's notices into the next run instead.
+                # Runs started before 2026-11-26 carried the step's notices into the next run instead.
                 carried = [] if notices_first else [SeriesChange(change_id=0, action="step", notices=result.notices)]
                 workflow.continue_as_new(SeriesRunInput(
                     series_id=start.series_id, cursor=cursor, pending=[*carried, *self.pending],

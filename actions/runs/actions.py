@@ -8,9 +8,10 @@ from datetime import datetime
 from actions.context import Context
 from actions.policy import require_admin, require_staff
 from contracts.directory.api import Page
-from contracts.runs.api import RunDetail, RunStallOut, RunStatus, RunSummary, TimelineEntry
+from contracts.runs.api import PatchStatus, RunDetail, RunStallOut, RunStatus, RunSummary, TimelineEntry
 from engine import runs, timeline
 from services.runs import stalls as run_stalls
+from workflows import patches
 
 
 async def list_runs(
@@ -24,6 +25,13 @@ async def list_runs(
                               started_after=started_after, started_before=started_before)
     items, total = await runs.list_runs(ctx.temporal, filters=filters, offset=offset, limit=limit)
     return Page(items=await _with_stalls(ctx, items), total=total, offset=offset, limit=limit)
+
+
+async def patch_statuses(ctx: Context) -> list[PatchStatus]:
+    """Admin: every patch the workflows carry, and whether an open run started before its release
+    still needs it."""
+    require_admin(ctx.user)
+    return await runs.patch_statuses(ctx.temporal, patches.ALL)
 
 
 async def read_run(ctx: Context, *, workflow_id: str) -> RunDetail:

@@ -231,7 +231,7 @@ class Actor(BaseModel):
 
 class CloseRequest(Actor):
     # The phase the caller saw: a close of a phase that has already ended is refused (409), never
-    # applied to the next one. None only in Updates sent by the previous release.
+    # applied to the next one. None only in Updates sent before 2026-11-26.
     phase: Phase | None = None
 
 

@@ -17,7 +17,7 @@ class DeliveryWave(BaseModel):
     """Deliveries due at the same moment (None: now), cut into id ranges of one batch each."""
 
     due_at: datetime | None
-    batches: list[tuple[int, int]]  # read by runs of the previous release only
+    batches: list[tuple[int, int]]  # read only by delivery runs started before 2026-11-26
 
 
 class DeliveryPlan(BaseModel):
@@ -27,7 +27,7 @@ class DeliveryPlan(BaseModel):
     batch_size: int = 500  # rows a delivery activity claims at a time
     digest_at: datetime | None = None  # some copies wait for the daily digest sent then
     # How the delivery run drives its activities, from the worker's settings (the defaults are the
-    # previous release's fixed values, for runs it started).
+    # fixed values of 2026-11-23, for the plans recorded by runs that release started).
     lease_seconds: float = 120.0  # heartbeat timeout of a delivery activity, and how long a claim lasts
     attempts: int = 5  # rounds of delivery activities before the open rows are marked failed
     retry_seconds: float = 5.0  # first pause between rounds; doubles each time
@@ -40,15 +40,6 @@ class DigestRun(BaseModel):
     notification_id: int
     at: datetime  # workflow time
     accepted: list[int] = []  # see Drain.accepted
-
-
-class DeliveryBatch(BaseModel):
-    """An id range of a notice's deliveries (runs of the previous release)."""
-
-    notification_id: int
-    first_id: int
-    last_id: int
-    at: datetime  # workflow time: deferred rows due by then are delivered
 
 
 class Drain(BaseModel):

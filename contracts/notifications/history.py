@@ -9,8 +9,9 @@ the templates word it."""
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, model_serializer, model_validator
+from pydantic import BaseModel, Field, model_validator
 
+from contracts.notifications.legacy_2026_11_23 import Notice_2026_11_23
 # NotificationKind lives with the payloads; most code knows it from here.
 from contracts.notifications.notices import NoticePayload, NotificationKind
 
@@ -60,29 +61,8 @@ class Audience(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict)
 
 
-class PreviousReleaseNotice(BaseModel):
-    """A notice of the previous release (a kind and untyped data with its own title, read from the
-    history of a run it started) that is no valid payload today. Stored as it came, it renders as the
-    generic notice with that title. Needed until no run started by that release is open."""
-
-    kind: NotificationKind
-    data: dict[str, Any]
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_flat(cls, value: Any) -> Any:
-        # Only the previous release worded titles: a payload of today never lands here.
-        if isinstance(value, dict) and "data" not in value and "title" in value:
-            value = {"kind": value.get("kind"), "data": {k: v for k, v in value.items() if k != "kind"}}
-        return value
-
-    @model_serializer
-    def _flat(self) -> dict[str, Any]:
-        return {**self.data, "kind": self.kind.value}
-
-
 class NotifyRequest(BaseModel):
-    payload: Annotated[NoticePayload | PreviousReleaseNotice, Field(union_mode="left_to_right")]
+    payload: Annotated[NoticePayload | Notice_2026_11_23, Field(union_mode="left_to_right")]
     # What the notice is about, stable across retries and replays: e.g.
     # "campaign:7:collect_topics:reminder:-24h". One notice per (key, recipient, channel), ever.
     key: str = Field(min_length=1, max_length=200)
@@ -98,10 +78,10 @@ class NotifyRequest(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _from_previous_release(cls, value: Any) -> Any:
-        # Histories of runs started by the previous release hold requests as `kind` + untyped `data`
-        # (series steps and changes are replayed from them): read those as the payload they carried,
-        # else as a PreviousReleaseNotice.
+    def _from_2026_11_23(cls, value: Any) -> Any:
+        # Histories of runs started by the release of 2026-11-23 hold requests as `kind` + untyped
+        # `data` (series steps and changes are replayed from them): read those as the payload they
+        # carried, else as a Notice_2026_11_23.
         if isinstance(value, dict) and "payload" not in value and "data" in value:
             value = {k: v for k, v in value.items() if k not in ("kind", "data")} | {
                 "payload": {**value["data"], "kind": value.get("kind")}}

@@ -188,7 +188,7 @@ class Escalation(BaseModel):
     about: Literal["topics", "plans", "tasks", "minutes"]
     subject: str  # the campaign's or the series' title
     due: datetime
-    pending: int | None = None  # how many are not done; None: not counted (minutes, runs of the previous release)
+    pending: int | None = None  # how many are not done; None: not counted (minutes, runs started before 2026-11-26)
     names: list[str] = Field(default_factory=list)  # who is overdue, when known
 
 

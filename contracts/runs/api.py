@@ -1,7 +1,7 @@
 """What admins see when they inspect runs: summaries from Temporal visibility, a run's state,
 its readable timeline, raw events, and the audit trail."""
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -108,3 +108,15 @@ class RawEvent(BaseModel):
 
 class CancelRun(BaseModel):
     reason: str = Field(min_length=1, max_length=500)
+
+
+class PatchStatus(BaseModel):
+    """A patch the workflows carry (workflows/patches.py) and whether it can be retired."""
+
+    id: str
+    release: date = Field(description="the day of the release that brought it (UTC)")
+    guards: str = Field(description="the change it keeps from runs started before that release")
+    workflow_types: list[str]
+    older_than: datetime = Field(description="runs started before this instant (the release day's end) may lack it")
+    open_older_runs: int = Field(description="open runs of its workflow types started before `older_than`")
+    retirable: bool = Field(description="no such run is open: its old branch can go (deprecate_patch)")

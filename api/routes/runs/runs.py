@@ -6,7 +6,9 @@ from actions.runs import actions as run_actions
 from api.deps import ContextDep, PageDep
 from contracts.directory.api import Page
 from contracts.limits import Moment
-from contracts.runs.api import CancelRun, Keyword, RawEvent, RunDetail, RunStatus, RunSummary, TimelineEntry
+from contracts.runs.api import (
+    CancelRun, Keyword, PatchStatus, RawEvent, RunDetail, RunStatus, RunSummary, TimelineEntry,
+)
 
 router = APIRouter(prefix="/runs", tags=["runs"])
 
@@ -29,6 +31,15 @@ async def list_runs(
         ctx, kind=kind, status=status, phase=phase, cluster_id=cluster_id, subject=subject,
         started_after=started_after, started_before=started_before, offset=paging.offset, limit=paging.limit,
     )
+
+
+# Before /{workflow_id}: "patches" is no workflow id.
+@router.get("/patches", response_model=list[PatchStatus])
+async def patch_statuses(ctx: ContextDep):
+    """Admin: every patch the workflows carry (workflows/patches.py): its release, the change it
+    guards, how many open runs of its workflow types started before that release, and whether it is
+    `retirable` (none: its old branch can go). `make patches` prints the same."""
+    return await run_actions.patch_statuses(ctx)
 
 
 @router.get("/{workflow_id}", response_model=RunDetail)
