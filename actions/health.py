@@ -3,16 +3,17 @@ balancers and `make run`, so it needs no login."""
 
 from datetime import timedelta
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
+
+import db
 
 TEMPORAL_TIMEOUT = timedelta(seconds=3)
 
 
 async def _database(session: AsyncSession) -> str:
     try:
-        await session.execute(text("SELECT 1"))
+        await db.ping(session)
     except Exception as exc:  # noqa: BLE001 - any failure means "down"; say which and why
         return f"down: {exc.__class__.__name__}"
     return "ok"

@@ -1,6 +1,7 @@
 """The audit trail: every successful write (POST/PUT/PATCH/DELETE) by a logged-in user, through
-the API or the console, is recorded — who, what (route, parameters, body), when — in the same
-transaction as the write, so neither is ever stored without the other:
+the API or the console, is recorded — who, what (route, parameters, body, and in words the label
+the route is declared with: its `summary`), when — in the same transaction as the write, so
+neither is ever stored without the other:
 
 - the request's session (api/deps.py) adds the row just before its first commit;
 - a write that the run stores (a staff decision sent as an Update) commits nothing in the
@@ -120,6 +121,11 @@ def _committed(entry: AuditEntry | None) -> bool:
     return entry is not None and inspect(entry).has_identity
 
 
+def action_label(route: object) -> str | None:
+    """What a write route does, in words: the label it is declared with (its `summary`)."""
+    return getattr(route, "summary", None)
+
+
 def _add_entry(scope: Scope, write: _Write) -> None:
     user = scope["state"].get("user")  # who is acting, loaded once by the route's dependencies
     # Once per request, unless the commit that carried the row was rolled back.
@@ -130,6 +136,7 @@ def _add_entry(scope: Scope, write: _Write) -> None:
     write.entry = AuditEntry(
         actor_user_id=user.id, actor_name=user.display_name, actor_role=user.role, method=scope["method"],
         route=route_path, path=scope["path"], status_code=write.status or _success_status(scope),
+        action=action_label(scope.get("route")),
         subject_type=subject_type, subject_id=subject_id,
         payload=_payload(bytes(write.body), headers.get(b"content-type", b"").decode(), write.truncated),
     )  # fmt: skip

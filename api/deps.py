@@ -34,8 +34,8 @@ async def get_settings(request: Request) -> Settings:
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One session per request. Routes commit explicitly before answering, so a 2xx always means
-    "persisted"; a write's audit row commits with it (api/audit.py)."""
+    """One session per request. The action a route calls commits before the route answers, so a
+    2xx always means "persisted"; a write's audit row commits with it (api/audit.py)."""
     async with request.app.state.session_factory() as session:
         audit.watch(request, session)
         yield session

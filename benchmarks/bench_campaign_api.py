@@ -27,6 +27,7 @@ from benchmarks.county_stack import api_settings, bearer, dev_server
 from benchmarks.big_county import add_actions, add_teachers, problem_text
 from benchmarks.http_load import Call, Load
 from config import Settings
+from contracts import workflow_ids
 from db import SessionFactory
 from models import CampaignMember, Cluster, InboxItem, Problem, User
 from scripts.run_stack import api_workers
@@ -161,7 +162,7 @@ async def bench_backend(backend: str, url: str, temporal: WorkflowEnvironment, a
                              log=log_dir / f"bare-{backend}.log") as bare_url:
                     return await measure(backend, rush, settings, api_url, bare_url, actions)
             finally:  # the next database's campaign gets the same workflow id
-                await temporal.client.get_workflow_handle(f"campaign-{rush.campaign_id}").terminate()
+                await temporal.client.get_workflow_handle(workflow_ids.campaign(rush.campaign_id)).terminate()
 
 
 def format_row(row: Row) -> str:

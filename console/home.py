@@ -75,7 +75,7 @@ async def password_form(request: Request, ctx: ConsoleAccountContext):
     return page(request, "password.html", ctx.user, errors={})
 
 
-@router.post("/password", dependencies=[CsrfChecked])
+@router.post("/password", dependencies=[CsrfChecked], summary="修改密码")
 async def change_password(
     request: Request,
     ctx: ConsoleAccountContext,

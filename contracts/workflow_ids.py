@@ -1,13 +1,31 @@
-"""Every workflow id the product uses, made here and nowhere else: the id says what a run is
-about, so starting the same thing twice finds the run already there."""
+"""Every workflow id the product uses, made and read here and nowhere else: the id says what a
+run is about, so starting the same thing twice finds the run already there, and a run's page can
+find the records of what it is about."""
+
+CAMPAIGN_PREFIX, SERIES_PREFIX = "campaign-", "series-"
 
 
 def campaign(campaign_id: int) -> str:
-    return f"campaign-{campaign_id}"
+    return f"{CAMPAIGN_PREFIX}{campaign_id}"
 
 
 def series(series_id: int) -> str:
-    return f"series-{series_id}"
+    return f"{SERIES_PREFIX}{series_id}"
+
+
+def campaign_id_of(workflow_id: str) -> int | None:
+    """The campaign a run is about; None for any other run."""
+    return _object_id(workflow_id, CAMPAIGN_PREFIX)
+
+
+def series_id_of(workflow_id: str) -> int | None:
+    """The series a run is about; None for any other run."""
+    return _object_id(workflow_id, SERIES_PREFIX)
+
+
+def _object_id(workflow_id: str, prefix: str) -> int | None:
+    rest = workflow_id.removeprefix(prefix)
+    return int(rest) if rest != workflow_id and rest.isdigit() else None
 
 
 def notice_delivery(notice_key: str) -> str:

@@ -1,6 +1,7 @@
 """Database engine and sessions. One engine per process; SQLite gets WAL and a queue for its
 writers (db/sqlite.py), so the API and the worker can write at the same time."""
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from db import sqlite, sqlite_driver
@@ -21,3 +22,8 @@ def create_engine(database_url: str) -> AsyncEngine:
 
 def create_session_factory(engine: AsyncEngine) -> SessionFactory:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def ping(session: AsyncSession) -> None:
+    """Raises unless the database answers (the health probe)."""
+    await session.execute(text("SELECT 1"))

@@ -7,7 +7,6 @@ The timeline is read a page at a time, oldest first: every source is already in 
 (history by event, records through an index on their time), so a page needs at most
 offset + limit entries from each — a campaign with 20,000 teachers' actions is never read whole."""
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from contextlib import aclosing
@@ -18,6 +17,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client
 
+from contracts import workflow_ids
 from contracts.labels import notice_label, status_label
 from contracts.runs.api import TimelineEntry
 from models import AuditEntry, Delivery, Notification, SeriesSession, Task, Training
@@ -109,67 +109,24 @@ async def history_entries(client: Client, workflow_id: str, *, limit: int) -> li
     return entries
 
 
-# What a write did, in words: (methods, end of the route template, label). First match wins.
-ACTION_LABELS = [
-    ("POST", r"^/campaigns(/new)?$", "发起订单式教研"),
-    ("POST", r"/problems$", "提交教学问题"),
-    ("PATCH", r"/problems/\{problem_id\}$", "修改教学问题"),
-    ("DELETE", r"/problems/\{problem_id\}$", "撤回教学问题"),
-    ("POST", r"/problems/\{problem_id\}/votes?$", "投票"),
-    ("DELETE POST", r"/problems/\{problem_id\}/(votes|unvote)$", "撤回投票"),
-    ("POST", r"/campaigns/\{campaign_id\}/topics$", "确认专题"),
-    ("POST", r"/campaigns/\{campaign_id\}/trainings$", "安排培训"),
-    ("POST", r"/trainings/\{training_id\}/checkin$", "培训签到"),
-    ("POST", r"/plan/approve$", "批准研究方案"),
-    ("POST", r"/plan/return$", "退回研究方案"),
-    ("PUT POST", r"/plan$", "提交研究方案"),
-    ("POST", r"/stages/\{stage_id\}/done$", "标记阶段完成"),
-    ("PUT", r"/summary$", "撰写专题总结"),
-    ("POST", r"/reflections$", "提交反思"),
-    ("POST", r"/phase/close$", "提前结束当前阶段"),
-    ("POST", r"/phase/extend$", "延长截止时间"),
-    ("POST", r"^/campaigns/\{campaign_id\}/cancel$", "取消活动"),
-    ("POST", r"/tasks/\{task_id\}/deliver$", "提交任务成果"),
-    ("POST", r"/clusters/\{cluster_id\}/series$", "安排学期联片教研"),
-    ("POST", r"/series/\{series_id\}/pause$", "暂停联片教研"),
-    ("POST", r"/series/\{series_id\}/resume$", "恢复联片教研"),
-    ("POST", r"/series/\{series_id\}/end$", "提前结束本学期联片教研"),
-    ("POST", r"/series/\{series_id\}/participants$", "添加参与教师"),
-    ("DELETE", r"/participants/\{teacher_id\}$", "移除参与教师"),
-    ("PATCH", r"/sessions/\{session_id\}$", "修改本次活动"),
-    ("POST", r"/sessions/\{session_id\}/skip$", "取消本次活动"),
-    ("POST", r"/sessions/\{session_id\}/reschedule$", "调整活动时间"),
-    ("POST", r"/sessions/\{session_id\}/checkin$", "活动签到"),
-    ("PUT POST", r"/minutes$", "提交纪要"),
-    ("POST", r"^/runs/\{workflow_id\}/cancel$", "取消运行"),
-]
-ROUTE_PREFIX = re.compile(r"^/(api/v1|console)")
 ROLE_LABELS = {"admin": "管理员", "staff": "教研员", "teacher": "教师"}
-
-
-def action_label(method: str, route: str) -> str:
-    path = ROUTE_PREFIX.sub("", route)
-    for methods, pattern, label in ACTION_LABELS:
-        if method in methods.split() and re.search(pattern, path):
-            return label
-    return f"{method} {route}"
 
 
 def _audit_subjects(workflow_id: str) -> list:
     """Conditions matching the audit rows of this run's work: the run itself, its campaign or
     series, and the things inside it whose routes name them directly (sessions, trainings, tasks)."""
-    kind, _, object_id = workflow_id.partition("-")
     subjects = [(AuditEntry.subject_type == "runs") & (AuditEntry.subject_id == workflow_id)]
-    if not object_id.isdigit():
+    if (campaign_id := workflow_ids.campaign_id_of(workflow_id)) is not None:
+        object_id, owned = campaign_id, [
+            ("campaigns", None), ("trainings", select(Training.id).where(Training.campaign_id == campaign_id)),
+            ("tasks", select(Task.id).where(Task.campaign_id == campaign_id))]
+    elif (series_id := workflow_ids.series_id_of(workflow_id)) is not None:
+        object_id, owned = series_id, [
+            ("series", None), ("sessions", select(SeriesSession.id).where(SeriesSession.series_id == series_id))]
+    else:
         return subjects
-    owned = {
-        "campaign": [("campaigns", None), ("trainings", select(Training.id).where(Training.campaign_id == int(object_id))),
-                     ("tasks", select(Task.id).where(Task.campaign_id == int(object_id)))],
-        "series": [("series", None),
-                   ("sessions", select(SeriesSession.id).where(SeriesSession.series_id == int(object_id)))],
-    }.get(kind, [])
     for subject_type, ids in owned:
-        matches = (AuditEntry.subject_id == object_id if ids is None
+        matches = (AuditEntry.subject_id == str(object_id) if ids is None
                    else AuditEntry.subject_id.in_(ids.with_only_columns(cast(ids.selected_columns[0], String))))
         subjects.append((AuditEntry.subject_type == subject_type) & matches)
     return subjects  # fmt: skip
@@ -182,7 +139,7 @@ async def audit_entries(session: AsyncSession, workflow_id: str, *, limit: int) 
     return [
         TimelineEntry(at=row.at, source="audit", category="action", actor=row.actor_name,
                       text=f"{row.actor_name}（{ROLE_LABELS.get(row.actor_role, row.actor_role)}）"
-                           f"{action_label(row.method, row.route)}",
+                           f"{row.action or f'{row.method} {row.route}'}",
                       details={"route": f"{row.method} {row.route}", "path": row.path, "status": row.status_code,
                                **row.payload})
         for row in sorted(rows, key=lambda row: (row.at, row.id))[:limit]
@@ -190,11 +147,13 @@ async def audit_entries(session: AsyncSession, workflow_id: str, *, limit: int) 
 
 
 async def notification_entries(session: AsyncSession, workflow_id: str, *, limit: int) -> list[TimelineEntry]:
-    kind, _, object_id = workflow_id.partition("-")
-    column = {"campaign": Notification.campaign_id, "series": Notification.series_id}.get(kind)
-    if column is None or not object_id.isdigit():
+    if (campaign_id := workflow_ids.campaign_id_of(workflow_id)) is not None:
+        about = Notification.campaign_id == campaign_id
+    elif (series_id := workflow_ids.series_id_of(workflow_id)) is not None:
+        about = Notification.series_id == series_id
+    else:
         return []
-    notifications = (await session.scalars(select(Notification).where(column == int(object_id))
+    notifications = (await session.scalars(select(Notification).where(about)
                                            .order_by(Notification.created_at, Notification.id).limit(limit))).all()
     outcomes: dict[int, Counter] = {n.id: Counter() for n in notifications}
     if notifications:

@@ -24,6 +24,9 @@ class AuditEntry(Base):
     route: Mapped[str] = mapped_column(String(200))  # the route template, e.g. /api/v1/campaigns/{campaign_id}
     path: Mapped[str] = mapped_column(String(500))
     status_code: Mapped[int]
+    # What was done, in the words of the route's own label (its `summary`), e.g. "提交教学问题":
+    # the run timeline shows it. Rows from before migration 0012 were labelled there, or have none.
+    action: Mapped[str | None] = mapped_column(String(100))
     # The resource the request is about: the first path parameter and the segment before it,
     # e.g. ("campaigns", "7"); how the run timeline finds the actions on a run.
     subject_type: Mapped[str | None] = mapped_column(String(40))

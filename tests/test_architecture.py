@@ -1,6 +1,7 @@
 """The code's structure, checked like its behaviour: the layer order (import-linter contracts in
-pyproject.toml), authorization only in the application layer, the phase-rule table as the only
-phase list for an action."""
+pyproject.toml), authorization only in the application layer, queries only in services, the
+phase-rule table as the only phase list for an action, and every write route labelled for the
+audit trail."""
 
 import ast
 import shutil
@@ -9,13 +10,15 @@ import sys
 from pathlib import Path
 
 import pytest
-
+from fastapi.routing import APIRoute, iter_route_contexts
 from importlinter.cli import lint_imports
 
+from api.audit import UNAUDITED_ROUTES, WRITE_METHODS, action_label
 from config import ROOT
 from contracts.campaigns import phase_rules
 from contracts.campaigns.history import CYCLE, Phase, PhaseStep
 from contracts.campaigns.phase_rules import CampaignAction
+from webapp import create_app
 
 WEB = ["api/routes", "console"]  # where requests are parsed and answers rendered
 
@@ -83,6 +86,50 @@ def _writes(path: Path) -> list[str]:
 
 def test_no_route_or_page_writes_the_database_itself():
     assert [hit for path in _modules(*WEB) for hit in _writes(path)] == []
+
+
+# What building or running a query looks like in code.
+SQL_IMPORTS = {"select", "update", "insert", "delete", "text", "func", "and_", "or_", "exists"}
+STATEMENT_METHODS = {"where", "order_by", "limit", "offset", "join", "outerjoin", "group_by", "having", "in_",
+                     "returning", "with_only_columns", "filter", "filter_by"}
+QUERYING_SESSION_METHODS = {"execute", "scalar", "scalars", "stream", "stream_scalars"}
+
+
+def _queries(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(_tree(path)):
+        where = f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)}"
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sqlalchemy"):
+            found += [f"{where} imports {alias.name}" for alias in node.names if alias.name in SQL_IMPORTS]
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            receiver, method = node.func.value, node.func.attr
+            on_session = (isinstance(receiver, ast.Attribute) and receiver.attr == "session") or (
+                isinstance(receiver, ast.Name) and receiver.id == "session")
+            if (method in STATEMENT_METHODS and not isinstance(receiver, ast.Constant)  # " 或 ".join(...)
+                    or on_session and method in QUERYING_SESSION_METHODS):
+                found.append(f"{where} .{method}(")
+    return found
+
+
+def test_actions_build_no_queries():
+    """Actions decide who may, apply the rule and steer the run; what they read or write goes
+    through a named service function (services/<domain>/). The rule: no statement is built in
+    actions/ (no select/update/insert/delete/text/func from sqlalchemy, no .where/.order_by/.limit...
+    on a statement) and none is run there (no session.execute/scalar(s)/stream). What the unit of
+    work does with rows it holds stays: session.get (a row by its key, often to check who may),
+    session.add, session.delete(row) and session.commit (an action commits once, before it
+    answers). A statement a service built may be handed to another service (paging)."""
+    assert [hit for path in _modules("actions") for hit in _queries(path)] == []
+
+
+def test_every_write_route_says_what_it_does():
+    """The audit trail stores each write's label as its route declares it (`summary=`, read by
+    api/audit.py), and the run timeline shows it: a write route without one would be recorded
+    as a bare URL."""
+    unlabelled = [f"{method} {context.path}" for context in iter_route_contexts(create_app().routes)
+                  if isinstance(context.route, APIRoute) and context.path not in UNAUDITED_ROUTES
+                  for method in context.methods & WRITE_METHODS if not action_label(context.route)]
+    assert unlabelled == []
 
 
 def _phase_lists(path: Path) -> list[str]:

@@ -27,3 +27,11 @@ async def test_audit_log_api_is_admin_only(api, login):
     page = (await api.get("/api/v1/audit", params={"actor_role": "admin"}, headers=await login("admin"))).json()
     assert page["total"] == 1 and page["items"][0]["route"] == "/api/v1/districts"
     assert (await api.get("/api/v1/audit", headers=await login("staff01"))).status_code == 403
+
+
+async def test_each_row_says_what_was_done_in_the_words_its_route_declares(api, login):
+    admin = await login("admin")
+    await api.post("/api/v1/districts", json={"name": "新区", "code": "n2"}, headers=admin)
+    await api.patch("/api/v1/clusters/1", json={"name": "城区小学一片"}, headers=admin)
+    page = (await api.get("/api/v1/audit", headers=admin)).json()
+    assert [entry["action"] for entry in page["items"]] == ["修改片区", "新建区县"]  # newest first

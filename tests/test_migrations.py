@@ -2,6 +2,7 @@
 PostgreSQL. (Sync tests: Alembic runs its own event loop.)"""
 
 import asyncio
+import sqlite3
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -56,3 +57,21 @@ def test_sqlite_upgrade_and_downgrade(tmp_path):
 def test_postgresql_upgrade_and_downgrade():
     with throwaway_postgres() as url:
         _upgrade_check_downgrade(url)
+
+
+def test_audit_rows_from_before_0012_are_labelled_from_the_old_route_table(tmp_path):
+    """The URL table the timeline once matched lives on, frozen, in migration 0012: it labels the
+    rows written before it once; a route it never knew keeps no label (the timeline shows it)."""
+    path = tmp_path / "labels.db"
+    migrate(f"sqlite+aiosqlite:///{path}", "0011")
+    with sqlite3.connect(path) as db:  # (no user 1: sqlite3 leaves foreign keys unchecked)
+        db.executemany(
+            "INSERT INTO audit_entries (at, actor_user_id, actor_name, actor_role, method, route, path, status_code,"
+            " payload) VALUES ('2026-11-26 08:00:00', 1, '周教研', 'staff', ?, ?, '/', 200, '{}')",
+            [("POST", "/api/v1/campaigns/{campaign_id}/problems"),
+             ("POST", "/console/campaigns/{campaign_id}/problems/{problem_id}/vote"),
+             ("PATCH", "/api/v1/clusters/{item_id}")])
+    migrate(f"sqlite+aiosqlite:///{path}")
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT action FROM audit_entries ORDER BY id").fetchall() == [
+            ("提交教学问题",), ("投票",), (None,)]

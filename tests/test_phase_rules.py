@@ -1,7 +1,8 @@
 """The phase-rule table against the product: a campaign walked through every phase and step on
 the time-skipping server; at each one, every action the table refuses is refused by the API with
 409 naming that phase (teachers' actions by the database guard, staff decisions and plans by the
-workflow's validators), and the console offers a button exactly for the actions the table allows."""
+workflow's validators), and the console offers a button exactly for the actions the table allows.
+And who may: each action's routes answer the role matrix's actors as the table's part says."""
 
 import re
 from datetime import datetime, timedelta
@@ -10,10 +11,12 @@ from sqlalchemy import select
 
 from contracts.campaigns import phase_rules
 from contracts.campaigns.phase_rules import CampaignAction as A
+from contracts.campaigns.phase_rules import Part
 from models import Campaign, Cluster, Problem, Training, User
 from tests.campaign_helpers import (  # noqa: F401  the fixtures: settings, vapi, login
     API, eventually, iso, login, settings, vapi,
 )
+from tests.test_role_matrix import ADMIN, BOARD, CAMPAIGN, IN, MATRIX, OK, OTHER, OUT, OWNER, PROBLEM, TOPIC
 
 DAY = timedelta(days=1)
 # Where the console offers an action: (page, marker in its HTML).
@@ -182,3 +185,44 @@ async def test_api_console_and_workflow_follow_the_table(vapi, login, session_fa
         await vapi.post(f"{walk.base}/phase/close", headers=staff)
         await walk.until("completed", "open")
         await _check(walk)
+
+
+# Each campaign action's routes, API and console.
+ROUTES = {
+    A.submit_problem: [f"POST {CAMPAIGN}/problems", f"POST {BOARD}/problems"],
+    A.edit_problem: [f"PATCH {PROBLEM}", f"POST {BOARD}/problems/{{problem_id}}/edit"],
+    A.withdraw_problem: [f"DELETE {PROBLEM}", f"POST {BOARD}/problems/{{problem_id}}/withdraw"],
+    A.vote: [f"POST {PROBLEM}/votes", f"POST {BOARD}/problems/{{problem_id}}/vote"],
+    A.unvote: [f"DELETE {PROBLEM}/votes", f"POST {BOARD}/problems/{{problem_id}}/unvote"],
+    A.check_in: ["POST /api/v1/trainings/{training_id}/checkin", f"POST {BOARD}/trainings/{{training_id}}/checkin"],
+    A.deliver_task: ["POST /api/v1/tasks/{task_id}/deliver", "POST /console/tasks/{task_id}/deliver"],
+    A.reflect: [f"POST {CAMPAIGN}/reflections", f"POST {BOARD}/reflections"],
+    A.submit_plan: [f"PUT {TOPIC}/plan", f"POST {BOARD}/topics/{{topic_id}}/plan"],
+    A.mark_stage_done: [f"POST {CAMPAIGN}/stages/{{stage_id}}/done",
+                        f"POST {BOARD}/topics/{{topic_id}}/stages/{{stage_id}}/done"],
+    A.write_summary: [f"PUT {TOPIC}/summary", f"POST {BOARD}/topics/{{topic_id}}/summary"],
+    A.close_phase: [f"POST {CAMPAIGN}/phase/close", f"POST {BOARD}/phase/close"],
+    A.extend_phase: [f"POST {CAMPAIGN}/phase/extend", f"POST {BOARD}/phase/extend"],
+    A.cancel: [f"POST {CAMPAIGN}/cancel", f"POST {BOARD}/cancel"],
+    A.confirm_topics: [f"POST {CAMPAIGN}/topics", f"POST {BOARD}/topics"],
+    A.merge_proposals: [f"POST {CAMPAIGN}/topic-proposals/merge", f"POST {BOARD}/topic-proposals/{{how}}"],
+    A.move_problem: [f"POST {CAMPAIGN}/topic-proposals/move", f"POST {BOARD}/topic-proposals/{{how}}"],
+    A.split_proposal: [f"POST {CAMPAIGN}/topic-proposals/split", f"POST {BOARD}/topic-proposals/{{how}}"],
+    A.schedule_training: [f"POST {CAMPAIGN}/trainings", f"POST {BOARD}/trainings"],
+    A.decide_plan: [f"POST {TOPIC}/plan/{how}" for how in ("approve", "return")]
+                   + [f"POST {BOARD}/topics/{{topic_id}}/plan/{how}" for how in ("approve", "return")],
+}
+# The parts the role matrix's world gives its actors: t0002 is in scope, wrote the problem, leads
+# the topic and holds its task; staff01 launched the campaign; staff02 and t0021 have no part.
+PARTS = {IN: {Part.member, Part.author, Part.lead, Part.assignee}, OUT: set(), OWNER: {Part.steers},
+         OTHER: set(), ADMIN: {Part.steers}}
+
+
+def test_the_actions_let_exactly_the_tables_part_act():
+    """The actions decide who may (the role matrix proves their answers against the running app);
+    here their answers, as the matrix states them, are held to the table's who-may column."""
+    for action, routes in ROUTES.items():
+        for route in routes:
+            expected = {actor: OK if phase_rules.RULES[action].who in parts else 403 for actor, parts in PARTS.items()}
+            assert {actor: MATRIX[route].expect[actor] for actor in PARTS} == expected, (action, route)
+    assert set(ROUTES) == set(A)

@@ -7,6 +7,7 @@ import uuid
 
 from temporalio.worker import Worker
 
+from contracts import workflow_ids
 from engine.connection import bundled_binary
 from tests.run_workflows import PhasedWorkflow, start_attributes
 
@@ -127,3 +128,13 @@ async def test_unknown_run_is_404_and_staff_cannot_cancel(local_api, login):
     response = await local_api.post("/api/v1/runs/campaign-nope/cancel", json={"reason": "x"},
                                     headers=await login("staff01"))
     assert response.status_code == 403
+
+
+def test_a_workflow_id_is_read_back_only_as_what_it_was_made_for():
+    """The timeline finds a run's records by the campaign or series its id names (contracts/workflow_ids.py)."""
+    assert workflow_ids.campaign_id_of(workflow_ids.campaign(7)) == 7
+    assert workflow_ids.series_id_of(workflow_ids.series(12)) == 12
+    for other in (workflow_ids.series(7), workflow_ids.notice_delivery("campaign-7-opened"), "campaign-nope",
+                  "campaign-", "caller-campaign-7"):
+        assert workflow_ids.campaign_id_of(other) is None, other
+    assert workflow_ids.series_id_of(workflow_ids.campaign(12)) is None

@@ -3,7 +3,6 @@ for staff and admins."""
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actions.context import Context
@@ -89,10 +88,7 @@ async def create_user(ctx: Context, *, data: UserIn) -> User:
 
 async def list_users(ctx: Context, *, role: Role | None, offset: int, limit: int) -> Page:
     require_staff(ctx.user)
-    stmt = select(User).order_by(User.id)
-    if role is not None:
-        stmt = stmt.where(User.role == role)
-    return await page_of(ctx, stmt=stmt, offset=offset, limit=limit)
+    return await page_of(ctx, stmt=accounts.users_query(role=role), offset=offset, limit=limit)
 
 
 async def update_user(ctx: Context, *, user_id: int, data: UserUpdate) -> User:

@@ -7,8 +7,6 @@ co-organisers she adds steer it (admins steer every campaign), every staff membe
 teachers act only inside the scope the campaign froze at launch, on their own problems and tasks;
 a topic's lead (a staff member or a teacher) designs and runs its plan."""
 
-from sqlalchemy import select
-
 from actions import policy
 from actions.context import Context
 from contracts.campaigns.history import CancelRequest, CloseRequest, ExtendRequest, Phase, PhaseChange, PlanIn, PlanRequest, PlanStatus, TopicIn, TopicsRequest, TrainingIn, TrainingRequest, VerdictRequest
@@ -200,9 +198,7 @@ async def list_problems(ctx: Context, *, campaign_id: int, mine: bool = False, o
                         limit: int = 50) -> Page[ProblemOut]:
     """The live problems, most voted first."""
     await visible_campaign(ctx, campaign_id)
-    stmt = campaigns.live_problems(campaign_id).order_by(Problem.votes.desc(), Problem.id)
-    if mine:
-        stmt = stmt.where(Problem.author_user_id == ctx.user.id)
+    stmt = campaign_views.ranked_problems_query(campaign_id=campaign_id, author_user_id=ctx.user.id if mine else None)
     items, total = await page(ctx.session, stmt=stmt, offset=offset, limit=limit)
     return Page(items=[ProblemOut.model_validate(p) for p in items], total=total, offset=offset, limit=limit)
 
@@ -295,8 +291,7 @@ async def schedule_training(ctx: Context, *, campaign_id: int, data: TrainingIn)
 
 async def list_trainings(ctx: Context, *, campaign_id: int) -> list[Training]:
     await visible_campaign(ctx, campaign_id)
-    return list(await ctx.session.scalars(
-        select(Training).where(Training.campaign_id == campaign_id).order_by(Training.starts_at)))
+    return await campaign_views.trainings(ctx.session, campaign_id=campaign_id)
 
 
 async def training_absentees(ctx: Context, *, campaign_id: int, training_id: int) -> dict[str, list[str]]:
@@ -387,12 +382,6 @@ async def deliver_task(ctx: Context, *, task_id: int, data: DeliveryIn) -> Task:
     await campaigns.deliver(ctx.session, task=task, data=data, now=ctx.now)
     await ctx.session.commit()
     return task
-
-
-async def my_reflection(ctx: Context, *, campaign_id: int) -> Reflection | None:
-    await _member(ctx, campaign_id)
-    return await ctx.session.scalar(select(Reflection).where(Reflection.campaign_id == campaign_id,
-                                                             Reflection.user_id == ctx.user.id))
 
 
 async def reflect(ctx: Context, *, campaign_id: int, data: ReflectionIn) -> Reflection:

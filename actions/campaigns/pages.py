@@ -1,12 +1,11 @@
 """What the console's campaign pages show, read with the same checks as the actions, and which
-actions each page may offer this user now (`offers`): the user's part in the campaign (one who
-steers it, teacher in scope, topic lead) meets the phase-rule table, so a button appears exactly
-when the action behind it would be accepted."""
+actions each page may offer this user now (`_offers`): her parts in the campaign (one who steers
+it, a teacher in scope, a topic's lead) meet the phase-rule table, which says which part may take
+which action in which phase, so a button appears exactly when the action behind it would be
+accepted."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
-
-from sqlalchemy import select
 
 from actions import policy
 from actions.campaigns.actions import (
@@ -19,22 +18,22 @@ from contracts.campaigns.api import CampaignDetail, PlanOut, TopicProposal
 from contracts.directory.api import GradeBand
 from contracts.errors import Forbidden
 from contracts.campaigns.phase_rules import CampaignAction as A
-from models import Campaign, CheckIn, Cluster, Problem, Reflection, Task, Topic, Training, Vote
+from contracts.campaigns.phase_rules import Part
+from models import Campaign, CheckIn, Problem, Reflection, Task, Topic, Training
 from notifications import inbox
 from services.campaigns import views as campaign_views
 from services.campaigns import service as campaigns
+from services.directory import service as directory
 
-STEERING_ACTIONS = frozenset({A.close_phase, A.extend_phase, A.cancel, A.confirm_topics, A.merge_proposals,
-                              A.move_problem, A.split_proposal, A.schedule_training, A.decide_plan})
-MEMBER_ACTIONS = frozenset({A.submit_problem, A.edit_problem, A.withdraw_problem, A.vote, A.unvote, A.check_in,
-                            A.deliver_task, A.reflect})
-LEAD_ACTIONS = frozenset({A.submit_plan, A.mark_stage_done, A.write_summary})
-
-
-def _offers(ctx: Context, campaign: Campaign, *, steer: bool, member: bool, lead: bool = False) -> frozenset[A]:
-    mine = (STEERING_ACTIONS if steer else frozenset()) | (MEMBER_ACTIONS if member else frozenset())
-    mine |= LEAD_ACTIONS if lead else frozenset()
-    return frozenset(action for action in mine if phase_rules.allows(action, campaign.phase, campaign.step))
+async def _offers(ctx: Context, campaign: Campaign, *, topic: Topic | None = None) -> frozenset[A]:
+    """What this user may do on the campaign now. A member holds the author's part too: the pages
+    show those actions on her own problems only. The lead's part is on the page's topic."""
+    parts = {Part.steers} if await may_steer(ctx, campaign) else set()
+    if await _is_member(ctx, campaign.id):
+        parts |= {Part.member, Part.author}
+    if topic is not None and topic.lead_user_id == ctx.user.id:
+        parts.add(Part.lead)
+    return phase_rules.allowed_now(campaign.phase, campaign.step, parts)
 
 
 async def _is_member(ctx: Context, campaign_id: int) -> bool:
@@ -54,9 +53,8 @@ async def _member_campaign(ctx: Context, campaign_id: int) -> Campaign:
 
 
 async def campaign_list(ctx: Context, *, limit: int = 200) -> list[Campaign]:
-    stmt = campaigns.campaigns_query(status=None, phase=None, subject=None, cluster_id=None,
-                                     member_user_id=None if policy.is_staff(ctx.user) else ctx.user.id)
-    return list(await ctx.session.scalars(stmt.limit(limit)))
+    return await campaign_views.latest_campaigns(
+        ctx.session, member_user_id=None if policy.is_staff(ctx.user) else ctx.user.id, limit=limit)
 
 
 @dataclass
@@ -67,8 +65,7 @@ class LaunchForm:
 
 async def launch_form(ctx: Context) -> LaunchForm:
     policy.require_staff(ctx.user)
-    clusters = (await ctx.session.execute(select(Cluster.id, Cluster.name).order_by(Cluster.id))).all()
-    return LaunchForm(clusters=[tuple(row) for row in clusters],
+    return LaunchForm(clusters=await directory.cluster_choices(ctx.session),
                       grade_bands=[("", "不限")] + [(b.value, b.value) for b in GradeBand])
 
 
@@ -84,10 +81,8 @@ class Problems:
 
 async def _problems(ctx: Context, campaign_id: int) -> Problems:
     """The live problems, most voted first, with what this user voted for."""
-    rows = list(await ctx.session.scalars(campaigns.live_problems(campaign_id).order_by(Problem.votes.desc(),
-                                                                                        Problem.id)))
-    voted = set(await ctx.session.scalars(select(Vote.problem_id).where(Vote.campaign_id == campaign_id,
-                                                                        Vote.user_id == ctx.user.id)))
+    rows = await campaign_views.ranked_problems(ctx.session, campaign_id=campaign_id)
+    voted = await campaign_views.voted_problem_ids(ctx.session, campaign_id=campaign_id, user_id=ctx.user.id)
     authors = await campaign_views.user_names(ctx.session, {p.author_user_id for p in rows})
     return Problems(problems=rows, voted=voted, authors=authors)
 
@@ -114,11 +109,10 @@ async def campaign_page(ctx: Context, *, campaign_id: int) -> CampaignPage:
     page = CampaignPage(
         campaign=detail, deadline=campaign.deadline, staff_view=policy.is_staff(ctx.user),
         workflow_id=campaign.workflow_id,
-        offers=_offers(ctx, campaign, steer=await may_steer(ctx, campaign), member=await _is_member(ctx, campaign_id)),
+        offers=await _offers(ctx, campaign),
         creator=(await campaign_views.user_names(ctx.session, {campaign.created_by})).get(campaign.created_by, ""),
         organiser_choices=await _organiser_choices(ctx, campaign, detail),
-        trainings=list(await ctx.session.scalars(select(Training).where(Training.campaign_id == campaign_id)
-                                                 .order_by(Training.starts_at))),
+        trainings=await campaign_views.trainings(ctx.session, campaign_id=campaign_id),
         leads=await campaign_views.user_names(ctx.session, {t.lead_user_id for t in detail.topics}),
     )
     if page.staff_view:
@@ -146,9 +140,7 @@ class ProblemsPage:
 
 async def problems_page(ctx: Context, *, campaign_id: int) -> ProblemsPage:
     campaign = await visible_campaign(ctx, campaign_id)
-    return ProblemsPage(campaign=campaign, offers=_offers(ctx, campaign, steer=await may_steer(ctx, campaign),
-                                                          member=await _is_member(ctx, campaign_id)),
-                        listing=await _problems(ctx, campaign_id))
+    return ProblemsPage(campaign=campaign, offers=await _offers(ctx, campaign), listing=await _problems(ctx, campaign_id))
 
 
 async def problem_form(ctx: Context, *, campaign_id: int, problem_id: int | None = None
@@ -178,13 +170,12 @@ async def proposals_page(ctx: Context, *, campaign_id: int) -> ProposalsPage:
     policy.require_staff(ctx.user)
     campaign = await campaigns.get_campaign(ctx.session, campaign_id)
     proposals = await campaign_views.topic_proposals(ctx.session, campaign_id)
-    author_of = dict((await ctx.session.execute(select(Problem.id, Problem.author_user_id).where(
-        Problem.campaign_id == campaign_id))).all())
+    author_of = await campaign_views.problem_authors(ctx.session, campaign_id=campaign_id)
     authors = {p.rank: list(dict.fromkeys(author_of[i] for i in p.problem_ids if i in author_of)) for p in proposals}
     names = await campaign_views.user_names(ctx.session, {u for ids in authors.values() for u in ids})
     me = (ctx.user.id, f"{ctx.user.display_name}（我）")
     return ProposalsPage(campaign=campaign, proposals=proposals,
-                         offers=_offers(ctx, campaign, steer=await may_steer(ctx, campaign), member=False),
+                         offers=await _offers(ctx, campaign),
                          lead_choices={rank: [(u, names.get(u, str(u))) for u in ids] + [me]
                                        for rank, ids in authors.items()})
 
@@ -214,8 +205,7 @@ async def plan_page(ctx: Context, *, campaign_id: int, topic_id: int) -> PlanPag
     topic = await campaigns.get_topic(ctx.session, campaign_id=campaign_id, topic_id=topic_id)
     plan = await campaign_views.plan_out(ctx.session, topic_id)
     assignees = {u for s in plan.stages for u in s.assignee_user_ids} if plan else set()
-    offers = _offers(ctx, campaign, steer=await may_steer(ctx, campaign), member=False,
-                     lead=topic.lead_user_id == ctx.user.id)
+    offers = await _offers(ctx, campaign, topic=topic)
     status = topic.plan_status
     return PlanPage(
         campaign=campaign, topic=topic, plan=plan,
@@ -250,11 +240,10 @@ async def training_page(ctx: Context, *, campaign_id: int, training_id: int) -> 
     training = await get_training(ctx, training_id, campaign_id=campaign_id)
     opens, closes = campaigns.checkin_window(training, campaigns.campaign_params(campaign))
     checked = await ctx.session.get(CheckIn, (training_id, ctx.user.id))
-    member = await _is_member(ctx, campaign_id)
     return TrainingPage(
         campaign=campaign, training=training, topic=await ctx.session.get(Topic, training.topic_id), opens=opens,
         closes=closes, checked=checked,
-        can_check_in=(A.check_in in _offers(ctx, campaign, steer=False, member=member) and checked is None
+        can_check_in=(A.check_in in await _offers(ctx, campaign) and checked is None
                       and opens <= ctx.now <= closes),
     )
 
@@ -280,8 +269,7 @@ class ReflectionForm:
 
 async def reflection_form(ctx: Context, *, campaign_id: int) -> ReflectionForm:
     campaign = await _member_campaign(ctx, campaign_id)
-    mine = await ctx.session.scalar(select(Reflection).where(Reflection.campaign_id == campaign_id,
-                                                             Reflection.user_id == ctx.user.id))
+    mine = await campaign_views.reflection_of(ctx.session, campaign_id=campaign_id, user_id=ctx.user.id)
     topics = await campaigns.topics_out(ctx.session, campaign_id)
     return ReflectionForm(campaign=campaign, mine=mine,
                           topics=[("", "（不限专题）")] + [(t.id, t.title) for t in topics])
@@ -302,12 +290,10 @@ async def my_work(ctx: Context, *, with_campaigns: bool = False) -> MyWork:
     """Open tasks with their campaigns' titles; for the home page also unread notices and the
     running campaigns she is in."""
     tasks = list(await campaigns.open_tasks(ctx.session, user_id=ctx.user.id))
-    titles = dict((await ctx.session.execute(select(Campaign.id, Campaign.title).where(
-        Campaign.id.in_({t.campaign_id for t in tasks})))).all())
+    titles = await campaign_views.campaign_titles(ctx.session, campaign_ids={t.campaign_id for t in tasks})
     work = MyWork(tasks=tasks, titles=titles)
     if with_campaigns:
         work.unread = await inbox.unread_count(ctx.session, user_id=ctx.user.id)
-        mine = campaigns.campaigns_query(status="running", phase=None, subject=None, cluster_id=None,
-                                         member_user_id=ctx.user.id)
-        work.campaigns = list(await ctx.session.scalars(mine))
+        work.campaigns = await campaign_views.latest_campaigns(ctx.session, member_user_id=ctx.user.id,
+                                                               status="running", limit=None)
     return work

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 
 from actions.context import Context
 from actions.policy import STAFF_ROLES, require_admin, require_role, require_staff
@@ -18,7 +18,7 @@ from contracts.directory.api import (
     TeacherIn,
     TeacherUpdate,
 )
-from models import AuditEntry, Base, Cluster, District, School, SchoolGroup, Teacher
+from models import Base, Cluster, District, School, SchoolGroup, Teacher
 from services.directory import service as directory
 from services.directory import roster
 
@@ -59,12 +59,7 @@ async def create_node(ctx: Context, *, model: type[Base], data: BaseModel) -> Ba
 async def list_nodes(ctx: Context, *, model: type[Base], parent_id: int | None, q: str | None,
                      offset: int, limit: int) -> Page:
     """Any logged-in user: the level's nodes, under one parent and/or by part of their name."""
-    stmt = select(model).order_by(model.id)
-    parent = TREE[model].parent
-    if parent and parent_id is not None:
-        stmt = stmt.where(getattr(model, parent) == parent_id)
-    if q:
-        stmt = stmt.where(model.name.contains(q))
+    stmt = directory.nodes_query(model=model, parent=TREE[model].parent, parent_id=parent_id, q=q)
     return await page_of(ctx, stmt=stmt, offset=offset, limit=limit)
 
 
@@ -131,13 +126,6 @@ async def list_audit_entries(
 ) -> Page:
     """Admin: every write made through the API or the console, newest first."""
     require_admin(ctx.user)
-    stmt = select(AuditEntry).order_by(AuditEntry.id.desc())
-    for column, value in [(AuditEntry.actor_user_id, actor_user_id), (AuditEntry.actor_role, actor_role),
-                          (AuditEntry.subject_type, subject_type), (AuditEntry.subject_id, subject_id)]:
-        if value is not None:
-            stmt = stmt.where(column == value)
-    if since is not None:
-        stmt = stmt.where(AuditEntry.at >= since)
-    if until is not None:
-        stmt = stmt.where(AuditEntry.at < until)
+    stmt = directory.audit_query(actor_user_id=actor_user_id, actor_role=actor_role, subject_type=subject_type,
+                                 subject_id=subject_id, since=since, until=until)
     return await page_of(ctx, stmt=stmt, offset=offset, limit=limit)

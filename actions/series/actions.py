@@ -7,8 +7,6 @@ series' run, which tells the people affected and re-plans its timers."""
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from actions.context import Context
 from actions.campaigns.actions import steered_campaign
 from actions.policy import is_admin, is_staff
@@ -16,7 +14,7 @@ from contracts.errors import Forbidden
 from contracts.series.history import SeriesAction, SeriesRunInput
 from contracts.series.api import MinutesIn, ParticipantsIn, ParticipantsOut, RescheduleIn, SeriesDetail, SeriesIn, SessionDetail, SessionUpdate, SkipIn
 from engine import series as series_run
-from models import Cluster, Series, SeriesParticipant, SeriesSession, SessionCheckin, SessionMinutes, User
+from models import Cluster, Series, SeriesSession, SessionCheckin, SessionMinutes, User
 from services.series import service as series_service
 from services.directory.service import get_or_404, teacher_cluster_id
 
@@ -112,11 +110,8 @@ async def create_series(ctx: Context, *, cluster_id: int, data: SeriesIn) -> Ser
 
 async def list_series(ctx: Context) -> list[Series]:
     """Staff and admins see every series, newest term first; teachers the ones they take part in."""
-    stmt = select(Series).order_by(Series.term_start.desc(), Series.id)
-    if not is_staff(ctx.user):
-        stmt = stmt.where(Series.id.in_(
-            select(SeriesParticipant.series_id).where(SeriesParticipant.user_id == ctx.user.id)))
-    return list((await ctx.session.scalars(stmt)).all())
+    return await series_service.series_list(ctx.session,
+                                            participant_user_id=None if is_staff(ctx.user) else ctx.user.id)
 
 
 async def read_series(ctx: Context, *, series_id: int) -> SeriesDetail:

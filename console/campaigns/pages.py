@@ -58,7 +58,7 @@ async def new_campaign_form(request: Request, ctx: ConsoleContext):
     return await _new_form(request, ctx)
 
 
-@router.post("/campaigns/new", dependencies=[CsrfChecked])
+@router.post("/campaigns/new", dependencies=[CsrfChecked], summary="发起订单式教研")
 async def launch_campaign(
     request: Request, ctx: ConsoleContext, title: Annotated[str, Form()] = "", subject: Annotated[str, Form()] = "",
     grade_band: Annotated[str, Form()] = "", cluster_ids: Annotated[list[int], Form()] = [],  # noqa: B006
@@ -133,14 +133,14 @@ async def _steer(request: Request, ctx, campaign_id: int, act: Callable[[], Awai
 
 # The board's forms carry the phase (and deadline) the page showed: a click on a stale page is
 # refused with the phase the campaign is in now, never applied to the next phase.
-@router.post("/campaigns/{campaign_id}/phase/close", dependencies=[CsrfChecked])
+@router.post("/campaigns/{campaign_id}/phase/close", dependencies=[CsrfChecked], summary="提前结束当前阶段")
 async def close_phase(request: Request, campaign_id: Id, ctx: ConsoleContext, phase: Annotated[str, Form()] = ""):
     return await _steer(request, ctx, campaign_id,
                         lambda: campaigns.close_phase(ctx, campaign_id=campaign_id, data=CloseIn(phase=phase or None)),
                         done="close")
 
 
-@router.post("/campaigns/{campaign_id}/phase/extend", dependencies=[CsrfChecked])
+@router.post("/campaigns/{campaign_id}/phase/extend", dependencies=[CsrfChecked], summary="延长截止时间")
 async def extend_phase(request: Request, campaign_id: Id, ctx: ConsoleContext, until: Annotated[str, Form()] = "",
                        phase: Annotated[str, Form()] = "", deadline: Annotated[str, Form()] = ""):
     async def extend():
@@ -153,7 +153,7 @@ async def extend_phase(request: Request, campaign_id: Id, ctx: ConsoleContext, u
     return await _steer(request, ctx, campaign_id, extend, done="extend", field="until", values={"until": until})
 
 
-@router.post("/campaigns/{campaign_id}/cancel", dependencies=[CsrfChecked])
+@router.post("/campaigns/{campaign_id}/cancel", dependencies=[CsrfChecked], summary="取消活动")
 async def cancel_campaign(request: Request, campaign_id: Id, ctx: ConsoleContext,
                           reason: Annotated[str, Form()] = ""):
     async def cancel():
@@ -165,7 +165,7 @@ async def cancel_campaign(request: Request, campaign_id: Id, ctx: ConsoleContext
 # ---- co-organisers (the creator's or an admin's choice) ----------------------------------------
 
 
-@router.post("/campaigns/{campaign_id}/organisers", dependencies=[CsrfChecked])
+@router.post("/campaigns/{campaign_id}/organisers", dependencies=[CsrfChecked], summary="添加协同组织者")
 async def add_organiser(request: Request, campaign_id: Id, ctx: ConsoleContext,
                         user_id: Annotated[str, Form()] = ""):
     async def add():
@@ -177,7 +177,7 @@ async def add_organiser(request: Request, campaign_id: Id, ctx: ConsoleContext,
     return await _steer(request, ctx, campaign_id, add, done="organiser_added", field="user_id")
 
 
-@router.post("/campaigns/{campaign_id}/organisers/{user_id}/remove", dependencies=[CsrfChecked])
+@router.post("/campaigns/{campaign_id}/organisers/{user_id}/remove", dependencies=[CsrfChecked], summary="移除协同组织者")
 async def remove_organiser(request: Request, campaign_id: Id, user_id: Id, ctx: ConsoleContext):
     return await _steer(request, ctx, campaign_id,
                         lambda: campaigns.remove_organiser(ctx, campaign_id=campaign_id, user_id=user_id),

@@ -50,7 +50,7 @@ def _submitted(title: str, description: str, grade: str, tags: str) -> dict:
     return {"title": title, "description": description, "grade": grade, "tags": tags}
 
 
-@router.post("/campaigns/{campaign_id}/problems", dependencies=[CsrfChecked])
+@router.post("/campaigns/{campaign_id}/problems", dependencies=[CsrfChecked], summary="提交教学问题")
 async def submit_problem(request: Request, campaign_id: Id, ctx: ConsoleContext,
                          title: Annotated[str, Form()] = "", description: Annotated[str, Form()] = "",
                          grade: Annotated[str, Form()] = "", tags: Annotated[str, Form()] = ""):
@@ -69,7 +69,7 @@ async def edit_form(request: Request, campaign_id: Id, problem_id: Id, ctx: Cons
     return await _form(request, ctx, campaign_id, problem_id=problem_id)
 
 
-@router.post("/campaigns/{campaign_id}/problems/{problem_id}/edit", dependencies=[CsrfChecked])
+@router.post("/campaigns/{campaign_id}/problems/{problem_id}/edit", dependencies=[CsrfChecked], summary="修改教学问题")
 async def edit_problem(request: Request, campaign_id: Id, problem_id: Id, ctx: ConsoleContext,
                        title: Annotated[str, Form()] = "", description: Annotated[str, Form()] = "",
                        grade: Annotated[str, Form()] = "", tags: Annotated[str, Form()] = ""):
@@ -109,16 +109,16 @@ async def _on_problem(request: Request, ctx, campaign_id: int, problem_id: int,
     return RedirectResponse(_problems_url(campaign_id, done), status_code=303)
 
 
-@router.post("/campaigns/{campaign_id}/problems/{problem_id}/vote", dependencies=[CsrfChecked])
+@router.post("/campaigns/{campaign_id}/problems/{problem_id}/vote", dependencies=[CsrfChecked], summary="投票")
 async def vote(request: Request, campaign_id: Id, problem_id: Id, ctx: ConsoleContext):
     return await _on_problem(request, ctx, campaign_id, problem_id, campaigns.vote, "vote")
 
 
-@router.post("/campaigns/{campaign_id}/problems/{problem_id}/unvote", dependencies=[CsrfChecked])
+@router.post("/campaigns/{campaign_id}/problems/{problem_id}/unvote", dependencies=[CsrfChecked], summary="撤回投票")
 async def unvote(request: Request, campaign_id: Id, problem_id: Id, ctx: ConsoleContext):
     return await _on_problem(request, ctx, campaign_id, problem_id, campaigns.unvote, "unvote")
 
 
-@router.post("/campaigns/{campaign_id}/problems/{problem_id}/withdraw", dependencies=[CsrfChecked])
+@router.post("/campaigns/{campaign_id}/problems/{problem_id}/withdraw", dependencies=[CsrfChecked], summary="撤回教学问题")
 async def withdraw(request: Request, campaign_id: Id, problem_id: Id, ctx: ConsoleContext):
     return await _on_problem(request, ctx, campaign_id, problem_id, campaigns.withdraw_problem, "withdrawn")

@@ -38,7 +38,7 @@ async def my_tasks(request: Request, ctx: ConsoleContext, done: str = ""):
     return await _tasks_page(request, ctx, flash="成果已提交" if done == "deliver" else "")
 
 
-@router.post("/tasks/{task_id}/deliver", dependencies=[CsrfChecked])
+@router.post("/tasks/{task_id}/deliver", dependencies=[CsrfChecked], summary="提交任务成果")
 async def deliver(request: Request, task_id: Id, ctx: ConsoleContext, summary: Annotated[str, Form()] = "",
                   links: Annotated[str, Form()] = ""):
     try:

@@ -53,7 +53,7 @@ SHAPING: dict[str, tuple[Callable[..., Awaitable], type]] = {
 }
 
 
-@router.post("/campaigns/{campaign_id}/topic-proposals/{how}", dependencies=[CsrfChecked])
+@router.post("/campaigns/{campaign_id}/topic-proposals/{how}", dependencies=[CsrfChecked], summary="整理专题建议")
 async def shape_proposals(request: Request, campaign_id: Id, how: str, ctx: ConsoleContext):
     if how not in SHAPING:
         raise NotFound("操作 (action)", how)
@@ -71,7 +71,7 @@ async def shape_proposals(request: Request, campaign_id: Id, how: str, ctx: Cons
     return RedirectResponse(f"/console/campaigns/{campaign_id}/topic-proposals", status_code=303)
 
 
-@router.post("/campaigns/{campaign_id}/topics", dependencies=[CsrfChecked])
+@router.post("/campaigns/{campaign_id}/topics", dependencies=[CsrfChecked], summary="确认专题")
 async def confirm_topics(request: Request, campaign_id: Id, ctx: ConsoleContext):
     values = {k: v for k, v in (await request.form()).items() if k != "csrf"}
     try:
@@ -143,7 +143,7 @@ async def _on_plan(request: Request, ctx, campaign_id: int, topic_id: int, act: 
     return RedirectResponse(f"/console/campaigns/{campaign_id}/topics/{topic_id}/plan?done={done}", status_code=303)
 
 
-@router.post("/campaigns/{campaign_id}/topics/{topic_id}/plan", dependencies=[CsrfChecked])
+@router.post("/campaigns/{campaign_id}/topics/{topic_id}/plan", dependencies=[CsrfChecked], summary="提交研究方案")
 async def submit_plan(request: Request, campaign_id: Id, topic_id: Id, ctx: ConsoleContext,
                       goal: Annotated[str, Form()] = "", stages: Annotated[str, Form()] = ""):
     async def submit():
@@ -156,27 +156,28 @@ async def submit_plan(request: Request, campaign_id: Id, topic_id: Id, ctx: Cons
                           values={"goal": goal, "stages": stages})
 
 
-@router.post("/campaigns/{campaign_id}/topics/{topic_id}/plan/approve", dependencies=[CsrfChecked])
+@router.post("/campaigns/{campaign_id}/topics/{topic_id}/plan/approve", dependencies=[CsrfChecked], summary="批准研究方案")
 async def approve_plan(request: Request, campaign_id: Id, topic_id: Id, ctx: ConsoleContext,
                        comment: Annotated[str, Form()] = ""):
     return await _on_plan(request, ctx, campaign_id, topic_id, lambda: campaigns.decide_plan(
         ctx, campaign_id=campaign_id, topic_id=topic_id, approve=True, comment=comment.strip()), done="approved")
 
 
-@router.post("/campaigns/{campaign_id}/topics/{topic_id}/plan/return", dependencies=[CsrfChecked])
+@router.post("/campaigns/{campaign_id}/topics/{topic_id}/plan/return", dependencies=[CsrfChecked], summary="退回研究方案")
 async def return_plan(request: Request, campaign_id: Id, topic_id: Id, ctx: ConsoleContext,
                       comment: Annotated[str, Form()] = ""):
     return await _on_plan(request, ctx, campaign_id, topic_id, lambda: campaigns.decide_plan(
         ctx, campaign_id=campaign_id, topic_id=topic_id, approve=False, comment=comment.strip()), done="returned")
 
 
-@router.post("/campaigns/{campaign_id}/topics/{topic_id}/stages/{stage_id}/done", dependencies=[CsrfChecked])
+@router.post("/campaigns/{campaign_id}/topics/{topic_id}/stages/{stage_id}/done", dependencies=[CsrfChecked],
+             summary="标记阶段完成")
 async def mark_stage_done(request: Request, campaign_id: Id, topic_id: Id, stage_id: Id, ctx: ConsoleContext):
     return await _on_plan(request, ctx, campaign_id, topic_id, lambda: campaigns.mark_stage_done(
         ctx, campaign_id=campaign_id, stage_id=stage_id), done="stage")
 
 
-@router.post("/campaigns/{campaign_id}/topics/{topic_id}/summary", dependencies=[CsrfChecked])
+@router.post("/campaigns/{campaign_id}/topics/{topic_id}/summary", dependencies=[CsrfChecked], summary="撰写专题总结")
 async def write_summary(request: Request, campaign_id: Id, topic_id: Id, ctx: ConsoleContext,
                         worked: Annotated[str, Form()] = "", did_not_work: Annotated[str, Form()] = ""):
     async def save():
@@ -202,7 +203,7 @@ async def training_form(request: Request, campaign_id: Id, ctx: ConsoleContext):
     return await _training_form(request, ctx, campaign_id)
 
 
-@router.post("/campaigns/{campaign_id}/trainings", dependencies=[CsrfChecked])
+@router.post("/campaigns/{campaign_id}/trainings", dependencies=[CsrfChecked], summary="安排培训")
 async def schedule_training(
     request: Request, campaign_id: Id, ctx: ConsoleContext, topic_id: Annotated[str, Form()] = "",
     title: Annotated[str, Form()] = "", expert: Annotated[str, Form()] = "", starts_at: Annotated[str, Form()] = "",
@@ -237,7 +238,7 @@ async def training(request: Request, campaign_id: Id, training_id: Id, ctx: Cons
     return await _training_page(request, ctx, campaign_id, training_id, flash="签到成功" if done == "checkin" else "")
 
 
-@router.post("/campaigns/{campaign_id}/trainings/{training_id}/checkin", dependencies=[CsrfChecked])
+@router.post("/campaigns/{campaign_id}/trainings/{training_id}/checkin", dependencies=[CsrfChecked], summary="培训签到")
 async def training_check_in(request: Request, campaign_id: Id, training_id: Id, ctx: ConsoleContext):
     try:
         await campaigns.get_training(ctx, training_id, campaign_id=campaign_id)
@@ -265,7 +266,7 @@ async def reflection_form(request: Request, campaign_id: Id, ctx: ConsoleContext
     return await _reflection_form(request, ctx, campaign_id)
 
 
-@router.post("/campaigns/{campaign_id}/reflections", dependencies=[CsrfChecked])
+@router.post("/campaigns/{campaign_id}/reflections", dependencies=[CsrfChecked], summary="提交反思")
 async def reflect(request: Request, campaign_id: Id, ctx: ConsoleContext, text: Annotated[str, Form()] = "",
                   topic_id: Annotated[str, Form()] = ""):
     try:

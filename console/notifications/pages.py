@@ -19,7 +19,7 @@ async def failed_notices(request: Request, ctx: ConsoleContext, done: int | None
     return page(request, "failed_notices.html", ctx.user, items=failed.items, total=failed.total, flash=flash)
 
 
-@router.post("/notifications/{notification_id}/retry", dependencies=[CsrfChecked])
+@router.post("/notifications/{notification_id}/retry", dependencies=[CsrfChecked], summary="重发失败通知")
 async def retry(notification_id: Id, ctx: ConsoleContext):
     result = await notice_actions.retry_notice(ctx, notification_id=notification_id)
     return RedirectResponse(f"/console/notifications/failed?done={result.reset}", status_code=303)

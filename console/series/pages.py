@@ -47,7 +47,7 @@ async def session_page(request: Request, session_id: Id, ctx: ConsoleContext, do
     return await _session_page(request, ctx, session_id, flash=DONE.get(done, ""))
 
 
-@router.post("/sessions/{session_id}/checkin", dependencies=[CsrfChecked])
+@router.post("/sessions/{session_id}/checkin", dependencies=[CsrfChecked], summary="活动签到")
 async def session_check_in(request: Request, session_id: Id, ctx: ConsoleContext):
     try:
         await series_actions.check_in(ctx, session_id=session_id)
@@ -57,7 +57,7 @@ async def session_check_in(request: Request, session_id: Id, ctx: ConsoleContext
     return RedirectResponse(f"/console/sessions/{session_id}?done=checkin", status_code=303)
 
 
-@router.post("/sessions/{session_id}/minutes", dependencies=[CsrfChecked])
+@router.post("/sessions/{session_id}/minutes", dependencies=[CsrfChecked], summary="提交纪要")
 async def session_minutes(request: Request, session_id: Id, ctx: ConsoleContext,
                           content: Annotated[str, Form()] = "", links: Annotated[str, Form()] = ""):
     values = {"content": content, "links": links}

@@ -38,6 +38,7 @@ class AuditEntryOut(BaseModel):
     route: str
     path: str
     status_code: int
+    action: str | None  # what was done, in words (rows from before it was recorded may have none)
     subject_type: str | None
     subject_id: str | None
     payload: dict[str, Any]

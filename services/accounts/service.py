@@ -5,7 +5,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.directory.api import Role, UserIn
@@ -35,6 +35,11 @@ async def authenticate(session: AsyncSession, *, username: str, password: str, n
     # As slow as a wrong password: the timing tells nobody which logins exist or await activation.
     await verify_password(password, unmatchable_hash())
     return user if usable and await _code_matches(session, user=user, code=password, now=now) else None
+
+
+def users_query(*, role: Role | None) -> Select[tuple[User]]:
+    stmt = select(User).order_by(User.id)
+    return stmt if role is None else stmt.where(User.role == role)
 
 
 async def create_user(session: AsyncSession, *, data: UserIn) -> User:

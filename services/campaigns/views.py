@@ -1,12 +1,12 @@
 """What the API answers and the console shows about a campaign, read once here for both."""
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.campaigns.history import Phase
 from contracts.campaigns.api import CampaignDetail, CampaignOut, PlanOut, ProposalMember, StageOut, TaskOut, TopicProposal
 from contracts.directory.api import Role
-from models import Campaign, Plan, PlanStage, Problem, Teacher, TopicProposalRow, User
+from models import Campaign, Plan, PlanStage, Problem, Reflection, Teacher, TopicProposalRow, Training, User, Vote
 from services.campaigns import audiences as campaign_audiences
 from services.campaigns import service as campaigns
 
@@ -105,3 +105,50 @@ async def user_codes(session: AsyncSession, user_ids) -> dict[int, str]:
         select(User.id, Teacher.staff_no, User.username).join(Teacher, Teacher.user_id == User.id, isouter=True)
         .where(User.id.in_(set(user_ids))))
     return {user_id: staff_no or username for user_id, staff_no, username in rows}
+
+
+# ---- what the console's pages and the API's lists read --------------------------------------
+
+
+async def latest_campaigns(session: AsyncSession, *, member_user_id: int | None, status: str | None = None,
+                           limit: int | None) -> list[Campaign]:
+    """Newest first: every campaign (member_user_id None, for staff) or those a teacher is in."""
+    stmt = campaigns.campaigns_query(status=status, phase=None, subject=None, cluster_id=None,
+                                     member_user_id=member_user_id)
+    return list(await session.scalars(stmt.limit(limit)))
+
+
+async def campaign_titles(session: AsyncSession, *, campaign_ids: set[int]) -> dict[int, str]:
+    return dict((await session.execute(select(Campaign.id, Campaign.title).where(Campaign.id.in_(campaign_ids)))).all())
+
+
+def ranked_problems_query(*, campaign_id: int, author_user_id: int | None = None) -> Select[tuple[Problem]]:
+    """The live problems, most voted first; with an author, only hers."""
+    stmt = campaigns.live_problems(campaign_id).order_by(Problem.votes.desc(), Problem.id)
+    return stmt if author_user_id is None else stmt.where(Problem.author_user_id == author_user_id)
+
+
+async def ranked_problems(session: AsyncSession, *, campaign_id: int) -> list[Problem]:
+    return list(await session.scalars(ranked_problems_query(campaign_id=campaign_id)))
+
+
+async def problem_authors(session: AsyncSession, *, campaign_id: int) -> dict[int, int]:
+    """Author by problem id, withdrawn problems included (proposals may still name them)."""
+    return dict((await session.execute(select(Problem.id, Problem.author_user_id).where(
+        Problem.campaign_id == campaign_id))).all())
+
+
+async def voted_problem_ids(session: AsyncSession, *, campaign_id: int, user_id: int) -> set[int]:
+    return set(await session.scalars(select(Vote.problem_id).where(Vote.campaign_id == campaign_id,
+                                                                   Vote.user_id == user_id)))
+
+
+async def trainings(session: AsyncSession, *, campaign_id: int) -> list[Training]:
+    """The campaign's trainings, soonest first."""
+    return list(await session.scalars(select(Training).where(Training.campaign_id == campaign_id)
+                                       .order_by(Training.starts_at)))
+
+
+async def reflection_of(session: AsyncSession, *, campaign_id: int, user_id: int) -> Reflection | None:
+    return await session.scalar(select(Reflection).where(Reflection.campaign_id == campaign_id,
+                                                         Reflection.user_id == user_id))

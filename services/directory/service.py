@@ -1,6 +1,7 @@
 """Queries and writes for the organisation tree."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -8,7 +9,7 @@ from sqlalchemy import Column, Select, UniqueConstraint, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.directory.api import GradeBand, TeacherIn, TeacherUpdate
-from models import Base, School, Teacher, TeacherSubject
+from models import AuditEntry, Base, Cluster, School, Teacher, TeacherSubject
 from services.accounts.service import ensure_teacher_login, set_active
 from contracts.errors import Conflict, InvalidField, NotFound
 
@@ -86,6 +87,37 @@ async def page(session: AsyncSession, *, stmt: Select, offset: int, limit: int) 
     total = await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = (await session.scalars(stmt.offset(offset).limit(limit))).all()
     return rows, total or 0
+
+
+def nodes_query(*, model: type[M], parent: str | None, parent_id: int | None, q: str | None) -> Select[tuple[M]]:
+    """A level of the organisation tree, under one parent (named by its column) and/or by part of
+    the name."""
+    stmt = select(model).order_by(model.id)
+    if parent and parent_id is not None:
+        stmt = stmt.where(getattr(model, parent) == parent_id)
+    if q:
+        stmt = stmt.where(model.name.contains(q))
+    return stmt
+
+
+async def cluster_choices(session: AsyncSession) -> list[tuple[int, str]]:
+    """(id, name) of every cluster, for a scope to be chosen from."""
+    return [tuple(row) for row in await session.execute(select(Cluster.id, Cluster.name).order_by(Cluster.id))]
+
+
+def audit_query(*, actor_user_id: int | None, actor_role: str | None, subject_type: str | None,
+                subject_id: str | None, since: datetime | None, until: datetime | None) -> Select[tuple[AuditEntry]]:
+    """The audit trail, newest first, by whichever filters are given."""
+    stmt = select(AuditEntry).order_by(AuditEntry.id.desc())
+    for column, value in [(AuditEntry.actor_user_id, actor_user_id), (AuditEntry.actor_role, actor_role),
+                          (AuditEntry.subject_type, subject_type), (AuditEntry.subject_id, subject_id)]:
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if since is not None:
+        stmt = stmt.where(AuditEntry.at >= since)
+    if until is not None:
+        stmt = stmt.where(AuditEntry.at < until)
+    return stmt
 
 
 def teachers_query(

@@ -183,6 +183,15 @@ async def _summaries(session: AsyncSession, series_id: int, sessions: list[Serie
     ]
 
 
+async def series_list(session: AsyncSession, *, participant_user_id: int | None) -> list[Series]:
+    """Newest term first: every series, or those the participant takes part in."""
+    stmt = select(Series).order_by(Series.term_start.desc(), Series.id)
+    if participant_user_id is not None:
+        stmt = stmt.where(Series.id.in_(
+            select(SeriesParticipant.series_id).where(SeriesParticipant.user_id == participant_user_id)))
+    return list(await session.scalars(stmt))
+
+
 async def series_detail(session: AsyncSession, *, series: Series, now: datetime) -> SeriesDetail:
     summaries = await _summaries(session, series.id, await _series_sessions(session, series.id))
     participants = await session.scalar(

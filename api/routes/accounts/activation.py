@@ -15,7 +15,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.post("/schools/{school_id}/activation-sheet", response_class=Response,
-             responses={200: {"content": {XLSX: {}}, "description": "the 开通单 (XLSX)"}})
+             responses={200: {"content": {XLSX: {}}, "description": "the 开通单 (XLSX)"}}, summary="下载开通单")
 async def activation_sheet(school_id: Id, ctx: ContextDep, background: BackgroundTasks):
     """Staff, admin: issue a new activation code to every active teacher of the school who has not
     set a password yet (earlier codes stop working) and download them as the school's 开通单
@@ -28,7 +28,7 @@ async def activation_sheet(school_id: Id, ctx: ContextDep, background: Backgroun
         "Content-Disposition": f"attachment; filename*=UTF-8''{filename}", "Cache-Control": "no-store"})
 
 
-@router.post("/teachers/{teacher_id}/activation-code", response_model=ActivationCodeOut)
+@router.post("/teachers/{teacher_id}/activation-code", response_model=ActivationCodeOut, summary="重发开通码")
 async def reissue_activation_code(teacher_id: Id, ctx: ContextDep, background: BackgroundTasks, response: Response):
     """Staff, admin: a new activation code for one teacher who has not set a password yet (the
     previous one stops working), shown once and e-mailed where she has an address. 409 when she

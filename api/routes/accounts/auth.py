@@ -28,7 +28,7 @@ async def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], session: 
     return Token(access_token=token)
 
 
-@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT, summary="退出登录")
 async def logout(ctx: AccountContextDep):
     """Any logged-in user: end my sessions; every token issued to me so far stops working."""
     await account_actions.log_out(ctx)
@@ -41,7 +41,7 @@ async def me(ctx: AccountContextDep):
     return account_actions.me(ctx)
 
 
-@router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT)
+@router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT, summary="修改密码")
 async def change_password(data: PasswordChange, ctx: AccountContextDep, throttle: ThrottleDep,
                           client: ClientAddressDep):
     """Any logged-in user: change my own password (`current_password`: the password, or the

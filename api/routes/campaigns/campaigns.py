@@ -17,7 +17,7 @@ from contracts.limits import Id
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
 
 
-@router.post("", response_model=CampaignOut, status_code=status.HTTP_201_CREATED)
+@router.post("", response_model=CampaignOut, status_code=status.HTTP_201_CREATED, summary="发起订单式教研")
 async def create_campaign(request: Request, data: CampaignIn, ctx: ContextDep):
     """Staff, admin: launch a campaign for a scope; its workflow starts at once."""
     campaign = await campaigns.launch(ctx, data=data)
@@ -44,14 +44,14 @@ async def read_campaign(campaign_id: Id, ctx: ContextDep):
 
 
 @router.post("/{campaign_id}/organisers", response_model=list[CampaignOrganiserOut],
-             status_code=status.HTTP_201_CREATED)
+             status_code=status.HTTP_201_CREATED, summary="添加协同组织者")
 async def add_organiser(campaign_id: Id, data: OrganiserIn, ctx: ContextDep):
     """The campaign's creator, admin: a research staff member steers the campaign with them
     (adding one twice keeps the first); answers the co-organisers."""
     return await campaigns.add_organiser(ctx, campaign_id=campaign_id, user_id=data.user_id)
 
 
-@router.delete("/{campaign_id}/organisers/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{campaign_id}/organisers/{user_id}", status_code=status.HTTP_204_NO_CONTENT, summary="移除协同组织者")
 async def remove_organiser(campaign_id: Id, user_id: Id, ctx: ContextDep):
     """The campaign's creator, admin: the co-organiser no longer steers it (staff still read it)."""
     await campaigns.remove_organiser(ctx, campaign_id=campaign_id, user_id=user_id)
@@ -61,7 +61,8 @@ async def remove_organiser(campaign_id: Id, user_id: Id, ctx: ContextDep):
 # ---- problems and votes (teachers, collect_topics) ------------------------------------------
 
 
-@router.post("/{campaign_id}/problems", response_model=ProblemOut, status_code=status.HTTP_201_CREATED)
+@router.post("/{campaign_id}/problems", response_model=ProblemOut, status_code=status.HTTP_201_CREATED,
+             summary="提交教学问题")
 async def submit_problem(campaign_id: Id, data: ProblemIn, ctx: ContextDep):
     """Teachers in scope, while problems are collected."""
     return await campaigns.submit_problem(ctx, campaign_id=campaign_id, data=data)
@@ -74,26 +75,27 @@ async def list_problems(campaign_id: Id, ctx: ContextDep, paging: PageDep, mine:
                                          limit=paging.limit)
 
 
-@router.patch("/{campaign_id}/problems/{problem_id}", response_model=ProblemOut)
+@router.patch("/{campaign_id}/problems/{problem_id}", response_model=ProblemOut, summary="修改教学问题")
 async def edit_problem(campaign_id: Id, problem_id: Id, data: ProblemUpdate, ctx: ContextDep):
     """The author, until collection closes."""
     return await campaigns.edit_problem(ctx, campaign_id=campaign_id, problem_id=problem_id, data=data)
 
 
-@router.delete("/{campaign_id}/problems/{problem_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{campaign_id}/problems/{problem_id}", status_code=status.HTTP_204_NO_CONTENT, summary="撤回教学问题")
 async def withdraw_problem(campaign_id: Id, problem_id: Id, ctx: ContextDep):
     """The author, until collection closes: withdraws the problem (its votes return to the voters)."""
     await campaigns.withdraw_problem(ctx, campaign_id=campaign_id, problem_id=problem_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/{campaign_id}/problems/{problem_id}/votes", response_model=VoteOut, status_code=status.HTTP_201_CREATED)
+@router.post("/{campaign_id}/problems/{problem_id}/votes", response_model=VoteOut, status_code=status.HTTP_201_CREATED,
+             summary="投票")
 async def vote(campaign_id: Id, problem_id: Id, ctx: ContextDep):
     """Teachers in scope: one vote per problem, within the campaign's vote budget."""
     return await campaigns.vote(ctx, campaign_id=campaign_id, problem_id=problem_id)
 
 
-@router.delete("/{campaign_id}/problems/{problem_id}/votes", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{campaign_id}/problems/{problem_id}/votes", status_code=status.HTTP_204_NO_CONTENT, summary="撤回投票")
 async def unvote(campaign_id: Id, problem_id: Id, ctx: ContextDep):
     """Teachers in scope: take a vote back while collection is open."""
     await campaigns.unvote(ctx, campaign_id=campaign_id, problem_id=problem_id)
@@ -109,25 +111,26 @@ async def topic_proposals(campaign_id: Id, ctx: ContextDep):
     return await campaigns.topic_proposals(ctx, campaign_id=campaign_id)
 
 
-@router.post("/{campaign_id}/topic-proposals/merge", response_model=list[TopicProposal])
+@router.post("/{campaign_id}/topic-proposals/merge", response_model=list[TopicProposal], summary="合并专题建议")
 async def merge_proposals(campaign_id: Id, data: ProposalsMerge, ctx: ContextDep):
     """The campaign's creator and co-organisers, admin, while deciding: the proposals holding these problems become one; answers all proposals."""
     return await campaigns.merge_proposals(ctx, campaign_id=campaign_id, data=data)
 
 
-@router.post("/{campaign_id}/topic-proposals/move", response_model=list[TopicProposal])
+@router.post("/{campaign_id}/topic-proposals/move", response_model=list[TopicProposal], summary="调整问题归属")
 async def move_problem(campaign_id: Id, data: ProblemMove, ctx: ContextDep):
     """The campaign's creator and co-organisers, admin, while deciding: move a problem into another proposal (or one of its own)."""
     return await campaigns.move_problem(ctx, campaign_id=campaign_id, data=data)
 
 
-@router.post("/{campaign_id}/topic-proposals/split", response_model=list[TopicProposal])
+@router.post("/{campaign_id}/topic-proposals/split", response_model=list[TopicProposal], summary="拆分专题建议")
 async def split_proposal(campaign_id: Id, data: ProposalSplit, ctx: ContextDep):
     """The campaign's creator and co-organisers, admin, while deciding: these problems leave their proposal and become a new one."""
     return await campaigns.split_proposal(ctx, campaign_id=campaign_id, data=data)
 
 
-@router.post("/{campaign_id}/topics", response_model=list[TopicOut], status_code=status.HTTP_201_CREATED)
+@router.post("/{campaign_id}/topics", response_model=list[TopicOut], status_code=status.HTTP_201_CREATED,
+             summary="确认专题")
 async def confirm_topics(campaign_id: Id, data: TopicsConfirm, ctx: ContextDep):
     """The campaign's creator and co-organisers, admin: confirm the final topics (title, member problems, lead) once collection closed."""
     return await campaigns.confirm_topics(ctx, campaign_id=campaign_id, topics=data.topics)
@@ -142,7 +145,8 @@ async def list_topics(campaign_id: Id, ctx: ContextDep):
 # ---- trainings ------------------------------------------------------------------------------
 
 
-@router.post("/{campaign_id}/trainings", response_model=TrainingOut, status_code=status.HTTP_201_CREATED)
+@router.post("/{campaign_id}/trainings", response_model=TrainingOut, status_code=status.HTTP_201_CREATED,
+             summary="安排培训")
 async def schedule_training(campaign_id: Id, data: TrainingIn, ctx: ContextDep):
     """The campaign's creator and co-organisers, admin: a training for a topic; its participants are invited and reminded."""
     return await campaigns.schedule_training(ctx, campaign_id=campaign_id, data=data)
@@ -163,7 +167,7 @@ async def training_absentees(campaign_id: Id, training_id: Id, ctx: ContextDep):
 # ---- plans, stages, summaries (topic leads) -------------------------------------------------
 
 
-@router.put("/{campaign_id}/topics/{topic_id}/plan", response_model=PlanOut)
+@router.put("/{campaign_id}/topics/{topic_id}/plan", response_model=PlanOut, summary="提交研究方案")
 async def submit_plan(campaign_id: Id, topic_id: Id, data: PlanIn, ctx: ContextDep):
     """The topic lead: submit (or resubmit after a return) the research plan."""
     return await campaigns.submit_plan(ctx, campaign_id=campaign_id, topic_id=topic_id, data=data)
@@ -175,27 +179,27 @@ async def read_plan(campaign_id: Id, topic_id: Id, ctx: ContextDep):
     return await campaigns.read_plan(ctx, campaign_id=campaign_id, topic_id=topic_id)
 
 
-@router.post("/{campaign_id}/topics/{topic_id}/plan/approve", response_model=PlanOut)
+@router.post("/{campaign_id}/topics/{topic_id}/plan/approve", response_model=PlanOut, summary="批准研究方案")
 async def approve_plan(campaign_id: Id, topic_id: Id, ctx: ContextDep, decision: PlanDecision | None = None):
     """The campaign's creator and co-organisers, admin: approve; every stage's assignees get their tasks."""
     return await campaigns.decide_plan(ctx, campaign_id=campaign_id, topic_id=topic_id, approve=True,
                                        comment=(decision or PlanDecision()).comment)
 
 
-@router.post("/{campaign_id}/topics/{topic_id}/plan/return", response_model=PlanOut)
+@router.post("/{campaign_id}/topics/{topic_id}/plan/return", response_model=PlanOut, summary="退回研究方案")
 async def return_plan(campaign_id: Id, topic_id: Id, decision: PlanDecision, ctx: ContextDep):
     """The campaign's creator and co-organisers, admin: return the plan to its lead with a comment."""
     return await campaigns.decide_plan(ctx, campaign_id=campaign_id, topic_id=topic_id, approve=False,
                                        comment=decision.comment)
 
 
-@router.post("/{campaign_id}/stages/{stage_id}/done", response_model=StageOut)
+@router.post("/{campaign_id}/stages/{stage_id}/done", response_model=StageOut, summary="标记阶段完成")
 async def mark_stage_done(campaign_id: Id, stage_id: Id, ctx: ContextDep):
     """The topic lead: mark a stage of the approved plan done (its open tasks stop being chased)."""
     return await campaigns.mark_stage_done(ctx, campaign_id=campaign_id, stage_id=stage_id)
 
 
-@router.put("/{campaign_id}/topics/{topic_id}/summary", response_model=TopicOut)
+@router.put("/{campaign_id}/topics/{topic_id}/summary", response_model=TopicOut, summary="撰写专题总结")
 async def write_summary(campaign_id: Id, topic_id: Id, data: SummaryIn, ctx: ContextDep):
     """The topic lead, in practise or reflect: what worked and what did not, for the report."""
     return await campaigns.write_summary(ctx, campaign_id=campaign_id, topic_id=topic_id, data=data)
@@ -204,7 +208,7 @@ async def write_summary(campaign_id: Id, topic_id: Id, data: SummaryIn, ctx: Con
 # ---- reflections ----------------------------------------------------------------------------
 
 
-@router.post("/{campaign_id}/reflections", status_code=status.HTTP_201_CREATED)
+@router.post("/{campaign_id}/reflections", status_code=status.HTTP_201_CREATED, summary="提交反思")
 async def reflect(campaign_id: Id, data: ReflectionIn, ctx: ContextDep) -> dict[str, int]:
     """Teachers in scope, in the reflect phase: one reflection each (writing again replaces it)."""
     reflection = await campaigns.reflect(ctx, campaign_id=campaign_id, data=data)
@@ -214,21 +218,21 @@ async def reflect(campaign_id: Id, data: ReflectionIn, ctx: ContextDep) -> dict[
 # ---- steering the phases (staff) ------------------------------------------------------------
 
 
-@router.post("/{campaign_id}/phase/close", response_model=PhaseChange)
+@router.post("/{campaign_id}/phase/close", response_model=PhaseChange, summary="提前结束当前阶段")
 async def close_phase(campaign_id: Id, ctx: ContextDep, data: CloseIn | None = None):
     """The campaign's creator and co-organisers, admin: close the current phase now; answers where the campaign moved to. Send
     `{"phase": ...}` to close only that phase: if the campaign has moved on, 409 names its phase."""
     return await campaigns.close_phase(ctx, campaign_id=campaign_id, data=data or CloseIn())
 
 
-@router.post("/{campaign_id}/phase/extend", response_model=PhaseChange)
+@router.post("/{campaign_id}/phase/extend", response_model=PhaseChange, summary="延长截止时间")
 async def extend_phase(campaign_id: Id, data: ExtendIn, ctx: ContextDep):
     """The campaign's creator and co-organisers, admin: move the current phase's deadline later; reminders re-arm for it. `phase` and
     `deadline` (optional) say what the caller saw: if either changed meanwhile, 409."""
     return await campaigns.extend_phase(ctx, campaign_id=campaign_id, data=data)
 
 
-@router.post("/{campaign_id}/cancel", response_model=PhaseChange)
+@router.post("/{campaign_id}/cancel", response_model=PhaseChange, summary="取消活动")
 async def cancel_campaign(campaign_id: Id, data: CancelIn, ctx: ContextDep):
     """The campaign's creator and co-organisers, admin: cancel with a reason; everyone in scope is told."""
     return await campaigns.cancel(ctx, campaign_id=campaign_id, reason=data.reason)

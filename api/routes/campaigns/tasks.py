@@ -16,13 +16,14 @@ async def my_tasks(ctx: ContextDep):
     return await campaigns.my_tasks(ctx)
 
 
-@router.post("/tasks/{task_id}/deliver", response_model=TaskOut)
+@router.post("/tasks/{task_id}/deliver", response_model=TaskOut, summary="提交任务成果")
 async def deliver(task_id: Id, data: DeliveryIn, ctx: ContextDep):
     """The assignee: deliver a research lesson, lesson record or discussion notes (summary, links)."""
     return await campaigns.deliver_task(ctx, task_id=task_id, data=data)
 
 
-@router.post("/trainings/{training_id}/checkin", response_model=TrainingCheckinOut, status_code=status.HTTP_201_CREATED)
+@router.post("/trainings/{training_id}/checkin", response_model=TrainingCheckinOut, status_code=status.HTTP_201_CREATED,
+             summary="培训签到")
 async def check_in(training_id: Id, ctx: ContextDep):
     """Teachers in the campaign's scope, in the window around the session."""
     return await campaigns.check_in_training(ctx, training_id=training_id)

@@ -12,7 +12,7 @@ from contracts.limits import Id
 router = APIRouter(prefix="/teachers", tags=["teachers"])
 
 
-@router.post("", response_model=TeacherOut, status_code=status.HTTP_201_CREATED)
+@router.post("", response_model=TeacherOut, status_code=status.HTTP_201_CREATED, summary="新增教师")
 async def create_teacher(data: TeacherIn, ctx: ContextDep):
     """Staff, admin: add one teacher (and her login: username = 工号)."""
     return await directory_actions.create_teacher(ctx, data=data)
@@ -37,7 +37,7 @@ async def list_teachers(
 
 
 @router.post("/import", response_model=ImportResult,
-             responses={422: {"model": ImportRejected, "description": "nothing imported"}})
+             responses={422: {"model": ImportRejected, "description": "nothing imported"}}, summary="导入教师名册")
 async def import_teachers(file: UploadFile, ctx: ContextDep):
     """Staff, admin: import a roster (CSV in UTF-8 or GBK, or XLSX) with the columns
     工号, 姓名, 学校, 学科, 学段, 手机, 邮箱. All or nothing: any bad row → 422 listing every one."""
@@ -51,7 +51,7 @@ async def read_teacher(teacher_id: Id, ctx: ContextDep):
     return await directory_actions.read_teacher(ctx, teacher_id=teacher_id)
 
 
-@router.patch("/{teacher_id}", response_model=TeacherOut)
+@router.patch("/{teacher_id}", response_model=TeacherOut, summary="修改教师信息")
 async def update_teacher(teacher_id: Id, data: TeacherUpdate, ctx: ContextDep):
     """Staff, admin."""
     return await directory_actions.update_teacher(ctx, teacher_id=teacher_id, data=data)

@@ -19,7 +19,7 @@ async def _keepers_only(ctx: ContextDep) -> None:
 router = APIRouter(prefix="/channels", tags=["notifications"], dependencies=[Depends(_keepers_only)])
 
 
-@router.post("", response_model=RobotOut, status_code=status.HTTP_201_CREATED)
+@router.post("", response_model=RobotOut, status_code=status.HTTP_201_CREATED, summary="添加通知渠道")
 async def create_channel(data: RobotIn, ctx: ContextDep):
     """Staff, admin: configure a robot or webhook for one school or one cluster. WeCom, DingTalk
     and Feishu robots post over https to their platform's own host; webhooks to public addresses
@@ -36,7 +36,7 @@ async def list_channels(ctx: ContextDep, paging: PageDep, school_id: Id | None =
                                               offset=paging.offset, limit=paging.limit)
 
 
-@router.delete("/{robot_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{robot_id}", status_code=status.HTTP_204_NO_CONTENT, summary="删除通知渠道")
 async def delete_channel(robot_id: Id, ctx: ContextDep):
     """Staff, admin: remove a robot; its open deliveries are recorded as failed when due."""
     await notice_actions.remove_channel(ctx, robot_id=robot_id)

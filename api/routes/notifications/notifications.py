@@ -20,13 +20,13 @@ async def my_notifications(ctx: ContextDep, paging: PageDep, unread: bool | None
     return await notice_actions.my_inbox(ctx, unread=unread, offset=paging.offset, limit=paging.limit)
 
 
-@router.post("/me/notifications/read-all", response_model=ReadAllOut)
+@router.post("/me/notifications/read-all", response_model=ReadAllOut, summary="全部标为已读")
 async def read_all(ctx: ContextDep):
     """Any logged-in user: mark my whole inbox read."""
     return await notice_actions.read_all(ctx)
 
 
-@router.post("/me/notifications/{item_id}/read", response_model=InboxItemOut)
+@router.post("/me/notifications/{item_id}/read", response_model=InboxItemOut, summary="标为已读")
 async def read_one(item_id: Id, ctx: ContextDep):
     """Any logged-in user: mark one of my notices read."""
     return await notice_actions.read_one(ctx, item_id=item_id)
@@ -38,7 +38,7 @@ async def my_preferences(ctx: ContextDep):
     return await notice_actions.my_preferences(ctx)
 
 
-@router.put("/me/preferences", response_model=PreferencesOut)
+@router.put("/me/preferences", response_model=PreferencesOut, summary="修改通知偏好")
 async def put_preferences(data: PreferencesIn, ctx: ContextDep):
     """Any logged-in user: replace my preferences. Critical kinds (escalations, cancellations) cannot be muted."""
     return await notice_actions.put_my_preferences(ctx, data=data)
@@ -57,7 +57,8 @@ async def delivery_log(
     )
 
 
-@router.post("/notifications/{notification_id}/retry", response_model=RetryOut, status_code=status.HTTP_202_ACCEPTED)
+@router.post("/notifications/{notification_id}/retry", response_model=RetryOut, status_code=status.HTTP_202_ACCEPTED,
+             summary="重发失败通知")
 async def retry(notification_id: Id, ctx: ContextDep):
     """Staff, admin: send a notice's failed deliveries again (rows already sent are never resent)."""
     return await notice_actions.retry_notice(ctx, notification_id=notification_id)

@@ -61,7 +61,7 @@ async def read_events(workflow_id: str, ctx: ContextDep, paging: PageDep):
     return await run_actions.raw_events(ctx, workflow_id=workflow_id, offset=paging.offset, limit=paging.limit)
 
 
-@router.post("/{workflow_id}/cancel", status_code=status.HTTP_202_ACCEPTED)
+@router.post("/{workflow_id}/cancel", status_code=status.HTTP_202_ACCEPTED, summary="取消运行")
 async def cancel_run(workflow_id: str, body: CancelRun, ctx: ContextDep) -> dict:
     """Admin: ask a stuck or unwanted run to cancel, with a reason (kept in its history and the audit trail)."""
     await run_actions.cancel_run(ctx, workflow_id=workflow_id, reason=body.reason)

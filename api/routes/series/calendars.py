@@ -10,14 +10,15 @@ from contracts.series.api import CalendarScope, CalendarTokenIn, CalendarTokenOu
 router = APIRouter(tags=["calendars"])
 
 
-@router.post("/me/calendar-token", response_model=CalendarTokenOut, status_code=status.HTTP_201_CREATED)
+@router.post("/me/calendar-token", response_model=CalendarTokenOut, status_code=status.HTTP_201_CREATED,
+             summary="生成日历订阅链接")
 async def issue_calendar_token(data: CalendarTokenIn, ctx: ContextDep):
     """Any logged-in user: (re)issue my private feed URL; the previous URL of that feed stops working.
     scope=cluster needs staff, the cluster's organiser or a teacher of the cluster."""
     return await calendar_actions.issue_calendar_token(ctx, data=data)
 
 
-@router.delete("/me/calendar-token", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/me/calendar-token", status_code=status.HTTP_204_NO_CONTENT, summary="停用日历订阅链接")
 async def revoke_calendar_token(ctx: ContextDep, scope: CalendarScope = CalendarScope.me,
                                 cluster_id: Id | None = None):
     """Any logged-in user: revoke my feed URL (of scope me, or of one cluster)."""
