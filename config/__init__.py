@@ -60,6 +60,14 @@ class Settings(BaseSettings):
 
     timezone: str = "Asia/Shanghai"
 
+    # Check-in windows per kind of attendance (services/attendance/window.py): minutes before the
+    # start it opens, minutes after it closes (after a training's end, a session's start). A new
+    # campaign or series fixes them when it is created; a series may choose its own.
+    checkin_training_opens_minutes_before: int = Field(default=30, ge=0, le=24 * 60)
+    checkin_training_closes_minutes_after: int = Field(default=30, ge=0, le=24 * 60)
+    checkin_session_opens_minutes_before: int = Field(default=30, ge=0, le=24 * 60)
+    checkin_session_closes_minutes_after: int = Field(default=60, ge=0, le=24 * 60)
+
     # Notifications (issue 4). External channels (e-mail, robots) are off under environment=test
     # unless a test turns them on: other tests then never wait on a mail server.
     notification_channels: bool | None = None

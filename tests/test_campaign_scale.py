@@ -110,7 +110,7 @@ async def test_county_campaign_stays_far_from_temporal_limits(settings, session_
         async def check_in(session, pair):
             training, user_id = pair
             await campaigns.check_in(session, training=training, user_id=user_id, params=params,
-                                     now=training.starts_at)
+                                     now=training.starts_at, tz=settings.tz)
 
         actions += await _batched(session_factory, attendance, check_in)
         await api.post(f"{base}/phase/close", headers=staff)

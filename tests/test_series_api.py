@@ -82,7 +82,7 @@ async def test_checkin_window_minutes_and_changes(api, login, ts_env, settings, 
         early = await api.post(f"/api/v1/sessions/{first}/checkin", headers=await login("t0003"))
         assert early.status_code == 409
         assert "签到时间为" in early.json()["detail"]
-        assert {"window_start", "window_end"} <= early.json().keys()
+        assert {"opens", "closes"} <= early.json().keys()
         outsider = await api.post(f"/api/v1/sessions/{first}/checkin", headers=await login("t0021"))
         assert outsider.status_code == 403
 

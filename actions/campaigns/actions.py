@@ -15,6 +15,7 @@ from contracts.directory.api import Page
 from contracts.errors import Forbidden, NotFound, Unavailable
 from engine import campaigns as runs
 from models import Campaign, CampaignMember, CheckIn, Plan, PlanStage, Problem, Reflection, Task, Topic, Training
+from services.attendance import AttendanceKind, default_rule
 from services.campaigns import flow as campaign_flow
 from services.campaigns import report as campaign_report
 from services.campaigns import views as campaign_views
@@ -127,7 +128,8 @@ async def launch(ctx: Context, *, data: CampaignIn) -> CampaignOut:
     """Store the campaign, then start its run. No run, no campaign: a campaign whose workflow did
     not start would never move, so it is deleted again and the caller hears Temporal is down."""
     policy.require_staff(ctx.user)
-    campaign = await campaigns.create_campaign(ctx.session, data=data, by=ctx.user, now=ctx.now)
+    campaign = await campaigns.create_campaign(ctx.session, data=data, by=ctx.user, now=ctx.now,
+                                               checkin=default_rule(AttendanceKind.training, ctx.settings))
     cluster_ids = await campaigns.member_clusters(ctx.session, campaign.id)
     await ctx.session.commit()
     try:
@@ -307,7 +309,7 @@ async def check_in_training(ctx: Context, *, training_id: int) -> CheckIn:
     await _member(ctx, training.campaign_id)
     campaign = await campaigns.get_campaign(ctx.session, training.campaign_id)
     checkin = await campaigns.check_in(ctx.session, training=training, user_id=ctx.user.id,
-                                       params=campaigns.campaign_params(campaign), now=ctx.now)
+                                       params=campaigns.campaign_params(campaign), now=ctx.now, tz=ctx.settings.tz)
     await ctx.session.commit()
     return checkin
 

@@ -238,13 +238,12 @@ class TrainingPage:
 async def training_page(ctx: Context, *, campaign_id: int, training_id: int) -> TrainingPage:
     campaign = await visible_campaign(ctx, campaign_id)
     training = await get_training(ctx, training_id, campaign_id=campaign_id)
-    opens, closes = campaigns.checkin_window(training, campaigns.campaign_params(campaign))
+    window = campaigns.checkin_window(training, campaigns.campaign_params(campaign))
     checked = await ctx.session.get(CheckIn, (training_id, ctx.user.id))
     return TrainingPage(
-        campaign=campaign, training=training, topic=await ctx.session.get(Topic, training.topic_id), opens=opens,
-        closes=closes, checked=checked,
-        can_check_in=(A.check_in in await _offers(ctx, campaign) and checked is None
-                      and opens <= ctx.now <= closes),
+        campaign=campaign, training=training, topic=await ctx.session.get(Topic, training.topic_id),
+        opens=window.opens, closes=window.closes, checked=checked,
+        can_check_in=(A.check_in in await _offers(ctx, campaign) and checked is None and window.is_open(ctx.now)),
     )
 
 

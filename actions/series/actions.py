@@ -15,6 +15,7 @@ from contracts.series.history import SeriesAction, SeriesRunInput
 from contracts.series.api import MinutesIn, ParticipantsIn, ParticipantsOut, RescheduleIn, SeriesDetail, SeriesIn, SessionDetail, SessionUpdate, SkipIn
 from engine import series as series_run
 from models import Cluster, Series, SeriesSession, SessionCheckin, SessionMinutes, User
+from services.attendance import AttendanceKind, default_rule
 from services.series import service as series_service
 from services.directory.service import get_or_404, teacher_cluster_id
 
@@ -99,7 +100,8 @@ async def create_series(ctx: Context, *, cluster_id: int, data: SeriesIn) -> Ser
         raise Forbidden("仅教研员、管理员或本片区片长可以创建 (staff, admin or the cluster organiser only)")
     await _choices_allowed(ctx, data)
     series = await series_service.create_series(
-        ctx.session, cluster_id=cluster_id, data=data, actor=ctx.user, now=ctx.now, tz=ctx.settings.tz
+        ctx.session, cluster_id=cluster_id, data=data, actor=ctx.user, now=ctx.now, tz=ctx.settings.tz,
+        checkin=default_rule(AttendanceKind.session, ctx.settings),
     )
     await ctx.session.commit()
     run_input = SeriesRunInput(series_id=series.id, cursor=series_service.initial_cursor(series))

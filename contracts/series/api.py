@@ -62,8 +62,10 @@ class SeriesIn(BaseModel):
     reminder_minutes_before: list[Annotated[int, Field(ge=1, le=7 * 24 * 60)]] = Field(
         default_factory=lambda: [24 * 60, 120], max_length=5
     )
-    checkin_opens_minutes_before: int = Field(default=30, ge=0, le=24 * 60)
-    checkin_closes_minutes_after: int = Field(default=60, ge=0, le=24 * 60)
+    checkin_opens_minutes_before: int | None = Field(
+        default=None, ge=0, le=24 * 60, description="default: CHECKIN_SESSION_OPENS_MINUTES_BEFORE (30)")
+    checkin_closes_minutes_after: int | None = Field(
+        default=None, ge=0, le=24 * 60, description="after the start; default: CHECKIN_SESSION_CLOSES_MINUTES_AFTER (60)")
     minutes_due_days: int = Field(default=3, ge=1, le=60)
     escalate_after_days: int = Field(default=2, ge=1, le=60, description="after the due date, tell the organiser")
 

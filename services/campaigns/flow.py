@@ -1,7 +1,6 @@
 """What the campaign workflow's activities write: phase changes, topic proposals, confirmed
 topics, trainings, plans and tasks. Every function is idempotent: activities run at least once."""
 
-from collections import defaultdict
 from datetime import datetime
 
 from sqlalchemy import insert, select
@@ -10,9 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts.campaigns.history import Phase, PhaseStep, PlanStatus, PlanSubmission, PlanVerdict, TasksCreated, TopicRef, TopicsConfirmation, TrainingRef, TrainingScheduling, Transition
 from contracts.campaigns.api import CampaignStatus
 from models import (
-    Campaign, CampaignMember, CampaignPhase, CheckIn, Plan, PlanStage, Problem, School, Task, Topic, TopicParticipant,
+    Campaign, CampaignMember, CampaignPhase, CheckIn, Plan, PlanStage, Problem, Task, Topic, TopicParticipant,
     Training, User, Vote,
 )
+from services import attendance
 from services.campaigns import audiences as campaign_audiences
 from services.campaigns import topic_proposals
 from services.campaigns.service import INSERT_CHUNK
@@ -112,23 +112,17 @@ async def schedule_training(session: AsyncSession, *, scheduling: TrainingSchedu
 
 
 async def absentees_by_school(session: AsyncSession, *, training_id: int) -> dict[str, list[str]]:
-    """Participants of the training's topic who did not check in, by school name."""
+    """Participants of the training's topic who did not check in, by the school they are members for."""
     training = await session.get(Training, training_id)
-    present = select(CheckIn.user_id).where(CheckIn.training_id == training_id)
-    rows = await session.execute(
-        select(School.name, User.display_name)
-        .select_from(TopicParticipant)
+    expected = (
+        select(TopicParticipant.user_id, User.display_name.label("name"), CampaignMember.school_id)
         .join(User, User.id == TopicParticipant.user_id)
         .join(CampaignMember, (CampaignMember.campaign_id == TopicParticipant.campaign_id)
-              & (CampaignMember.user_id == User.id))
-        .join(School, School.id == CampaignMember.school_id)
-        .where(TopicParticipant.topic_id == training.topic_id, TopicParticipant.user_id.not_in(present))
-        .order_by(School.name, User.display_name)
+              & (CampaignMember.user_id == TopicParticipant.user_id))
+        .where(TopicParticipant.topic_id == training.topic_id)
     )
-    listed: dict[str, list[str]] = defaultdict(list)
-    for school, name in rows:
-        listed[school].append(name)
-    return dict(listed)
+    present = select(CheckIn.user_id).where(CheckIn.training_id == training_id)
+    return attendance.by_school(await attendance.absentees(session, expected=expected, present=present))
 
 
 async def overdue_assignees(session: AsyncSession, *, campaign_id: int, due: datetime) -> list[str]:

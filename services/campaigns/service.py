@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ScalarSelect, Select, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +25,7 @@ from models import (
     Campaign, CampaignMember, CampaignOrganiser, CampaignPhase, CheckIn, Cluster, PlanStage, Problem, Reflection,
     School, Task, Teacher, TeacherSubject, Topic, TopicParticipant, Training, User, Vote,
 )
+from services.attendance import AttendanceKind, CheckinWindow, WindowRule, default_rule
 from services.campaigns import problem_vectors
 
 INSERT_CHUNK = 1000
@@ -57,8 +59,13 @@ def _scope_query(data: CampaignIn) -> Select:
     return stmt
 
 
-async def create_campaign(session: AsyncSession, *, data: CampaignIn, by: User, now: datetime) -> Campaign:
-    params = data.params()
+async def create_campaign(session: AsyncSession, *, data: CampaignIn, by: User, now: datetime,
+                          checkin: WindowRule | None = None) -> Campaign:
+    """`checkin`: the trainings' window from settings (default_rule), fixed in the campaign's params
+    because its run waits for the window to close before listing absentees."""
+    checkin = checkin or default_rule(AttendanceKind.training)
+    params = data.params().model_copy(update={"checkin_opens_before": checkin.opens_before,
+                                              "checkin_closes_after": checkin.closes_after})
     for field, model, ids in [("cluster_ids", Cluster, data.cluster_ids), ("school_ids", School, data.school_ids)]:
         found = set(await session.scalars(select(model.id).where(model.id.in_(ids))))
         if missing := sorted(set(ids) - found):
@@ -346,16 +353,14 @@ async def unvote(session: AsyncSession, *, problem: Problem, user_id: int) -> No
         await session.execute(update(Problem).where(Problem.id == problem.id).values(votes=Problem.votes - 1))
 
 
-def checkin_window(training: Training, params: CampaignParams) -> tuple[datetime, datetime]:
-    return training.starts_at - params.checkin_opens_before, training.ends_at + params.checkin_closes_after
+def checkin_window(training: Training, params: CampaignParams) -> CheckinWindow:
+    rule = WindowRule(AttendanceKind.training, params.checkin_opens_before, params.checkin_closes_after)
+    return rule.window(starts_at=training.starts_at, ends_at=training.ends_at)
 
 
 async def check_in(session: AsyncSession, *, training: Training, user_id: int, params: CampaignParams,
-                   now: datetime) -> CheckIn:
-    opens, closes = checkin_window(training, params)
-    if not opens <= now <= closes:
-        raise Conflict(f"签到时间为 {opens:%Y-%m-%d %H:%M} 至 {closes:%H:%M} (UTC) (check-in window closed)",
-                       opens=opens.isoformat(), closes=closes.isoformat())
+                   now: datetime, tz: ZoneInfo) -> CheckIn:
+    checkin_window(training, params).require_open(now=now, tz=tz)
     async with phase_guard(session, training.campaign_id, CampaignAction.check_in):
         existing = await session.get(CheckIn, (training.id, user_id))
         if existing is not None:

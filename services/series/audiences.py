@@ -25,7 +25,7 @@ async def absentee_contacts(session: AsyncSession, *, session_id: int) -> list[i
     meeting = await session.get(SeriesSession, session_id)
     if meeting is None:
         return []
-    school_ids = {t.school_id for t in await absentees(session, meeting=meeting)}
+    school_ids = {absentee.school_id for absentee in await absentees(session, meeting=meeting)}
     contacts = await session.scalars(select(School.contact_user_id).where(School.id.in_(school_ids)))
     return sorted({user_id for user_id in contacts if user_id is not None})
 

@@ -4,20 +4,9 @@ recipients; the templates word them.
 Built here (with database access) and sent by the series workflow through `notify`, so the
 workflow history holds audiences and keys, never lists of teachers."""
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from contracts.notifications.notices import SessionNotice
 from contracts.notifications.history import Audience, NotifyRequest
 from models import School, Series, SeriesSession
-
-WEEKDAYS = "一二三四五六日"
-
-
-def local_time_text(at: datetime, tz: ZoneInfo) -> str:
-    local = at.astimezone(tz)
-    return f"{local:%Y-%m-%d} 周{WEEKDAYS[local.weekday()]} {local:%H:%M}"
-
 
 def session_label(series: Series, meeting: SeriesSession) -> str:
     label = f"{series.title} 第{meeting.number}次"

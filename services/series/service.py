@@ -28,6 +28,8 @@ from models import (
     User,
 )
 from models import SeriesChange as SeriesChangeRow
+from services import attendance
+from services.attendance import AttendanceKind, CheckinWindow, WindowRule, default_rule
 from services.series import notices
 from services.directory.service import get_or_404, teacher_cluster_id
 from contracts.errors import Conflict, InvalidField
@@ -102,8 +104,11 @@ async def _cluster_teachers(session: AsyncSession, cluster_id: int, subject: str
 
 
 async def create_series(
-    session: AsyncSession, *, cluster_id: int, data: SeriesIn, actor: User, now: datetime, tz: ZoneInfo
+    session: AsyncSession, *, cluster_id: int, data: SeriesIn, actor: User, now: datetime, tz: ZoneInfo,
+    checkin: WindowRule | None = None,
 ) -> Series:
+    """`checkin`: the sessions' window from settings (default_rule), for the minutes the body leaves out."""
+    checkin = checkin or default_rule(AttendanceKind.session)
     cluster = await get_or_404(session, Cluster, cluster_id)
     hosts = await _host_rotation(session, cluster, data.host_school_ids)
     organiser_id = data.organiser_user_id or cluster.organiser_user_id
@@ -121,8 +126,8 @@ async def create_series(
         agenda=data.agenda, subject=data.subject, campaign_id=data.campaign_id, organiser_user_id=organiser_id,
         announce_days_before=data.announce_days_before,
         reminder_minutes_before=sorted(set(data.reminder_minutes_before), reverse=True),
-        checkin_opens_minutes_before=data.checkin_opens_minutes_before,
-        checkin_closes_minutes_after=data.checkin_closes_minutes_after,
+        checkin_opens_minutes_before=_minutes(data.checkin_opens_minutes_before, checkin.opens_before),
+        checkin_closes_minutes_after=_minutes(data.checkin_closes_minutes_after, checkin.closes_after),
         minutes_due_days=data.minutes_due_days, escalate_after_days=data.escalate_after_days,
         created_by_user_id=actor.id, created_at=now, updated_at=now,
     )
@@ -206,11 +211,14 @@ async def series_detail(session: AsyncSession, *, series: Series, now: datetime)
     )
 
 
-def checkin_window(series: Series, meeting: SeriesSession) -> tuple[datetime, datetime]:
-    return (
-        meeting.starts_at - timedelta(minutes=series.checkin_opens_minutes_before),
-        meeting.starts_at + timedelta(minutes=series.checkin_closes_minutes_after),
-    )
+def _minutes(chosen: int | None, default: timedelta) -> int:
+    return chosen if chosen is not None else int(default / timedelta(minutes=1))
+
+
+def checkin_window(series: Series, meeting: SeriesSession) -> CheckinWindow:
+    rule = WindowRule(AttendanceKind.session, timedelta(minutes=series.checkin_opens_minutes_before),
+                      timedelta(minutes=series.checkin_closes_minutes_after))
+    return rule.window(starts_at=meeting.starts_at, ends_at=meeting.ends_at)
 
 
 def minutes_due(series: Series, meeting: SeriesSession) -> datetime:
@@ -220,13 +228,13 @@ def minutes_due(series: Series, meeting: SeriesSession) -> datetime:
 async def session_detail(session: AsyncSession, *, meeting: SeriesSession) -> SessionDetail:
     series = await session.get(Series, meeting.series_id)
     (summary,) = await _summaries(session, series.id, [meeting])
-    opens, closes = checkin_window(series, meeting)
+    window = checkin_window(series, meeting)
     checkins = (await session.scalars(
         select(SessionCheckin).where(SessionCheckin.session_id == meeting.id).order_by(SessionCheckin.checked_in_at)
     )).all()
     return SessionDetail(
         **summary.model_dump(), series_id=series.id, agenda=meeting.agenda, recorder_user_id=meeting.recorder_user_id,
-        skip_reason=meeting.skip_reason, checkin_opens_at=opens, checkin_closes_at=closes,
+        skip_reason=meeting.skip_reason, checkin_opens_at=window.opens, checkin_closes_at=window.closes,
         minutes_due_at=minutes_due(series, meeting), minutes=await session.get(SessionMinutes, meeting.id),
         checkins=list(checkins),
     )
@@ -511,13 +519,7 @@ async def check_in(session: AsyncSession, *, meeting: SeriesSession, user: User,
         SessionCheckin.session_id == meeting.id, SessionCheckin.user_id == user.id))
     if existing is not None:
         return existing
-    opens, closes = checkin_window(series, meeting)
-    if not opens <= now <= closes:
-        raise Conflict(
-            f"签到时间为 {notices.local_time_text(opens, tz)} 至 {notices.local_time_text(closes, tz)} "
-            "(check-in is open only in this window)",
-            window_start=opens.isoformat(), window_end=closes.isoformat(),
-        )
+    checkin_window(series, meeting).require_open(now=now, tz=tz)
     checkin = SessionCheckin(session_id=meeting.id, user_id=user.id, checked_in_at=now)
     session.add(checkin)
     await session.flush()
@@ -545,12 +547,12 @@ def initial_cursor(series: Series) -> Cursor:
     return Cursor(due_at=series.created_at)
 
 
-async def absentees(session: AsyncSession, *, meeting: SeriesSession) -> list[Teacher]:
-    checked_in = select(SessionCheckin.user_id).where(SessionCheckin.session_id == meeting.id)
-    stmt = (
-        select(Teacher).join(SeriesParticipant, SeriesParticipant.teacher_id == Teacher.id)
-        .where(SeriesParticipant.series_id == meeting.series_id, present_at(meeting.starts_at),
-               SeriesParticipant.user_id.not_in(checked_in))
-        .order_by(Teacher.id)
+async def absentees(session: AsyncSession, *, meeting: SeriesSession) -> list[attendance.Absentee]:
+    """The session's participants (members when it started) who did not check in, by the teacher's school."""
+    expected = (
+        select(SeriesParticipant.user_id, Teacher.name, Teacher.school_id)
+        .join(Teacher, Teacher.id == SeriesParticipant.teacher_id)
+        .where(SeriesParticipant.series_id == meeting.series_id, present_at(meeting.starts_at))
     )
-    return list((await session.scalars(stmt)).unique().all())
+    present = select(SessionCheckin.user_id).where(SessionCheckin.session_id == meeting.id)
+    return await attendance.absentees(session, expected=expected, present=present)

@@ -15,8 +15,9 @@ from contracts.notifications.history import NotifyRequest
 from contracts.series.history import Cursor, SeriesStatus, Step, StepKind, StepResult
 from contracts.series.api import SessionStatus
 from models import School, Series, SeriesSession, SessionMinutes
+from services import attendance
 from services.series import notices
-from services.series.service import absentees, minutes_due, recorder_of
+from services.series.service import absentees, checkin_window, minutes_due, recorder_of
 
 CLOSE_ORDER = 100  # after the reminders, whatever their number
 MINUTES_REMINDER_ORDER = 101
@@ -34,8 +35,7 @@ def session_steps(series: Series, meeting: SeriesSession, *, has_minutes: bool) 
         steps.append(step(StepKind.announce, announce_at, 0))
         for order, minutes in enumerate(series.reminder_minutes_before, start=1):
             steps.append(step(StepKind.remind, meeting.starts_at - timedelta(minutes=minutes), order, minutes_before=minutes))
-        steps.append(step(StepKind.close_checkin,
-                          meeting.starts_at + timedelta(minutes=series.checkin_closes_minutes_after), CLOSE_ORDER))
+        steps.append(step(StepKind.close_checkin, checkin_window(series, meeting).closes, CLOSE_ORDER))
     if meeting.status in (SessionStatus.scheduled, SessionStatus.held) and not has_minutes:
         due = minutes_due(series, meeting)
         steps.append(step(StepKind.minutes_reminder, due, MINUTES_REMINDER_ORDER))
@@ -100,13 +100,8 @@ async def run_step(session: AsyncSession, *, step: Step) -> list[NotifyRequest]:
             absent = await absentees(session, meeting=meeting)
             if not absent:
                 return []
-            names: dict[str, list[str]] = {}
-            schools = {s.id: s.name for s in await session.scalars(
-                select(School).where(School.id.in_({t.school_id for t in absent})))}
-            for teacher in absent:
-                names.setdefault(schools[teacher.school_id], []).append(teacher.name)
             return [notice(SessionAbsent, "absent", notices.session_link(meeting),
-                           audience=notices.absentee_contacts(meeting), absentees=names)]
+                           audience=notices.absentee_contacts(meeting), absentees=attendance.by_school(absent))]
     # The minutes steps: only while the record is still missing.
     if meeting.status != SessionStatus.held or await session.get(SessionMinutes, meeting.id) is not None:
         return []
