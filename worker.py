@@ -8,6 +8,7 @@ import asyncio
 import hashlib
 import logging
 import signal
+from contextlib import suppress
 from pathlib import Path
 
 from temporalio.client import Client
@@ -20,6 +21,7 @@ from activities.stall_watch import StallWatch
 from config import ROOT, Settings, get_settings
 from db import SessionFactory, create_engine, create_session_factory
 from engine.connection import connect_temporal, register_search_attributes
+from engine.reconcile import reconcile
 from notifications.audiences import Audiences
 from services.campaigns import audiences as campaign_audiences
 from services.series import audiences as series_audiences
@@ -94,6 +96,19 @@ def create_worker(
     )
 
 
+async def keep_reconciling(client: Client, *, settings: Settings, session_factory: SessionFactory,
+                           until: asyncio.Event) -> None:
+    """No record without its run (engine/reconcile.py): a pass now, then every RECONCILE_SECONDS
+    until `until` is set. Every worker runs it: a start is idempotent, so passes may overlap."""
+    while not until.is_set():
+        try:
+            await reconcile(client, settings=settings, session_factory=session_factory)
+        except Exception:  # Temporal or the database unreachable: the next pass tries again
+            logging.exception("reconciling failed; next pass in %s s", settings.reconcile_seconds)
+        with suppress(TimeoutError):
+            await asyncio.wait_for(until.wait(), timeout=settings.reconcile_seconds)
+
+
 async def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
@@ -103,7 +118,8 @@ async def main() -> None:
     added = await register_search_attributes(client, namespace=settings.temporal_namespace)
     if added:
         logging.info("registered search attributes %s", ", ".join(added))
-    worker = create_worker(client, settings=settings, session_factory=create_session_factory(engine))
+    session_factory = create_session_factory(engine)
+    worker = create_worker(client, settings=settings, session_factory=session_factory)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -111,7 +127,7 @@ async def main() -> None:
     async with worker:
         logging.info("worker %s polling task queue %s on %s", BUILD_ID, settings.temporal_task_queue,
                      settings.temporal_address)
-        await stop.wait()
+        await keep_reconciling(client, settings=settings, session_factory=session_factory, until=stop)
     await engine.dispose()
 
 

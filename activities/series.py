@@ -5,7 +5,7 @@ from temporalio import activity
 
 from contracts.notifications.history import NotifyRequest
 from contracts.runs.history import CANCELLED_FROM_OUTSIDE
-from contracts.series.history import AdvanceInput, EndAfterCancel, SeriesAction, SeriesStatus, StepResult
+from contracts.series.history import AdvanceInput, EndAfterCancel, LIVE_SERIES, SeriesAction, StepResult
 from db import SessionFactory
 from models import Series
 from services.series import steps as series_steps
@@ -31,7 +31,7 @@ class SeriesActivities:
         """End the series in the database as if its organiser had; nothing to do if it already ended."""
         async with self.session_factory() as session:
             series = await session.get(Series, request.series_id)
-            if series is None or series.status not in (SeriesStatus.active, SeriesStatus.paused):
+            if series is None or series.status not in LIVE_SERIES:
                 return []
             change = await end_series(session, series=series, data=SeriesAction(reason=CANCELLED_FROM_OUTSIDE),
                                       actor=None, now=request.at)

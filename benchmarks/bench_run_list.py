@@ -28,7 +28,6 @@ from contracts.campaigns.history import CampaignParams, Phase
 from engine import campaigns as campaign_runs
 from engine import runs
 from models import Campaign
-from services.campaigns.service import initial_state
 
 CONCURRENCY = 8
 PAGE = 50
@@ -49,8 +48,7 @@ async def start_campaigns(client: Client, settings: Settings, *, count: int, sta
                             params=params, created_by=staff_id, workflow_id=workflow_ids.campaign(campaign_id))
         async with free:
             await campaign_runs.start(client, settings=nobody_polls, campaign=campaign,
-                                      state=initial_state(campaign), cluster_ids=[1 + campaign_id % CLUSTERS],
-                                      started_by="staff01")
+                                      cluster_ids=[1 + campaign_id % CLUSTERS], started_by="staff01")
 
     await asyncio.gather(*(start(n) for n in range(1, count + 1)))
     query = runs.visibility_query(runs.RunFilters(status="Running"))

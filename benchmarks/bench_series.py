@@ -18,12 +18,11 @@ from temporalio.testing import WorkflowEnvironment
 from benchmarks.scratch import scratch_database
 from contracts.directory.api import GradeBand, Role
 from contracts.search_attributes import ALL as SEARCH_ATTRIBUTES
-from contracts.series.history import SeriesRunInput
 from contracts.series.api import SeriesIn
 from models import Cluster, District, School, SchoolGroup, Teacher, User
 from engine import series as series_run
 from engine.connection import add_search_attributes, bundled_binary
-from services.series.service import create_series, initial_cursor
+from services.series.service import create_series
 from worker import create_worker
 
 SCHOOLS, TEACHERS = 4, 5
@@ -104,8 +103,7 @@ async def run_term(clusters: int, weeks: int) -> tuple[float, list[list[int]]]:
         started = time.monotonic()
         async with create_worker(env.client, settings=settings, session_factory=factory):
             for series in all_series:
-                await series_run.start(env.client, settings=settings, series=series, started_by=staff.username,
-                                       run_input=SeriesRunInput(series_id=series.id, cursor=initial_cursor(series)))
+                await series_run.start(env.client, settings=settings, series=series, started_by=staff.username)
             results = await run_to_completion(env, [s.workflow_id for s in all_series])
         wall = time.monotonic() - started
         assert results == {WorkflowExecutionStatus.COMPLETED.name}, results

@@ -99,6 +99,9 @@ class Settings(BaseSettings):
     # alerts the admins (once); it goes on retrying and carries on when the cause is gone.
     stall_after_attempts: int = 5
     stall_after_minutes: int = 10
+    # How often the worker starts the run of any campaign or series the database holds live
+    # without one (created while Temporal was down, or its process killed before the start).
+    reconcile_seconds: float = 300.0
     public_base_url: str = "http://127.0.0.1:8000"
 
     # Request bodies larger than this are refused (413) before they are read: roster imports,

@@ -66,12 +66,6 @@ class TooManyAttempts(DomainError):
         self.headers = {"Retry-After": str(retry_after)}
 
 
-class Unavailable(DomainError):
-    """A service this request needs (Temporal) did not answer; nothing was changed."""
-
-    status_code = 503
-
-
 # How a workflow's Update validator refuses: the ApplicationError types the client side
 # (engine/) turns back into Conflict (409 naming the phase) and InvalidField (422 naming the field).
 REFUSED_WRONG_PHASE = "WrongPhase"

@@ -1,4 +1,4 @@
-"""A campaign's run as seen from the client: start it, and steer it with its Updates. A refused
+"""A campaign's run as seen from the client: start it (once), and steer it with its Updates. A refused
 Update becomes the same domain error as any other (409 naming the phase, 422 naming the field)."""
 
 from datetime import timedelta
@@ -14,11 +14,13 @@ from temporalio.service import RPCError, RPCStatusCode
 from config import Settings
 from contracts import search_attributes as sa
 from contracts.campaigns.history import (
-    CampaignState, CancelRequest, CloseRequest, ExtendRequest, Phase, PhaseChange, PlanRequest, PlanStatus, TopicRef,
+    CancelRequest, CloseRequest, ExtendRequest, Phase, PhaseChange, PlanRequest, PlanStatus, TopicRef,
     TopicsRequest, TrainingRef, TrainingRequest, VerdictRequest,
 )
 from contracts.errors import REFUSED_INVALID, REFUSED_WRONG_PHASE, Conflict, InvalidField, StillRunning
+from engine.starts import start_once
 from models import Campaign
+from services.campaigns.service import initial_state
 from workflows.campaign import CampaignWorkflow
 
 # How long a request waits for the run to carry out an Update it accepted. A run held up by a
@@ -37,10 +39,12 @@ def search_attributes_of(campaign: Campaign, *, cluster_ids: list[int], started_
     return TypedSearchAttributes(pairs)
 
 
-async def start(client: Client, *, settings: Settings, campaign: Campaign, state: CampaignState,
-                cluster_ids: list[int], started_by: str) -> None:
-    await client.start_workflow(
-        CampaignWorkflow.run, state, id=campaign.workflow_id, task_queue=settings.temporal_task_queue,
+async def start(client: Client, *, settings: Settings, campaign: Campaign, cluster_ids: list[int],
+                started_by: str) -> bool:
+    """Start the campaign's run from its first phase unless it has one (engine/starts.py): True if
+    this call started it. Raises NotStarted when Temporal did not take it."""
+    return await start_once(
+        client, CampaignWorkflow.run, initial_state(campaign), workflow_id=campaign.workflow_id, settings=settings,
         search_attributes=search_attributes_of(campaign, cluster_ids=cluster_ids, started_by=started_by),
     )
 

@@ -1,4 +1,4 @@
-"""A series' run as seen from the client: start it, and hand it the changes the database holds."""
+"""A series' run as seen from the client: start it (once), and hand it the changes the database holds."""
 
 import logging
 
@@ -9,14 +9,17 @@ from temporalio.service import RPCError
 from config import Settings
 from contracts.search_attributes import CLUSTER_IDS, PHASE, RUN_KIND, SERIES_ID, STARTED_BY, TERM
 from contracts.series.history import SeriesChange, SeriesRunInput
+from engine.starts import start_once
 from models import Series
+from services.series.service import initial_cursor
 from workflows.series import SeriesWorkflow
 
 log = logging.getLogger(__name__)
 
 
-async def start(client: Client, *, settings: Settings, series: Series, run_input: SeriesRunInput,
-                started_by: str) -> None:
+async def start(client: Client, *, settings: Settings, series: Series, started_by: str) -> bool:
+    """Start the series' run from its creation unless it has one (engine/starts.py): True if this
+    call started it. Raises NotStarted when Temporal did not take it."""
     attributes = [
         SearchAttributePair(RUN_KIND, "series"), SearchAttributePair(SERIES_ID, str(series.id)),
         SearchAttributePair(CLUSTER_IDS, [str(series.cluster_id)]), SearchAttributePair(PHASE, series.status),
@@ -24,10 +27,9 @@ async def start(client: Client, *, settings: Settings, series: Series, run_input
     ]
     if series.term:
         attributes.append(SearchAttributePair(TERM, series.term))
-    await client.start_workflow(
-        SeriesWorkflow.run, run_input, id=series.workflow_id, task_queue=settings.temporal_task_queue,
-        search_attributes=TypedSearchAttributes(attributes),
-    )
+    run_input = SeriesRunInput(series_id=series.id, cursor=initial_cursor(series))
+    return await start_once(client, SeriesWorkflow.run, run_input, workflow_id=series.workflow_id, settings=settings,
+                            search_attributes=TypedSearchAttributes(attributes))
 
 
 async def send_change(client: Client, *, series: Series, change: SeriesChange) -> bool:

@@ -12,8 +12,10 @@ from actions.context import Context
 from contracts.campaigns.history import CancelRequest, CloseRequest, ExtendRequest, Phase, PhaseChange, PlanIn, PlanRequest, PlanStatus, TopicIn, TopicsRequest, TrainingIn, TrainingRequest, VerdictRequest
 from contracts.campaigns.api import CampaignDetail, CampaignIn, CampaignOrganiserOut, CampaignOut, CampaignStatus, CloseIn, DeliveryIn, ExtendIn, PlanOut, ProblemIn, ProblemMove, ProblemOut, ProblemUpdate, ProposalSplit, ProposalsMerge, ReflectionIn, SummaryIn, TopicOut, TopicProposal, VoteOut
 from contracts.directory.api import Page
-from contracts.errors import Forbidden, NotFound, Unavailable
+from contracts.errors import Forbidden, NotFound
+from contracts.runs.api import RunPending
 from engine import campaigns as runs
+from engine.starts import NotStarted
 from models import Campaign, CampaignMember, CheckIn, Plan, PlanStage, Problem, Reflection, Task, Topic, Training
 from services.attendance import AttendanceKind, default_rule
 from services.campaigns import flow as campaign_flow
@@ -124,22 +126,20 @@ async def get_training(ctx: Context, training_id: int, *, campaign_id: int | Non
 # ---- launching and reading -----------------------------------------------------------------
 
 
-async def launch(ctx: Context, *, data: CampaignIn) -> CampaignOut:
-    """Store the campaign, then start its run. No run, no campaign: a campaign whose workflow did
-    not start would never move, so it is deleted again and the caller hears Temporal is down."""
+async def launch(ctx: Context, *, data: CampaignIn) -> CampaignOut | RunPending:
+    """Store the campaign, then start its run. If Temporal does not take the start, the campaign
+    stays and the answer says its run starts later: the worker's reconciler starts it (as it does
+    for a process killed between the commit and the start)."""
     policy.require_staff(ctx.user)
     campaign = await campaigns.create_campaign(ctx.session, data=data, by=ctx.user, now=ctx.now,
                                                checkin=default_rule(AttendanceKind.training, ctx.settings))
     cluster_ids = await campaigns.member_clusters(ctx.session, campaign.id)
     await ctx.session.commit()
     try:
-        await runs.start(ctx.temporal, settings=ctx.settings, campaign=campaign,
-                         state=campaigns.initial_state(campaign), cluster_ids=cluster_ids,
+        await runs.start(ctx.temporal, settings=ctx.settings, campaign=campaign, cluster_ids=cluster_ids,
                          started_by=ctx.user.username)
-    except Exception as exc:
-        await ctx.session.delete(campaign)
-        await ctx.session.commit()
-        raise Unavailable("工作流服务不可用，活动未创建 (Temporal unavailable)") from exc
+    except NotStarted:
+        return RunPending(id=campaign.id, workflow_id=campaign.workflow_id)
     return await campaign_views.campaign_out(ctx.session, campaign)
 
 

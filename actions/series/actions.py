@@ -11,9 +11,11 @@ from actions.context import Context
 from actions.campaigns.actions import steered_campaign
 from actions.policy import is_admin, is_staff
 from contracts.errors import Forbidden
-from contracts.series.history import SeriesAction, SeriesRunInput
+from contracts.runs.api import RunPending
+from contracts.series.history import SeriesAction
 from contracts.series.api import MinutesIn, ParticipantsIn, ParticipantsOut, RescheduleIn, SeriesDetail, SeriesIn, SessionDetail, SessionUpdate, SkipIn
 from engine import series as series_run
+from engine.starts import NotStarted
 from models import Cluster, Series, SeriesSession, SessionCheckin, SessionMinutes, User
 from services.attendance import AttendanceKind, default_rule
 from services.series import service as series_service
@@ -92,9 +94,11 @@ async def _commit_and_send(ctx: Context, change: series_service.Change) -> None:
 # ---- the term ----
 
 
-async def create_series(ctx: Context, *, cluster_id: int, data: SeriesIn) -> Series:
+async def create_series(ctx: Context, *, cluster_id: int, data: SeriesIn) -> Series | RunPending:
     """Staff, admin, or the cluster's organiser: plan a term of weekly sessions and start its run.
-    The organiser it names and the campaign it belongs to are staff's choice (_choices_allowed)."""
+    The organiser it names and the campaign it belongs to are staff's choice (_choices_allowed).
+    If Temporal does not take the start, the series stays and its run starts later (the worker's
+    reconciler starts it)."""
     cluster = await get_or_404(ctx.session, Cluster, cluster_id)
     if not can_create(ctx.user, cluster=cluster):
         raise Forbidden("仅教研员、管理员或本片区片长可以创建 (staff, admin or the cluster organiser only)")
@@ -104,9 +108,10 @@ async def create_series(ctx: Context, *, cluster_id: int, data: SeriesIn) -> Ser
         checkin=default_rule(AttendanceKind.session, ctx.settings),
     )
     await ctx.session.commit()
-    run_input = SeriesRunInput(series_id=series.id, cursor=series_service.initial_cursor(series))
-    await series_run.start(ctx.temporal, settings=ctx.settings, series=series, run_input=run_input,
-                           started_by=ctx.user.username)
+    try:
+        await series_run.start(ctx.temporal, settings=ctx.settings, series=series, started_by=ctx.user.username)
+    except NotStarted:
+        return RunPending(id=series.id, workflow_id=series.workflow_id)
     return series
 
 

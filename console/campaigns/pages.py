@@ -20,6 +20,7 @@ from contracts.campaigns.history import CYCLE, Phase
 from contracts.campaigns.api import CampaignIn, CancelIn, CloseIn, ExtendIn, OrganiserIn
 from contracts.errors import DomainError, InvalidField, StillRunning
 from contracts.limits import Id
+from contracts.runs.api import RunPending
 
 router = APIRouter()
 
@@ -28,7 +29,8 @@ DONE = {"launched": "活动已发起，问题征集已开始", "close": "已结�
         "cancel": "活动已取消", "problem": "问题已提交", "vote": "已投票", "unvote": "已撤回投票",
         "topics": "专题已确认", "reflection": "反思已提交", "training": "培训已安排，参与者将收到邀请",
         "edited": "问题已修改", "withdrawn": "问题已撤回", "organiser_added": "已添加协同组织者",
-        "organiser_removed": "已移除协同组织者", "pending": "已受理：流程正在处理（见运行记录），稍后刷新查看"}
+        "organiser_removed": "已移除协同组织者", "pending": "已受理：流程正在处理（见运行记录），稍后刷新查看",
+        "run_pending": "活动已保存；工作流服务暂不可用，恢复后自动开始问题征集"}
 
 PLAN_LABELS = {"missing": "未提交", "submitted": "待审核", "returned": "已退回", "approved": "已通过"}
 
@@ -74,12 +76,13 @@ async def launch_campaign(
         data = CampaignIn(title=title, subject=subject.strip() or None, grade_band=grade_band or None,
                           cluster_ids=cluster_ids, vote_budget=vote_budget.strip() or None,
                           schedule={phase: int(length) * UNITS[unit][1] for phase in CYCLE})
-        campaign = await campaigns.launch(ctx, data=data)
+        launched = await campaigns.launch(ctx, data=data)
     except (ValidationError, DomainError) as exc:
         status_code, errors = errors_of(exc, field="cluster_ids")
         return await _new_form(request, ctx, status_code=status_code, values=values, errors=errors)
-    set_audit_subject(request, "campaigns", campaign.id)
-    return RedirectResponse(board_url(campaign.id, "launched"), status_code=303)
+    set_audit_subject(request, "campaigns", launched.id)
+    done = "run_pending" if isinstance(launched, RunPending) else "launched"
+    return RedirectResponse(board_url(launched.id, done), status_code=303)
 
 
 # ---- a campaign's page -----------------------------------------------------------------------

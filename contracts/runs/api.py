@@ -3,7 +3,7 @@ its readable timeline, raw events, and the audit trail."""
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -109,6 +109,19 @@ class RawEvent(BaseModel):
 
 class CancelRun(BaseModel):
     reason: str = Field(min_length=1, max_length=500)
+
+
+RUN_PENDING = "已受理；工作流服务恢复后自动开始 (accepted; the run starts when the workflow service is back)"
+
+
+class RunPending(BaseModel):
+    """The 202 of a creation whose run Temporal did not take: the record is stored, and the
+    worker's reconciler starts its run once Temporal answers again."""
+
+    id: int
+    status: Literal["accepted"] = "accepted"
+    detail: str = RUN_PENDING
+    workflow_id: str
 
 
 class PatchStatus(BaseModel):

@@ -19,6 +19,10 @@ class SeriesStatus(StrEnum):
     completed = "completed"  # the term ran out
 
 
+# A series in these has a run (a paused one waits for its resume); one in the others has ended.
+LIVE_SERIES = (SeriesStatus.active, SeriesStatus.paused)
+
+
 class SeriesAction(BaseModel):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
 

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from contracts import workflow_ids
 from contracts.campaigns import phase_rules
 from contracts.campaigns.history import CYCLE, CampaignParams, CampaignState, Phase, PlanStatus
-from contracts.campaigns.api import CampaignIn, CampaignOrganiserOut, DeliveryIn, PhaseCounts, PhaseWindow, ProblemIn, ProblemUpdate, ReflectionIn, SummaryIn, TopicOut
+from contracts.campaigns.api import CampaignIn, CampaignStatus, CampaignOrganiserOut, DeliveryIn, PhaseCounts, PhaseWindow, ProblemIn, ProblemUpdate, ReflectionIn, SummaryIn, TopicOut
 from contracts.directory.api import Role
 from contracts.errors import Conflict, InvalidField, NotFound
 from contracts.campaigns.phase_rules import CampaignAction
@@ -111,6 +111,15 @@ async def get_campaign(session: AsyncSession, campaign_id: int) -> Campaign:
     if campaign is None:
         raise NotFound("活动 (campaign)", campaign_id)
     return campaign
+
+
+async def live_campaigns(session: AsyncSession, *, after_id: int, limit: int) -> list[tuple[int, str]]:
+    """A page of the campaigns that should have a run (running in the database), in id order after
+    `after_id`: (id, username of who launched it). The reconciler (engine/reconcile.py) pages them."""
+    rows = await session.execute(
+        select(Campaign.id, User.username).join(User, User.id == Campaign.created_by)
+        .where(Campaign.status == CampaignStatus.running, Campaign.id > after_id).order_by(Campaign.id).limit(limit))
+    return [(campaign_id, username) for campaign_id, username in rows]
 
 
 async def member_of(session: AsyncSession, *, campaign_id: int, user_id: int) -> CampaignMember | None:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts.notifications.notices import SessionAnnouncement, SessionCancelled, SessionChanged, SessionNotice
 from contracts.directory.api import Role
 from contracts.notifications.history import NotifyRequest
-from contracts.series.history import Cursor, SeriesAction, SeriesChange, SeriesStatus
+from contracts.series.history import LIVE_SERIES, Cursor, SeriesAction, SeriesChange, SeriesStatus
 from contracts.series.api import CALLED_OFF, MinutesIn, RescheduleIn, SeriesDetail, SeriesIn, SeriesOut, SessionDetail, SessionStatus, SessionSummary, SessionUpdate
 from models import (
     Cluster,
@@ -545,6 +545,16 @@ async def put_minutes(session: AsyncSession, *, meeting: SeriesSession, data: Mi
 
 def initial_cursor(series: Series) -> Cursor:
     return Cursor(due_at=series.created_at)
+
+
+async def live_series(session: AsyncSession, *, after_id: int, limit: int) -> list[tuple[int, str]]:
+    """A page of the series that should have a run (active or paused), in id order after `after_id`:
+    (id, username of who planned it; empty for the few older series that do not record it). The
+    reconciler (engine/reconcile.py) pages them."""
+    rows = await session.execute(
+        select(Series.id, func.coalesce(User.username, "")).outerjoin(User, User.id == Series.created_by_user_id)
+        .where(Series.status.in_(LIVE_SERIES), Series.id > after_id).order_by(Series.id).limit(limit))
+    return [(series_id, username) for series_id, username in rows]
 
 
 async def absentees(session: AsyncSession, *, meeting: SeriesSession) -> list[attendance.Absentee]:

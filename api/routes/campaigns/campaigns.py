@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse
 from actions.campaigns import actions as campaigns
 from api.audit import set_audit_subject
 from api.deps import ContextDep, PageDep
+from api.pending import RUN_PENDING, created_or_pending
 from contracts.campaigns.history import Phase, PhaseChange, PlanIn, TrainingIn
 from contracts.campaigns.api import CampaignDetail, CampaignIn, CampaignOrganiserOut, CampaignOut, CampaignStatus, CancelIn, CloseIn, ExtendIn, OrganiserIn, PlanDecision, PlanOut, ProblemIn, ProblemMove, ProblemOut, ProblemUpdate, ProposalSplit, ProposalsMerge, ReflectionIn, StageOut, SummaryIn, TopicOut, TopicProposal, TopicsConfirm, TrainingOut, VoteOut
 from contracts.directory.api import Page
@@ -17,12 +18,14 @@ from contracts.limits import Id
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
 
 
-@router.post("", response_model=CampaignOut, status_code=status.HTTP_201_CREATED, summary="发起订单式教研")
+@router.post("", response_model=CampaignOut, status_code=status.HTTP_201_CREATED, responses=RUN_PENDING,
+             summary="发起订单式教研")
 async def create_campaign(request: Request, data: CampaignIn, ctx: ContextDep):
-    """Staff, admin: launch a campaign for a scope; its workflow starts at once."""
-    campaign = await campaigns.launch(ctx, data=data)
-    set_audit_subject(request, "campaigns", campaign.id)
-    return campaign
+    """Staff, admin: launch a campaign for a scope; its workflow starts at once (201). With Temporal
+    unreachable: 202, the campaign is stored and its workflow starts when Temporal is back."""
+    launched = await campaigns.launch(ctx, data=data)
+    set_audit_subject(request, "campaigns", launched.id)
+    return created_or_pending(launched)
 
 
 @router.get("", response_model=Page[CampaignOut])

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, status
 from actions.series import actions as series_actions
 from api.audit import set_audit_subject
 from api.deps import ContextDep
+from api.pending import RUN_PENDING, created_or_pending
 from contracts.limits import Id
 from contracts.series.history import SeriesAction
 from contracts.series.api import SessionCheckinOut, MinutesIn, MinutesOut, ParticipantsIn, ParticipantsOut, RescheduleIn, SeriesDetail, SeriesIn, SeriesOut, SessionDetail, SessionUpdate, SkipIn
@@ -16,13 +17,14 @@ router = APIRouter(tags=["series"])
 
 
 @router.post("/clusters/{cluster_id}/series", response_model=SeriesOut, status_code=status.HTTP_201_CREATED,
-             summary="安排学期联片教研")
+             responses=RUN_PENDING, summary="安排学期联片教研")
 async def create_series(request: Request, cluster_id: Id, data: SeriesIn, ctx: ContextDep):
-    """Staff, admin, or the cluster's organiser (片长): plan a term of weekly sessions and start it.
+    """Staff, admin, or the cluster's organiser (片长): plan a term of weekly sessions and start it
+    (201; with Temporal unreachable 202: stored, its run starts when Temporal is back).
     Only staff name its organiser (a teacher of the cluster, or staff) or its campaign (one they steer)."""
-    series = await series_actions.create_series(ctx, cluster_id=cluster_id, data=data)
-    set_audit_subject(request, "series", series.id)
-    return series
+    created = await series_actions.create_series(ctx, cluster_id=cluster_id, data=data)
+    set_audit_subject(request, "series", created.id)
+    return created_or_pending(created)
 
 
 @router.get("/series/{series_id}", response_model=SeriesDetail)
