@@ -13,8 +13,8 @@ from temporalio.worker import ActivityInboundInterceptor, ExecuteActivityInput, 
 
 from config import Settings
 from contracts.errors import DomainError
-from contracts.notifications.notices import RunStalled
 from contracts.notifications.history import NotifyRequest
+from contracts.notifications.notices import RunStalled
 from db import SessionFactory
 from notifications.service import publish
 from services.runs import stalls as run_stalls

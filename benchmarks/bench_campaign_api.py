@@ -23,8 +23,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from benchmarks import http_load
 from benchmarks.api_servers import serving
-from benchmarks.county_stack import api_settings, bearer, dev_server
 from benchmarks.big_county import add_actions, add_teachers, problem_text
+from benchmarks.county_stack import api_settings, bearer, dev_server
 from benchmarks.http_load import Call, Load
 from config import Settings
 from contracts import workflow_ids

@@ -24,8 +24,8 @@ from temporalio.worker import Worker
 from benchmarks.bench_notifications import BENCH_AUDIENCES, add_teachers, reminder
 from benchmarks.notification_bench_workflows import NotifyOnceWorkflow
 from benchmarks.scratch import scratch_database
-from contracts.notifications.notices import EXAMPLES
 from contracts.notifications.history import Audience, DeliveryStatus, NotificationKind
+from contracts.notifications.notices import EXAMPLES
 from contracts.search_attributes import ALL as SEARCH_ATTRIBUTES
 from contracts.workflow_ids import notice_delivery
 from engine.connection import bundled_binary

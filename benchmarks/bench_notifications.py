@@ -24,12 +24,12 @@ from temporalio.worker import Worker
 from benchmarks.notification_bench_workflows import NotifyEachWorkflow, NotifyOnceWorkflow
 from benchmarks.scratch import scratch_database
 from contracts.directory.api import GradeBand, Role
-from contracts.notifications.notices import EXAMPLES
 from contracts.notifications.history import Audience, NotificationKind, NotifyRequest
+from contracts.notifications.notices import EXAMPLES
+from engine.connection import bundled_binary
 from models import InboxItem, Notification, School, Teacher, User
 from notifications import service
 from services.directory.demo import load_demo_county
-from engine.connection import bundled_binary
 from worker import AUDIENCES, WORKFLOWS, activities_for
 
 CHUNK = 1000

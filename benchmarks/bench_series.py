@@ -19,9 +19,9 @@ from benchmarks.scratch import scratch_database
 from contracts.directory.api import GradeBand, Role
 from contracts.search_attributes import ALL as SEARCH_ATTRIBUTES
 from contracts.series.api import SeriesIn
-from models import Cluster, District, School, SchoolGroup, Teacher, User
 from engine import series as series_run
 from engine.connection import add_search_attributes, bundled_binary
+from models import Cluster, District, School, SchoolGroup, Teacher, User
 from services.series.service import create_series
 from worker import create_worker
 

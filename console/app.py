@@ -9,15 +9,15 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from console import home
+from console.auth import PASSWORD_PAGE, LoginRequired, PasswordChangeRequired, login_url
 from console.campaigns import problems as campaign_problems
 from console.campaigns import topics as campaign_topics
 from console.campaigns import pages as campaigns
+from console.campaigns import tasks
 from console.notifications import pages as notifications
+from console.render import page
 from console.runs import pages as runs
 from console.series import pages as series
-from console.campaigns import tasks
-from console.auth import PASSWORD_PAGE, LoginRequired, PasswordChangeRequired, login_url
-from console.render import page
 from contracts.errors import DomainError
 
 PREFIX = "/console"

@@ -22,8 +22,8 @@ from temporalio.common import TypedSearchAttributes
 from temporalio.service import RPCError, RPCStatusCode
 
 from contracts import search_attributes as sa
-from contracts.runs.api import PatchStatus, PendingActivity, RawEvent, RunDetail, RunStatus, RunSummary
 from contracts.errors import Conflict, NotFound
+from contracts.runs.api import PatchStatus, PendingActivity, RawEvent, RunDetail, RunStatus, RunSummary
 from workflows.patches import Patch
 
 

@@ -20,8 +20,8 @@ from temporalio.client import Client
 from contracts import workflow_ids
 from contracts.labels import notice_label, status_label
 from contracts.runs.api import TimelineEntry
-from models import AuditEntry, Delivery, Notification, SeriesSession, Task, Training
 from engine.runs import chain_events, utc
+from models import AuditEntry, Delivery, Notification, SeriesSession, Task, Training
 
 
 E = EventType

@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from contracts.campaigns.history import Phase, PhaseStep, PlanStatus, TaskKind
 from contracts.campaigns.api import CampaignStatus
+from contracts.campaigns.history import Phase, PhaseStep, PlanStatus, TaskKind
 from contracts.directory.api import GradeBand
 from models.base import Base, TimestampMixin, utcnow
 

@@ -9,8 +9,8 @@ from sqlalchemy import JSON, ForeignKey, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from contracts import workflow_ids
-from contracts.series.history import SeriesStatus
 from contracts.series.api import CalendarScope, SessionStatus
+from contracts.series.history import SeriesStatus
 from models.base import Base, TimestampMixin, utcnow
 
 

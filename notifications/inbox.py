@@ -5,11 +5,11 @@ from datetime import datetime, timezone
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contracts.errors import NotFound
 from contracts.notifications.api import DeliveryOut
 from contracts.notifications.history import ChannelName, DeliveryStatus, NotificationKind
 from models import Delivery, InboxItem, Notification
 from notifications.leases import free
-from contracts.errors import NotFound
 
 
 def inbox_query(*, user_id: int, unread: bool | None) -> Select:

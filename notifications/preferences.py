@@ -7,10 +7,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config import Settings
+from contracts.errors import InvalidField
 from contracts.notifications.api import ALL_KINDS, PreferencesIn, PreferencesOut, QuietHours
 from contracts.notifications.history import CRITICAL_KINDS, ChannelName, NotificationKind
 from models import Preference
-from contracts.errors import InvalidField
 
 CHUNK = 900  # ids per IN (...) list
 

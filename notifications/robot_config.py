@@ -3,10 +3,10 @@
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contracts.errors import Conflict, InvalidField, NotFound
 from contracts.notifications.api import RobotIn
 from contracts.notifications.history import ChannelName
 from models import Cluster, RobotChannel, School
-from contracts.errors import Conflict, InvalidField, NotFound
 from notifications.channels import targets
 
 # Signing is optional for WeCom (it has none) and DingTalk (keyword mode); a webhook must be signed.

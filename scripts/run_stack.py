@@ -17,8 +17,8 @@ from pathlib import Path
 import httpx
 
 from config import ROOT, SECRET_KEY_FILE, Settings, get_settings
-from scripts.bootstrap import migrate, seed
 from engine.connection import bundled_binary, connect_temporal
+from scripts.bootstrap import migrate, seed
 
 STARTUP_TIMEOUT_S = 60
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from webapp import create_app
 from config import ROOT
+from webapp import create_app
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"

@@ -13,12 +13,12 @@ from sqlalchemy import select
 from temporalio.testing import WorkflowEnvironment
 
 from api.clock import current_time
-from webapp import create_app
 from config import Settings
-from db import SessionFactory
 from contracts.campaigns.api import CampaignIn
+from db import SessionFactory
 from models import Cluster, InboxItem, Notification, User
 from services.campaigns import service as campaigns
+from webapp import create_app
 
 API = "/api/v1"
 

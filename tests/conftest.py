@@ -17,15 +17,15 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from webapp import create_app
 from config import Settings
 from contracts.search_attributes import ALL as SEARCH_ATTRIBUTES
 from db import SessionFactory, create_engine, create_session_factory
+from engine.connection import add_search_attributes, bundled_binary
 from models import Base
 from services.accounts.service import bootstrap_admin
 from services.directory.demo import load_demo_county
-from engine.connection import add_search_attributes, bundled_binary
 from tests.histories.recorder import HistoryRecorder
+from webapp import create_app
 from worker import create_worker
 
 DEMO_PASSWORD = "demo-pass"

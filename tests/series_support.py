@@ -16,10 +16,10 @@ from sqlalchemy import select
 from temporalio.testing import WorkflowEnvironment
 
 from api.clock import current_time
-from webapp import create_app
 from config import Settings
 from db import SessionFactory
 from models import InboxItem, Notification, Series, Teacher, User
+from webapp import create_app
 
 
 @pytest.fixture

@@ -9,10 +9,13 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.campaigns import CampaignActivities
 from activities.series import SeriesActivities
-from contracts.campaigns.history import Phase, PhaseStep, PlanIn, PlanSubmission, PlanVerdict, StageIn, TopicIn, TopicsConfirmation, TrainingIn, TrainingScheduling, Transition
 from contracts.campaigns.api import CampaignIn, ProblemIn
-from contracts.series.history import AdvanceInput, Cursor, EndAfterCancel
+from contracts.campaigns.history import (
+    Phase, PhaseStep, PlanIn, PlanSubmission, PlanVerdict, StageIn, TopicIn, TopicsConfirmation, TrainingIn,
+    TrainingScheduling, Transition,
+)
 from contracts.series.api import SeriesIn
+from contracts.series.history import AdvanceInput, Cursor, EndAfterCancel
 from models import Base, Cluster, User
 from services.campaigns import service as campaigns
 from services.series import service as series

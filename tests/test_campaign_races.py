@@ -12,8 +12,8 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from contracts.campaigns.history import CampaignParams
 from contracts.campaigns.api import CampaignIn
+from contracts.campaigns.history import CampaignParams
 from engine import campaigns as campaign_run
 from models import Campaign, Cluster, InboxItem, Notification, Plan, RunStall, Topic, User
 from services.campaigns import service as campaign_service

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from temporalio.api.enums.v1 import EventType
 
 from benchmarks.big_county import add_teachers, problem_text
-from contracts.campaigns.history import CampaignParams
 from contracts.campaigns.api import DeliveryIn, ProblemIn, ReflectionIn
+from contracts.campaigns.history import CampaignParams
 from models import Campaign, CampaignMember, Cluster, Problem, Task, TopicParticipant, Training
 from services.campaigns import service as campaigns
 from tests.campaign_helpers import API, api_on_virtual_time, eventually, iso

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from contracts.campaigns.history import Phase, PhaseStep, PlanStatus, TaskKind
 from contracts.campaigns.api import CampaignIn, ProblemIn
+from contracts.campaigns.history import Phase, PhaseStep, PlanStatus, TaskKind
 from models import (
     AuditEntry, Campaign, Cluster, InboxItem, Plan, PlanStage, Task, Topic, TopicProposalRow, Training, User,
 )

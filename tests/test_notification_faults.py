@@ -28,8 +28,8 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from benchmarks.big_county import add_teachers
 from config import Settings
 from contracts.notifications.delivery import DeliverInput
-from contracts.notifications.notices import EXAMPLES
 from contracts.notifications.history import DeliveryStatus, NotificationKind, NotifyRequest
+from contracts.notifications.notices import EXAMPLES
 from contracts.workflow_ids import notice_delivery
 from db import create_engine, create_session_factory
 from models import Delivery, InboxItem, Notification, User

@@ -5,8 +5,8 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select, update
 
-from contracts.notifications.notices import EXAMPLES
 from contracts.notifications.history import DeliveryStatus, NotificationKind, NotifyRequest
+from contracts.notifications.notices import EXAMPLES
 from models import Delivery, RobotChannel, School, User
 from notifications import service
 from tests.notification_receivers import channels_on  # noqa: F401 (autouse fixture)

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from contracts.notifications.delivery import Drain
-from contracts.notifications.notices import EXAMPLES
 from contracts.notifications.history import ChannelName, DeliveryStatus, NotificationKind, NotifyRequest
+from contracts.notifications.notices import EXAMPLES
 from models import Delivery, InboxItem, RobotChannel, School, Teacher, User
 from notifications import delivery, service
 from notifications.channels import open_channels

@@ -11,16 +11,16 @@ from sqlalchemy import func, select
 from temporalio.worker import Worker
 
 from activities.notifications import NotificationActivities
-from contracts.notifications.notices import EXAMPLES
 from contracts.notifications.history import DeliveryStatus, NotificationKind, NotifyRequest
+from contracts.notifications.notices import EXAMPLES
 from contracts.search_attributes import RUN_KIND
 from models import Delivery, InboxItem, Preference, Teacher, User
 from notifications.channels import open_channels
 from notifications.channels.email import EmailChannel
 from tests.notification_receivers import channels_on, smtp_server  # noqa: F401 (autouse fixture)
+from contracts.workflow_ids import notice_delivery as delivery_workflow_id
 from tests.notification_workflows import NotifyAt, NotifyAtWorkflow
 from worker import WORKFLOWS, activities_for
-from contracts.workflow_ids import notice_delivery as delivery_workflow_id
 from workflows.notify import DeliverNotificationWorkflow
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

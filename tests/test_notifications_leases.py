@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import func, select, update
 
 from contracts.notifications.delivery import Drain, GiveUp
-from contracts.notifications.notices import EXAMPLES, SubmissionReminder
 from contracts.notifications.history import ChannelName, DeliveryStatus, NotificationKind, NotifyRequest
+from contracts.notifications.notices import EXAMPLES, SubmissionReminder
 from models import Campaign, Delivery, Teacher, User
 from notifications import delivery, inbox, leases, service
 from notifications.channels import open_channels

@@ -9,9 +9,9 @@ import pytest
 from jinja2 import Environment, FileSystemLoader, meta
 from pydantic import BaseModel, ValidationError
 
-from contracts.notifications.notices import EXAMPLES, NoticePayload
 from contracts.notifications.history import NotificationKind, NotifyRequest
 from contracts.notifications.legacy_2026_11_23 import Notice_2026_11_23
+from contracts.notifications.notices import EXAMPLES, NoticePayload
 from notifications.render import LOCALES, TEMPLATES, render, render_stored
 
 LINK = "http://127.0.0.1:8000/console/campaigns/7"

@@ -15,8 +15,8 @@ from temporalio.api.testservice.v1 import UnlockTimeSkippingRequest
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.worker import Worker
 
-from contracts.notifications.notices import EXAMPLES
 from contracts.notifications.history import Audience, DeliveryStatus, NotificationKind, NotifyRequest
+from contracts.notifications.notices import EXAMPLES
 from contracts.workflow_ids import notice_delivery
 from models import Delivery, InboxItem, Notification, Preference, Teacher, User
 from tests.campaign_helpers import API, api_on_virtual_time, eventually

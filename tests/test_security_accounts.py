@@ -16,7 +16,9 @@ from sqlalchemy import select, update
 from config import Settings
 from models import ActivationCode, Base, User
 from scripts.run_stack import ensure_secret_key
-from services.accounts.security import SESSION_COOKIE, MissingSecretKey, create_access_token, hash_password, verify_password
+from services.accounts.security import (
+    SESSION_COOKIE, MissingSecretKey, create_access_token, hash_password, verify_password,
+)
 from tests.conftest import DEMO_PASSWORD, api_client
 from tests.notification_receivers import smtp_server
 from tests.test_teachers_import import GOOD_ROWS, csv_bytes, upload

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from contracts.campaigns.history import Phase, PhaseStep, PlanStatus
 from contracts.campaigns.api import CampaignIn, CampaignStatus, ProblemIn
+from contracts.campaigns.history import Phase, PhaseStep, PlanStatus
 from contracts.notifications.notices import EXAMPLES, NotificationKind
 from models import Campaign, Cluster, Reflection, Topic, Training, User
 from notifications.channels.base import Message, Recipient, Robot

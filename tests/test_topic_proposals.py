@@ -8,8 +8,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from benchmarks.big_county import add_teachers
-from contracts.campaigns.history import Phase
 from contracts.campaigns.api import ProblemIn
+from contracts.campaigns.history import Phase
 from models import Campaign, CampaignMember, Cluster, Problem, ProblemVector
 from services.campaigns import service as campaigns
 from tests import grouping_eval

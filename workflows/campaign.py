@@ -32,8 +32,8 @@ with workflow.unsafe.imports_passed_through():
         TaskAssigned, TaskOverdue, TaskReminder, TopicsConfirmed, TopicsPending, TrainingAbsent, TrainingInvitation,
         TrainingReminder,
     )
-    from contracts.notifications.history import Audience, NotifyRequest
     from contracts.campaigns.phase_rules import CampaignAction
+    from contracts.notifications.history import Audience, NotifyRequest
     from contracts.runs.history import CANCELLED_FROM_OUTSIDE
     from contracts.search_attributes import PHASE
     from workflows import patches

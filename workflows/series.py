@@ -21,7 +21,9 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from activities.series import SeriesActivities
     from contracts.search_attributes import PHASE
-    from contracts.series.history import AdvanceInput, Cursor, EndAfterCancel, SeriesChange, SeriesRunInput, Step, StepResult
+    from contracts.series.history import (
+        AdvanceInput, Cursor, EndAfterCancel, SeriesChange, SeriesRunInput, Step, StepResult,
+    )
     from workflows import patches
     from workflows.cancels import cancelled_from_outside
     from workflows.notify import notify

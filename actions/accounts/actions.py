@@ -14,9 +14,9 @@ from contracts.errors import Conflict, InvalidField, TooManyAttempts
 from models import School, Teacher, User
 from services.accounts import service as accounts
 from services.accounts import activation
-from services.directory.service import get_or_404
 from services.accounts.login_throttle import LoginThrottle
 from services.accounts.security import create_access_token
+from services.directory.service import get_or_404
 
 
 async def _check_credentials(

@@ -9,8 +9,15 @@ a topic's lead (a staff member or a teacher) designs and runs its plan."""
 
 from actions import policy
 from actions.context import Context
-from contracts.campaigns.history import CancelRequest, CloseRequest, ExtendRequest, Phase, PhaseChange, PlanIn, PlanRequest, PlanStatus, TopicIn, TopicsRequest, TrainingIn, TrainingRequest, VerdictRequest
-from contracts.campaigns.api import CampaignDetail, CampaignIn, CampaignOrganiserOut, CampaignOut, CampaignStatus, CloseIn, DeliveryIn, ExtendIn, PlanOut, ProblemIn, ProblemMove, ProblemOut, ProblemUpdate, ProposalSplit, ProposalsMerge, ReflectionIn, SummaryIn, TopicOut, TopicProposal, VoteOut
+from contracts.campaigns.api import (
+    CampaignDetail, CampaignIn, CampaignOrganiserOut, CampaignOut, CampaignStatus, CloseIn, DeliveryIn, ExtendIn,
+    PlanOut, ProblemIn, ProblemMove, ProblemOut, ProblemUpdate, ProposalSplit, ProposalsMerge, ReflectionIn, SummaryIn,
+    TopicOut, TopicProposal, VoteOut,
+)
+from contracts.campaigns.history import (
+    CancelRequest, CloseRequest, ExtendRequest, Phase, PhaseChange, PlanIn, PlanRequest, PlanStatus, TopicIn,
+    TopicsRequest, TrainingIn, TrainingRequest, VerdictRequest,
+)
 from contracts.directory.api import Page
 from contracts.errors import Forbidden, NotFound
 from contracts.runs.api import RunPending

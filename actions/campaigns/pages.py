@@ -13,12 +13,12 @@ from actions.campaigns.actions import (
 )
 from actions.context import Context
 from contracts.campaigns import phase_rules
-from contracts.campaigns.history import PlanStatus
 from contracts.campaigns.api import CampaignDetail, PlanOut, TopicProposal
-from contracts.directory.api import GradeBand
-from contracts.errors import Forbidden
+from contracts.campaigns.history import PlanStatus
 from contracts.campaigns.phase_rules import CampaignAction as A
 from contracts.campaigns.phase_rules import Part
+from contracts.directory.api import GradeBand
+from contracts.errors import Forbidden
 from models import Campaign, CheckIn, Problem, Reflection, Task, Topic, Training
 from notifications import inbox
 from services.campaigns import views as campaign_views

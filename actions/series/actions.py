@@ -7,19 +7,22 @@ series' run, which tells the people affected and re-plans its timers."""
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from actions.context import Context
 from actions.campaigns.actions import steered_campaign
+from actions.context import Context
 from actions.policy import is_admin, is_staff
 from contracts.errors import Forbidden
 from contracts.runs.api import RunPending
+from contracts.series.api import (
+    MinutesIn, ParticipantsIn, ParticipantsOut, RescheduleIn, SeriesDetail, SeriesIn, SessionDetail, SessionUpdate,
+    SkipIn,
+)
 from contracts.series.history import SeriesAction
-from contracts.series.api import MinutesIn, ParticipantsIn, ParticipantsOut, RescheduleIn, SeriesDetail, SeriesIn, SessionDetail, SessionUpdate, SkipIn
 from engine import series as series_run
 from engine.starts import NotStarted
 from models import Cluster, Series, SeriesSession, SessionCheckin, SessionMinutes, User
 from services.attendance import AttendanceKind, default_rule
-from services.series import service as series_service
 from services.directory.service import get_or_404, teacher_cluster_id
+from services.series import service as series_service
 
 NOT_ORGANISER = "仅本系列的组织者、创建它的教研员或管理员可以操作 (the series' organiser, its owning staff or an admin only)"
 NOT_OF_CLUSTER = "仅本片区的教师、教研员和管理员可以查看 (the cluster's teachers, staff and admins only)"

@@ -9,8 +9,8 @@ from config import Settings
 from contracts.errors import Forbidden
 from contracts.series.api import CalendarScope, CalendarTokenIn, CalendarTokenOut
 from models import Cluster
-from services.series import calendar_feed
 from services.directory.service import get_or_404, teacher_cluster_id
+from services.series import calendar_feed
 
 
 async def _may_follow_cluster(ctx: Context, *, cluster: Cluster) -> bool:

@@ -16,8 +16,8 @@ from api.audit import set_audit_subject
 from console.auth import ConsoleContext, CsrfChecked
 from console.forms import FORM, errors_of, local_datetime, local_input
 from console.render import page
-from contracts.campaigns.history import CYCLE, Phase
 from contracts.campaigns.api import CampaignIn, CancelIn, CloseIn, ExtendIn, OrganiserIn
+from contracts.campaigns.history import CYCLE, Phase
 from contracts.errors import DomainError, InvalidField, StillRunning
 from contracts.limits import Id
 from contracts.runs.api import RunPending

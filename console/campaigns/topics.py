@@ -16,8 +16,8 @@ from console.auth import ConsoleContext, CsrfChecked
 from console.campaigns.pages import PLAN_LABELS, board_url
 from console.forms import errors_of, lines, local_datetime
 from console.render import page
-from contracts.campaigns.history import PlanIn, StageIn, TopicIn, TrainingIn
 from contracts.campaigns.api import ProblemMove, ProposalSplit, ProposalsMerge, ReflectionIn, SummaryIn, TopicsConfirm
+from contracts.campaigns.history import PlanIn, StageIn, TopicIn, TrainingIn
 from contracts.errors import DomainError, InvalidField, NotFound
 from contracts.limits import Id
 

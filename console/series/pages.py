@@ -7,8 +7,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
-from actions.series import actions as series_actions
 from actions.context import Context
+from actions.series import actions as series_actions
 from console.auth import ConsoleContext, CsrfChecked
 from console.forms import errors_of, lines
 from console.render import page

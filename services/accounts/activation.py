@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from config import Settings
 from models import School, Teacher, User
-from services.accounts.service import issue_activation_code
 from services.accounts.security import formatted_activation_code
+from services.accounts.service import issue_activation_code
 
 log = logging.getLogger(__name__)
 

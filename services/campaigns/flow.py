@@ -6,8 +6,11 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.campaigns.history import Phase, PhaseStep, PlanStatus, PlanSubmission, PlanVerdict, TasksCreated, TopicRef, TopicsConfirmation, TrainingRef, TrainingScheduling, Transition
 from contracts.campaigns.api import CampaignStatus
+from contracts.campaigns.history import (
+    Phase, PhaseStep, PlanStatus, PlanSubmission, PlanVerdict, TasksCreated, TopicRef, TopicsConfirmation, TrainingRef,
+    TrainingScheduling, Transition,
+)
 from models import (
     Campaign, CampaignMember, CampaignPhase, CheckIn, Plan, PlanStage, Problem, Task, Topic, TopicParticipant,
     Training, User, Vote,

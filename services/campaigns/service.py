@@ -16,11 +16,14 @@ from sqlalchemy.exc import IntegrityError
 
 from contracts import workflow_ids
 from contracts.campaigns import phase_rules
+from contracts.campaigns.api import (
+    CampaignIn, CampaignStatus, CampaignOrganiserOut, DeliveryIn, PhaseCounts, PhaseWindow, ProblemIn, ProblemUpdate,
+    ReflectionIn, SummaryIn, TopicOut,
+)
 from contracts.campaigns.history import CYCLE, CampaignParams, CampaignState, Phase, PlanStatus
-from contracts.campaigns.api import CampaignIn, CampaignStatus, CampaignOrganiserOut, DeliveryIn, PhaseCounts, PhaseWindow, ProblemIn, ProblemUpdate, ReflectionIn, SummaryIn, TopicOut
+from contracts.campaigns.phase_rules import CampaignAction
 from contracts.directory.api import Role
 from contracts.errors import Conflict, InvalidField, NotFound
-from contracts.campaigns.phase_rules import CampaignAction
 from models import (
     Campaign, CampaignMember, CampaignOrganiser, CampaignPhase, CheckIn, Cluster, PlanStage, Problem, Reflection,
     School, Task, Teacher, TeacherSubject, Topic, TopicParticipant, Training, User, Vote,

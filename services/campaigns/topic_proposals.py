@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.errors import InvalidField, NotFound
 from contracts.campaigns.phase_rules import CampaignAction
+from contracts.errors import InvalidField, NotFound
 from models import Problem, TopicProposalRow
 from services.campaigns import problem_vectors
 from services.campaigns.service import live_problems, phase_guard

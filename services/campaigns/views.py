@@ -3,8 +3,10 @@
 from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contracts.campaigns.api import (
+    CampaignDetail, CampaignOut, PlanOut, ProposalMember, StageOut, TaskOut, TopicProposal,
+)
 from contracts.campaigns.history import Phase
-from contracts.campaigns.api import CampaignDetail, CampaignOut, PlanOut, ProposalMember, StageOut, TaskOut, TopicProposal
 from contracts.directory.api import Role
 from models import Campaign, Plan, PlanStage, Problem, Reflection, Teacher, TopicProposalRow, Training, User, Vote
 from services.campaigns import audiences as campaign_audiences

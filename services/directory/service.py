@@ -9,9 +9,9 @@ from sqlalchemy import Column, Select, UniqueConstraint, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.directory.api import GradeBand, TeacherIn, TeacherUpdate
+from contracts.errors import Conflict, InvalidField, NotFound
 from models import AuditEntry, Base, Cluster, School, Teacher, TeacherSubject
 from services.accounts.service import ensure_teacher_login, set_active
-from contracts.errors import Conflict, InvalidField, NotFound
 
 M = TypeVar("M", bound=Base)
 

@@ -13,10 +13,10 @@ from icalendar import Calendar, Event
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contracts.errors import NotFound
 from contracts.series.api import CALLED_OFF, CalendarScope
 from models import CalendarToken, Cluster, School, Series, SeriesParticipant, SeriesSession, User
 from services.series import notices
-from contracts.errors import NotFound
 from services.series.service import present_at
 
 UID_DOMAIN = "jiaoyan-flow"

@@ -4,8 +4,8 @@ recipients; the templates word them.
 Built here (with database access) and sent by the series workflow through `notify`, so the
 workflow history holds audiences and keys, never lists of teachers."""
 
-from contracts.notifications.notices import SessionNotice
 from contracts.notifications.history import Audience, NotifyRequest
+from contracts.notifications.notices import SessionNotice
 from models import School, Series, SeriesSession
 
 def session_label(series: Series, meeting: SeriesSession) -> str:

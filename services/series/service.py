@@ -10,11 +10,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.notifications.notices import SessionAnnouncement, SessionCancelled, SessionChanged, SessionNotice
 from contracts.directory.api import Role
 from contracts.notifications.history import NotifyRequest
+from contracts.notifications.notices import SessionAnnouncement, SessionCancelled, SessionChanged, SessionNotice
+from contracts.series.api import (
+    CALLED_OFF, MinutesIn, RescheduleIn, SeriesDetail, SeriesIn, SeriesOut, SessionDetail, SessionStatus,
+    SessionSummary, SessionUpdate,
+)
 from contracts.series.history import LIVE_SERIES, Cursor, SeriesAction, SeriesChange, SeriesStatus
-from contracts.series.api import CALLED_OFF, MinutesIn, RescheduleIn, SeriesDetail, SeriesIn, SeriesOut, SessionDetail, SessionStatus, SessionSummary, SessionUpdate
 from models import (
     Cluster,
     School,
@@ -27,12 +30,12 @@ from models import (
     TeacherSubject,
     User,
 )
+from contracts.errors import Conflict, InvalidField
 from models import SeriesChange as SeriesChangeRow
 from services import attendance
 from services.attendance import AttendanceKind, CheckinWindow, WindowRule, default_rule
-from services.series import notices
 from services.directory.service import get_or_404, teacher_cluster_id
-from contracts.errors import Conflict, InvalidField
+from services.series import notices
 
 
 # ---- who owes the minutes ----

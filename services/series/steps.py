@@ -12,8 +12,8 @@ from contracts.notifications.notices import (
     Escalation, MinutesMissing, SessionAbsent, SessionAnnouncement, SessionNotice, SessionReminder,
 )
 from contracts.notifications.history import NotifyRequest
-from contracts.series.history import Cursor, SeriesStatus, Step, StepKind, StepResult
 from contracts.series.api import SessionStatus
+from contracts.series.history import Cursor, SeriesStatus, Step, StepKind, StepResult
 from models import School, Series, SeriesSession, SessionMinutes
 from services import attendance
 from services.series import notices

@@ -10,8 +10,12 @@ from actions.campaigns import actions as campaigns
 from api.audit import set_audit_subject
 from api.deps import ContextDep, PageDep
 from api.pending import RUN_PENDING, created_or_pending
+from contracts.campaigns.api import (
+    CampaignDetail, CampaignIn, CampaignOrganiserOut, CampaignOut, CampaignStatus, CancelIn, CloseIn, ExtendIn,
+    OrganiserIn, PlanDecision, PlanOut, ProblemIn, ProblemMove, ProblemOut, ProblemUpdate, ProposalSplit,
+    ProposalsMerge, ReflectionIn, StageOut, SummaryIn, TopicOut, TopicProposal, TopicsConfirm, TrainingOut, VoteOut,
+)
 from contracts.campaigns.history import Phase, PhaseChange, PlanIn, TrainingIn
-from contracts.campaigns.api import CampaignDetail, CampaignIn, CampaignOrganiserOut, CampaignOut, CampaignStatus, CancelIn, CloseIn, ExtendIn, OrganiserIn, PlanDecision, PlanOut, ProblemIn, ProblemMove, ProblemOut, ProblemUpdate, ProposalSplit, ProposalsMerge, ReflectionIn, StageOut, SummaryIn, TopicOut, TopicProposal, TopicsConfirm, TrainingOut, VoteOut
 from contracts.directory.api import Page
 from contracts.limits import Id
 

@@ -10,8 +10,11 @@ from api.audit import set_audit_subject
 from api.deps import ContextDep
 from api.pending import RUN_PENDING, created_or_pending
 from contracts.limits import Id
+from contracts.series.api import (
+    SessionCheckinOut, MinutesIn, MinutesOut, ParticipantsIn, ParticipantsOut, RescheduleIn, SeriesDetail, SeriesIn,
+    SeriesOut, SessionDetail, SessionUpdate, SkipIn,
+)
 from contracts.series.history import SeriesAction
-from contracts.series.api import SessionCheckinOut, MinutesIn, MinutesOut, ParticipantsIn, ParticipantsOut, RescheduleIn, SeriesDetail, SeriesIn, SeriesOut, SessionDetail, SessionUpdate, SkipIn
 
 router = APIRouter(tags=["series"])
 
