@@ -9,7 +9,7 @@ from contracts.series.history import AdvanceInput, EndAfterCancel, LIVE_SERIES, 
 from db import SessionFactory
 from models import Series
 from services.series import steps as series_steps
-from services.series.service import changes_not_seen, end_series
+from services.series.changes import changes_not_seen, end_series
 
 
 class SeriesActivities:

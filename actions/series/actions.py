@@ -22,6 +22,7 @@ from engine.starts import NotStarted
 from models import Cluster, Series, SeriesSession, SessionCheckin, SessionMinutes, User
 from services.attendance import AttendanceKind, default_rule
 from services.directory.service import get_or_404, teacher_cluster_id
+from services.series import changes as series_changes
 from services.series import service as series_service
 
 NOT_ORGANISER = "仅本系列的组织者、创建它的教研员或管理员可以操作 (the series' organiser, its owning staff or an admin only)"
@@ -88,7 +89,7 @@ async def _managed_session(ctx: Context, session_id: int) -> SeriesSession:
     return meeting
 
 
-async def _commit_and_send(ctx: Context, change: series_service.Change) -> None:
+async def _commit_and_send(ctx: Context, change: series_changes.Change) -> None:
     change.keep_for_run()
     await ctx.session.commit()
     await series_run.send_change(ctx.temporal, series=change.series, change=change.for_workflow())
@@ -131,7 +132,7 @@ async def read_series(ctx: Context, *, series_id: int) -> SeriesDetail:
 
 
 # A rule of services/series/service.py that stores one change and says what the run must tell people.
-ChangeRule = Callable[..., Awaitable[series_service.Change]]
+ChangeRule = Callable[..., Awaitable[series_changes.Change]]
 
 
 async def _steer(ctx: Context, *, series_id: int, data: SeriesAction, rule: ChangeRule) -> Series:
@@ -142,23 +143,23 @@ async def _steer(ctx: Context, *, series_id: int, data: SeriesAction, rule: Chan
 
 async def pause_series(ctx: Context, *, series_id: int, data: SeriesAction) -> Series:
     """Those who steer it: no sessions until resumed (the upcoming ones are called off)."""
-    return await _steer(ctx, series_id=series_id, data=data, rule=series_service.pause_series)
+    return await _steer(ctx, series_id=series_id, data=data, rule=series_changes.pause_series)
 
 
 async def resume_series(ctx: Context, *, series_id: int, data: SeriesAction) -> Series:
     """Those who steer it: the sessions still ahead take place again."""
-    return await _steer(ctx, series_id=series_id, data=data, rule=series_service.resume_series)
+    return await _steer(ctx, series_id=series_id, data=data, rule=series_changes.resume_series)
 
 
 async def end_series(ctx: Context, *, series_id: int, data: SeriesAction) -> Series:
     """Those who steer it: end the term early; the sessions ahead are cancelled."""
-    return await _steer(ctx, series_id=series_id, data=data, rule=series_service.end_series)
+    return await _steer(ctx, series_id=series_id, data=data, rule=series_changes.end_series)
 
 
 async def add_participants(ctx: Context, *, series_id: int, data: ParticipantsIn) -> ParticipantsOut:
     """Those who steer it: the teachers take part from the next session on."""
     series = await _managed_series(ctx, series_id)
-    change, added, already = await series_service.add_participants(
+    change, added, already = await series_changes.add_participants(
         ctx.session, series=series, teacher_ids=data.teacher_ids, actor=ctx.user, now=ctx.now)
     await _commit_and_send(ctx, change)
     return ParticipantsOut(added=added, already=already)
@@ -167,7 +168,7 @@ async def add_participants(ctx: Context, *, series_id: int, data: ParticipantsIn
 async def remove_participant(ctx: Context, *, series_id: int, teacher_id: int) -> None:
     """Those who steer it: the teacher leaves the sessions still ahead."""
     series = await _managed_series(ctx, series_id)
-    await _commit_and_send(ctx, await series_service.remove_participant(
+    await _commit_and_send(ctx, await series_changes.remove_participant(
         ctx.session, series=series, teacher_id=teacher_id, actor=ctx.user, now=ctx.now))
 
 
@@ -212,17 +213,17 @@ async def _change_session(ctx: Context, *, session_id: int, rule: ChangeRule, **
 
 async def update_session(ctx: Context, *, session_id: int, data: SessionUpdate) -> SessionDetail:
     """Those who steer the series: host, place, theme, agenda or recorder."""
-    return await _change_session(ctx, session_id=session_id, rule=series_service.update_session, data=data)
+    return await _change_session(ctx, session_id=session_id, rule=series_changes.update_session, data=data)
 
 
 async def skip_session(ctx: Context, *, session_id: int, data: SkipIn) -> SessionDetail:
     """Those who steer the series: call one upcoming session off, with a reason."""
-    return await _change_session(ctx, session_id=session_id, rule=series_service.skip_session, reason=data.reason)
+    return await _change_session(ctx, session_id=session_id, rule=series_changes.skip_session, reason=data.reason)
 
 
 async def reschedule_session(ctx: Context, *, session_id: int, data: RescheduleIn) -> SessionDetail:
     """Those who steer the series: move one upcoming session to another time."""
-    return await _change_session(ctx, session_id=session_id, rule=series_service.reschedule_session, data=data,
+    return await _change_session(ctx, session_id=session_id, rule=series_changes.reschedule_session, data=data,
                                  tz=ctx.settings.tz)
 
 

@@ -1,9 +1,7 @@
-"""Weekly joint sessions (联片教研 · 周周有约): creating a term series, reading it, the changes
-organisers make while it runs, check-in and minutes. The database is the truth about sessions;
-each change also yields the notices the running workflow sends (see SeriesChangeOut)."""
+"""Weekly joint sessions (联片教研 · 周周有约): creating a term series, reading it, check-in and
+minutes, and the log of its changes. The database is the truth about sessions. The changes
+organisers make while the term runs are in changes.py."""
 
-from collections.abc import Collection
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,13 +9,9 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.directory.api import Role
-from contracts.notifications.history import NotifyRequest
-from contracts.notifications.notices import SessionAnnouncement, SessionCancelled, SessionChanged, SessionNotice
-from contracts.series.api import (
-    CALLED_OFF, MinutesIn, RescheduleIn, SeriesDetail, SeriesIn, SeriesOut, SessionDetail, SessionStatus,
-    SessionSummary, SessionUpdate,
-)
-from contracts.series.history import LIVE_SERIES, Cursor, SeriesAction, SeriesChange, SeriesStatus
+from contracts.errors import Conflict, InvalidField
+from contracts.series.api import CALLED_OFF, MinutesIn, SeriesDetail, SeriesIn, SeriesOut, SessionDetail, SessionSummary
+from contracts.series.history import LIVE_SERIES, Cursor
 from models import (
     Cluster,
     School,
@@ -30,12 +24,10 @@ from models import (
     TeacherSubject,
     User,
 )
-from contracts.errors import Conflict, InvalidField
 from models import SeriesChange as SeriesChangeRow
 from services import attendance
 from services.attendance import AttendanceKind, CheckinWindow, WindowRule, default_rule
 from services.directory.service import get_or_404, teacher_cluster_id
-from services.series import notices
 
 
 # ---- who owes the minutes ----
@@ -148,9 +140,23 @@ async def create_series(
         SeriesParticipant(series_id=series.id, teacher_id=t.id, user_id=t.user_id, joined_at=now, added_by_user_id=actor.id)
         for t in await _cluster_teachers(session, cluster.id, data.subject)
     )
-    await _log(session, series=series, action="created", actor=actor, now=now, data={"sessions": len(dates)})
+    await log_change(session, series=series, action="created", actor=actor, now=now, data={"sessions": len(dates)})
     await session.flush()
     return series
+
+
+async def log_change(
+    session: AsyncSession, *, series: Series, action: str, actor: User | None, now: datetime,
+    meeting: SeriesSession | None = None, data: dict | None = None,
+) -> SeriesChangeRow:
+    """A change to the series, kept in its log (the series page's history, and what its run is told)."""
+    row = SeriesChangeRow(
+        series_id=series.id, session_id=meeting.id if meeting else None, action=action,
+        actor_user_id=actor.id if actor else None, data=data or {}, created_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    return row
 
 
 # ---- reading ----
@@ -250,267 +256,6 @@ async def is_participant(session: AsyncSession, *, meeting: SeriesSession, user_
     return await session.scalar(stmt.limit(1)) is not None
 
 
-# ---- changes while the term runs ----
-
-
-@dataclass
-class Change:
-    """A stored change and what the workflow must tell people about it."""
-
-    series: Series
-    row: SeriesChangeRow
-    notices: list[NotifyRequest] = field(default_factory=list)
-
-    def for_workflow(self) -> SeriesChange:
-        return SeriesChange(change_id=self.row.id, action=self.row.action, notices=self.notices)
-
-    def keep_for_run(self) -> None:
-        """Store with the change what its run must be told: a run the Update never reached
-        (Temporal unreachable at that moment) finds it at its next step, so nothing is dropped."""
-        self.row.data = {**self.row.data, FOR_RUN: self.for_workflow().model_dump(mode="json")}
-
-
-FOR_RUN = "for_run"  # the key of a change row's data holding what its run must be told
-
-
-async def changes_not_seen(session: AsyncSession, *, series_id: int, seen: Collection[int]) -> list[SeriesChange]:
-    """Stored changes the series' run has not taken, oldest first (a term holds a few dozen)."""
-    rows = await session.scalars(select(SeriesChangeRow).where(
-        SeriesChangeRow.series_id == series_id, SeriesChangeRow.id.not_in(seen)).order_by(SeriesChangeRow.id))
-    return [SeriesChange.model_validate(row.data[FOR_RUN]) for row in rows if FOR_RUN in row.data]
-
-
-async def _log(
-    session: AsyncSession, *, series: Series, action: str, actor: User | None, now: datetime,
-    meeting: SeriesSession | None = None, data: dict | None = None,
-) -> SeriesChangeRow:
-    row = SeriesChangeRow(
-        series_id=series.id, session_id=meeting.id if meeting else None, action=action,
-        actor_user_id=actor.id if actor else None, data=data or {}, created_at=now,
-    )
-    session.add(row)
-    await session.flush()
-    return row
-
-
-def _require_status(series: Series, *allowed: SeriesStatus) -> None:
-    if series.status not in allowed:
-        raise Conflict(f"系列当前状态为 {series.status}，不能进行此操作 (series is {series.status})", status=series.status)
-
-
-def _require_upcoming(meeting: SeriesSession, now: datetime) -> None:
-    if meeting.status != SessionStatus.scheduled or meeting.starts_at <= now:
-        raise Conflict(
-            f"只能修改尚未开始的活动（当前状态 {meeting.status}） (only upcoming scheduled sessions can change)",
-            status=meeting.status, starts_at=meeting.starts_at.isoformat(),
-        )
-
-
-async def _future_sessions(session: AsyncSession, series: Series, now: datetime, *statuses: SessionStatus) -> list[SeriesSession]:
-    stmt = select(SeriesSession).where(
-        SeriesSession.series_id == series.id, SeriesSession.starts_at > now, SeriesSession.status.in_(statuses)
-    ).order_by(SeriesSession.starts_at)
-    return list((await session.scalars(stmt)).all())
-
-
-def _set_status(sessions: list[SeriesSession], status: SessionStatus, now: datetime) -> None:
-    for meeting in sessions:
-        meeting.status = status
-        meeting.sequence += 1
-        meeting.updated_at = now
-
-
-async def _series_notice(
-    session: AsyncSession, *, series: Series, row: SeriesChangeRow, model: type[SessionNotice],
-    affected: list[SeriesSession], **fields,
-) -> list[NotifyRequest]:
-    """To the whole series, about the first session affected; nothing when no session is."""
-    if not affected:
-        return []
-    host = await session.get(School, affected[0].host_school_id)
-    return [notices.session_notice(
-        model=model, key=notices.change_key(series, row.id), series=series, meeting=affected[0], host=host,
-        link=f"/console/series/{series.id}", audience=notices.series_participants(series), **fields,
-    )]
-
-
-async def pause_series(session: AsyncSession, *, series: Series, data: SeriesAction, actor: User, now: datetime) -> Change:
-    _require_status(series, SeriesStatus.active)
-    series.status = SeriesStatus.paused
-    paused = await _future_sessions(session, series, now, SessionStatus.scheduled)
-    _set_status(paused, SessionStatus.paused, now)
-    row = await _log(session, series=series, action="paused", actor=actor, now=now,
-                     data={"reason": data.reason, "sessions": [s.id for s in paused]})
-    return Change(series, row, await _series_notice(
-        session, series=series, row=row, model=SessionCancelled, affected=paused, action=row.action,
-        reason=data.reason, sessions=len(paused),
-    ))
-
-
-async def resume_series(session: AsyncSession, *, series: Series, data: SeriesAction, actor: User, now: datetime) -> Change:
-    _require_status(series, SeriesStatus.paused)
-    series.status = SeriesStatus.active
-    resumed = await _future_sessions(session, series, now, SessionStatus.paused)
-    _set_status(resumed, SessionStatus.scheduled, now)
-    row = await _log(session, series=series, action="resumed", actor=actor, now=now,
-                     data={"reason": data.reason, "sessions": [s.id for s in resumed]})
-    return Change(series, row, await _series_notice(
-        session, series=series, row=row, model=SessionChanged, affected=resumed, action=row.action,
-    ))
-
-
-async def end_series(session: AsyncSession, *, series: Series, data: SeriesAction, actor: User | None,
-                     now: datetime) -> Change:
-    _require_status(series, SeriesStatus.active, SeriesStatus.paused)
-    series.status = SeriesStatus.ended
-    cancelled = await _future_sessions(session, series, now, SessionStatus.scheduled, SessionStatus.paused)
-    _set_status(cancelled, SessionStatus.cancelled, now)
-    row = await _log(session, series=series, action="ended", actor=actor, now=now,
-                     data={"reason": data.reason, "sessions": [s.id for s in cancelled]})
-    return Change(series, row, await _series_notice(
-        session, series=series, row=row, model=SessionCancelled, affected=cancelled, action=row.action,
-        reason=data.reason, sessions=len(cancelled),
-    ))
-
-
-async def _session_change_notice(
-    session: AsyncSession, *, series: Series, meeting: SeriesSession, row: SeriesChangeRow, model: type[SessionNotice],
-    **fields,
-) -> NotifyRequest:
-    """To the session's participants (unless `fields` name other recipients)."""
-    host = await session.get(School, meeting.host_school_id)
-    return notices.session_notice(
-        model=model, key=notices.change_key(series, row.id), series=series, meeting=meeting, host=host,
-        link=notices.session_link(meeting), **({"audience": notices.participants_of(meeting)} | fields),
-    )
-
-
-async def skip_session(
-    session: AsyncSession, *, meeting: SeriesSession, reason: str, actor: User, now: datetime
-) -> Change:
-    series = await session.get(Series, meeting.series_id)
-    _require_upcoming(meeting, now)
-    meeting.skip_reason = reason
-    _set_status([meeting], SessionStatus.skipped, now)
-    row = await _log(session, series=series, meeting=meeting, action="skipped", actor=actor, now=now, data={"reason": reason})
-    notice = await _session_change_notice(
-        session, series=series, meeting=meeting, row=row, model=SessionCancelled, action=row.action, reason=reason,
-    )
-    return Change(series, row, [notice])
-
-
-def _aware(at: datetime, tz: ZoneInfo) -> datetime:
-    return at if at.tzinfo is not None else at.replace(tzinfo=tz)
-
-
-async def reschedule_session(
-    session: AsyncSession, *, meeting: SeriesSession, data: RescheduleIn, actor: User, now: datetime, tz: ZoneInfo
-) -> Change:
-    series = await session.get(Series, meeting.series_id)
-    _require_upcoming(meeting, now)
-    starts_at, ends_at = _aware(data.starts_at, tz), _aware(data.ends_at, tz)
-    if starts_at <= now:
-        raise InvalidField("starts_at", "新的开始时间须在将来 (the new start must be in the future)")
-    before = {"starts_at": meeting.starts_at.isoformat(), "ends_at": meeting.ends_at.isoformat()}
-    meeting.starts_at, meeting.ends_at = starts_at, ends_at
-    _set_status([meeting], SessionStatus.scheduled, now)
-    row = await _log(session, series=series, meeting=meeting, action="rescheduled", actor=actor, now=now,
-                     data={"before": before, "after": {"starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat()}})
-    notice = await _session_change_notice(
-        session, series=series, meeting=meeting, row=row, model=SessionChanged, action=row.action,
-        previous_starts_at=before["starts_at"],
-    )
-    return Change(series, row, [notice])
-
-
-# Fields a calendar shows: changing them bumps SEQUENCE and tells the participants.
-VISIBLE_FIELDS = {"host_school_id", "place", "theme"}
-
-
-async def update_session(
-    session: AsyncSession, *, meeting: SeriesSession, data: SessionUpdate, actor: User, now: datetime
-) -> Change:
-    series = await session.get(Series, meeting.series_id)
-    values = data.model_dump(exclude_unset=True)
-    if not values:
-        raise InvalidField("host_school_id", "没有要修改的内容 (nothing to change)")
-    if VISIBLE_FIELDS & values.keys() or "agenda" in values:
-        _require_upcoming(meeting, now)
-    if values.get("host_school_id") is not None:
-        host = await session.get(School, values["host_school_id"])
-        if host is None or host.cluster_id != series.cluster_id:
-            raise InvalidField("host_school_id", "承办学校须属于本片区 (the host must be a school of this cluster)")
-        values.setdefault("place", host.address or host.name)
-    if values.get("recorder_user_id") is not None:
-        await require_of_cluster(session, cluster_id=series.cluster_id, user_id=values["recorder_user_id"],
-                                 field="recorder_user_id")
-    before = {key: getattr(meeting, key) for key in values}
-    changed = {key: value for key, value in values.items() if value is not None and before[key] != value}
-    for key, value in changed.items():
-        setattr(meeting, key, value)
-    meeting.updated_at = now
-    visible = VISIBLE_FIELDS & changed.keys()
-    if visible:
-        meeting.sequence += 1
-    row = await _log(session, series=series, meeting=meeting, action="updated", actor=actor, now=now,
-                     data={"before": {k: before[k] for k in changed}, "after": changed})
-    change = Change(series, row)
-    if visible or "agenda" in changed:
-        change.notices.append(await _session_change_notice(
-            session, series=series, meeting=meeting, row=row, model=SessionChanged, action=row.action,
-            changed=sorted((VISIBLE_FIELDS | {"agenda"}) & changed.keys()),
-        ))
-    return change
-
-
-async def add_participants(
-    session: AsyncSession, *, series: Series, teacher_ids: list[int], actor: User, now: datetime
-) -> tuple[Change, list[int], list[int]]:
-    _require_status(series, SeriesStatus.active, SeriesStatus.paused)
-    rows = (await session.execute(select(Teacher, School.cluster_id).join(School, School.id == Teacher.school_id)
-                                  .where(Teacher.id.in_(teacher_ids)))).all()
-    teachers = {teacher.id: teacher for teacher, _ in rows}
-    missing = [tid for tid in teacher_ids if tid not in teachers or teachers[tid].user_id is None]
-    if missing:
-        raise InvalidField("teacher_ids", f"教师 {missing} 不存在或没有账号 (unknown teachers or without a login)")
-    outside = [teacher.id for teacher, cluster_id in rows if cluster_id != series.cluster_id]
-    if outside:
-        raise InvalidField("teacher_ids", f"教师 {outside} 不是本片区的教师 (not teachers of this series' cluster)")
-    current = set(await session.scalars(select(SeriesParticipant.teacher_id).where(
-        SeriesParticipant.series_id == series.id, SeriesParticipant.left_at.is_(None))))
-    added = [tid for tid in dict.fromkeys(teacher_ids) if tid not in current]
-    session.add_all(
-        SeriesParticipant(series_id=series.id, teacher_id=tid, user_id=teachers[tid].user_id, joined_at=now,
-                          added_by_user_id=actor.id)
-        for tid in added
-    )
-    row = await _log(session, series=series, action="participants_added", actor=actor, now=now, data={"teacher_ids": added})
-    change = Change(series, row)
-    upcoming = await _future_sessions(session, series, now, SessionStatus.scheduled)
-    if added and upcoming:
-        # Welcome the newcomers with the next session they are in.
-        change.notices.append(await _session_change_notice(
-            session, series=series, meeting=upcoming[0], row=row, model=SessionAnnouncement, joined=True, audience=None,
-            user_ids=[teachers[tid].user_id for tid in added],
-        ))
-    return change, added, [tid for tid in teacher_ids if tid in current]
-
-
-async def remove_participant(
-    session: AsyncSession, *, series: Series, teacher_id: int, actor: User, now: datetime
-) -> Change:
-    membership = await session.scalar(select(SeriesParticipant).where(
-        SeriesParticipant.series_id == series.id, SeriesParticipant.teacher_id == teacher_id,
-        SeriesParticipant.left_at.is_(None)))
-    if membership is None:
-        raise InvalidField("teacher_id", f"教师 {teacher_id} 不是本系列的参与者 (not a participant)")
-    membership.left_at = now
-    membership.removed_by_user_id = actor.id
-    row = await _log(session, series=series, action="participant_removed", actor=actor, now=now,
-                     data={"teacher_ids": [teacher_id]})
-    return Change(series, row)
-
-
 # ---- check-in and minutes (stored by the API; the workflow reads them when it needs them) ----
 
 
@@ -541,7 +286,7 @@ async def put_minutes(session: AsyncSession, *, meeting: SeriesSession, data: Mi
     else:
         minutes.content, minutes.links, minutes.updated_at = data.content, data.links, now
     series = await session.get(Series, meeting.series_id)
-    await _log(session, series=series, meeting=meeting, action="minutes_saved", actor=user, now=now)
+    await log_change(session, series=series, meeting=meeting, action="minutes_saved", actor=user, now=now)
     await session.flush()
     return minutes
 
