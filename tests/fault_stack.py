@@ -11,7 +11,9 @@ import time
 from contextlib import suppress
 from pathlib import Path
 
+from temporalio.client import Client
 from temporalio.common import SearchAttributeIndexedValueType
+from temporalio.service import RetryConfig, RPCError
 
 from config import ROOT, Settings
 from contracts.search_attributes import ALL as SEARCH_ATTRIBUTES
@@ -109,14 +111,15 @@ class DevServer(Process):
         return f"127.0.0.1:{self.port}"
 
     async def ready(self) -> None:
-        async def answers() -> bool:
-            with suppress(OSError):
-                _, writer = await asyncio.open_connection("127.0.0.1", self.port)
-                writer.close()
-                return True
+        """The frontend answers a health check: the port opens a moment before it does, and a client
+        connecting in that moment fails ("Frontend is not healthy yet")."""
+        async def healthy() -> bool:
+            with suppress(RuntimeError, RPCError):
+                client = await Client.connect(self.address, retry_config=RetryConfig(max_elapsed_time_millis=500))
+                return await client.service_client.check_health()
             return False
 
-        await wait_for(answers, timeout=60, what="the Temporal dev server")
+        await wait_for(healthy, timeout=60, what="the Temporal dev server", every=0.2)
 
 
 class TcpProxy:

@@ -12,7 +12,6 @@ A second pass starts nothing. Counts are asserted, never durations."""
 import asyncio
 import logging
 from collections import Counter
-from contextlib import suppress
 from datetime import datetime, timedelta
 
 import pytest
@@ -46,14 +45,9 @@ async def server(tmp_path):
 
 @pytest.fixture
 async def client(server) -> Client:
-    async def connected() -> Client | None:
-        with suppress(RuntimeError):  # the port answers a moment before the frontend does
-            # Gives up on a stopped server after a second (the default is 10 s of retries): quicker 202s.
-            return await Client.connect(server.address, data_converter=pydantic_data_converter,
-                                        retry_config=RetryConfig(max_elapsed_time_millis=1000))
-        return None
-
-    return await wait_for(connected, timeout=60, what="the dev server's frontend", every=0.2)
+    # Gives up on a stopped server after a second (the default is 10 s of retries): quicker 202s.
+    return await Client.connect(server.address, data_converter=pydantic_data_converter,
+                                retry_config=RetryConfig(max_elapsed_time_millis=1000))
 
 
 def series_body(settings) -> dict:
