@@ -243,7 +243,7 @@ async def test_close_during_entry_with_a_full_history_continues_as_new(vapi, log
         state = campaign_service.initial_state(campaign)
         assert state.params == CampaignParams(**campaign.params)
     async with _worker(ts_env, settings, session_factory, slow={"record_transition": SLOW}):
-        await campaign_run.start(ts_env.client, settings=settings, campaign=campaign, state=state,
+        await campaign_run.start(ts_env.client, settings=settings, campaign=campaign,
                                  cluster_ids=[await _cluster(session_factory)], started_by="staff01")
         handle = ts_env.client.get_workflow_handle(campaign.workflow_id)
         first_run = (await handle.describe()).run_id
