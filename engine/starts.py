@@ -3,6 +3,7 @@ after committing it, or the worker's reconciler (engine/reconcile.py) for a reco
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from temporalio.client import Client
@@ -13,6 +14,11 @@ from temporalio.service import RPCError
 from config import Settings
 
 log = logging.getLogger(__name__)
+
+# How long a start may take before the request answers 202 (the record is kept and the reconciler
+# starts the run): a server that hangs would otherwise hold the person's click for the client's
+# retries (about 30 s measured). A start the server still carries out is found by the reconciler.
+START_WAIT = timedelta(seconds=5)
 
 
 class NotStarted(Exception):
@@ -26,6 +32,7 @@ async def start_once(client: Client, run: Callable, arg: Any, *, workflow_id: st
     try:
         await client.start_workflow(
             run, arg, id=workflow_id, task_queue=settings.temporal_task_queue, search_attributes=search_attributes,
+            rpc_timeout=START_WAIT,
             # A running run holds its id (FAIL): the request and the reconciler may both start a
             # new record, and the second start is refused, which means the run is there. A run that
             # completed holds it too (FAILED_ONLY): a campaign or term that ran to its end never runs

@@ -11,6 +11,7 @@ A second pass starts nothing. Counts are asserted, never durations."""
 
 import asyncio
 import logging
+import signal
 from collections import Counter
 from datetime import datetime, timedelta
 
@@ -101,6 +102,23 @@ async def announced_once(client: Client, session_factory) -> None:
     assert set(opened.values()) == set(announced.values()) == {1}
     for workflow_id in ("campaign-1", "series-1"):
         assert await executions(client, workflow_id) == [WorkflowExecutionStatus.RUNNING]
+
+
+async def test_a_server_that_hangs_answers_202_and_the_run_starts_once_it_answers(
+    settings, session_factory, demo, server, client
+):
+    """A frozen server (it accepts connections and never answers) is the worse outage for the person
+    clicking: the start gives up after START_WAIT and the campaign is kept, not lost with a timeout."""
+    server.process.send_signal(signal.SIGSTOP)
+    try:
+        async with api_client(settings, client) as api:
+            answer = await create_campaign(api, await staff(api))
+    finally:
+        server.process.send_signal(signal.SIGCONT)
+    assert answer.status_code == 202, answer.text
+    # The server may still carry out the start it held (then the reconciler finds the run): either way, one run.
+    await reconcile(client, settings=settings, session_factory=session_factory)
+    assert await executions(client, "campaign-1") == [WorkflowExecutionStatus.RUNNING]
 
 
 async def test_created_while_temporal_is_down_gets_its_run_once_temporal_is_back(
