@@ -24,8 +24,10 @@ from services.campaigns.service import live_problems, phase_windows
 REFLECTIONS_SHOWN = 300  # a county campaign has thousands; the report quotes this many
 # The report is a document of its own (printed, forwarded), so its style travels inside it; the
 # Content-Security-Policy allows exactly this style by its hash (api/security_headers.py).
-REPORT_STYLE = ("body{font-family:sans-serif;max-width:960px;margin:2em auto;line-height:1.5}"
-                "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em}")
+# Wide tables scroll in their own box, so the page keeps to a phone's width at 200 % text.
+REPORT_STYLE = ("body{font-family:sans-serif;max-width:960px;margin:2em auto;padding:0 1em;line-height:1.5;"
+                "overflow-wrap:anywhere}table{border-collapse:collapse;display:block;overflow-x:auto}"
+                "td,th{border:1px solid #ccc;padding:.2em .5em}")
 REPORT_STYLE_SOURCE = "'sha256-" + base64.b64encode(hashlib.sha256(REPORT_STYLE.encode()).digest()).decode() + "'"
 STATUS_LABELS = {CampaignStatus.running: "进行中", CampaignStatus.completed: "已完成", CampaignStatus.cancelled: "已取消"}
 
