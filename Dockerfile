@@ -12,4 +12,5 @@ RUN useradd --create-home jiaoyan && chown -R jiaoyan /app
 USER jiaoyan
 
 EXPOSE 8000
-CMD ["uvicorn", "webapp:app", "--host", "0.0.0.0", "--port", "8000"]
+# scripts/serve_api.py: uvicorn with the limits on headers and connections, as `make run` serves.
+CMD ["python", "-m", "scripts.serve_api", "--host", "0.0.0.0", "--port", "8000"]

@@ -32,7 +32,7 @@ worker: $(STAMP)
 	$(BIN)/python worker.py
 
 api: $(STAMP)
-	$(BIN)/python -m uvicorn webapp:app --host 127.0.0.1 --port 8000
+	$(BIN)/python -m scripts.serve_api
 
 bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do $(BIN)/python -m benchmarks.$$(basename $$b .py) || exit 1; done

@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from temporalio.client import Client
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.audit import AuditMiddleware
 from api.body_limit import BodySizeLimit
@@ -66,6 +67,10 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
     app.add_middleware(AuditMiddleware)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes,
                        larger={f"{API_PREFIX}/teachers/import": settings.max_import_bytes})
+    if settings.trusted_proxy_list:
+        # The address the login limits count (api/deps.py): X-Forwarded-For only from these peers.
+        # The server itself never reads it (scripts/serve_api.py), so there is one list of them.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
     # Added last, so outermost: every answer gets the headers, a refused body's 413 included. The
     # body limit sits inside it but still before anything reads the body.
     app.add_middleware(SecurityHeadersMiddleware, https=settings.secure_cookies,

@@ -54,7 +54,8 @@ async def get_login_throttle(request: Request) -> LoginThrottle:
 
 
 async def get_client_address(request: Request) -> str:
-    """The peer's address (behind a reverse proxy: run uvicorn with --forwarded-allow-ips)."""
+    """The address the login limits count: the peer's, or, from a proxy named in TRUSTED_PROXIES,
+    the one its X-Forwarded-For gives (webapp.py)."""
     return request.client.host if request.client else ""
 
 

@@ -37,10 +37,22 @@ class Settings(BaseSettings):
     # Activation codes (开通码) of teachers' logins: how long one stays usable after it is issued.
     activation_code_days: int = 14
     # Login attempts allowed before a 429 (the `limits` library's notation, moving windows; every
-    # window must allow the attempt, so the wait grows with the attempts). Per username every
-    # attempt counts and a success starts again; per client address only failures count.
+    # window must allow the attempt, so the wait grows with the attempts). Every attempt counts
+    # before its password is checked, so a burst cannot outrun the count; per username a success
+    # starts again, per client address (a school behind one NAT) successes count too.
     login_limits_per_username: str = "10/minute;20/hour;50/day"
     login_limits_per_address: str = "50/minute;200/hour;1000/day"
+    # argon2 checks running at once per API process. Each takes 64 MiB and already runs 4 lanes in
+    # threads of its own: a burst of logins queues for this one instead of taking every core.
+    password_check_threads: int = Field(default=1, ge=1)
+    # Who may say, in X-Forwarded-For, which address a request comes from: comma-separated IPs or
+    # networks of the reverse proxies in front of the API. Empty: the peer's address, always.
+    trusted_proxies: str = ""
+    # What the API server accepts before the body (scripts/serve_api.py): request line and headers
+    # together at most this many bytes (400 beyond), and at most this many connections and
+    # requests in flight per process (503 beyond).
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024)
+    max_connections: int = Field(default=1000, ge=1)
 
     admin_username: str = "admin"
     admin_password: str = "demo-pass"
@@ -132,6 +144,10 @@ class Settings(BaseSettings):
         """CHANNEL_PRIVATE_HOSTS as URLs name them: lower case, IP addresses in their usual form."""
         hosts = {host.strip().strip("[]").lower() for host in self.channel_private_hosts.split(",")} - {""}
         return frozenset(_canonical_ip(host) for host in hosts)
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [proxy.strip() for proxy in self.trusted_proxies.split(",") if proxy.strip()]
 
     @property
     def tz(self) -> ZoneInfo:

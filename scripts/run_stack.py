@@ -95,8 +95,10 @@ def api_workers(database_url: str) -> int:
 
 
 def api_args(*, app: str = "webapp:app", host: str, port: int, workers: int) -> list[str]:
-    """The API server command: uvicorn (uvloop, httptools) with `workers` processes on one socket."""
-    return [sys.executable, "-m", "uvicorn", app, "--host", host, "--port", str(port), "--workers", str(workers)]
+    """The API server command (scripts/serve_api.py: uvicorn and its limits) with `workers`
+    processes on one socket."""
+    return [sys.executable, "-m", "scripts.serve_api", "--app", app, "--host", host, "--port", str(port),
+            "--workers", str(workers)]
 
 
 def stop_all(processes: dict[str, subprocess.Popen]) -> None:

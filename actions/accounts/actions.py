@@ -23,15 +23,13 @@ async def _check_credentials(
     session: AsyncSession, *, throttle: LoginThrottle, username: str, password: str, client: str, now: datetime
 ) -> User | None:
     """The active login these credentials open (a password, or before the first one the
-    activation code), counted by the throttle; TooManyAttempts, without looking at the password,
-    while the username or the client address is throttled."""
+    activation code), counted by the throttle before anything else; TooManyAttempts, without
+    touching the database or the password, while the username or the client address is throttled."""
     wait = throttle.attempt(username=username, address=client)
     if wait:
         raise TooManyAttempts(wait)
     user = await accounts.authenticate(session, username=username, password=password, now=now)
-    if user is None:
-        throttle.failed(address=client)
-    else:
+    if user is not None:
         throttle.succeeded(username=username)
     return user
 

@@ -1,6 +1,6 @@
-"""Login throttling: failed attempts per username and per client address in moving windows (the
-`limits` library). Kept in this process's memory: each API process counts on its own, and a
-restart forgets; with N processes an attacker gets at most N times the allowance."""
+"""Login throttling: attempts per username and per client address in moving windows (the `limits`
+library). Kept in this process's memory: each API process counts on its own, and a restart
+forgets; with N processes an attacker gets at most N times the allowance."""
 
 import math
 import time
@@ -11,10 +11,10 @@ from limits.strategies import MovingWindowRateLimiter
 
 
 class LoginThrottle:
-    """Every attempt counts against its username at once (so a burst of parallel guesses cannot
-    outrun the count) and a success clears it. Against the address only failures count, so a
-    school behind one NAT address can log in all morning; a burst across usernames can overshoot
-    that count by the attempts in flight."""
+    """Every attempt counts, against its address and its username, before its password is
+    checked: `hit()` counts and refuses in one step, so a burst of parallel guesses is refused at
+    the limit instead of being checked in full. A success clears its username's count (not its
+    address's: one valid login must not buy an address more guesses)."""
 
     def __init__(self, *, per_username: str, per_address: str) -> None:
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
@@ -23,16 +23,11 @@ class LoginThrottle:
 
     def attempt(self, *, username: str, address: str) -> int:
         """Counts an attempt; 0 when it may go ahead, else the seconds until one may."""
-        user_key, address_key = _username_key(username), ("address", address)
-        blocked = [item for item in self._per_address if not self._limiter.test(item, *address_key)]
-        if blocked:
-            return self._wait(blocked, address_key)
-        blocked = [item for item in self._per_username if not self._limiter.hit(item, *user_key)]
-        return self._wait(blocked, user_key) if blocked else 0
-
-    def failed(self, *, address: str) -> None:
-        for item in self._per_address:
-            self._limiter.hit(item, "address", address)
+        for items, key in ((self._per_address, ("address", address)), (self._per_username, _username_key(username))):
+            blocked = [item for item in items if not self._limiter.hit(item, *key)]
+            if blocked:
+                return self._wait(blocked, key)
+        return 0
 
     def succeeded(self, *, username: str) -> None:
         for item in self._per_username:

@@ -2,6 +2,7 @@
 
 import asyncio
 import functools
+from concurrent.futures import ThreadPoolExecutor
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 
-from config import Settings
+from config import Settings, get_settings
 
 _hasher = PasswordHasher()
 # The console carries the same access token as the API, in this HttpOnly cookie.
@@ -37,9 +38,20 @@ def signing_key(settings: Settings) -> str:
     return settings.secret_key
 
 
-# argon2 takes tens of milliseconds of CPU by design: off the event loop, in a thread.
+@functools.cache
+def _argon2_threads() -> ThreadPoolExecutor:
+    """argon2 takes tens of milliseconds of CPU and 64 MiB by design: off the event loop, in these
+    few threads. A burst of logins waits its turn here, instead of taking every core (the loop's
+    too) and memory, and the default executor's threads stay free for everything else."""
+    return ThreadPoolExecutor(get_settings().password_check_threads, thread_name_prefix="argon2")
+
+
+async def _in_argon2_thread(function, *args):
+    return await asyncio.get_running_loop().run_in_executor(_argon2_threads(), function, *args)
+
+
 async def hash_password(password: str) -> str:
-    return await asyncio.to_thread(_hasher.hash, password)
+    return await _in_argon2_thread(_hasher.hash, password)
 
 
 @functools.cache
@@ -51,7 +63,7 @@ def unmatchable_hash() -> str:
 
 async def verify_password(password: str, password_hash: str) -> bool:
     try:
-        return await asyncio.to_thread(_hasher.verify, password_hash, password)
+        return await _in_argon2_thread(_hasher.verify, password_hash, password)
     except (VerifyMismatchError, InvalidHashError):
         return False
 

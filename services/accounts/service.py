@@ -29,12 +29,22 @@ async def authenticate(session: AsyncSession, *, username: str, password: str, n
     """The active login these credentials open: its password, or, before it has one, its live
     activation code (the login then may only set a password: must_change_password)."""
     user = await user_by_username(session, username=username)
+    await _release_connection(session)  # argon2 may queue behind a burst: no connection waits with it
     usable = user is not None and user.active
     if usable and user.password_hash is not None:
         return user if await verify_password(password, user.password_hash) else None
     # As slow as a wrong password: the timing tells nobody which logins exist or await activation.
     await verify_password(password, unmatchable_hash())
     return user if usable and await _code_matches(session, user=user, code=password, now=now) else None
+
+
+async def _release_connection(session: AsyncSession) -> None:
+    """Ends the session's (read-only) transaction, so its connection goes back to the pool, and
+    keeps what it loaded attached, unexpired; the next statement takes a connection again."""
+    assert not (session.new or session.dirty or session.deleted), "a pending write would be lost"
+    loaded = list(session)
+    await session.close()
+    session.add_all(loaded)
 
 
 def users_query(*, role: Role | None) -> Select[tuple[User]]:
