@@ -85,7 +85,7 @@ class Walk:
         return await self.vapi.request(method, url, headers=await self.login(username), **kwargs)
 
     async def console(self, username: str, path: str) -> str:
-        await self.console_login(vapi, username, "demo-pass")
+        await console_login(self.vapi, username, "demo-pass")
         page = await self.vapi.get(path)
         assert page.status_code == 200, page.text
         return page.text

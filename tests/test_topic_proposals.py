@@ -14,9 +14,9 @@ from models import Campaign, CampaignMember, Cluster, Problem, ProblemVector
 from services.campaigns import service as campaigns
 from tests import grouping_eval
 from tests.campaign_helpers import (  # noqa: F401  the fixtures: settings, vapi, login
-from tests.conftest import console_login
     API, eventually, iso, login, settings, vapi,
 )
+from tests.conftest import console_login
 
 DAY = timedelta(days=1)
 
