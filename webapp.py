@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
         description="County teaching-research workflows: campaigns (订单式教研), weekly joint sessions (联片教研).",
         version="0.1.0",
         lifespan=lifespan,
+        **({} if settings.api_docs_served else {"docs_url": None, "redoc_url": None, "openapi_url": None}),
     )
     install_error_handlers(app)
     app.add_middleware(AuditMiddleware)

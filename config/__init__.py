@@ -121,6 +121,10 @@ class Settings(BaseSettings):
     max_import_bytes: int = 10 * 1024 * 1024
     max_body_bytes: int = 1024 * 1024
 
+    # /docs, /redoc and /openapi.json: a map of every route for whoever asks. Unset: served except
+    # under environment=production.
+    api_docs: bool | None = None
+
     @model_validator(mode="after")
     def _defaults_and_checks(self) -> "Settings":
         if not self.database_url:
@@ -133,6 +137,10 @@ class Settings(BaseSettings):
     @property
     def external_channels(self) -> bool:
         return self.notification_channels if self.notification_channels is not None else self.environment != "test"
+
+    @property
+    def api_docs_served(self) -> bool:
+        return self.api_docs if self.api_docs is not None else self.environment != "production"
 
     @property
     def secure_cookies(self) -> bool:

@@ -1,10 +1,15 @@
 """Console sessions: the same JWT as the API, carried in an HttpOnly cookie, plus a CSRF token
-derived from it for every form; and the action context every page hands to its action."""
+derived from it for every form; and the action context every page hands to its action.
+
+The login form has no session yet: its token is derived from a random value in a cookie of its
+own (SameSite=Strict, so a cross-site post arrives without it), and a post that names another
+origin is refused too. Otherwise a hostile page could sign a teacher into an account of its choosing."""
 
 import hashlib
 import hmac
+import secrets
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, Form, HTTPException, Request, status
 from fastapi.responses import Response
@@ -31,6 +36,12 @@ class PasswordChangeRequired(Exception):
 
 def csrf_token(token: str, settings: Settings) -> str:
     return hmac.new(signing_key(settings).encode(), f"csrf:{token}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def same_token(given: str, expected: str) -> bool:
+    """Constant-time, on bytes: compare_digest raises on non-ASCII text, and any value a client
+    sends (non-ASCII, lone surrogates, empty) must be a mismatch, never an error."""
+    return hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8", "replace"))
 
 
 def set_session_cookie(response: Response, token: str, settings: Settings) -> None:
@@ -84,11 +95,49 @@ ConsoleContext = Annotated[Context, Depends(console_context)]
 
 async def check_csrf(request: Request, settings: SettingsDep, csrf: Annotated[str, Form()] = "") -> None:
     token = request.cookies.get(SESSION_COOKIE, "")
-    if not token or not hmac.compare_digest(csrf, csrf_token(token, settings)):
+    if not token or not same_token(csrf, csrf_token(token, settings)):
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="表单已过期，请刷新页面后重试 (bad CSRF token)")
 
 
 CsrfChecked = Depends(check_csrf)
+
+LOGIN_COOKIE = "jy_login"
+LOGIN_PATH = "/console/login"
+
+
+def login_form_token(request: Request) -> str:
+    """Before the login form renders: its browser's random value (kept if it has one, so two open
+    tabs both work); the form's token goes to the template (`csrf`)."""
+    nonce = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(32)
+    request.state.csrf = csrf_token(f"login:{nonce}", request.app.state.settings)
+    return nonce
+
+
+def set_login_cookie(response: Response, nonce: str, settings: Settings) -> None:
+    response.set_cookie(LOGIN_COOKIE, nonce, path=LOGIN_PATH, httponly=True, samesite="strict",
+                        secure=settings.secure_cookies, max_age=24 * 3600)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+async def check_login_csrf(request: Request, settings: SettingsDep, csrf: Annotated[str, Form()] = "") -> None:
+    """The login form's token matches its cookie, and the post names no other site as its Origin.
+    Browsers send `Origin: null` under our `Referrer-Policy: no-referrer` (and any page may choose
+    that policy), so a missing or null Origin leaves it to the token, which a cross-site post lacks:
+    its SameSite=Strict cookie stays behind."""
+    origin = request.headers.get("origin", "null")
+    ours = {"null", _origin(settings.public_base_url), _origin(str(request.base_url))}
+    nonce = request.cookies.get(LOGIN_COOKIE, "")
+    if origin not in ours or not nonce or not same_token(
+            csrf, csrf_token(f"login:{nonce}", settings)):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="登录页已过期，请刷新后重新登录 (bad login form token or origin)")
+    request.state.csrf = csrf  # a refused login shows the form again, still valid
+
+
+LoginCsrfChecked = Depends(check_login_csrf)
 
 
 def login_url(next_path: str) -> str:

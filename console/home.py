@@ -16,7 +16,10 @@ from console.auth import (
     ConsoleContext,
     ConsoleUser,
     CsrfChecked,
+    LoginCsrfChecked,
     clear_session_cookie,
+    login_form_token,
+    set_login_cookie,
     set_session_cookie,
 )
 from console.forms import errors_of
@@ -35,11 +38,14 @@ def _safe_next(next_path: str) -> str:
 
 
 @router.get("/login")
-async def login_form(request: Request, next: str = "/console"):
-    return page(request, "login.html", None, next=_safe_next(next), errors={}, values={})
+async def login_form(request: Request, settings: SettingsDep, next: str = "/console"):
+    nonce = login_form_token(request)
+    answer = page(request, "login.html", None, next=_safe_next(next), errors={}, values={})
+    set_login_cookie(answer, nonce, settings)
+    return answer
 
 
-@router.post("/login")
+@router.post("/login", dependencies=[LoginCsrfChecked])
 async def login(
     request: Request,
     session: SessionDep,

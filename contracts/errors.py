@@ -44,6 +44,12 @@ class Conflict(DomainError):
     status_code = 409
 
 
+class Unavailable(DomainError):
+    """A service the request needs (Temporal's visibility store) did not answer: try again later."""
+
+    status_code = 503
+
+
 class StillRunning(DomainError):
     """Not an error: the run accepted the request (it is in the run's history and will take
     effect) but has not carried it out yet, held up by a failing step the runs page shows."""

@@ -12,6 +12,8 @@ is locked"); its reads before that ran outside any transaction. Other processes 
 still meet in the busy handler, within `BUSY_TIMEOUT_S`."""
 
 import asyncio
+import contextlib
+import os
 import re
 import sqlite3
 from contextlib import closing
@@ -84,7 +86,21 @@ CONNECT_ARGS = {"timeout": BUSY_TIMEOUT_S, "isolation_level": "IMMEDIATE",
                 "check_same_thread": False}
 
 
+def make_private(path: str) -> None:
+    """The database holds password hashes, activation codes and feed tokens: readable by its owner
+    only. Created 0600 before SQLite opens it (SQLite gives its -wal and -shm files the main file's
+    mode); a file an earlier release made world-readable is tightened."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for name in (path, f"{path}-wal", f"{path}-shm"):
+        with contextlib.suppress(FileNotFoundError, PermissionError):  # not ours to change: left as it is
+            os.chmod(name, 0o600)
+
+
 def configure(engine: AsyncEngine) -> None:
+    make_private(engine.url.database or "")
     queue = _WriteQueue()
     sync_engine = engine.sync_engine
 

@@ -8,7 +8,7 @@ Temporal records for the execution."""
 import asyncio
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from itertools import groupby
 from operator import itemgetter
 
@@ -16,23 +16,25 @@ from google.protobuf.json_format import MessageToDict
 from temporalio.api.common.v1 import WorkflowExecution as WorkflowExecutionRef
 from temporalio.api.enums.v1 import EventType, PendingActivityState
 from temporalio.api.history.v1 import HistoryEvent
-from temporalio.api.workflowservice.v1 import RequestCancelWorkflowExecutionRequest
+from temporalio.api.workflowservice.v1 import (
+    CountWorkflowExecutionsRequest, ListWorkflowExecutionsRequest, RequestCancelWorkflowExecutionRequest,
+)
 from temporalio.client import Client, WorkflowExecution, WorkflowExecutionStatus
 from temporalio.common import TypedSearchAttributes
 from temporalio.service import RPCError, RPCStatusCode
 
 from contracts import search_attributes as sa
-from contracts.errors import Conflict, NotFound
-from contracts.runs.api import PatchStatus, PendingActivity, RawEvent, RunDetail, RunStatus, RunSummary
+from contracts.errors import Conflict, InvalidField, NotFound, Unavailable
+from contracts.runs.api import PatchStatus, PendingActivity, RawEvent, RunDetail, RunKind, RunStatus, RunSummary
 from workflows.patches import Patch
 
 
 @dataclass(frozen=True)
 class RunFilters:
-    kind: str | None = None
+    kind: RunKind | None = None
     status: RunStatus | None = None
     phase: str | None = None
-    cluster_id: str | None = None
+    cluster_id: int | None = None
     subject: str | None = None
     started_after: datetime | None = None
     started_before: datetime | None = None
@@ -53,7 +55,7 @@ def visibility_query(filters: RunFilters) -> str:
     for key, value in [(sa.RUN_KIND, filters.kind), (sa.PHASE, filters.phase), (sa.CLUSTER_IDS, filters.cluster_id),
                        (sa.SUBJECT, filters.subject)]:
         if value is not None:
-            clauses.append(f"{key.name} = {_quote(value)}")
+            clauses.append(f"{key.name} = {_quote(str(value))}")
     if filters.status is not None:
         clauses.append(f"ExecutionStatus = {_quote(filters.status)}")
     if filters.started_after is not None:
@@ -113,17 +115,46 @@ async def list_runs(client: Client, *, filters: RunFilters, offset: int, limit: 
     return await asyncio.shield(listing)  # one caller leaving does not cancel the others' answer
 
 
+# One visibility call's wait. The SDK's own list and count retry errors such as INTERNAL for many
+# seconds, also a query the store refuses (it will refuse it again): the list asks without retries,
+# and a refusal or an outage answers at once, in words.
+VISIBILITY_TIMEOUT = timedelta(seconds=5)
+
+
+async def _visibility(call, request):
+    try:
+        return await call(request, retry=False, timeout=VISIBILITY_TIMEOUT)
+    except RPCError as exc:
+        if exc.status == RPCStatusCode.INVALID_ARGUMENT:
+            raise InvalidField("query", "运行列表的筛选条件无法查询 (the visibility store refused these filters)") from None
+        raise Unavailable("运行记录暂时无法查询，请稍后再试 (Temporal's visibility store did not answer; try again later)",
+                          reason=exc.status.name if exc.status else "UNKNOWN") from None
+
+
 async def _list_page(client: Client, query: str, *, offset: int, limit: int) -> tuple[list[RunSummary], int]:
     """The count and the rows up to the page's end, asked at once; the rows in as few visibility
     pages as Temporal allows (a first page of 50 is one page of 50)."""
-    wanted = offset + limit
-    executions = client.list_workflows(query, limit=wanted, page_size=min(wanted, VISIBILITY_MAX_PAGE))
-    counted, runs = await asyncio.gather(client.count_workflows(query), _summaries(executions))
+    counted, runs = await asyncio.gather(
+        _visibility(client.workflow_service.count_workflow_executions,
+                    CountWorkflowExecutionsRequest(namespace=client.namespace, query=query)),
+        _summaries(client, query, wanted=offset + limit))
     return runs[offset:], counted.count
 
 
-async def _summaries(executions: AsyncIterator[WorkflowExecution]) -> list[RunSummary]:
-    return [run_summary(execution) async for execution in executions]
+async def _summaries(client: Client, query: str, *, wanted: int) -> list[RunSummary]:
+    runs: list[RunSummary] = []
+    page_token = b""
+    while len(runs) < wanted:
+        page = await _visibility(client.workflow_service.list_workflow_executions, ListWorkflowExecutionsRequest(
+            namespace=client.namespace, query=query, next_page_token=page_token,
+            page_size=min(wanted - len(runs), VISIBILITY_MAX_PAGE)))
+        # The SDK's own conversion (what client.list_workflows yields), without its retries.
+        runs += [run_summary(WorkflowExecution._from_raw_info(info, client.namespace, client.data_converter))
+                 for info in page.executions]
+        page_token = page.next_page_token
+        if not page_token:
+            break
+    return runs[:wanted]
 
 
 def older_runs_query(patch: Patch) -> str:

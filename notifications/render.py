@@ -8,7 +8,6 @@ locale and checks each template uses only its payload's fields, so templates fai
 23:00."""
 
 import logging
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -19,6 +18,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from pydantic import TypeAdapter, ValidationError
 
+from contracts.markdown import markdown_link, markdown_text
 from contracts.notifications.notices import NoticePayload
 
 log = logging.getLogger(__name__)
@@ -35,20 +35,6 @@ _LABELS = {
 }
 _DATETIME_FORMATS = {"zh-CN": "%Y年%-m月%-d日 %H:%M", "en": "%b %-d, %Y %H:%M"}
 _DATE_FORMATS = {"zh-CN": "%Y年%-m月%-d日", "en": "%b %-d, %Y"}
-
-
-# What robots' Markdown (DingTalk markdown, Feishu lark_md) would read as markup in a title, a
-# place or a name someone typed: emphasis, code, links and images ([...]), HTML and the platforms'
-# mention tags (<at ...>, <@...>), DingTalk's @mobile, and, at the start of a line, headings,
-# quotes, lists and rules. Written as numeric character references, which they all show as text.
-_MARKDOWN_ANYWHERE = re.compile(r"[\\`*_~\[\]<>|&@]")
-_MARKDOWN_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+\.)", re.MULTILINE)
-
-
-def markdown_text(text: str) -> str:
-    """Plain text, inert inside Markdown: no link, mention, heading or markup of its own."""
-    text = _MARKDOWN_ANYWHERE.sub(lambda m: f"&#{ord(m.group())};", text)
-    return _MARKDOWN_LINE_START.sub(lambda m: m.group(1) + "".join(f"&#{ord(c)};" for c in m.group(2)), text)
 
 
 @dataclass(frozen=True)
@@ -97,7 +83,7 @@ def _layout(title: str, body: str, action: str, *, link: str, locale: str, timez
     colon = "：" if locale == "zh-CN" else ": "
     text = f"{title}\n\n{body}" + (f"\n\n{action}{colon}{link}" if link else "")
     markdown = f"**{markdown_text(title)}**\n\n{markdown_text(body)}" + (
-        f"\n\n[{markdown_text(action)}]({link})" if link else "")
+        f"\n\n{markdown_link(action, link)}" if link else "")
     html = _environment(locale, timezone).get_template("email.html.j2").render(
         title=title, paragraphs=body.splitlines(), action=action, link=link, footer=labels["footer"], locale=locale
     )

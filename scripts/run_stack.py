@@ -134,6 +134,9 @@ def banner(settings: Settings, embedded_temporal: bool, mail_sink: bool) -> str:
 
 
 def main() -> int:
+    # Everything the stack writes under var/ (both databases, logs, kept mail) is this user's only;
+    # the processes it starts inherit the mask.
+    os.umask(0o077)
     settings = get_settings()
     embedded_temporal = "TEMPORAL_ADDRESS" not in os.environ
     mail_sink = "SMTP_HOST" not in os.environ

@@ -3,6 +3,7 @@ the two real Temporal servers (time-skipping for workflows, dev server for visib
 
 Every test gets its own task queue, so a worker started by one test never runs another's work."""
 
+import re
 import shutil
 import tempfile
 import uuid
@@ -155,3 +156,16 @@ def worker_on(settings: Settings, session_factory: SessionFactory) -> Callable[[
         return create_worker(client, settings=settings, session_factory=session_factory)
 
     return _worker
+
+
+async def login_form_csrf(client: httpx.AsyncClient) -> str:
+    """The console login form's token, which comes with its page (console/auth.py)."""
+    form = await client.get("/console/login")
+    return re.search(r'name="csrf" value="([^"]*)"', form.text).group(1)
+
+
+async def console_login(client: httpx.AsyncClient, username: str, password: str = DEMO_PASSWORD,
+                        **fields: str) -> httpx.Response:
+    """Logs in through the console's form, as a browser does: its page first, then the post."""
+    return await client.post("/console/login", data={"username": username, "password": password,
+                                                     "csrf": await login_form_csrf(client), **fields})

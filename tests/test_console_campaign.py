@@ -17,7 +17,7 @@ from models import (
 from services.campaigns import service as campaigns
 from tests.browser import chromium, log_in, screenshot, served
 from tests.campaign_helpers import eventually
-from tests.conftest import api_client
+from tests.conftest import api_client, console_login
 
 pytestmark = pytest.mark.browser
 
@@ -180,7 +180,7 @@ async def _campaign_in_practise(session_factory) -> dict[str, int]:
 
 
 async def _console_login(client, username: str) -> None:
-    answer = await client.post("/console/login", data={"username": username, "password": "demo-pass"})
+    answer = await console_login(client, username, "demo-pass")
     assert answer.status_code == 303, answer.text
 
 

@@ -5,12 +5,12 @@ import httpx
 from sqlalchemy import select
 
 from models import Delivery, Notification, User
-from tests.conftest import DEMO_PASSWORD, api_client
+from tests.conftest import DEMO_PASSWORD, api_client, console_login
 
 
 async def _console_login(client: httpx.AsyncClient, username: str) -> str:
     """Logs the client in through the form; returns a CSRF token from a console page."""
-    await client.post("/console/login", data={"username": username, "password": DEMO_PASSWORD, "next": "/console"})
+    await console_login(client, username, DEMO_PASSWORD, next="/console")
     page = (await client.get("/console/notifications/failed")).text
     return page.split('name="csrf" value="')[1].split('"')[0] if 'name="csrf"' in page else ""
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from models import AuditEntry, Teacher, User
 from tests.campaign_helpers import API, iso, login, settings, vapi  # noqa: F401  the fixtures
 from tests.series_support import monday_after, stop_series_runs  # noqa: F401  the fixture
+from tests.conftest import console_login
 
 DAY = timedelta(days=1)
 NOT_STEERING = "需要是该活动的发起人或协同组织者 (requires: the campaign's creator or a co-organiser)"
@@ -30,7 +31,7 @@ async def _launch(vapi, login, title: str = "作文教学", by: str = "staff01")
 
 
 async def _console(vapi, username: str, path: str) -> str:
-    await vapi.post("/console/login", data={"username": username, "password": "demo-pass"})
+    await console_login(vapi, username, "demo-pass")
     page = await vapi.get(path)
     assert page.status_code == 200, page.text
     return page.text
@@ -131,7 +132,7 @@ async def test_series_are_read_by_their_cluster_and_steered_by_their_owners(vapi
         for path in (f"/series/{series_id}", f"/sessions/{session_id}"):
             refused = await vapi.get(f"{API}{path}", headers=stranger)
             assert refused.status_code == 403 and "本片区" in refused.json()["detail"], path
-        await vapi.post("/console/login", data={"username": "t0021", "password": "demo-pass"})
+        await console_login(vapi, "t0021", "demo-pass")
         for path in (f"/console/series/{series_id}", f"/console/sessions/{session_id}"):
             assert (await vapi.get(path)).status_code == 403, path
 

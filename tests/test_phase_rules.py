@@ -17,6 +17,7 @@ from tests.campaign_helpers import (  # noqa: F401  the fixtures: settings, vapi
     API, eventually, iso, login, settings, vapi,
 )
 from tests.test_role_matrix import ADMIN, BOARD, CAMPAIGN, IN, MATRIX, OK, OTHER, OUT, OWNER, PROBLEM, TOPIC
+from tests.conftest import console_login
 
 DAY = timedelta(days=1)
 # Where the console offers an action: (page, marker in its HTML).
@@ -84,7 +85,7 @@ class Walk:
         return await self.vapi.request(method, url, headers=await self.login(username), **kwargs)
 
     async def console(self, username: str, path: str) -> str:
-        await self.vapi.post("/console/login", data={"username": username, "password": "demo-pass"})
+        await console_login(self.vapi, username, "demo-pass")
         page = await self.vapi.get(path)
         assert page.status_code == 200, page.text
         return page.text

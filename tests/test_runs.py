@@ -40,7 +40,7 @@ async def _phase_is(local_env, workflow_id, phase):
 
 
 async def test_same_run_found_by_cluster_and_phase_in_api_and_cli(local_env, local_api, login, settings):
-    cluster_id = f"c{uuid.uuid4().hex[:8]}"
+    cluster_id = str(uuid.uuid4().int % 10**9 + 1)  # cluster ids are numbers; unique per run of the test
     async with Worker(local_env.client, task_queue=settings.temporal_task_queue, workflows=[PhasedWorkflow]):
         workflow_id = await _start_in_train_phase(local_env, settings, cluster_id)
         admin = await login("admin")

@@ -19,7 +19,7 @@ from scripts.run_stack import ensure_secret_key
 from services.accounts.security import (
     SESSION_COOKIE, MissingSecretKey, create_access_token, hash_password, verify_password,
 )
-from tests.conftest import DEMO_PASSWORD, api_client
+from tests.conftest import DEMO_PASSWORD, api_client, console_login, login_form_csrf
 from tests.notification_receivers import smtp_server
 from tests.test_teachers_import import GOOD_ROWS, csv_bytes, upload
 from webapp import create_app
@@ -206,11 +206,11 @@ async def test_one_address_guessing_many_usernames_is_throttled(api):
 
 
 async def test_the_console_login_is_throttled_too(api):
-    answers = [await api.post("/console/login", data={"username": "t0003", "password": f"guess-{n}"})
+    answers = [await console_login(api, "t0003", f"guess-{n}")
                for n in range(20)]
     assert answers[0].status_code == 401 and answers[-1].status_code == 429
     assert int(answers[-1].headers["retry-after"]) > 0 and "尝试次数过多" in answers[-1].text
-    assert (await api.post("/console/login", data={"username": "t0003", "password": DEMO_PASSWORD})).status_code == 429
+    assert (await console_login(api, "t0003", DEMO_PASSWORD)).status_code == 429
 
 
 async def test_a_stolen_session_cannot_guess_the_password(api, login):
@@ -257,7 +257,7 @@ async def test_an_old_token_fails_after_a_password_change(api, login):
 
 
 async def test_the_console_logout_ends_the_session(api):
-    assert (await api.post("/console/login", data={"username": "t0006", "password": DEMO_PASSWORD})).status_code == 303
+    assert (await console_login(api, "t0006", DEMO_PASSWORD)).status_code == 303
     cookie = api.cookies[SESSION_COOKIE]
     csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', (await api.get("/console/me")).text).group(1)
     assert (await api.post("/console/logout", data={"csrf": csrf})).status_code == 303
@@ -303,7 +303,7 @@ async def test_a_deactivated_login_is_locked_out(api, login):
 async def test_console_activation_goes_through_the_password_page(api, login):
     staff = await imported(api, login)
     code = (await activation_sheet(api, staff, "实验小学"))["s1001"][3]
-    logged_in = await api.post("/console/login", data={"username": "s1001", "password": code, "next": "/console/me"})
+    logged_in = await console_login(api, "s1001", code, next="/console/me")
     assert logged_in.status_code == 303
     to_password = await api.get("/console/me")
     assert to_password.status_code == 303 and to_password.headers["location"] == "/console/password"
@@ -320,8 +320,9 @@ async def test_console_activation_goes_through_the_password_page(api, login):
 
 @pytest.mark.parametrize(("base_url", "secure"), [("https://jiaoyan.example.cn", True), ("http://127.0.0.1:8000", False)])
 async def test_the_session_cookie_is_secure_under_https(api, settings, base_url, secure):
+    csrf = await login_form_csrf(api)  # the form's own cookie is Secure under https too: fetched before
     settings.public_base_url = base_url
-    response = await api.post("/console/login", data={"username": "t0007", "password": DEMO_PASSWORD})
+    response = await api.post("/console/login", data={"username": "t0007", "password": DEMO_PASSWORD, "csrf": csrf})
     cookie = response.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=lax" in cookie
     assert ("; secure" in cookie) == secure

@@ -28,12 +28,15 @@ ANSWER_SECRET = "INTERNAL-ANSWER-d41d8cd9"
     "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "224.0.0.1",
     "240.0.0.1", "255.255.255.255", "::1", "::", "fe80::1", "fc00::1", "ff02::1", "::ffff:127.0.0.1",
     "::ffff:169.254.169.254", "64:ff9b::a00:1",
+    # Issue 26: forms Python 3.11 counts as global (IPv4-compatible, SIIT, local-use NAT64, 6to4, site-local).
+    "::7f00:1", "::ffff:0:7f00:1", "64:ff9b:1::7f00:1", "2002:7f00:1::", "fec0::1", "::a9fe:a9fe", "2002:a00:1::1",
 ])
 def test_addresses_that_are_not_public(address):
     assert not is_public(ipaddress.ip_address(address))
 
 
-@pytest.mark.parametrize("address", ["8.8.8.8", "2001:4860:4860::8888", "::ffff:8.8.8.8", "64:ff9b::808:808"])
+@pytest.mark.parametrize("address", ["8.8.8.8", "2001:4860:4860::8888", "::ffff:8.8.8.8", "64:ff9b::808:808",
+                                     "2002:808:808::1", "::ffff:0:808:808"])
 def test_public_addresses(address):
     assert is_public(ipaddress.ip_address(address))
 

@@ -22,6 +22,7 @@ from notifications.render import render
 from services.campaigns import report as campaign_report
 from services.campaigns import service as campaigns
 from tests.browser import chromium, log_in, served
+from tests.conftest import console_login
 
 API = "/api/v1"
 IMG = "<img src=x onerror=alert(1)>"
@@ -64,7 +65,7 @@ def _assert_escaped(html: str) -> None:
 
 
 async def _console(api, username: str) -> None:
-    answer = await api.post("/console/login", data={"username": username, "password": "demo-pass"})
+    answer = await console_login(api, username, "demo-pass")
     assert answer.status_code == 303, answer.text
 
 

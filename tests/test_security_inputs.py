@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 
 from services.directory.roster import MAX_ROWS, SHOWN_ERRORS
-from tests.conftest import DEMO_PASSWORD
+from tests.conftest import DEMO_PASSWORD, console_login
 from tests.test_teachers_import import HEADER, csv_bytes, upload, xlsx_bytes
 
 BIG = 2**63  # one past the largest 64-bit id
@@ -271,7 +271,7 @@ async def test_what_the_fuzzer_found_is_a_422(api, login, method, path, body):
 
 
 async def test_the_console_refuses_the_same_numbers(api):
-    await api.post("/console/login", data={"username": "staff01", "password": DEMO_PASSWORD})
+    await console_login(api, "staff01", DEMO_PASSWORD)
     assert (await api.get(f"/console/campaigns/{BIG}")).status_code == 422
     form = await api.get("/console/campaigns/new")
     csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', form.text).group(1)

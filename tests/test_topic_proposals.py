@@ -16,6 +16,7 @@ from tests import grouping_eval
 from tests.campaign_helpers import (  # noqa: F401  the fixtures: settings, vapi, login
     API, eventually, iso, login, settings, vapi,
 )
+from tests.conftest import console_login
 
 DAY = timedelta(days=1)
 
@@ -54,7 +55,7 @@ async def _refused_in(vapi, base: str, staff: dict, problem_id: int, phase: str)
         answer = await _shape(vapi, base, staff, how, body)
         assert answer.status_code == 409 and answer.json()["phase"] == phase, (how, answer.text)
     campaign_id = base.rsplit("/", 1)[1]
-    await vapi.post("/console/login", data={"username": "staff01", "password": "demo-pass"})
+    await console_login(vapi, "staff01", "demo-pass")
     html = (await vapi.get(f"/console/campaigns/{campaign_id}")).text
     csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', html).group(1)
     for how, body in forms.items():

@@ -8,19 +8,25 @@ from datetime import datetime
 from actions.context import Context
 from actions.policy import require_admin, require_staff
 from contracts.directory.api import Page
-from contracts.runs.api import PatchStatus, RunDetail, RunStallOut, RunStatus, RunSummary, TimelineEntry
+from contracts.errors import InvalidField
+from contracts.runs.api import (
+    RUNS_MAX_OFFSET, PatchStatus, RunDetail, RunKind, RunStallOut, RunStatus, RunSummary, TimelineEntry,
+)
 from engine import runs, timeline
 from services.runs import stalls as run_stalls
 from workflows import patches
 
 
 async def list_runs(
-    ctx: Context, *, kind: str | None = None, status: RunStatus | None = None, phase: str | None = None,
-    cluster_id: str | None = None, subject: str | None = None, started_after: datetime | None = None,
+    ctx: Context, *, kind: RunKind | None = None, status: RunStatus | None = None, phase: str | None = None,
+    cluster_id: int | None = None, subject: str | None = None, started_after: datetime | None = None,
     started_before: datetime | None = None, offset: int, limit: int,
 ) -> Page:
     """Staff, admin: from Temporal visibility, newest first."""
     require_staff(ctx.user)
+    if offset > RUNS_MAX_OFFSET:
+        raise InvalidField("offset", f"运行列表最多翻到第 {RUNS_MAX_OFFSET} 条，更早的请按开始时间筛选 "
+                                     f"(offset at most {RUNS_MAX_OFFSET}; filter by started_before for older runs)")
     filters = runs.RunFilters(kind=kind, status=status, phase=phase, cluster_id=cluster_id, subject=subject,
                               started_after=started_after, started_before=started_before)
     items, total = await runs.list_runs(ctx.temporal, filters=filters, offset=offset, limit=limit)

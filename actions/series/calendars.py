@@ -6,18 +6,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from actions.context import Context
 from actions.policy import is_staff
 from config import Settings
-from contracts.errors import Forbidden
+from contracts.errors import Forbidden, NotFound
 from contracts.series.api import CalendarScope, CalendarTokenIn, CalendarTokenOut
-from models import Cluster
+from models import Cluster, User
 from services.directory.service import get_or_404, teacher_cluster_id
 from services.series import calendar_feed
 
 
-async def _may_follow_cluster(ctx: Context, *, cluster: Cluster) -> bool:
+async def _may_follow_cluster(session: AsyncSession, *, user: User, cluster: Cluster) -> bool:
     """Staff, the cluster's organiser, and the teachers of its schools."""
-    if is_staff(ctx.user) or ctx.user.id == cluster.organiser_user_id:
+    if is_staff(user) or user.id == cluster.organiser_user_id:
         return True
-    return await teacher_cluster_id(ctx.session, user_id=ctx.user.id) == cluster.id
+    return await teacher_cluster_id(session, user_id=user.id) == cluster.id
 
 
 async def issue_calendar_token(ctx: Context, *, data: CalendarTokenIn) -> CalendarTokenOut:
@@ -25,7 +25,7 @@ async def issue_calendar_token(ctx: Context, *, data: CalendarTokenIn) -> Calend
     previous URL of that feed stops working."""
     if data.scope == CalendarScope.cluster:
         cluster = await get_or_404(ctx.session, Cluster, data.cluster_id)
-        if not await _may_follow_cluster(ctx, cluster=cluster):
+        if not await _may_follow_cluster(ctx.session, user=ctx.user, cluster=cluster):
             raise Forbidden("只能订阅本片区的日历 (only your own cluster)")
     token = await calendar_feed.issue_token(ctx.session, user_id=ctx.user.id, scope=data.scope,
                                             cluster_id=data.cluster_id, now=ctx.now)
@@ -41,5 +41,12 @@ async def revoke_calendar_token(ctx: Context, *, scope: CalendarScope, cluster_i
 
 
 async def feed(session: AsyncSession, *, settings: Settings, token: str) -> bytes:
-    """No login (the token is the secret): the iCalendar feed; an unknown or revoked token is NotFound."""
-    return await calendar_feed.feed(session, token=token, tz=settings.tz, base_url=settings.public_base_url)
+    """No login (the token is the secret): the iCalendar feed; an unknown or revoked token is NotFound.
+    Checked on every fetch, as when it was issued: its login is active and, for a cluster's feed,
+    may still follow that cluster (a teacher moved to another cluster's school may not)."""
+    row, user = await calendar_feed.live_token(session, token=token)
+    if row.scope == CalendarScope.cluster:
+        cluster = await session.get(Cluster, row.cluster_id)
+        if cluster is None or not await _may_follow_cluster(session, user=user, cluster=cluster):
+            raise NotFound("日历 (calendar)", "token")
+    return await calendar_feed.feed(session, row=row, tz=settings.tz, base_url=settings.public_base_url)

@@ -5,13 +5,28 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from contracts.directory.api import Role
+from contracts.limits import Id
 
-# A value the runs list filters on (kind, phase, cluster, subject): it goes into a visibility query,
-# which refuses control characters; no search attribute the product sets is longer.
+# A text value the runs list filters on (phase, subject): it goes into a visibility query, which
+# refuses control characters; no search attribute the product sets is longer. Filters with a
+# type of their own (kind, status, cluster) take that type, so a stray quote never reaches the store.
 Keyword = Annotated[str, StringConstraints(max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$")]
+# The console's filter form sends an empty field for "any".
+OptionalId = Annotated[Id | None, BeforeValidator(lambda value: value or None)]
+# Rows of visibility the runs list fetches for one page at most (offset + limit): Temporal has no
+# offset, so a deeper page costs every row before it. Older runs are found with `started_before`.
+RUNS_MAX_OFFSET = 1000
+
+
+class RunKind(StrEnum):
+    """What a run is for (the RunKind search attribute every run carries)."""
+
+    campaign = "campaign"
+    series = "series"
+    notification = "notification"
 
 
 class RunStatus(StrEnum):

@@ -16,7 +16,7 @@ from contracts.notifications.history import ChannelName
 from notifications.channels.base import Channel, Message, PermanentError, TransientError, composition_error
 from notifications.channels.ratelimit import ROBOT_LIMITER, RateLimiter
 from notifications.channels.targets import CheckedTransport, RefusedTarget
-from notifications.render import markdown_text
+from contracts.markdown import markdown_text
 
 # Platform error codes that mean "slow down", not "wrong request".
 _RATE_LIMITED_CODES = {45009, 130101, 9499, 11232}

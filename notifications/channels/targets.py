@@ -31,8 +31,16 @@ PLATFORM_HOSTS = {
 }
 REFUSED = ("目标地址不是公网地址，且不在 CHANNEL_PRIVATE_HOSTS 中 "
            "(refused: a private, loopback or link-local address, and the host is not in CHANNEL_PRIVATE_HOSTS)")
-# NAT64's well-known prefix: on a network with NAT64, 64:ff9b::a00:1 reaches 10.0.0.1.
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# IPv6 ranges that carry an IPv4 address in their last 32 bits and reach it (through a translator
+# or a host that still takes them): judged as that IPv4 address. Python counts them as global.
+_EMBEDDING_IPV4 = [ipaddress.ip_network(net) for net in (
+    "64:ff9b::/96",  # NAT64's well-known prefix: on a network with NAT64, 64:ff9b::a00:1 reaches 10.0.0.1
+    "::ffff:0:0:0/96",  # SIIT's IPv4-translated addresses (RFC 6145)
+    "::/96",  # IPv4-compatible addresses (deprecated, RFC 4291), :: and ::1 included
+)]
+# Never public though Python says global: local-use NAT64 (RFC 8215: any IPv4, in a layout of the
+# site's choosing) and the deprecated site-local space (RFC 3879).
+_NEVER_PUBLIC = [ipaddress.ip_network(net) for net in ("64:ff9b:1::/48", "fec0::/10")]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -47,9 +55,13 @@ def is_public(address: IPAddress) -> bool:
     shared (CGNAT 100.64/10), multicast, reserved or unspecified. An IPv4 address carried in IPv6
     (mapped, NAT64) is judged as the IPv4 address it reaches."""
     if isinstance(address, ipaddress.IPv6Address):
+        if any(address in net for net in _NEVER_PUBLIC):
+            return False
         if address.ipv4_mapped is not None:
             address = address.ipv4_mapped
-        elif address in _NAT64:
+        elif address.sixtofour is not None:  # 2002:a00:1:: routes to the 6to4 relay at 10.0.0.1
+            address = address.sixtofour
+        elif any(address in net for net in _EMBEDDING_IPV4):
             address = ipaddress.IPv4Address(int(address) & 0xFFFF_FFFF)
     return address.is_global and not address.is_multicast
 

@@ -5,12 +5,14 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.directory.api import Role, UserIn
+from contracts.series.api import CalendarScope
 from contracts.errors import InvalidField
-from models import ActivationCode, Teacher, User
+from models import ActivationCode, CalendarToken, Teacher, User
+from models.base import utcnow
 from services.accounts.security import (
     activation_code_digest, hash_password, new_activation_code, unmatchable_hash, verify_password,
 )
@@ -80,11 +82,23 @@ async def set_password(session: AsyncSession, *, user: User, password: str, must
 
 
 async def set_active(session: AsyncSession, *, user: User, active: bool) -> None:
-    """Deactivating a login also ends its sessions."""
+    """Deactivating a login also ends its sessions and its calendar feeds (reactivating it brings
+    back neither: a new feed URL is issued if she wants one)."""
     if user.active and not active:
         end_sessions(user)
+        await revoke_calendar_feeds(session, user_id=user.id)
     user.active = active
     await session.flush()
+
+
+async def revoke_calendar_feeds(session: AsyncSession, *, user_id: int, outside_cluster: int | None = None) -> None:
+    """Every feed URL of the login; with `outside_cluster` (a teacher moved to a school there),
+    only its feeds of other clusters. Here, with the login, rather than in the series programme:
+    the directory, which moves teachers, stands below the programmes."""
+    stmt = update(CalendarToken).where(CalendarToken.user_id == user_id, CalendarToken.revoked_at.is_(None))
+    if outside_cluster is not None:
+        stmt = stmt.where(CalendarToken.scope == CalendarScope.cluster, CalendarToken.cluster_id != outside_cluster)
+    await session.execute(stmt.values(revoked_at=utcnow()))
 
 
 @dataclass(frozen=True)

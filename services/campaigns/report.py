@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.campaigns.api import CampaignStatus
+from contracts.markdown import markdown_text
 from models import (
     Campaign, CampaignMember, CheckIn, Cluster, Plan, PlanStage, Problem, Reflection, School, Task, Topic,
     TopicParticipant, Training, User, Vote,
@@ -32,10 +33,17 @@ REPORT_STYLE_SOURCE = "'sha256-" + base64.b64encode(hashlib.sha256(REPORT_STYLE.
 STATUS_LABELS = {CampaignStatus.running: "进行中", CampaignStatus.completed: "已完成", CampaignStatus.cancelled: "已取消"}
 
 
+def _markdown_value(value: Any) -> Any:
+    return markdown_text(value, inline=True) if isinstance(value, str) else value
+
+
 def _environment(tz: ZoneInfo, *, html: bool) -> Environment:
     env = Environment(
         loader=FileSystemLoader(Path(__file__).parent / "report_templates"),
         autoescape=html,  # the templates end in .html.j2 / .md.j2: say it, rather than match names
+        # Markdown has no autoescape: every value the template prints goes through the product's
+        # one Markdown rule, on one line (each sits in a heading, a list item or a table cell).
+        finalize=None if html else _markdown_value,
         trim_blocks=False, keep_trailing_newline=True,
     )
     env.filters["when"] = lambda value: value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else ""

@@ -26,6 +26,7 @@ from contracts.directory.api import MAX_NAME, MAX_SUBJECTS, MOBILE_PATTERN, Grad
 from contracts.errors import DomainError, InvalidField
 from models import School, Teacher, TeacherSubject, User
 from services.accounts.service import ensure_teacher_login, teacher_login
+from services.directory.service import moved_school
 
 # Column → the header spellings schools use (Chinese first, English aliases after).
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -245,8 +246,10 @@ async def import_roster(session: AsyncSession, *, content: bytes, filename: str)
             result.deactivated.append(teacher.staff_no)
             continue
         changed = {k: v for k, v in {**_columns(row), "subjects": row.subjects}.items() if getattr(teacher, k) != v}
+        from_school_id = teacher.school_id
         for key, value in changed.items():
             setattr(teacher, key, value)
+        await moved_school(session, teacher=teacher, from_school_id=from_school_id)
         if changed:
             result.updated += 1
         else:

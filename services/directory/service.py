@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts.directory.api import GradeBand, TeacherIn, TeacherUpdate
 from contracts.errors import Conflict, InvalidField, NotFound
 from models import AuditEntry, Base, Cluster, School, Teacher, TeacherSubject
-from services.accounts.service import ensure_teacher_login, set_active
+from services.accounts.service import ensure_teacher_login, revoke_calendar_feeds, set_active
 
 M = TypeVar("M", bound=Base)
 
@@ -165,7 +165,19 @@ async def create_teacher(session: AsyncSession, *, data: TeacherIn) -> Teacher:
 
 async def update_teacher(session: AsyncSession, *, teacher: Teacher, data: TeacherUpdate) -> Teacher:
     """Her login follows `active`: deactivated with her (its sessions end), reactivated with her."""
+    from_school_id = teacher.school_id
     await update(session, obj=teacher, data=data)
+    await moved_school(session, teacher=teacher, from_school_id=from_school_id)
     if data.active is not None and teacher.user is not None:
         await set_active(session, user=teacher.user, active=data.active)
     return teacher
+
+
+async def moved_school(session: AsyncSession, *, teacher: Teacher, from_school_id: int) -> None:
+    """A teacher moved to a school of another cluster no longer follows her old cluster's calendar."""
+    if teacher.user_id is None or teacher.school_id == from_school_id:
+        return
+    clusters = dict((await session.execute(select(School.id, School.cluster_id).where(
+        School.id.in_({from_school_id, teacher.school_id})))).all())
+    if clusters.get(teacher.school_id) != clusters.get(from_school_id):
+        await revoke_calendar_feeds(session, user_id=teacher.user_id, outside_cluster=clusters.get(teacher.school_id))

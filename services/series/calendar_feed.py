@@ -65,13 +65,18 @@ async def _sessions_for(session: AsyncSession, token: CalendarToken) -> list[tup
     return list((await session.execute(stmt.order_by(SeriesSession.starts_at))).all())
 
 
-async def feed(session: AsyncSession, *, token: str, tz: ZoneInfo, base_url: str) -> bytes:
-    row = await session.scalar(
-        select(CalendarToken).join(User, User.id == CalendarToken.user_id)
-        .where(CalendarToken.token_sha256 == _digest(token), User.active)  # a deactivated login's feeds stop
-    )
-    if row is None or row.revoked_at is not None:
+async def live_token(session: AsyncSession, *, token: str) -> tuple[CalendarToken, User]:
+    """The token and its login, if neither is revoked nor deactivated; else NotFound."""
+    found = (await session.execute(
+        select(CalendarToken, User).join(User, User.id == CalendarToken.user_id)
+        .where(CalendarToken.token_sha256 == _digest(token), CalendarToken.revoked_at.is_(None), User.active)
+    )).first()
+    if found is None:
         raise NotFound("日历 (calendar)", "token")
+    return found[0], found[1]
+
+
+async def feed(session: AsyncSession, *, row: CalendarToken, tz: ZoneInfo, base_url: str) -> bytes:
     rows = await _sessions_for(session, row)
     schools = {s.id: s for s in await session.scalars(select(School).where(School.id.in_({s.host_school_id for s, _ in rows})))}
     calendar = Calendar()

@@ -7,7 +7,7 @@ from api.deps import ContextDep, PageDep
 from contracts.directory.api import Page
 from contracts.limits import Moment
 from contracts.runs.api import (
-    CancelRun, Keyword, PatchStatus, RawEvent, RunDetail, RunStatus, RunSummary, TimelineEntry,
+    CancelRun, Keyword, OptionalId, PatchStatus, RawEvent, RunDetail, RunKind, RunStatus, RunSummary, TimelineEntry,
 )
 
 router = APIRouter(prefix="/runs", tags=["runs"])
@@ -17,16 +17,17 @@ router = APIRouter(prefix="/runs", tags=["runs"])
 async def list_runs(
     ctx: ContextDep,
     paging: PageDep,
-    kind: Keyword | None = None,
+    kind: RunKind | None = None,
     status: RunStatus | None = None,
     phase: Keyword | None = None,
-    cluster_id: Keyword | None = None,
+    cluster_id: OptionalId = None,
     subject: Keyword | None = None,
     started_after: Moment | None = None,
     started_before: Moment | None = None,
 ):
     """Staff, admin (every run): runs from Temporal visibility, newest first.
-    `status`: Running, Completed, Failed, Canceled, Terminated, ContinuedAsNew, TimedOut."""
+    `status`: Running, Completed, Failed, Canceled, Terminated, ContinuedAsNew, TimedOut.
+    `offset` up to 1000 (older runs: `started_before`); 503 while the visibility store is out."""
     return await run_actions.list_runs(
         ctx, kind=kind, status=status, phase=phase, cluster_id=cluster_id, subject=subject,
         started_after=started_after, started_before=started_before, offset=paging.offset, limit=paging.limit,
