@@ -12,19 +12,12 @@ from api.audit import AuditMiddleware
 from api.body_limit import BodySizeLimit
 from api.errors import install_error_handlers
 from api.routes import health
-from api.routes.accounts import auth
-from api.routes.accounts import users
-from api.routes.accounts import activation
-from api.routes.campaigns import campaigns
-from api.routes.campaigns import tasks
-from api.routes.directory import directory
-from api.routes.directory import teachers
-from api.routes.notifications import channels
-from api.routes.notifications import notifications
-from api.routes.runs import audit
-from api.routes.runs import runs
-from api.routes.series import calendars
-from api.routes.series import series
+from api.routes.accounts import activation, auth, users
+from api.routes.campaigns import campaigns, tasks
+from api.routes.directory import directory, teachers
+from api.routes.notifications import channels, notifications
+from api.routes.runs import audit, runs
+from api.routes.series import calendars, series
 from api.security_headers import SecurityHeadersMiddleware
 from config import Settings, get_settings
 from console.app import install_console

@@ -2,9 +2,9 @@
 
 import asyncio
 import functools
-from concurrent.futures import ThreadPoolExecutor
 import hashlib
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 

@@ -18,8 +18,7 @@ from sqlalchemy import select
 
 from db import SessionFactory
 from models import Problem
-from services.campaigns import problem_vectors
-from services.campaigns import sentence_vectors
+from services.campaigns import problem_vectors, sentence_vectors
 
 log = logging.getLogger(__name__)
 
