@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 from contracts.runs.api import RunPending
 
 # For the route's OpenAPI `responses`, beside the 201 it declares.
-RUN_PENDING = {status.HTTP_202_ACCEPTED: {"model": RunPending, "description": "stored; its run starts later"}}
+RUN_PENDING_RESPONSE = {status.HTTP_202_ACCEPTED: {"model": RunPending, "description": "stored; its run starts later"}}
 
 
 def created_or_pending(result):

@@ -131,14 +131,17 @@ async def _visibility(call, request):
                           reason=exc.status.name if exc.status else "UNKNOWN") from None
 
 
+async def _count(client: Client, query: str) -> int:
+    counted = await _visibility(client.workflow_service.count_workflow_executions,
+                                CountWorkflowExecutionsRequest(namespace=client.namespace, query=query))
+    return counted.count
+
+
 async def _list_page(client: Client, query: str, *, offset: int, limit: int) -> tuple[list[RunSummary], int]:
     """The count and the rows up to the page's end, asked at once; the rows in as few visibility
     pages as Temporal allows (a first page of 50 is one page of 50)."""
-    counted, runs = await asyncio.gather(
-        _visibility(client.workflow_service.count_workflow_executions,
-                    CountWorkflowExecutionsRequest(namespace=client.namespace, query=query)),
-        _summaries(client, query, wanted=offset + limit))
-    return runs[offset:], counted.count
+    counted, runs = await asyncio.gather(_count(client, query), _summaries(client, query, wanted=offset + limit))
+    return runs[offset:], counted
 
 
 async def _summaries(client: Client, query: str, *, wanted: int) -> list[RunSummary]:
@@ -166,10 +169,10 @@ def older_runs_query(patch: Patch) -> str:
 
 async def patch_statuses(client: Client, patches: Sequence[Patch]) -> list[PatchStatus]:
     """Each patch with the count of its older open runs (one visibility count each, asked at once)."""
-    counts = await asyncio.gather(*(client.count_workflows(older_runs_query(patch)) for patch in patches))
+    counts = await asyncio.gather(*(_count(client, older_runs_query(patch)) for patch in patches))
     return [
         PatchStatus(id=patch.id, release=patch.release, guards=patch.guards, workflow_types=list(patch.workflow_types),
-                    older_than=patch.older_than, open_older_runs=counted.count, retirable=counted.count == 0)
+                    older_than=patch.older_than, open_older_runs=counted, retirable=counted == 0)
         for patch, counted in zip(patches, counts)
     ]
 

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse
 from actions.campaigns import actions as campaigns
 from api.audit import set_audit_subject
 from api.deps import ContextDep, PageDep
-from api.pending import RUN_PENDING, created_or_pending
+from api.pending import RUN_PENDING_RESPONSE, created_or_pending
 from contracts.campaigns.api import (
     CampaignDetail, CampaignIn, CampaignOrganiserOut, CampaignOut, CampaignStatus, CancelIn, CloseIn, ExtendIn,
     OrganiserIn, PlanDecision, PlanOut, ProblemIn, ProblemMove, ProblemOut, ProblemUpdate, ProposalSplit,
@@ -22,7 +22,7 @@ from contracts.limits import Id
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
 
 
-@router.post("", response_model=CampaignOut, status_code=status.HTTP_201_CREATED, responses=RUN_PENDING,
+@router.post("", response_model=CampaignOut, status_code=status.HTTP_201_CREATED, responses=RUN_PENDING_RESPONSE,
              summary="发起订单式教研")
 async def create_campaign(request: Request, data: CampaignIn, ctx: ContextDep):
     """Staff, admin: launch a campaign for a scope; its workflow starts at once (201). With Temporal

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, status
 from actions.series import actions as series_actions
 from api.audit import set_audit_subject
 from api.deps import ContextDep
-from api.pending import RUN_PENDING, created_or_pending
+from api.pending import RUN_PENDING_RESPONSE, created_or_pending
 from contracts.limits import Id
 from contracts.series.api import (
     SessionCheckinOut, MinutesIn, MinutesOut, ParticipantsIn, ParticipantsOut, RescheduleIn, SeriesDetail, SeriesIn,
@@ -20,7 +20,7 @@ router = APIRouter(tags=["series"])
 
 
 @router.post("/clusters/{cluster_id}/series", response_model=SeriesOut, status_code=status.HTTP_201_CREATED,
-             responses=RUN_PENDING, summary="安排学期联片教研")
+             responses=RUN_PENDING_RESPONSE, summary="安排学期联片教研")
 async def create_series(request: Request, cluster_id: Id, data: SeriesIn, ctx: ContextDep):
     """Staff, admin, or the cluster's organiser (片长): plan a term of weekly sessions and start it
     (201; with Temporal unreachable 202: stored, its run starts when Temporal is back).
