@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
-from importlinter.cli import lint_imports
 
 from api.audit import UNAUDITED_ROUTES, WRITE_METHODS, action_label
 from config import ROOT
@@ -31,10 +30,18 @@ def _tree(path: Path) -> ast.Module:
     return ast.parse(path.read_text(), filename=str(path))
 
 
+def lint_imports(root: Path) -> subprocess.CompletedProcess:
+    """lint-imports over the tree at `root`, in a process of its own: run in this one, it would
+    disable every logger that exists (logging.config), and later tests' log checks with them."""
+    return subprocess.run([str(Path(sys.executable).parent / "lint-imports"), "--no-cache"], cwd=root,
+                          env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"}, capture_output=True, text=True)
+
+
 def test_import_contracts_hold():
     """A folder-level import loop, or a route reaching a workflow, fails here (run
     `.venv/bin/lint-imports` to see the offending chain)."""
-    assert lint_imports(config_filename=str(ROOT / "pyproject.toml"), no_cache=True) == 0
+    lint = lint_imports(ROOT)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
 
 
 PACKAGES = ["scripts", "api", "console", "actions", "engine", "workflows", "activities", "notifications", "services",
@@ -54,8 +61,7 @@ def test_a_domain_reaching_into_a_sibling_breaks_a_contract(tmp_path, importer, 
     shutil.copy(ROOT / "pyproject.toml", tmp_path)
     with (tmp_path / importer).open("a") as module:
         module.write(f"\n{reach}  # noqa: E402\n")
-    lint = subprocess.run([str(Path(sys.executable).parent / "lint-imports"), "--no-cache"], cwd=tmp_path,
-                          env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"}, capture_output=True, text=True)
+    lint = lint_imports(tmp_path)
     assert lint.returncode == 1 and "BROKEN" in lint.stdout, lint.stdout + lint.stderr
 
 

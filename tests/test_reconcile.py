@@ -122,7 +122,7 @@ async def test_a_server_that_hangs_answers_202_and_the_run_starts_once_it_answer
 
 
 async def test_created_while_temporal_is_down_gets_its_run_once_temporal_is_back(
-    settings, session_factory, demo, server, client, worker_on, caplog, monkeypatch
+    settings, session_factory, demo, server, client, worker_on, caplog
 ):
     server.stop()
     # The campaign through an API that reached the server before it stopped, the series through one
@@ -141,8 +141,6 @@ async def test_created_while_temporal_is_down_gets_its_run_once_temporal_is_back
     settings.reconcile_seconds = 0.5
     stop = asyncio.Event()
     caplog.set_level(logging.INFO, logger="engine.reconcile")
-    # import-linter, run in-process by tests/test_architecture.py, disables every logger that existed then.
-    monkeypatch.setattr(logging.getLogger("engine.reconcile"), "disabled", False)
     # The worker's loop, already running while the server is down: its passes fail until it is back.
     reconciling = asyncio.create_task(keep_reconciling(client, settings=settings, session_factory=session_factory,
                                                        until=stop))
