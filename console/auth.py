@@ -105,11 +105,15 @@ LOGIN_COOKIE = "jy_login"
 LOGIN_PATH = "/console/login"
 
 
+def _login_csrf(nonce: str, settings: Settings) -> str:
+    return csrf_token(f"login:{nonce}", settings)
+
+
 def login_form_token(request: Request) -> str:
     """Before the login form renders: its browser's random value (kept if it has one, so two open
     tabs both work); the form's token goes to the template (`csrf`)."""
     nonce = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(32)
-    request.state.csrf = csrf_token(f"login:{nonce}", request.app.state.settings)
+    request.state.csrf = _login_csrf(nonce, request.app.state.settings)
     return nonce
 
 
@@ -131,8 +135,7 @@ async def check_login_csrf(request: Request, settings: SettingsDep, csrf: Annota
     origin = request.headers.get("origin", "null")
     ours = {"null", _origin(settings.public_base_url), _origin(str(request.base_url))}
     nonce = request.cookies.get(LOGIN_COOKIE, "")
-    if origin not in ours or not nonce or not same_token(
-            csrf, csrf_token(f"login:{nonce}", settings)):
+    if origin not in ours or not nonce or not same_token(csrf, _login_csrf(nonce, settings)):
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="登录页已过期，请刷新后重新登录 (bad login form token or origin)")
     request.state.csrf = csrf  # a refused login shows the form again, still valid
 
