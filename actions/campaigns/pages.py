@@ -29,8 +29,10 @@ async def _offers(ctx: Context, campaign: Campaign, *, topic: Topic | None = Non
     """What this user may do on the campaign now. A member holds the author's part too: the pages
     show those actions on her own problems only. The lead's part is on the page's topic."""
     parts = {Part.steers} if await may_steer(ctx, campaign) else set()
+    if policy.is_staff(ctx.user):
+        parts.add(Part.reads)
     if await _is_member(ctx, campaign.id):
-        parts |= {Part.member, Part.author}
+        parts |= {Part.member, Part.author, Part.reads}
     if topic is not None and topic.lead_user_id == ctx.user.id:
         parts.add(Part.lead)
     return phase_rules.allowed_now(campaign.phase, campaign.step, parts)

@@ -27,6 +27,7 @@ router = APIRouter()
 UNITS = {"days": ("天", timedelta(days=1)), "minutes": ("分钟", timedelta(minutes=1))}
 DONE = {"launched": "活动已发起，问题征集已开始", "close": "已结束当前阶段", "extend": "截止时间已延长",
         "cancel": "活动已取消", "problem": "问题已提交", "vote": "已投票", "unvote": "已撤回投票",
+        "seconded": "已附议：算作您的一票，您补充的情况教研员会看到",
         "topics": "专题已确认", "reflection": "反思已提交", "training": "培训已安排，参与者将收到邀请",
         "edited": "问题已修改", "withdrawn": "问题已撤回", "organiser_added": "已添加协同组织者",
         "organiser_removed": "已移除协同组织者", "pending": "已受理：流程正在处理（见运行记录），稍后刷新查看",

@@ -184,7 +184,8 @@ class SimilarProblem(BaseModel):
     seconded: bool  # the asking teacher has already voted for or seconded it
 
 
-SimilarText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+# What the form sends while she types: the title and the start of the description.
+SimilarText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
 
 class SecondIn(BaseModel):
@@ -210,6 +211,14 @@ class ThemeOut(BaseModel):
     id: int
     title: str
     line: str
+
+
+class LastTermThemes(BaseModel):
+    """The themes after "last term's topics": which campaign they came from, and every theme named."""
+
+    campaign_id: int
+    campaign_title: str
+    themes: list[ThemeOut]
 
 
 class ProposalMember(BaseModel):
