@@ -25,9 +25,10 @@ from services.campaigns.service import live_problems
 from services.campaigns.topic_grouping import char_ngrams
 
 SHOWN = 5  # a phone's screen of suggestions
-# Below this similarity a problem is not shown: chosen on the development sets, where it keeps a
-# problem's own theme among the first three for 85–91 % of problems (89 / 85 / 91 %), against
-# 93–96 % with no floor, and shows nothing for most one-offs (README, Topic grouping).
+# Below this similarity a problem is not shown: chosen on the development sets, where with it the
+# list shows a problem's own theme among its first three for 82–83 % of themed problems
+# (benchmarks/bench_grouping.py) and nothing at all for most one-offs; without it, for 93–96 %,
+# but every one-off is shown unrelated problems.
 FLOOR = 0.3
 CACHED_CAMPAIGNS = 16
 
@@ -51,7 +52,8 @@ class Index:
         """(problem id, similarity), most similar first, at most `shown`, none under `floor`."""
         if not len(self.ids):
             return []
-        scores = 0.5 * ((self.rows @ self.ngrams.transform([text]).T).toarray().ravel() + self.vectors @ vector)
+        typed = self.ngrams.transform([text]).toarray().ravel()  # dense: one sparse-by-dense product
+        scores = 0.5 * (self.rows @ typed + self.vectors @ vector)
         if leave_out is not None:
             scores[self.ids == leave_out] = -np.inf
         top = np.argpartition(-scores, min(shown, len(scores) - 1))[:shown]
