@@ -28,7 +28,7 @@ BUTTONS = {
     A.reflect: ("teacher", '/reflections/new"'), A.vote: ("problems", '/vote"'),
     A.edit_problem: ("own problems", '/edit"'), A.withdraw_problem: ("own problems", '/withdraw"'),
     A.merge_proposals: ("proposals", 'id="merge-proposals"'), A.move_problem: ("proposals", 'id="move-problem"'),
-    A.split_proposal: ("proposals", 'id="split-proposal"'),
+    A.split_proposal: ("proposals", 'id="split-proposal"'), A.name_themes: ("board", 'id="name-theme"'),
 }
 
 
@@ -201,7 +201,8 @@ ROUTES = {
     A.second: [f"POST {PROBLEM}/seconds", f"POST {BOARD}/problems/{{problem_id}}/second"],
     A.find_similar: [f"GET {CAMPAIGN}/problems/similar", f"GET {BOARD}/problems/similar"],
     A.name_themes: [f"POST {CAMPAIGN}/themes", f"POST {CAMPAIGN}/themes/last-term",
-                    f"DELETE {CAMPAIGN}/themes/{{theme_id}}"],
+                    f"DELETE {CAMPAIGN}/themes/{{theme_id}}", f"POST {BOARD}/themes", f"POST {BOARD}/themes/last-term",
+                    f"POST {BOARD}/themes/{{theme_id}}/remove"],
     A.check_in: ["POST /api/v1/trainings/{training_id}/checkin", f"POST {BOARD}/trainings/{{training_id}}/checkin"],
     A.deliver_task: ["POST /api/v1/tasks/{task_id}/deliver", "POST /console/tasks/{task_id}/deliver"],
     A.reflect: [f"POST {CAMPAIGN}/reflections", f"POST {BOARD}/reflections"],

@@ -210,3 +210,20 @@ async def test_without_script_the_look_up_form_lists_them_escaped_and_seconds(va
     too_long = await vapi.post(f"/console/campaigns/{cid}/problems/{problem_id}/second",
                                data={"csrf": csrf, "comment": "长" * 5001})
     assert too_long.status_code == 422 and f'id="error-problem-{problem_id}"' in too_long.text
+
+
+async def test_staff_name_themes_on_the_board(vapi, session_factory):
+    cid = await _campaign(session_factory)
+    board = f"/console/campaigns/{cid}"
+    await console_login(vapi, "staff01")
+    html = (await vapi.get(board)).text
+    assert 'id="name-theme"' in html and 'id="last-term-themes"' in html
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', html).group(1)
+    named = await vapi.post(f"{board}/themes", data={"csrf": csrf, "theme_title": "<b>习作</b>素材", "theme_line": "县重点"})
+    assert named.status_code == 303 and named.headers["location"].endswith("done=theme_named")
+    html = (await vapi.get(board)).text
+    assert "&lt;b&gt;习作&lt;/b&gt;素材" in html and "<b>习作" not in html
+    blank = await vapi.post(f"{board}/themes", data={"csrf": csrf, "theme_title": " "})
+    assert blank.status_code == 422 and 'id="f-theme_title"' in blank.text
+    none = await vapi.post(f"{board}/themes/last-term", data={"csrf": csrf})
+    assert none.status_code == 404 and 'id="error-theme"' in none.text
