@@ -17,7 +17,7 @@ import numpy as np
 from benchmarks import previous_grouping
 from services.campaigns import sentence_vectors
 from services.campaigns.similar import Index
-from services.campaigns.theme_grouping import Theme, group_with_themes
+from services.campaigns.theme_grouping import group_with_themes
 from services.campaigns.topic_grouping import Group, Item, group_items
 from tests import grouping_eval
 
@@ -72,12 +72,12 @@ def for_staff() -> None:
     for label, path in SETS:
         problems = grouping_eval.load(path)
         items = grouping_eval.items(problems)
-        names = sorted({p.theme for p in problems} - {grouping_eval.ONE_OFF})
-        themes = [Theme(id=n, text=name, vector=v) for n, (name, v) in enumerate(zip(names, sentence_vectors.encode(names)))]
+        themes = grouping_eval.named_themes(problems)
         current, named = group_items(items), group_with_themes(items, themes)
         now, seeded = grouping_eval.score(problems, current), grouping_eval.score(problems, named)
-        print(f"{label}: staff operations to the labelled grouping {grouping_eval.staff_operations(problems, named)} "
-              f"with its {len(names)} themes named (current grouping: {grouping_eval.staff_operations(problems, current)}); "
+        operations = grouping_eval.staff_operations(problems, named)
+        print(f"{label}: staff operations to the labelled grouping {operations} with its {len(themes)} themes named "
+              f"(current grouping: {grouping_eval.staff_operations(problems, current)}); "
               f"ARI {seeded.ari:.3f} (current {now.ari:.3f}); one-offs in no theme's proposal "
               f"{seeded.one_offs_out_of_themes}/{seeded.one_offs} (current {now.one_offs_out_of_themes}); "
               f"{sum(g.theme_id is not None for g in named)} proposals from a named theme; "

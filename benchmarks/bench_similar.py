@@ -46,9 +46,9 @@ async def main(size: int, queries: int) -> None:
             await connection.run_sync(Base.metadata.create_all)
             await connection.execute(insert(Campaign), [{"id": CAMPAIGN_ID, "title": "全县征集", "params": {},
                                                          "created_by": 1}])
-            await connection.execute(insert(Problem), [{"id": n + 1, "campaign_id": CAMPAIGN_ID, "author_user_id": n % 500,
-                                                        "school_id": n % 40, "title": t[:200], "description": t,
-                                                        "tags": []} for n, t in enumerate(texts)])
+            await connection.execute(insert(Problem), [
+                {"id": n + 1, "campaign_id": CAMPAIGN_ID, "author_user_id": n % 500, "school_id": n % 40,
+                 "title": t[:200], "description": t, "tags": []} for n, t in enumerate(texts)])
             await connection.execute(insert(ProblemVector), [{"problem_id": n + 1, "model": sentence_vectors.MODEL,
                                                               "vector": sentence_vectors.to_bytes(v)}
                                                              for n, v in enumerate(vectors)])

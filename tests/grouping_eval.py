@@ -9,6 +9,7 @@ from pathlib import Path
 from sklearn.metrics import adjusted_rand_score
 
 from services.campaigns import sentence_vectors
+from services.campaigns.theme_grouping import Theme
 from services.campaigns.topic_grouping import Group, Item
 
 DATA = Path(__file__).parent / "data" / "grouping_eval.json"
@@ -41,6 +42,13 @@ def items(problems: list[Labelled]) -> list[Item]:
     vectors = sentence_vectors.encode([p.text for p in problems])
     return [Item(id=n, text=p.text, vector=vectors[n], votes=n % 3, author=n, school=n % 5)
             for n, p in enumerate(problems)]
+
+
+def named_themes(problems: list[Labelled]) -> list[Theme]:
+    """Every labelled theme named by its title, as staff who expect it would name it."""
+    names = sorted({p.theme for p in problems} - {ONE_OFF})
+    return [Theme(id=n, text=name, vector=vector) for n, (name, vector) in enumerate(
+        zip(names, sentence_vectors.encode(names)))]
 
 
 @dataclass(frozen=True)

@@ -145,13 +145,11 @@ def test_empty_and_single():
 def test_named_themes_never_swallow_a_one_off(path):
     """Every labelled theme named by its title: no fewer one-offs kept out of every theme than the
     grouping keeps today, and no more staff operations to the labelled grouping."""
-    from services.campaigns.theme_grouping import Theme, group_with_themes
+    from services.campaigns.theme_grouping import group_with_themes
 
     problems = grouping_eval.load(path)
     items = grouping_eval.items(problems)
-    names = sorted({p.theme for p in problems} - {grouping_eval.ONE_OFF})
-    themes = [Theme(id=n, text=name, vector=v) for n, (name, v) in enumerate(zip(names, sentence_vectors.encode(names)))]
-    today, named = group_items(items), group_with_themes(items, themes)
+    today, named = group_items(items), group_with_themes(items, grouping_eval.named_themes(problems))
     assert (grouping_eval.score(problems, named).one_offs_out_of_themes
             >= grouping_eval.score(problems, today).one_offs_out_of_themes)
     assert grouping_eval.staff_operations(problems, named) <= grouping_eval.staff_operations(problems, today)

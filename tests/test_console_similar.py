@@ -61,4 +61,5 @@ async def test_the_list_appears_as_she_types_and_she_seconds_one(settings, sessi
                                         .where(User.username == "t0010"))
         assert seconded.comment == "我们七年级也一样，同音字最多"
         assert await session.scalar(select(Problem.votes).where(Problem.id == seconded.problem_id)) == 1
-        assert await session.scalar(select(Vote.user_id).where(Vote.problem_id == seconded.problem_id)) == seconded.user_id
+        voters = await session.scalars(select(Vote.user_id).where(Vote.problem_id == seconded.problem_id))
+        assert list(voters) == [seconded.user_id]

@@ -31,7 +31,8 @@ DONE = {"launched": "活动已发起，问题征集已开始", "close": "已结�
         "topics": "专题已确认", "reflection": "反思已提交", "training": "培训已安排，参与者将收到邀请",
         "edited": "问题已修改", "withdrawn": "问题已撤回", "organiser_added": "已添加协同组织者",
         "organiser_removed": "已移除协同组织者",
-        "theme_named": "预期主题已设定：征集截止后，系统会把与之相近的问题归入其下", "theme_removed": "预期主题已删除", "pending": "已受理：流程正在处理（见运行记录），稍后刷新查看",
+        "theme_named": "预期主题已设定：征集截止后，系统会把与之相近的问题归入其下",
+        "theme_removed": "预期主题已删除", "pending": "已受理：流程正在处理（见运行记录），稍后刷新查看",
         "run_pending": "活动已保存；工作流服务暂不可用，恢复后自动开始问题征集"}
 
 PLAN_LABELS = {"missing": "未提交", "submitted": "待审核", "returned": "已退回", "approved": "已通过"}

@@ -25,12 +25,11 @@ async def second(session: AsyncSession, *, problem: Problem, member: CampaignMem
         await session.execute(insert_(ProblemSecond).values(
             problem_id=problem.id, user_id=member.user_id, campaign_id=problem.campaign_id, comment=comment)
             .on_conflict_do_nothing(index_elements=[ProblemSecond.problem_id, ProblemSecond.user_id]))
+        hers = (ProblemSecond.problem_id == problem.id) & (ProblemSecond.user_id == member.user_id)
         if comment:
-            await session.execute(update(ProblemSecond).where(
-                ProblemSecond.problem_id == problem.id, ProblemSecond.user_id == member.user_id).values(comment=comment))
+            await session.execute(update(ProblemSecond).where(hers).values(comment=comment))
         left = await votes_left(session, campaign_id=problem.campaign_id, member=member, budget=budget)
-        kept = await session.scalar(select(ProblemSecond.comment).where(
-            ProblemSecond.problem_id == problem.id, ProblemSecond.user_id == member.user_id))
+        kept = await session.scalar(select(ProblemSecond.comment).where(hers))
     return left, kept
 
 
