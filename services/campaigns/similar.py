@@ -4,12 +4,13 @@ second one (附议) instead of raising it again.
 Similar means what the grouping means (services/campaigns/topic_grouping.py): the mean of the
 character n-gram TF-IDF cosine and the stored sentence vectors' cosine. Each API process keeps
 one index per campaign (the vectorizer fitted on the live problems, their n-gram rows and
-vectors) and builds it again when the live problems change: their count, last id or last edit
-(`updated_at`, which votes leave alone). A lookup then costs one small query, one encoding of
+vectors) and builds it again when the live problems change (their count, last id or last edit:
+`updated_at`, which votes leave alone), at most every REBUILD_SECONDS. A lookup then costs one small query, one encoding of
 the typed text and two products: milliseconds for a county's 5,000 problems
 (benchmarks/bench_similar.py)."""
 
 import asyncio
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -31,6 +32,7 @@ SHOWN = 5  # a phone's screen of suggestions
 # but every one-off is shown unrelated problems.
 FLOOR = 0.3
 CACHED_CAMPAIGNS = 16
+REBUILD_SECONDS = 5.0  # the longest the list lags behind new problems while they keep coming
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,16 @@ class Index:
         return [(int(self.ids[k]), float(scores[k])) for k in top if scores[k] >= floor]
 
 
-_indexes: OrderedDict[int, tuple[tuple, Index]] = OrderedDict()
+@dataclass
+class _Cached:
+    state: tuple
+    index: Index
+    built: float  # time.monotonic()
+
+
+# By database and campaign: a process may serve more than one database (the tests do).
+_indexes: OrderedDict[tuple[str, int], _Cached] = OrderedDict()
+_building: dict[tuple[str, int], asyncio.Lock] = {}
 
 
 async def _state(session: AsyncSession, campaign_id: int) -> tuple:
@@ -70,13 +81,31 @@ async def _state(session: AsyncSession, campaign_id: int) -> tuple:
 
 
 async def index_of(session: AsyncSession, *, campaign_id: int) -> Index:
-    """The campaign's index, built again if its live problems changed since. Vectors not stored
-    yet (the queue is about to) are encoded here and not stored: this is a read."""
+    """The campaign's index, built again if its live problems changed since, but at most once every
+    REBUILD_SECONDS and by one request at a time: in a deadline rush every submission changes them,
+    and a county's index takes a second of CPU to build. Meanwhile the list may miss the problems of
+    the last few seconds (what it shows is read fresh: a withdrawn problem never, an edit as edited)."""
+    key = (str(session.bind.url), campaign_id)
     state = await _state(session, campaign_id)
-    cached = _indexes.get(campaign_id)
-    if cached is not None and cached[0] == state:
-        _indexes.move_to_end(campaign_id)
-        return cached[1]
+    cached = _indexes.get(key)
+    if cached is not None and (cached.state == state or time.monotonic() - cached.built < REBUILD_SECONDS):
+        _indexes.move_to_end(key)
+        return cached.index
+    async with _building.setdefault(key, asyncio.Lock()):
+        cached = _indexes.get(key)
+        if cached is not None and cached.state == state:  # another request built it meanwhile
+            return cached.index
+        index = await _build(session, campaign_id)
+    _indexes[key] = _Cached(state, index, time.monotonic())
+    _indexes.move_to_end(key)
+    while len(_indexes) > CACHED_CAMPAIGNS:
+        gone, _ = _indexes.popitem(last=False)
+        _building.pop(gone, None)
+    return index
+
+
+async def _build(session: AsyncSession, campaign_id: int) -> Index:
+    """Vectors not stored yet (the queue is about to) are encoded here and not stored: this is a read."""
     problems = (await session.scalars(live_problems(campaign_id).order_by(Problem.id))).all()
     stored = await problem_vectors.stored_of(session, campaign_id=campaign_id)
     texts = [problem_vectors.text_of(p) for p in problems]
@@ -84,12 +113,7 @@ async def index_of(session: AsyncSession, *, campaign_id: int) -> Index:
     encoded = dict(zip(missing, await asyncio.to_thread(sentence_vectors.encode, [texts[n] for n in missing])))
     vectors = np.stack([encoded[n] if n in encoded else sentence_vectors.from_bytes(stored[p.id])
                         for n, p in enumerate(problems)]) if problems else None
-    index = await asyncio.to_thread(Index.build, [p.id for p in problems], texts, vectors)
-    _indexes[campaign_id] = (state, index)
-    _indexes.move_to_end(campaign_id)
-    while len(_indexes) > CACHED_CAMPAIGNS:
-        _indexes.popitem(last=False)
-    return index
+    return await asyncio.to_thread(Index.build, [p.id for p in problems], texts, vectors)
 
 
 async def similar_problems(session: AsyncSession, *, campaign_id: int, text: str) -> list[Problem]:
