@@ -14,6 +14,7 @@ from api.errors import install_error_handlers
 from api.routes import health
 from api.routes.accounts import activation, auth, users
 from api.routes.campaigns import campaigns, tasks
+from api.routes.campaigns import themes as campaign_themes
 from api.routes.directory import directory, teachers
 from api.routes.notifications import channels, notifications
 from api.routes.runs import audit, runs
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
     api = APIRouter(prefix=API_PREFIX)
     for router in [health.router, auth.router, users.router, teachers.router, *directory.routers,
                    campaigns.router, tasks.router,
+                   campaign_themes.router,
                    series.router, calendars.router, audit.router, runs.router,
                    notifications.router, channels.router, activation.router]:
         api.include_router(router)

@@ -7,6 +7,7 @@ from models.campaigns import (
     Campaign, CampaignMember, CampaignOrganiser, CampaignPhase, CheckIn, Plan, PlanStage, Problem, ProblemVector,
     Reflection, Task, Topic, TopicParticipant, TopicProposalRow, Training, Vote,
 )
+from models.campaigns import CampaignTheme, ProblemSecond
 from models.directory import Cluster, District, School, SchoolGroup, Teacher, TeacherSubject
 from models.notifications import Delivery, InboxItem, Notification, Preference, RobotChannel
 from models.series import (
@@ -41,6 +42,8 @@ __all__ = [
     "TopicProposalRow",
     "Training",
     "Vote",
+    "CampaignTheme",
+    "ProblemSecond",
     "CalendarToken",
     "Cluster",
     "Delivery",

@@ -61,6 +61,7 @@ class Entry:
     data: dict | None = None  # a console form (the CSRF token is added)
     files: dict | None = None
     ids: dict = field(default_factory=dict)  # path parameters other than the world's
+    params: dict | None = None  # the query
     final: bool = False
 
 
@@ -144,6 +145,12 @@ MATRIX: dict[str, Entry] = {
     f"DELETE {PROBLEM}": api(OWN, ids={"problem_id": "spare_problem"}),  # the first one stays, to vote on
     f"POST {PROBLEM}/votes": api(OWN),
     f"DELETE {PROBLEM}/votes": api(OWN),
+    f"GET {CAMPAIGN}/problems/similar": api(READERS, params={"text": "作文无话可写"}),
+    f"POST {PROBLEM}/seconds": api(OWN, json={"comment": "我们班也是"}),  # her own problem: 409
+    f"GET {CAMPAIGN}/themes": api(STAFF),
+    f"POST {CAMPAIGN}/themes": api(STEER, json={"title": "习作教学"}),
+    f"POST {CAMPAIGN}/themes/last-term": api(STEER),  # no campaign before it: 404
+    f"DELETE {CAMPAIGN}/themes/{{theme_id}}": api(STEER, ids={"theme_id": 999999}),
     f"GET {CAMPAIGN}/topic-proposals": api(STAFF),
     f"POST {CAMPAIGN}/topic-proposals/merge": api(STEER, json={"problem_ids": [1, 2]}),  # not deciding: 409
     f"POST {CAMPAIGN}/topic-proposals/move": api(STEER, json={"problem_id": 1}),
@@ -233,6 +240,11 @@ MATRIX: dict[str, Entry] = {
     f"GET {BOARD}/problems": page(READERS),
     f"POST {BOARD}/problems/{{problem_id}}/vote": form(OWN),
     f"POST {BOARD}/problems/{{problem_id}}/unvote": form(OWN),
+    f"GET {BOARD}/problems/similar": page(READERS, params={"text": "作文无话可写"}),
+    f"POST {BOARD}/problems/{{problem_id}}/second": form(OWN, data={"comment": "我们班也是"}),
+    f"POST {BOARD}/themes": form(STEER, data={"theme_title": "习作教学"}),
+    f"POST {BOARD}/themes/last-term": form(STEER),
+    f"POST {BOARD}/themes/{{theme_id}}/remove": form(STEER, ids={"theme_id": 999999}),
     f"POST {BOARD}/problems/{{problem_id}}/withdraw": form(OWN, ids={"problem_id": "spare_problem"}),
     f"GET {BOARD}/topic-proposals": page(STAFF),
     f"POST {BOARD}/topic-proposals/{{how}}": form(STEER, ids={"how": "merge"}, data={"problem_ids": ["1", "2"]}),
@@ -350,6 +362,8 @@ def _request(entry: Entry, path: str, world: dict, csrf: str | None) -> dict:
         request["json"] = entry.json
     if entry.files is not None:
         request["files"] = entry.files
+    if entry.params is not None:
+        request["params"] = entry.params
     if entry.data is not None:
         request["data"] = {**entry.data, **({"csrf": csrf} if csrf and "/console/" in path else {})}
     return request
