@@ -7,6 +7,9 @@ from models.campaigns import (
     Campaign, CampaignMember, CampaignOrganiser, CampaignPhase, CheckIn, Plan, PlanStage, Problem, ProblemVector,
     Reflection, Task, Topic, TopicParticipant, TopicProposalRow, Training, Vote,
 )
+from models.mentoring import (
+    MentoringLog, MentoringPair, MentoringProgramme, MentoringStageForm, MentoringVerdict,
+)
 from models.directory import Cluster, District, School, SchoolGroup, Teacher, TeacherSubject
 from models.notifications import Delivery, InboxItem, Notification, Preference, RobotChannel
 from models.series import (
@@ -46,6 +49,7 @@ __all__ = [
     "Delivery",
     "District",
     "InboxItem",
+    "MentoringLog", "MentoringPair", "MentoringProgramme", "MentoringStageForm", "MentoringVerdict",
     "Notification",
     "Preference",
     "RobotChannel",
