@@ -34,6 +34,8 @@ class MentoringPair(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("mentoring_programmes.id"), index=True)
     mentor_teacher_id: Mapped[int] = mapped_column(ForeignKey("teachers.id"), index=True)
+    # The mentor staff replaced last: a replacement's notice names her, also when its activity runs twice.
+    previous_mentor_teacher_id: Mapped[int | None] = mapped_column(ForeignKey("teachers.id"))
     mentee_teacher_id: Mapped[int] = mapped_column(ForeignKey("teachers.id"), index=True)
     subject: Mapped[str] = mapped_column(String(30))
     starts_on: Mapped[date]
