@@ -78,12 +78,14 @@ class PairRunInput(BaseModel):
 class PlanRequest(BaseModel):
     pair_id: int
     stage: int
-    after: datetime | None = None
+    after: datetime
+    announce: bool = False  # the pair's first plan: tell both teachers they are paired
 
 
 class PlanResult(BaseModel):
     status: PairStatus
     next_step: Step | None = None  # None: the stage's steps are done, its verdict is awaited
+    notices: list[NotifyRequest] = Field(default_factory=list)
 
 
 class StepRequest(BaseModel):
