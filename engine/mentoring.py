@@ -2,6 +2,7 @@
 A refused Update becomes the same domain error as any other (409 with the state, 422 naming the
 field)."""
 
+from datetime import timedelta
 from typing import Any
 
 from temporalio.client import (
@@ -17,10 +18,13 @@ from contracts.errors import REFUSED_INVALID, REFUSED_WRONG_PHASE, Conflict, Inv
 from contracts.mentoring.history import (
     EndRequest, ExtendRequest, PairRunInput, PairState, ReplaceMentorRequest, VerdictRequest,
 )
-from engine.campaigns import STEER_WAIT
 from engine.starts import start_once
 from models import MentoringPair
 from workflows.mentoring import MentoringPairWorkflow
+
+# How long a staff request waits for the run to carry out its Update (as a campaign's): a run held
+# up by a failing step answers 202 after it, and the decision takes effect when the cause is gone.
+STEER_WAIT = timedelta(seconds=20)
 
 
 async def start(client: Client, *, settings: Settings, pair: MentoringPair, cluster_id: int, started_by: str) -> bool:
