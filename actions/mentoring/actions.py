@@ -186,8 +186,8 @@ async def put_improvement_plan(ctx: Context, *, pair_id: int, stage: int, data: 
 
 
 async def _decided(ctx: Context, pair: MentoringPair) -> PairDetail:
-    ctx.session.expire_all()  # the run's activity wrote in a transaction of its own
-    return await views.pair_detail(ctx.session, pair=await ctx.session.get(MentoringPair, pair.id))
+    await ctx.session.refresh(pair)  # the run's activity wrote it in a transaction of its own
+    return await views.pair_detail(ctx.session, pair=pair)
 
 
 async def _staff_pair(ctx: Context, pair_id: int) -> MentoringPair:
