@@ -47,6 +47,12 @@ def _date(text: str) -> date | None:
     return date(*(int(part) for part in match.groups()))
 
 
+def _reason(exc: ValidationError | DomainError) -> str:
+    if isinstance(exc, DomainError):
+        return exc.detail
+    return "; ".join(error["msg"].removeprefix("Value error, ") for error in exc.errors())
+
+
 def _positions(header: list[str]) -> tuple[dict[str, int], list[ImportRowError]]:
     lookup = {alias.lower(): field for field, aliases in HEADERS.items() for alias in aliases}
     positions: dict[str, int] = {}
@@ -108,8 +114,7 @@ async def _checked_rows(session: AsyncSession, *, programme: MentoringProgramme,
                           subject=value["subject"], goals=value.get("goals", ""), **dates)
             pair_span(programme, data)
         except (ValidationError, DomainError) as exc:
-            errors.append(ImportRowError(row=number, column="", reason=str(getattr(exc, "detail", "")) or
-                                         "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())))
+            errors.append(ImportRowError(row=number, column="", reason=_reason(exc)))
             continue
         rows.append(PairRow(row=number, data=data))
     if errors:
