@@ -7,7 +7,7 @@ clock). Pair workflow ids repeat across tests (every database numbers its pairs 
 test's runs are terminated."""
 
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import httpx
 import pytest
@@ -15,7 +15,8 @@ from sqlalchemy import select
 from temporalio.testing import WorkflowEnvironment
 
 from db import SessionFactory
-from models import MentoringPair
+from contracts.mentoring.history import Side
+from models import MentoringLog, MentoringPair, MentoringProgramme, Teacher, User
 from tests.series_support import api, teacher_id  # noqa: F401 - a fixture, re-exported
 
 STEP = timedelta(days=5)  # a pair has a few timers a month: long virtual sleeps are safe
@@ -54,3 +55,28 @@ async def new_pair(api: httpx.AsyncClient, staff: dict, session_factory: Session
         "subject": "语文", "goals": "一年内独立执教校级公开课"})
     assert pair.status_code == 201, pair.text
     return pair.json()
+
+
+async def matrix_world(session_factory: SessionFactory, *, today: date) -> dict:
+    """The role matrix's pair: t0003 mentors t0002 (the teacher in scope) in cluster 1, in a programme
+    staff01 created; a log by the mentor for t0002 to confirm. Written as the services would, with
+    no run: staff's Updates then find none and answer 409, past the authorization decision."""
+    async with session_factory() as session:
+        users = dict((await session.execute(select(User.username, User.id))).all())
+        teachers = dict((await session.execute(select(Teacher.staff_no, Teacher.id))).all())
+        programme = MentoringProgramme(
+            cluster_id=1, school_year=f"{today.year}-{today.year + 1}", title="青蓝工程",
+            stage_dates=[(today + timedelta(days=days)).isoformat() for days in (100, 300)],
+            created_by_user_id=users["staff01"])
+        session.add(programme)
+        await session.flush()
+        pair = MentoringPair(programme_id=programme.id, mentor_teacher_id=teachers["t0003"],
+                             mentee_teacher_id=teachers["t0002"], subject="语文", starts_on=today - timedelta(days=30),
+                             ends_on=today + timedelta(days=300), created_by_user_id=users["staff01"])
+        session.add(pair)
+        await session.flush()
+        log = MentoringLog(pair_id=pair.id, kind="observe", happened_on=today, note="听课", side=Side.mentor,
+                           author_user_id=users["t0003"])
+        session.add(log)
+        await session.commit()
+        return {"programme_id": programme.id, "pair_id": pair.id, "log_id": log.id, "stage": 1}

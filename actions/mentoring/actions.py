@@ -9,14 +9,12 @@ committed, then its run started (the reconciler starts any it missed)."""
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from actions.context import Context
 from actions.policy import is_staff, require_staff
 from contracts.errors import Forbidden
 from contracts.mentoring.api import (
     Board, EndIn, ExtendIn, ImprovementPlanIn, LogIn, PairDetail, PairIn, PairsImportResult, ProgrammeIn,
-    ReplaceMentorIn, StageFormIn, VerdictIn,
+    ReplaceMentorIn, StageFormIn, TeacherRef, VerdictIn,
 )
 from contracts.mentoring.history import EndRequest, ExtendRequest, ReplaceMentorRequest, Side, VerdictRequest
 from contracts.runs.api import RunPending
@@ -89,14 +87,40 @@ async def create_programme(ctx: Context, *, data: ProgrammeIn) -> MentoringProgr
 async def list_programmes(ctx: Context) -> list[MentoringProgramme]:
     """Staff, admin: every programme, newest school year first."""
     require_staff(ctx.user)
-    return list((await ctx.session.scalars(select(MentoringProgramme).order_by(
-        MentoringProgramme.school_year.desc(), MentoringProgramme.id))).all())
+    return await views.programmes(ctx.session)
 
 
 async def read_board(ctx: Context, *, programme_id: int) -> Board:
     """Staff, admin, the alliance's lead school: pairs behind, teachers without a mentor."""
     programme = await _readable_programme(ctx, programme_id)
     return await views.board(ctx.session, programme=programme, now=ctx.now, tz=ctx.settings.tz)
+
+
+@dataclass(frozen=True)
+class HomePage:
+    programmes: list[MentoringProgramme]  # staff: all; the lead school: its alliance's
+    pairs: list[PairDetail]  # hers
+
+
+async def home_page(ctx: Context) -> HomePage:
+    """Anyone: the programmes she may see the board of, and her own pairs."""
+    led_by = None if is_staff(ctx.user) else ctx.user.id
+    return HomePage(programmes=await views.programmes(ctx.session, led_by_user_id=led_by),
+                    pairs=await my_pairs(ctx))
+
+
+@dataclass(frozen=True)
+class BoardPage:
+    board: Board
+    choices: list[TeacherRef]  # staff create pairs from these; empty for the lead school, who only read
+
+
+async def board_page(ctx: Context, *, programme_id: int) -> BoardPage:
+    """Staff, admin, the alliance's lead school."""
+    board = await read_board(ctx, programme_id=programme_id)
+    programme = await ctx.session.get(MentoringProgramme, programme_id)
+    choices = await views.alliance_teachers(ctx.session, programme=programme) if is_staff(ctx.user) else []
+    return BoardPage(board=board, choices=choices)
 
 
 async def _start(ctx: Context, programme: MentoringProgramme, pair: MentoringPair) -> bool:

@@ -22,6 +22,9 @@ class PairStatus(StrEnum):
     completed = "completed"  # the last stage passed
 
 
+PAIR_STATUS_LABELS = {PairStatus.active: "进行中", PairStatus.ended: "已提前结束", PairStatus.completed: "已完成"}
+
+
 class Side(StrEnum):
     mentor = "mentor"  # 师傅
     mentee = "mentee"  # 徒弟

@@ -12,7 +12,7 @@ from contracts.mentoring.api import (
 )
 from contracts.mentoring.history import PairStatus, Side, Verdict
 from models import (
-    MentoringLog, MentoringPair, MentoringProgramme, MentoringStageForm, MentoringVerdict, School, Teacher,
+    Cluster, MentoringLog, MentoringPair, MentoringProgramme, MentoringStageForm, MentoringVerdict, School, Teacher,
 )
 from services.mentoring.service import form_deadline, logs_by_side, missing_forms, people_of, stage_dates
 
@@ -90,3 +90,22 @@ async def pairs_of_user(session: AsyncSession, *, user_id: int) -> list[Mentorin
     return list((await session.scalars(select(MentoringPair).where(
         (MentoringPair.mentor_teacher_id == teacher_id) | (MentoringPair.mentee_teacher_id == teacher_id))
         .order_by(MentoringPair.id.desc()))).all())
+
+
+async def alliance_teachers(session: AsyncSession, *, programme: MentoringProgramme) -> list[TeacherRef]:
+    """The alliance's active teachers, school by school: the choices of a pair's two sides."""
+    rows = await session.execute(
+        select(Teacher.id, Teacher.name, School.name).join(School, School.id == Teacher.school_id)
+        .where(School.cluster_id == programme.cluster_id, Teacher.active).order_by(School.id, Teacher.id))
+    return [TeacherRef(id=i, name=n, school=s) for i, n, s in rows]
+
+
+async def programmes(session: AsyncSession, *, led_by_user_id: int | None = None) -> list[MentoringProgramme]:
+    """Every programme, newest school year first; or those of the alliances whose lead school the
+    user speaks for (its contact, the cluster's organiser)."""
+    stmt = select(MentoringProgramme).order_by(MentoringProgramme.school_year.desc(), MentoringProgramme.id)
+    if led_by_user_id is not None:
+        stmt = (stmt.join(Cluster, Cluster.id == MentoringProgramme.cluster_id)
+                .join(School, School.id == Cluster.lead_school_id)
+                .where((Cluster.organiser_user_id == led_by_user_id) | (School.contact_user_id == led_by_user_id)))
+    return list((await session.scalars(stmt)).all())
