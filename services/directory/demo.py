@@ -3,12 +3,15 @@
 Deterministic, so README, tests and screenshots can name people: staff `staff01`, `staff02`,
 teachers `t0001` … `t0060`."""
 
+from datetime import datetime, timezone
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.directory.api import GradeBand, Role
 from models import Cluster, District, School, SchoolGroup, Teacher, User
 from services.accounts.security import hash_password
+from services.mentoring.demo import load_demo_pairs
 
 SCHOOL_GROUPS = [
     ("高中组", GradeBand.senior),
@@ -84,4 +87,5 @@ async def load_demo_county(session: AsyncSession, *, password: str) -> bool:
                         cluster.lead_school_id = school.id
                         cluster.organiser_user_id = teacher.user.id
     await session.flush()
+    await load_demo_pairs(session, now=datetime.now(timezone.utc))
     return True
