@@ -1,12 +1,15 @@
 """A mentor pair's school year (青蓝工程) under the time-skipping server: nudges to the side that
 is behind only, a missing stage form escalated to the school contact and then to staff, a verdict
 that opens stage 2 (the run continues as new) and completes the pair with its certificate, staff's
-changes, an early end that stops every reminder."""
+changes, an early end that stops every reminder, a step that keeps failing shown as a stall."""
 
 from datetime import datetime, timedelta
 
+from tests.activity_faults import faulty_activities
+from tests.campaign_helpers import eventually
 from tests.mentoring_support import advance_to, api, new_pair, next_school_year, stop_pair_runs  # noqa: F401
 from tests.series_support import eventually_recipients, recipients, teacher_id, user_ids
+from worker import create_worker
 
 MINUTE = timedelta(minutes=1)
 
@@ -145,3 +148,26 @@ async def test_staff_change_a_pair_and_an_early_end_stops_its_reminders(api, log
         assert (await api.post(f"{path}/end", headers=staff, json={})).status_code == 409
         assert (await api.post(f"{path}/logs", headers=mentee, json={
             "kind": "observe", "happened_on": f"{year + 1}-08-01", "note": "听课"})).status_code == 409
+
+
+async def test_a_pair_whose_step_keeps_failing_shows_as_stalled(api, login, ts_env, settings, session_factory):
+    settings = settings.model_copy(update={"stall_after_attempts": 3})
+    down = {"yes": True}
+    activities = faulty_activities(settings, session_factory, failing={"plan_pair_step": lambda: down["yes"]})
+    async with create_worker(ts_env.client, settings=settings, session_factory=session_factory, activities=activities):
+        year = next_school_year(await ts_env.get_current_time())
+        pair = await new_pair(api, await login("staff01"), session_factory, year=year)
+        workflow_id = f"mentoring-pair-{pair['id']}"
+
+        async def stalled():
+            await ts_env.sleep(30)  # past the retry backoff
+            return (await api.get(f"/api/v1/runs/{workflow_id}", headers=await login("admin"))).json()["stalled"]
+
+        assert (await eventually(stalled, timeout=60))["activity_type"] == "plan_pair_step"
+        down["yes"] = False
+
+        async def recovered():
+            await ts_env.sleep(60)
+            return (await api.get(f"/api/v1/runs/{workflow_id}", headers=await login("admin"))).json()["stalled"] is None
+
+        assert await eventually(recovered, timeout=60)
