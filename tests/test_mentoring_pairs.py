@@ -171,3 +171,15 @@ async def test_a_pair_whose_step_keeps_failing_shows_as_stalled(api, login, ts_e
             return (await api.get(f"/api/v1/runs/{workflow_id}", headers=await login("admin"))).json()["stalled"] is None
 
         assert await eventually(recovered, timeout=60)
+
+
+async def test_cancelling_a_pairs_run_from_outside_ends_the_pair(api, login, ts_env, worker_on, session_factory):
+    async with worker_on(ts_env.client):
+        year = next_school_year(await ts_env.get_current_time())
+        pair = await new_pair(api, await login("staff01"), session_factory, year=year)
+        handle = ts_env.client.get_workflow_handle(f"mentoring-pair-{pair['id']}")
+        await eventually_recipients(session_factory, f"mentoring:pair:{pair['id']}:started")
+        await handle.cancel()
+        assert await eventually_recipients(session_factory, f"mentoring:pair:{pair['id']}:ended")
+        detail = await api.get(f"/api/v1/mentoring/pairs/{pair['id']}", headers=await login("staff01"))
+        assert detail.json()["status"] == "ended" and "取消" in detail.json()["ended_reason"]

@@ -10,11 +10,12 @@ each handler marks itself before its first await, and its activity refuses what 
 rules forbid (forms missing, no such teacher). A verdict of 合格 continues as new into the next
 stage (bounded histories); the last one completes the pair; an early end stops every reminder."""
 
+import asyncio
 from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, is_cancelled_exception
 
 with workflow.unsafe.imports_passed_through():
     from activities.mentoring import MentoringActivities
@@ -23,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
         DecisionInput, DecisionResult, EndRequest, ExtendRequest, PairRunInput, PairState, PairStatus, PlanRequest,
         PlanResult, ReplaceMentorRequest, StepRequest, VerdictRequest,
     )
+    from contracts.runs.history import CANCELLED_FROM_OUTSIDE
     from contracts.search_attributes import PHASE
     from workflows.notify import notify
 
@@ -49,6 +51,17 @@ class MentoringPairWorkflow:
 
     @workflow.run
     async def run(self, start: PairRunInput) -> str:
+        try:
+            return await self._run(start)
+        except (asyncio.CancelledError, ActivityError) as error:
+            # A cancel from the runs console or Temporal's UI (asyncio's while waiting, the activity's
+            # while one is pending): the pair ends as if staff had ended it, and both sides hear so.
+            if not (isinstance(error, asyncio.CancelledError) or is_cancelled_exception(error)):
+                raise
+            await self._decide(end=EndRequest(reason=CANCELLED_FROM_OUTSIDE))
+            raise
+
+    async def _run(self, start: PairRunInput) -> str:
         workflow.upsert_search_attributes([PHASE.value_set(f"stage{self.stage}")])
         after = start.after or workflow.now()
         announce = start.after is None and start.run_number == 1
