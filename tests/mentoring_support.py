@@ -57,8 +57,8 @@ async def new_pair(api: httpx.AsyncClient, staff: dict, session_factory: Session
     return pair.json()
 
 
-async def matrix_world(session_factory: SessionFactory, *, today: date) -> dict:
-    """The role matrix's pair: t0003 mentors t0002 (the teacher in scope) in cluster 1, in a programme
+async def matrix_world(session_factory: SessionFactory, *, today: date, mentor: str = "t0003") -> dict:
+    """The role matrix's pair: t0003 (or `mentor`) mentors t0002 (the teacher in scope) in cluster 1, in a programme
     staff01 created; a log by the mentor for t0002 to confirm. Written as the services would, with
     no run: staff's Updates then find none and answer 409, past the authorization decision."""
     async with session_factory() as session:
@@ -70,13 +70,13 @@ async def matrix_world(session_factory: SessionFactory, *, today: date) -> dict:
             created_by_user_id=users["staff01"])
         session.add(programme)
         await session.flush()
-        pair = MentoringPair(programme_id=programme.id, mentor_teacher_id=teachers["t0003"],
+        pair = MentoringPair(programme_id=programme.id, mentor_teacher_id=teachers[mentor],
                              mentee_teacher_id=teachers["t0002"], subject="语文", starts_on=today - timedelta(days=30),
                              ends_on=today + timedelta(days=300), created_by_user_id=users["staff01"])
         session.add(pair)
         await session.flush()
         log = MentoringLog(pair_id=pair.id, kind="observe", happened_on=today, note="听课", side=Side.mentor,
-                           author_user_id=users["t0003"])
+                           author_user_id=users[mentor])
         session.add(log)
         await session.commit()
         return {"programme_id": programme.id, "pair_id": pair.id, "log_id": log.id, "stage": 1}

@@ -8,11 +8,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.errors import Conflict, InvalidField
 from contracts.mentoring.history import (
-    DecisionInput, DecisionResult, EndRequest, ExtendRequest, PairStatus, ReplaceMentorRequest, Side, VerdictRequest,
+    DecisionInput, DecisionResult, EndRequest, ExtendRequest, PairStatus, ReplaceMentorRequest, Side, Verdict,
+    VerdictRequest,
 )
-from contracts.notifications.notices import MentoringCompleted, MentoringPairChanged, MentoringPairStarted, MentoringStageVerdict
 from contracts.notifications.history import NotifyRequest
-from contracts.mentoring.history import Verdict
+from contracts.notifications.notices import (
+    MentoringCompleted, MentoringPairChanged, MentoringPairStarted, MentoringStageVerdict,
+)
 from models import MentoringPair, MentoringProgramme, MentoringVerdict, Teacher
 from services.mentoring import notices
 from services.mentoring.service import (

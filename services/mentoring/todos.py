@@ -11,7 +11,7 @@ from config import get_settings
 from contracts.mentoring.api import LogKind
 from contracts.mentoring.history import PairStatus, Verdict
 from contracts.todos.api import Todo
-from models import MentoringLog, MentoringPair, MentoringProgramme, User
+from models import MentoringLog, MentoringProgramme, User
 from services.mentoring.notices import pair_link
 from services.mentoring.service import form_deadline, latest_verdict, people_of, stage_dates, stage_form
 from services.mentoring.views import pairs_of_user
