@@ -1,9 +1,10 @@
 """Mentor pairs in the console (browser, phone width): staff walk the mentoring board of the demo
-alliance to the pair that is behind; its mentee, from her pairs, logs an observation (a bad date
+pairs (services/mentoring/demo.py) to the pair that is behind; its mentee, from her pairs, logs an observation (a bad date
 first: refused next to the field), fills her stage form, and her mentor confirms the log."""
 
 import pytest
 
+from services.mentoring.demo import load_demo_pairs
 from tests.browser import chromium, log_in, screenshot, served
 
 pytestmark = pytest.mark.browser
@@ -16,6 +17,9 @@ async def fits_the_phone(page) -> bool:
 
 async def test_staff_walk_the_board_and_a_mentee_logs_and_fills_her_stage_form(settings, session_factory, demo,
                                                                                 ts_env):
+    async with session_factory() as session:
+        await load_demo_pairs(session, now=await ts_env.get_current_time())
+        await session.commit()
     async with served(settings, ts_env.client) as base_url, chromium() as browser:
         staff = await log_in(browser, base_url, "staff01", next_path="/console")
         await staff.click("header >> text=青蓝工程")
