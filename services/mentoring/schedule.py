@@ -33,14 +33,16 @@ def stage_steps(programme: MentoringProgramme, pair: MentoringPair, stage: int, 
     dates = stage_dates(programme, pair)
     if not 1 <= stage <= len(dates):
         return []
-    opens_on = dates[stage - 2] if stage > 1 else pair.starts_on
+    opens = form_deadline(dates[stage - 2], tz) if stage > 1 else local_start(pair.starts_on, tz)
     deadline = form_deadline(dates[stage - 1], tz)
     steps = []
     if programme.monthly_log_quota:
-        # On the 1st of each month, the month before it, counted only when the pair ran all of it.
-        month = _month_start(opens_on) if opens_on.day == 1 else _next_month(opens_on)
+        # On the 1st of each month, the month before it (the first whole month of the pair on): each
+        # month is counted once, by the stage its check day falls in.
+        month = _month_start(pair.starts_on) if pair.starts_on.day == 1 else _next_month(pair.starts_on)
         while (check := local_start(_next_month(month), tz, MORNING)) <= deadline:
-            steps.append(Step(kind=StepKind.log_check, due_at=check, stage=stage, month=month.strftime("%Y-%m")))
+            if check > opens:
+                steps.append(Step(kind=StepKind.log_check, due_at=check, stage=stage, month=month.strftime("%Y-%m")))
             month = _next_month(month)
     steps.append(Step(kind=StepKind.form_reminder, stage=stage,
                       due_at=local_start(dates[stage - 1] - timedelta(days=reminder_days), tz, MORNING)))
