@@ -69,6 +69,8 @@ def _logs(session: AsyncSession, pair: MentoringPair, mentor: Teacher, mentee: T
     while day < today:
         for side, teacher, kind in ((Side.mentor, mentor, LogKind.guide), (Side.mentee, mentee, LogKind.observe),
                                     (Side.mentee, mentee, LogKind.critique), (Side.mentor, mentor, LogKind.observe)):
+            if day >= today:
+                return
             if side is Side.mentee and silent_mentee:
                 continue
             confirmed = day < today - timedelta(days=14)
