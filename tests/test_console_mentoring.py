@@ -31,7 +31,9 @@ async def test_staff_walk_the_board_and_a_mentee_logs_and_fills_her_stage_form(s
         await screenshot(staff, "mentoring-board")
         await behind.first.locator("a").click()
         pair_path = staff.url.removeprefix(base_url)
-        assert await staff.locator("#verdict").count() == 1 and await staff.locator("#log").count() == 0
+        for staff_form in ("#verdict", "#mentor", "#extend", "#end"):
+            assert await staff.locator(staff_form).count() == 1, staff_form
+        assert await staff.locator("#log").count() == 0
 
         mentee = await log_in(browser, base_url, "t0050", next_path="/console/mentoring")
         await mentee.click("main a.plain >> nth=0")

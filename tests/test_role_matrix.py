@@ -291,6 +291,8 @@ MATRIX: dict[str, Entry] = {
     f"POST {CONSOLE_PAIR}/plan": form(OWN, data={"stage": "1", "plan": "改进计划"}),
     f"POST {CONSOLE_PAIR}/verdict": form(STAFF, data={"stage": "1", "verdict": "passed"}),
     f"POST {CONSOLE_PAIR}/end": form(STAFF, data={"reason": "测试"}),
+    f"POST {CONSOLE_PAIR}/mentor": form(STAFF, data={"mentor_teacher_id": "1"}),
+    f"POST {CONSOLE_PAIR}/extend": form(STAFF, data={"ends_on": "2099-01-01"}),
     f"GET {CONSOLE_PAIR}/certificate": page(READERS),
     f"GET {CONSOLE_PAIR}/certificate.pdf": page(READERS),
 }

@@ -273,9 +273,14 @@ class PairPage:
     detail: PairDetail
     side: Side | None
     staff: bool
+    mentors: list[TeacherRef]  # staff may hand the pair to one of these; empty for everyone else
 
 
 async def pair_page(ctx: Context, *, pair_id: int) -> PairPage:
     pair, people = await _readable_pair(ctx, pair_id)
+    staff = is_staff(ctx.user)
+    programme = await ctx.session.get(MentoringProgramme, pair.programme_id)
+    mentors = [t for t in await views.alliance_teachers(ctx.session, programme=programme)
+               if t.id not in (pair.mentor_teacher_id, pair.mentee_teacher_id)] if staff else []
     return PairPage(detail=await views.pair_detail(ctx.session, pair=pair), side=people.side_of(ctx.user.id),
-                    staff=is_staff(ctx.user))
+                    staff=staff, mentors=mentors)

@@ -17,14 +17,15 @@ from console.render import page
 from contracts.errors import DomainError
 from contracts.limits import Id
 from contracts.mentoring.api import (
-    LOG_KIND_LABELS, EndIn, ImprovementPlanIn, LogIn, PairIn, StageFormIn, VerdictIn,
+    LOG_KIND_LABELS, EndIn, ExtendIn, ImprovementPlanIn, LogIn, PairIn, ReplaceMentorIn, StageFormIn, VerdictIn,
 )
 from contracts.mentoring.history import PAIR_STATUS_LABELS, SIDE_LABELS, VERDICT_LABELS
 
 router = APIRouter()
 
 DONE = {"log": "已记录，等待对方确认", "confirm": "已确认", "form": "考评表已提交", "plan": "改进计划已提交",
-        "verdict": "考评结果已保存", "end": "结对已提前结束", "pair": "结对已创建"}
+        "verdict": "考评结果已保存", "end": "结对已提前结束", "pair": "结对已创建", "mentor": "已更换师傅",
+        "extend": "结对已延期"}
 PAIR = "/mentoring/pairs/{pair_id}"
 
 
@@ -72,6 +73,7 @@ async def _pair(request: Request, ctx: Context, pair_id: int, *, status_code: in
     view = await mentoring_actions.pair_page(ctx, pair_id=pair_id)
     return page(request, "mentoring_pair.html", ctx.user, status_code=status_code, flash=flash, errors=errors or {},
                 values=values or {}, failed=failed, pair=view.detail, side=view.side, staff=view.staff,
+                mentors=[(t.id, f"{t.name}（{t.school}）") for t in view.mentors],
                 today=ctx.now.astimezone(ctx.settings.tz).date().isoformat(), **_labels())
 
 
@@ -131,6 +133,23 @@ async def verdict(request: Request, pair_id: Id, ctx: ConsoleContext, stage: Ann
 async def end(request: Request, pair_id: Id, ctx: ConsoleContext, reason: Annotated[str, Form()] = ""):
     return await _submit(request, ctx, pair_id, form="end", values={"reason": reason}, field="reason", act=lambda: (
         mentoring_actions.end_pair(ctx, pair_id=pair_id, data=EndIn(reason=reason))))
+
+
+@router.post(PAIR + "/mentor", dependencies=[CsrfChecked], summary="更换师傅")
+async def replace_mentor(request: Request, pair_id: Id, ctx: ConsoleContext,
+                         mentor_teacher_id: Annotated[str, Form()] = "", mentor_reason: Annotated[str, Form()] = ""):
+    values = {"mentor_teacher_id": mentor_teacher_id, "mentor_reason": mentor_reason}
+    return await _submit(request, ctx, pair_id, form="mentor", values=values, field="mentor_teacher_id", act=lambda: (
+        mentoring_actions.replace_mentor(ctx, pair_id=pair_id, data=ReplaceMentorIn(
+            mentor_teacher_id=mentor_teacher_id, reason=mentor_reason))))
+
+
+@router.post(PAIR + "/extend", dependencies=[CsrfChecked], summary="结对延期")
+async def extend(request: Request, pair_id: Id, ctx: ConsoleContext, ends_on: Annotated[str, Form()] = "",
+                 extend_reason: Annotated[str, Form()] = ""):
+    values = {"ends_on": ends_on, "extend_reason": extend_reason}
+    return await _submit(request, ctx, pair_id, form="extend", values=values, field="ends_on", act=lambda: (
+        mentoring_actions.extend_pair(ctx, pair_id=pair_id, data=ExtendIn(ends_on=ends_on, reason=extend_reason))))
 
 
 @router.get(PAIR + "/certificate")
