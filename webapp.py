@@ -19,6 +19,7 @@ from api.routes.directory import directory, teachers
 from api.routes.notifications import channels, notifications
 from api.routes.runs import audit, runs
 from api.routes.series import calendars, series
+from api.routes.mentoring import pairs as mentoring_pairs, programmes as mentoring_programmes
 from api.security_headers import SecurityHeadersMiddleware
 from config import Settings, get_settings
 from console.app import install_console
@@ -75,7 +76,8 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
                    campaigns.router, tasks.router,
                    campaign_themes.router,
                    series.router, calendars.router, audit.router, runs.router,
-                   notifications.router, channels.router, activation.router]:
+                   notifications.router, channels.router, activation.router,
+                   mentoring_programmes.router, mentoring_pairs.router]:
         api.include_router(router)
     app.include_router(api)
     install_console(app)

@@ -8,6 +8,9 @@ from models.campaigns import (
     Reflection, Task, Topic, TopicParticipant, TopicProposalRow, Training, Vote,
 )
 from models.campaigns import CampaignTheme, ProblemSecond
+from models.mentoring import (
+    MentoringLog, MentoringPair, MentoringProgramme, MentoringStageForm, MentoringVerdict,
+)
 from models.directory import Cluster, District, School, SchoolGroup, Teacher, TeacherSubject
 from models.notifications import Delivery, InboxItem, Notification, Preference, RobotChannel
 from models.series import (
@@ -49,6 +52,7 @@ __all__ = [
     "Delivery",
     "District",
     "InboxItem",
+    "MentoringLog", "MentoringPair", "MentoringProgramme", "MentoringStageForm", "MentoringVerdict",
     "Notification",
     "Preference",
     "RobotChannel",
