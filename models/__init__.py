@@ -19,6 +19,7 @@ from models.series import (
     SessionMinutes,
 )
 from models.runs import RunStall
+from models.operations import WorkerHeartbeat
 from models.users import ActivationCode, User
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "TopicProposalRow",
     "Training",
     "Vote",
+    "WorkerHeartbeat",
     "CalendarToken",
     "Cluster",
     "Delivery",

@@ -100,6 +100,7 @@ MATRIX: dict[str, Entry] = {
     "GET /openapi.json": public(), "GET /docs": public(), "GET /docs/oauth2-redirect": public(),
     "GET /redoc": public(),
     "GET /api/v1/health": public(),
+    "GET /api/v1/health/live": public(), "GET /api/v1/health/ready": public(),
     "POST /api/v1/auth/token": public(data={"username": "t0002", "password": PASSWORD}, final=True),
     "POST /api/v1/auth/logout": api(EVERYONE, final=True),
     "GET /api/v1/me": api(EVERYONE),
