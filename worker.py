@@ -95,6 +95,7 @@ def create_worker(
         activities=activities or activities_for(settings=settings, session_factory=session_factory),
         interceptors=[StallWatch(session_factory, settings)],
         max_concurrent_activities=50,
+        max_concurrent_workflow_tasks=settings.worker_workflow_tasks,
         build_id=BUILD_ID,
     )
 

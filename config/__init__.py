@@ -132,6 +132,10 @@ class Settings(BaseSettings):
     api_metrics_port: int | None = 9464
     worker_metrics_port: int | None = 9465
     metrics_refresh_seconds: float = Field(default=15.0, gt=0)
+    # Workflow tasks a worker process takes at once. Their code runs under one GIL: after a restore
+    # or a long outage every run wakes at once, and a worker that took 100 cold tasks (each loading
+    # its sandbox) finished none inside the 10 s task timeout and kept retrying them (measured here).
+    worker_workflow_tasks: int = Field(default=10, ge=2)
     worker_heartbeat_seconds: float = Field(default=10.0, gt=0)
     otlp_endpoint: str | None = None
     log_format: str = "auto"

@@ -259,6 +259,7 @@ MATRIX: dict[str, Entry] = {
     "GET /console/me/tasks": page(EVERYONE),
     "POST /console/tasks/{task_id}/deliver": form(OWN, data={"summary": "上了一节课"}),
     "GET /console/notifications/failed": page(STAFF),
+    "GET /console/operations": page(ADMIN_ONLY),
     "POST /console/notifications/{notification_id}/retry": form(STAFF),
 }
 

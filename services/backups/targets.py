@@ -53,10 +53,12 @@ def _sqlite(name: str, live: Path, *, is_app: bool = False) -> Target:
 
     def put_back(path: Path) -> None:
         sqlite_snapshot.check(path)
+        beside = live.with_name(live.name + ".restoring")  # same directory: the rename below is atomic
+        shutil.copyfile(path, beside)
         # A -wal or -shm left beside the old file would be replayed into the restored one.
         for stale in (live, live.with_name(live.name + "-wal"), live.with_name(live.name + "-shm")):
             stale.unlink(missing_ok=True)
-        os.replace(path, live)  # same filesystem: the restored file appears whole or not at all
+        os.replace(beside, live)
 
     return Target(name, live, take, put_back, sqlite_snapshot.alembic_revision if is_app else None)
 
