@@ -77,7 +77,8 @@ def verify(archive: Path) -> Manifest:
         port = _free_port()
         server = subprocess.Popen([
             bundled_binary("temporal"), "server", "start-dev", "--ip", "127.0.0.1", "--port", str(port), "--headless",
-            "--db-filename", f"{scratch}/temporal.db", "--log-level", "error"], stdout=subprocess.DEVNULL)
+            "--db-filename", f"{scratch}/temporal.db", "--log-level", "error"], stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
         try:
             runs = asyncio.run(_runs(f"127.0.0.1:{port}"))
         finally:
