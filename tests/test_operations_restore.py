@@ -115,6 +115,8 @@ def test_postgres_backup_and_restore(tmp_path):
         archive = archives.create(settings)
         with psycopg.connect(temporal, autocommit=True) as db:
             db.execute("INSERT INTO executions VALUES (2)")
+            with pytest.raises(StackRunning, match="1 other connection"):  # a Temporal server still on it
+                restore(settings, archive)
         manifest, safety = restore(settings, archive)
 
         with psycopg.connect(temporal) as db:
