@@ -136,6 +136,10 @@ def banner(settings: Settings, embedded_temporal: bool, mail_sink: bool) -> str:
         f"  Health               {api}/api/v1/health",
         f"  Temporal UI          {ui}" if embedded_temporal else f"  Temporal             {settings.temporal_address}",
         f"  Logs                 {settings.var_dir / 'log'}/",
+        *([f"  Metrics              http://{settings.metrics_host}:{settings.api_metrics_port}/metrics (API), "
+           f":{settings.worker_metrics_port}/metrics (worker)"] if settings.api_metrics_port else []),
+        f"  Backups              {settings.backup_dir}/  (make backup; every {settings.backup_every_hours:g} h by itself)"
+        if settings.backup_every_hours else f"  Backups              {settings.backup_dir}/  (make backup)",
         *([f"  E-mail (kept here)   {settings.var_dir / 'mail'}/  (set SMTP_HOST to send for real)"] if mail_sink else []),
     ]
     if settings.demo_data:

@@ -1,7 +1,8 @@
 """README's tours run as written, against `make run` (scripts/run_stack.py) on free ports: every
 ```sh block from "Five-minute tour" to "Architecture", in order, in one bash session with curl and jq,
 only the API's address changed to the test's port. Then, with the stack still up, the backup commands
-as an operator runs them: a backup online, a restore refused (the stack runs), a verify of that backup.
+as an operator runs them: a backup online, a restore refused (the stack runs), a verify of that backup;
+and the backup `make run` takes by itself when it has none.
 
 Each block must get an HTTP answer for every curl (never `Invalid HTTP request received.`: curl sends
 a URL's Chinese unencoded unless told to encode it), and the answers README describes."""
@@ -72,8 +73,7 @@ def test_the_readme_tours_run_as_written_and_backups_run_beside_the_stack(tmp_pa
     api_port = _free_port()
     env |= {"VAR_DIR": str(tmp_path / "var"), "TEMPORAL_DEV_PORT": str(_free_port()),
             "TEMPORAL_UI_PORT": str(_free_port()), "API_PORT": str(api_port), "SMTP_PORT": str(_free_port()),
-            "API_METRICS_PORT": str(_free_port()), "WORKER_METRICS_PORT": str(_free_port()),
-            "BACKUP_EVERY_HOURS": "0"}
+            "API_METRICS_PORT": str(_free_port()), "WORKER_METRICS_PORT": str(_free_port())}
     workdir = tmp_path / "tour"
     workdir.mkdir()
     stack = _start_stack(env)
@@ -103,5 +103,6 @@ def test_the_readme_tours_run_as_written_and_backups_run_beside_the_stack(tmp_pa
     assert notices[0]["unread_count"] >= 1  # t0001's notices: the campaign's opening, the series' first
 
     assert taken.returncode == 0, taken.stderr
+    assert list((tmp_path / "var" / "backups").glob("*-scheduled.tar.gz"))  # make run's own, at its start
     assert refused.returncode == 1 and "the stack is running" in refused.stderr
     assert verified.returncode == 0 and "runs:" in verified.stdout and "running" in verified.stdout, verified.stdout
