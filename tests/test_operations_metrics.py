@@ -1,15 +1,14 @@
-"""/metrics and /health/ready against real processes on loopback: a Temporal dev server, the product's
-worker (`worker.py`) and the API (`scripts/serve_api.py`), each on ports the OS picked.
+"""The worker's /metrics and /health/ready against real processes on loopback: a Temporal dev server
+and the product's worker (`worker.py`) on ports the OS picked, the API in-process (the API's own
+/metrics, served by scripts/serve_api.py, is scraped in tests/test_readme_tour.py under `make run`).
 
-1. Both /metrics answer with the named series: the SDK's (task slots, schedule-to-start latency),
-   the product's gauges, the API's request counts.
+1. The worker's /metrics answers with the named series: the SDK's (task slots, schedule-to-start
+   latency) and the product's gauges.
 2. An activity that keeps failing shows in the SDK's failure counter and in the stalled-runs gauge
    within a scrape or two (METRICS_REFRESH_SECONDS is half a second here).
 3. /health/ready answers 503 naming the worker once it is stopped, and 200 again once it is back."""
 
-import os
 import re
-import sys
 from datetime import datetime, timezone
 
 import httpx
@@ -18,8 +17,8 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from contracts.series.history import Cursor, SeriesRunInput
-from tests.conftest import TEST_SECRET_KEY
-from tests.fault_stack import DevServer, Process, wait_for, worker_process, worker_ready
+from tests.conftest import api_client
+from tests.fault_stack import DevServer, wait_for, worker_process, worker_ready
 from tests.notification_receivers import free_port
 from workflows.series import SeriesWorkflow
 
@@ -35,51 +34,33 @@ def metric(text: str, name: str, **labels: str) -> float | None:
     return None
 
 
-def api_process(settings, *, temporal_address: str, port: int, metrics_port: int) -> Process:
-    env = {**os.environ, "ENVIRONMENT": "test", "DATABASE_URL": settings.database_url, "SECRET_KEY": TEST_SECRET_KEY,
-           "TEMPORAL_ADDRESS": temporal_address, "TEMPORAL_TASK_QUEUE": settings.temporal_task_queue,
-           "API_METRICS_PORT": str(metrics_port), **{key.upper(): str(value) for key, value in FAST.items()}}
-    return Process("metrics-api", [sys.executable, "-m", "scripts.serve_api", "--port", str(port)], env)
-
-
 @pytest.fixture
 async def stack(settings, session_factory, demo, tmp_path):
     server = DevServer("metrics-temporal", tmp_path / "temporal.db").start()
-    worker_port, api_port, api_metrics_port = free_port(), free_port(), free_port()
-    worker = worker_process("metrics-worker", settings, temporal_address=server.address,
-                            worker_metrics_port=worker_port, **FAST)
-    api = api_process(settings, temporal_address=server.address, port=api_port, metrics_port=api_metrics_port)
+    port = free_port()
+    worker = worker_process("metrics-worker", settings, temporal_address=server.address, worker_metrics_port=port,
+                            **FAST)
     try:
         await server.ready()
         worker.start()
-        api.start()
         await worker_ready(worker)
-        yield server, worker, f"http://127.0.0.1:{worker_port}/metrics", f"http://127.0.0.1:{api_port}/api/v1", \
-            f"http://127.0.0.1:{api_metrics_port}/metrics"
+        client = await Client.connect(server.address, data_converter=pydantic_data_converter)
+        async with api_client(settings.model_copy(update=FAST), client) as api:
+            yield client, worker, f"http://127.0.0.1:{port}/metrics", api
     finally:
-        api.stop()
         worker.stop()
         server.stop()
 
 
 async def test_metrics_show_a_failing_activity_and_ready_follows_the_worker(settings, stack):
-    server, worker, worker_metrics, api, api_metrics = stack
+    client, worker, worker_metrics, api = stack
     async with httpx.AsyncClient() as http:
-        async def get(url: str) -> httpx.Response | None:
-            try:
-                return await http.get(url)
-            except httpx.TransportError:  # still starting
-                return None
-
         async def ready_is(status: int) -> bool:
-            answer = await get(f"{api}/health/ready")
-            return answer is not None and answer.status_code == status
+            return (await api.get("/api/v1/health/ready")).status_code == status
 
         await wait_for(lambda: ready_is(200), timeout=60, what="/health/ready 200 with the worker up", every=0.2)
-        assert (await http.get(f"{api}/health/live")).json() == {"status": "ok"}
 
         # A series run whose series does not exist: its first activity fails, and is retried, every time.
-        client = await Client.connect(server.address, data_converter=pydantic_data_converter)
         await client.start_workflow(SeriesWorkflow.run, SeriesRunInput(
             series_id=999, cursor=Cursor(due_at=datetime.now(timezone.utc))), id="series-999",
             task_queue=settings.temporal_task_queue)
@@ -91,16 +72,14 @@ async def test_metrics_show_a_failing_activity_and_ready_follows_the_worker(sett
 
         scraped = await wait_for(stalled, timeout=60, what="the failure and the stalled run in /metrics", every=0.5)
         await client.get_workflow_handle("series-999").terminate("test over")
-        requests = (await http.get(api_metrics)).text
 
         worker.stop()  # a stopped worker removes its heartbeat: not ready at once
-        down = await http.get(f"{api}/health/ready")
+        down = await api.get("/api/v1/health/ready")
         worker.start()
         await wait_for(lambda: ready_is(200), timeout=60, what="/health/ready 200 once the worker is back", every=0.2)
 
     for series in ("temporal_worker_task_slots_available", "temporal_workflow_task_schedule_to_start_latency_bucket",
                    "jiaoyan_backup_age_seconds"):
         assert metric(scraped, series) is not None, series
-    assert metric(requests, "http_requests_total", handler="/api/v1/health/ready", status="2xx") >= 1
-    assert down.status_code == 503 and down.json()["worker"].startswith("down")
+    assert down.status_code == 503 and down.json()["worker"] == "down: no worker"
     assert down.json()["database"] == down.json()["temporal"] == "ok"

@@ -1,7 +1,7 @@
 """README's tours run as written, against `make run` (scripts/run_stack.py) on free ports: every
 ```sh block from "Five-minute tour" to "Architecture", in order, in one bash session with curl and jq,
 only the API's address changed to the test's port. Then, with the stack still up, the backup commands
-as an operator runs them: a backup online, a restore refused (the stack runs), a verify of that backup;
+as an operator runs them, and each process's /metrics: a backup online, a restore refused (the stack runs), a verify of that backup;
 and the backup `make run` takes by itself when it has none.
 
 Each block must get an HTTP answer for every curl (never `Invalid HTTP request received.`: curl sends
@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from config import ROOT
@@ -84,6 +85,8 @@ def test_the_readme_tours_run_as_written_and_backups_run_beside_the_stack(tmp_pa
         archive = Path(taken.stdout.split()[1]) if taken.returncode == 0 else None
         refused = backup_command(env, "restore", str(archive))
         verified = backup_command(env, "verify", str(archive))
+        api_metrics = httpx.get(f"http://127.0.0.1:{env['API_METRICS_PORT']}/metrics").text
+        worker_metrics = httpx.get(f"http://127.0.0.1:{env['WORKER_METRICS_PORT']}/metrics").text
     finally:
         stack.send_signal(signal.SIGINT)
         stack.wait(timeout=30)
@@ -101,6 +104,10 @@ def test_the_readme_tours_run_as_written_and_backups_run_beside_the_stack(tmp_pa
     assert all(answer.get("phase") == "collect_topics" for answer in proposals[1:])  # 409 until collection closes
     assert series[0]["id"] == 1 and series[1]["title"] == "周周有约"
     assert notices[0]["unread_count"] >= 1  # t0001's notices: the campaign's opening, the series' first
+
+    # Each process's /metrics: the API's requests (summed over its processes), the worker's SDK series.
+    assert re.search(r'http_requests_total\{handler="/api/v1/teachers",method="GET",status="2xx"\} [1-9]', api_metrics)
+    assert "temporal_worker_task_slots_available" in worker_metrics and "jiaoyan_runs_stalled" in worker_metrics
 
     assert taken.returncode == 0, taken.stderr
     assert list((tmp_path / "var" / "backups").glob("*-scheduled.tar.gz"))  # make run's own, at its start
