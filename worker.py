@@ -19,12 +19,12 @@ from activities.notifications import NotificationActivities
 from activities.series import SeriesActivities
 from activities.stall_watch import StallWatch
 from config import ROOT, Settings, get_settings
+from config.logs import configure_logging
 from db import SessionFactory, create_engine, create_session_factory
 from engine.connection import connect_temporal, register_search_attributes
 from engine.reconcile import reconcile
 from engine.telemetry import metrics_runtime, tracing
 from engine.worker_vitals import Gauges, keep_beating
-from config.logs import configure_logging
 from notifications.audiences import Audiences
 from services.campaigns import audiences as campaign_audiences
 from services.series import audiences as series_audiences
@@ -122,13 +122,13 @@ class HeartbeatingWorker(Worker):
 
     def __init__(self, *args, settings: Settings, session_factory: SessionFactory, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self._settings, self._session_factory = settings, session_factory
         self._stop_beating = asyncio.Event()
-        self._beating = lambda: keep_beating(settings=settings, session_factory=session_factory, build_id=BUILD_ID,
-                                             until=self._stop_beating)
 
     async def __aenter__(self) -> "HeartbeatingWorker":
         await super().__aenter__()
-        self._beat_task = asyncio.create_task(self._beating())
+        self._beat_task = asyncio.create_task(keep_beating(
+            settings=self._settings, session_factory=self._session_factory, build_id=BUILD_ID, until=self._stop_beating))
         return self
 
     async def __aexit__(self, *exc) -> None:
