@@ -54,7 +54,8 @@ async def app_database(settings: Settings, teachers: int) -> None:
                 (f"bench:{n}", "task_overdue", '{"title": "第%d周联片教研提醒"}' % n, "/console", len(users), now)).lastrowid
             db.executemany("INSERT INTO inbox_items (notification_id, user_id, kind, title, body, link, created_at) "
                            "VALUES (?, ?, 'task_overdue', ?, ?, '/console', ?)",
-                           [(notice, user, f"第{n}周联片教研提醒", "请按时参加本周联片教研活动并签到。", now) for user in users])
+                           [(notice, user, f"第{n}周联片教研提醒", "请按时参加本周联片教研活动并签到。", now)
+                            for user in users])
             db.executemany("INSERT INTO notification_deliveries (notification_id, user_id, channel, status, digest, "
                            "attempts, sent_at, created_at, updated_at) VALUES (?, ?, 'email', 'sent', 0, 1, ?, ?, ?)",
                            [(notice, user, now, now, now) for user in users])

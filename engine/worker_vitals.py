@@ -54,7 +54,8 @@ class Gauges:
         self.settings, self.session_factory = settings, session_factory
         self.notices = meter.create_gauge("jiaoyan_notices", "notification deliveries by channel and status")
         self.stalled = meter.create_gauge("jiaoyan_runs_stalled", "runs whose activity keeps failing")
-        self.backup_age = meter.create_gauge("jiaoyan_backup_age_seconds", "age of the newest backup (never: since 1970, so the alert fires)", "s")
+        self.backup_age = meter.create_gauge(
+            "jiaoyan_backup_age_seconds", "age of the newest backup (never: since 1970, so the alert fires)", "s")
         self.reconciler_starts = meter.create_counter(
             "jiaoyan_reconciler_starts", "runs the reconciler started for records that had none")
         self._channels: set[str] = set()

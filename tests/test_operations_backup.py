@@ -139,9 +139,10 @@ async def test_a_backup_taken_while_busy_restores_every_run_after_everything_sto
             await worker_ready(worker)
             client = await Client.connect(server.address, data_converter=pydantic_data_converter)
             members = 20  # cluster 1's teachers: each campaign reminds them all (nobody submitted)
-            await wait_for(lambda: _reminded(session_factory, CAMPAIGNS * members), timeout=60 + 5 * CAMPAIGNS,
+            patience = 60 + 5 * CAMPAIGNS  # seconds: every run replays on a cold worker first
+            await wait_for(lambda: _reminded(session_factory, CAMPAIGNS * members), timeout=patience,
                            what="every campaign's reminder in every inbox", every=0.5)
-            await wait_for(lambda: _reminder_mail_sent(session_factory, CAMPAIGNS * members), timeout=60 + 5 * CAMPAIGNS,
+            await wait_for(lambda: _reminder_mail_sent(session_factory, CAMPAIGNS * members), timeout=patience,
                            what="every reminder e-mail sent", every=0.5)
             after = await counts(session_factory)
             executions = await runs(client)
