@@ -17,6 +17,7 @@ from console.campaigns import tasks
 from console.campaigns import themes as campaign_themes
 from console.mentoring import pages as mentoring
 from console.notifications import pages as notifications
+from console.operations import pages as operations
 from console.render import page
 from console.runs import pages as runs
 from console.series import pages as series
@@ -38,6 +39,7 @@ def install_console(app: FastAPI) -> None:
         tasks,
         notifications,
         mentoring,
+        operations,
     ):
         app.include_router(module.router, prefix=PREFIX, include_in_schema=False)
 

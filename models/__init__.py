@@ -23,6 +23,7 @@ from models.series import (
     SessionMinutes,
 )
 from models.runs import RunStall
+from models.operations import WorkerHeartbeat
 from models.users import ActivationCode, User
 
 __all__ = [
@@ -45,8 +46,12 @@ __all__ = [
     "TopicProposalRow",
     "Training",
     "Vote",
+<<<<<<< HEAD
     "CampaignTheme",
     "ProblemSecond",
+=======
+    "WorkerHeartbeat",
+>>>>>>> ops
     "CalendarToken",
     "Cluster",
     "Delivery",

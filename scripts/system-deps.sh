@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Debian packages some tests need: the PostgreSQL server (migration test on PostgreSQL), Chromium
-# and a Chinese font (console tests in the browser).
+# and a Chinese font (console tests in the browser), promtool (the alert rules).
 # Installs what is missing when run as root with apt-get; otherwise says what those tests will skip.
 set -eu
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
+command -v promtool >/dev/null || missing+=(prometheus)  # `promtool check rules` (tests/test_operations_rules.py)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
   echo "installing Debian packages: ${missing[*]}"
