@@ -46,12 +46,9 @@ __all__ = [
     "TopicProposalRow",
     "Training",
     "Vote",
-<<<<<<< HEAD
     "CampaignTheme",
     "ProblemSecond",
-=======
     "WorkerHeartbeat",
->>>>>>> ops
     "CalendarToken",
     "Cluster",
     "Delivery",
