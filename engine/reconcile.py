@@ -21,10 +21,12 @@ from contracts import workflow_ids
 from db import SessionFactory
 from engine import campaigns as campaign_runs
 from engine import series as series_runs
+from engine import tours as tour_runs
 from engine.starts import NotStarted
-from models import Series
+from models import Series, Tour
 from services.campaigns import service as campaign_service
 from services.series import service as series_service
+from services.tours import service as tour_service
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,12 @@ async def _start_series(client: Client, *, settings: Settings, session: AsyncSes
     return await series_runs.start(client, settings=settings, series=series, started_by=started_by)
 
 
+async def _start_tour(client: Client, *, settings: Settings, session: AsyncSession, record_id: int,
+                      started_by: str) -> bool:
+    return await tour_runs.start(client, settings=settings, tour=await session.get(Tour, record_id),
+                                 started_by=started_by)
+
+
 @dataclass(frozen=True)
 class _Records:
     """One kind of record that has a run: its live ones a page at a time, its workflow id, its start."""
@@ -57,6 +65,7 @@ class _Records:
 RECORDS = [
     _Records(campaign_service.live_campaigns, workflow_ids.campaign, _start_campaign),
     _Records(series_service.live_series, workflow_ids.series, _start_series),
+    _Records(tour_service.live_tours, workflow_ids.tour, _start_tour),
 ]
 
 

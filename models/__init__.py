@@ -19,6 +19,7 @@ from models.series import (
     SessionMinutes,
 )
 from models.runs import RunStall
+from models.tours import Studio, StudioMember, Tour, TourChange, TourFeedback, TourStop, TourStopCheckin
 from models.users import ActivationCode, User
 
 __all__ = [
@@ -60,5 +61,6 @@ __all__ = [
     "SchoolGroup",
     "Teacher",
     "TeacherSubject",
+    "Studio", "StudioMember", "Tour", "TourChange", "TourFeedback", "TourStop", "TourStopCheckin",
     "User",
 ]

@@ -27,6 +27,7 @@ class RunKind(StrEnum):
     campaign = "campaign"
     series = "series"
     notification = "notification"
+    tour = "tour"
 
 
 class RunStatus(StrEnum):
