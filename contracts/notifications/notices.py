@@ -291,6 +291,12 @@ class TourStopChanged(TourStopNotice):
     previous_starts_at: datetime | None = None  # rescheduled
     reason: str = ""
 
+    @model_validator(mode="after")
+    def _says_when_it_was(self) -> "TourStopChanged":
+        if self.action == "rescheduled" and self.previous_starts_at is None:
+            raise ValueError("a rescheduled stop needs previous_starts_at")
+        return self
+
 
 class TourFeedbackRequested(TourStopNotice):
     kind: Literal[K.tour_feedback_requested] = K.tour_feedback_requested
