@@ -31,7 +31,7 @@ async def _check_ins(session: AsyncSession, *, user: User, now: datetime) -> lis
         .where(SeriesSession.status == OccurrenceStatus.scheduled, takes_part, SeriesSession.id.not_in(checked),
                SeriesSession.starts_at.between(now - _DAY, now + _DAY)))
     todos = []
-    for meeting, series in rows.tuples():
+    for meeting, series in rows:
         window = checkin_window(series, meeting)
         if window.is_open(now):
             todos.append(Todo(source="series", action="check_in", title=f"活动签到：{notices.session_label(series, meeting)}",
@@ -50,5 +50,5 @@ async def _minutes(session: AsyncSession, *, user: User, now: datetime) -> list[
                    SeriesSession.recorder_user_id.is_(None) & SeriesSession.host_school_id.in_(contact_of))))
     return [Todo(source="series", action="minutes", title=f"提交纪要：{notices.session_label(series, meeting)}",
                  due=minutes_due(series, meeting), link=notices.session_link(meeting), record_id=meeting.id)
-            for meeting, series in rows.tuples()]
+            for meeting, series in rows]
 

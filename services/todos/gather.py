@@ -21,4 +21,5 @@ PROVIDERS = [import_module(f"services.{domain}.todos").todos_for for domain in D
 
 async def todos_for(session: AsyncSession, *, user: User, now: datetime) -> list[Todo]:
     todos = [todo for provider in PROVIDERS for todo in await provider(session, user=user, now=now)]
-    return sorted(todos, key=lambda todo: (todo.due is None, todo.due or now, todo.title))
+    # Stable: items due together keep their programme's order (submit before vote).
+    return sorted(todos, key=lambda todo: (todo.due is None, todo.due or now))

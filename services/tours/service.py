@@ -207,7 +207,7 @@ async def calendar(session: AsyncSession, *, start: datetime, end: datetime) -> 
         select(TourStop, Tour).join(Tour, Tour.id == TourStop.tour_id)
         .where(TourStop.starts_at >= start, TourStop.starts_at < end))
     by_tour: dict[int, tuple[Tour, list[TourStop]]] = {}
-    for stop, tour in rows.tuples():
+    for stop, tour in rows:
         by_tour.setdefault(tour.id, (tour, []))[1].append(stop)
     summaries = [summary for tour, stops in by_tour.values() for summary in await _summaries(session, tour, stops)]
     return sorted(summaries, key=lambda summary: (summary.starts_at, summary.id))

@@ -26,7 +26,7 @@ async def todos_for(session: AsyncSession, *, user: User, now: datetime) -> list
         .where(TourStop.status == OccurrenceStatus.scheduled, TourStop.ends_at > now - _DAY,
                or_(presents, TourStop.host_school_id.in_(teaches_at))))
     checked = set(await session.scalars(select(TourStopCheckin.stop_id).where(TourStopCheckin.user_id == user.id)))
-    for stop, tour in upcoming.tuples():
+    for stop, tour in upcoming:
         presenting = tour.presenter_user_id == user.id or await _in_studio(session, tour, user)
         if presenting and stop.starts_at > now and not checklist_complete(tour, stop):
             todos.append(_todo("checklist", "送教准备清单", tour, stop, checklist_due(tour, stop)))
@@ -38,7 +38,7 @@ async def todos_for(session: AsyncSession, *, user: User, now: datetime) -> list
         .join(School, School.id == TourStop.host_school_id)
         .where(School.contact_user_id == user.id, TourStop.status == OccurrenceStatus.held,
                TourStop.id.not_in(select(TourFeedback.stop_id))))
-    for stop, tour in owed.tuples():
+    for stop, tour in owed:
         todos.append(_todo("feedback", "填写送教反馈表", tour, stop,
                            feedback_due(tour, stop) + timedelta(days=tour.feedback_chase_days), page="feedback"))
     return todos
