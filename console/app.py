@@ -18,6 +18,7 @@ from console.notifications import pages as notifications
 from console.render import page
 from console.runs import pages as runs
 from console.series import pages as series
+from console.tours import pages as tours
 from contracts.errors import DomainError
 
 PREFIX = "/console"
@@ -25,7 +26,7 @@ PREFIX = "/console"
 
 def install_console(app: FastAPI) -> None:
     app.mount(f"{PREFIX}/static", StaticFiles(directory=Path(__file__).parent / "static"), name="console-static")
-    for module in (home, runs, series, campaigns, campaign_problems, campaign_topics, tasks, notifications):
+    for module in (home, runs, series, campaigns, campaign_problems, campaign_topics, tasks, notifications, tours):
         app.include_router(module.router, prefix=PREFIX, include_in_schema=False)
 
     @app.exception_handler(LoginRequired)

@@ -7,6 +7,7 @@ from sqlalchemy import update
 
 from models import SeriesSession
 from tests.campaign_helpers import collecting_campaign
+from tests.conftest import console_login
 from tests.series_support import api, stop_series_runs, user_ids  # noqa: F401 - fixtures
 
 
@@ -55,6 +56,13 @@ async def test_the_todo_list_gathers_every_programme_in_deadline_order_and_drops
     assert mine[1]["link"] == f"/console/tour-stops/{stop_id}"
     assert mine[2]["link"] == f"/console/campaigns/{campaign_id}/problems/new"
 
+    # The console's home lists the same, each linking to its form (it read 「暂无待办任务」 before).
+    assert (await console_login(api, "t0002")).status_code == 303
+    home = (await api.get("/console/me")).text
+    assert "暂无待办任务" not in home
+    assert all(f'href="{todo["link"]}"' in home for todo in mine)
+    assert home.index(mine[0]["title"]) < home.index(mine[1]["title"]) < home.index(mine[2]["title"])
+
     # Each drops once done.
     assert (await api.post(f"/api/v1/sessions/{session_id}/checkin", headers=teacher)).status_code == 201
     ticked = await api.put(f"/api/v1/tour-stops/{stop_id}/checklist", headers=teacher, json={"ticked": [0, 1]})
@@ -65,3 +73,4 @@ async def test_the_todo_list_gathers_every_programme_in_deadline_order_and_drops
     assert await todos() == [("campaign", "vote")]
     await api.post(f"/api/v1/campaigns/{campaign_id}/problems/{first_problem.json()['id']}/votes", headers=teacher)
     assert await todos() == []
+    assert "暂无待办任务" in (await api.get("/console/me")).text
