@@ -18,6 +18,7 @@ from contracts.tours.api import (
 
 router = APIRouter(tags=["tours"])
 CALENDAR_SPAN = timedelta(days=400)  # the longest period the calendar answers at once
+CALENDAR_BEFORE, CALENDAR_AFTER = timedelta(days=30), timedelta(days=365)
 
 
 @router.post("/studios", response_model=StudioOut, status_code=status.HTTP_201_CREATED, summary="登记名师工作室")
@@ -53,9 +54,11 @@ async def list_tours(ctx: ContextDep):
 
 
 @router.get("/tour-calendar", response_model=list[StopSummary])
-async def tour_calendar(ctx: ContextDep, start: Moment, end: Moment):
-    """Staff, admin: every tour's stops starting in [start, end) (at most 400 days)."""
-    return await tour_actions.calendar(ctx, start=start, end=min(end, start + CALENDAR_SPAN))
+async def tour_calendar(ctx: ContextDep, start: Moment | None = None, end: Moment | None = None):
+    """Staff, admin: every tour's stops starting in [start, end) (at most 400 days; by default from a
+    month ago to a year ahead)."""
+    start = start or ctx.now - CALENDAR_BEFORE
+    return await tour_actions.calendar(ctx, start=start, end=min(end or ctx.now + CALENDAR_AFTER, start + CALENDAR_SPAN))
 
 
 @router.get("/tours/{tour_id}", response_model=TourDetail)
