@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts.directory.api import GradeBand, Role
 from models import Cluster, District, School, SchoolGroup, Teacher, User
 from services.accounts.security import hash_password
+from services.tours.demo import load_demo_tours
 
 SCHOOL_GROUPS = [
     ("高中组", GradeBand.senior),
@@ -84,4 +85,5 @@ async def load_demo_county(session: AsyncSession, *, password: str) -> bool:
                         cluster.lead_school_id = school.id
                         cluster.organiser_user_id = teacher.user.id
     await session.flush()
+    await load_demo_tours(session)
     return True
