@@ -8,6 +8,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from models import Tour, TourChange, TourStop
+from services.tours.demo import load_demo_tours
 from tests.series_support import (  # noqa: F401 - fixtures
     advance_to, api, eventually_recipients, recipients, stop_series_runs, user_ids,
 )
@@ -181,3 +182,18 @@ async def test_importing_the_same_sheet_twice_changes_nothing_and_bad_rows_are_a
     assert {error["row"] for error in refused.json()["errors"]} == {3, 4}
     assert {"主讲教师", "承办学校"} <= {error["column"] for error in refused.json()["errors"] if error["row"] == 3}
     assert len((await api.get("/api/v1/tours", headers=staff)).json()) == demo_tours + 2  # all or nothing
+
+
+async def test_the_demo_county_has_a_year_of_tours(api, login, session_factory):
+    async with session_factory() as session:
+        await load_demo_tours(session)
+        await session.commit()
+    staff = await login("staff01")
+    tours = (await api.get("/api/v1/tours", headers=staff)).json()
+    assert len(tours) == 2 and {tour["title"] for tour in tours} == {"小学数学送教下乡", "名师工作室送教：习作教学"}
+    stops = (await api.get("/api/v1/tour-calendar", headers=staff)).json()
+    assert len(stops) == 20 and {stop["host_school_name"] for stop in stops} == {
+        "东湖镇中心小学", "桃园小学", "石桥小学", "清河小学"}
+    # Each presenter finds them in her own list: t0003 alone, t0004 through the studio.
+    assert [tour["title"] for tour in (await api.get("/api/v1/tours", headers=await login("t0004"))).json()] == [
+        "名师工作室送教：习作教学"]

@@ -37,8 +37,10 @@ def demo_teacher_name(index: int) -> str:
     return SURNAMES[index % len(SURNAMES)] + GIVEN_NAMES[(index * 7) % len(GIVEN_NAMES)]
 
 
-async def load_demo_county(session: AsyncSession, *, password: str) -> bool:
-    """Load the demo county unless the directory already has a district. True if loaded."""
+async def load_demo_county(session: AsyncSession, *, password: str, programmes: bool = False) -> bool:
+    """Load the demo county unless the directory already has a district. True if loaded.
+    `programmes`: also a year of each programme (make run); tests start from the directory alone,
+    so no run of a demo record lives beside theirs."""
     if await session.scalar(select(District.id).limit(1)) is not None:
         return False
     # One hash for every demo login: hashing sixty passwords would slow every start and test.
@@ -85,5 +87,6 @@ async def load_demo_county(session: AsyncSession, *, password: str) -> bool:
                         cluster.lead_school_id = school.id
                         cluster.organiser_user_id = teacher.user.id
     await session.flush()
-    await load_demo_tours(session)
+    if programmes:
+        await load_demo_tours(session)
     return True
