@@ -42,6 +42,7 @@ class TourWorkflow:
         self.status = TourStatus.active.value
         self.ending = False
         self.replan = False
+        self.phase = ""  # the Phase search attribute as last set
 
     @workflow.update
     def apply_change(self, change: TourChange) -> None:
@@ -112,7 +113,9 @@ class TourWorkflow:
             self._take(change)
         if result.tour_status != self.status and not self.ending:
             self.status = result.tour_status
-        workflow.upsert_search_attributes([PHASE.value_set(result.tour_status)])
+        if result.tour_status != self.phase:
+            self.phase = result.tour_status
+            workflow.upsert_search_attributes([PHASE.value_set(self.phase)])
         return result
 
     async def _changed_before(self, step: StopStep | None) -> bool:

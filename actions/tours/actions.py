@@ -13,8 +13,9 @@ from actions.context import Context
 from actions.policy import is_admin, is_staff, require_staff
 from contracts.errors import Forbidden
 from contracts.runs.api import RunPending
+from contracts.schedule import RescheduleIn
 from contracts.tours.api import (
-    ChecklistIn, FeedbackIn, RecordingIn, RescheduleIn, StopDetail, StopSkipIn, StopSummary, StudioIn, StudioOut, TourDetail,
+    ChecklistIn, FeedbackIn, RecordingIn, StopDetail, StopSkipIn, StopSummary, StudioIn, StudioOut, TourDetail,
     TourEndIn, TourImportResult, TourIn,
 )
 from contracts.tours.history import TourEnd

@@ -8,10 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from contracts.limits import Id, Ids, Moment
 from contracts.links import WebLink
-from contracts.schedule import OccurrenceStatus, RescheduleIn
+from contracts.schedule import OccurrenceStatus
 from contracts.tours.history import TourStatus
-
-__all__ = ["RescheduleIn"]
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]

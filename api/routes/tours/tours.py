@@ -11,8 +11,9 @@ from api.deps import ContextDep
 from api.pending import RUN_PENDING_RESPONSE, created_or_pending
 from contracts.directory.api import ImportRejected
 from contracts.limits import Id, Moment
+from contracts.schedule import RescheduleIn
 from contracts.tours.api import (
-    ChecklistIn, FeedbackIn, FeedbackOut, RecordingIn, RescheduleIn, StopCheckinOut, StopDetail, StopSkipIn,
+    ChecklistIn, FeedbackIn, FeedbackOut, RecordingIn, StopCheckinOut, StopDetail, StopSkipIn,
     StopSummary, StudioIn, StudioOut, TourDetail, TourEndIn, TourImportResult, TourIn, TourOut,
 )
 
