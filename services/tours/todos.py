@@ -1,5 +1,5 @@
 """A teacher's touring-lesson to-dos (待办, services/todos): the preparation checklist of a stop she
-presents, check-in at a stop open now (services/attendance decides), the feedback form her school
+presents (once the stop is announced), check-in at a stop open now (services/attendance decides), the feedback form her school
 owes as a stop's host (its contact is the one asked). Each drops once done."""
 
 from datetime import datetime, timedelta
@@ -28,7 +28,9 @@ async def todos_for(session: AsyncSession, *, user: User, now: datetime) -> list
     checked = set(await session.scalars(select(TourStopCheckin.stop_id).where(TourStopCheckin.user_id == user.id)))
     for stop, tour in upcoming:
         presenting = tour.presenter_user_id == user.id or await _in_studio(session, tour, user)
-        if presenting and stop.starts_at > now and not checklist_complete(tour, stop):
+        # From the stop's announcement on (a checklist's lead time before it is due), not a year ahead.
+        announced = checklist_due(tour, stop) - timedelta(days=tour.checklist_days_before) <= now
+        if presenting and announced and stop.starts_at > now and not checklist_complete(tour, stop):
             todos.append(_todo("checklist", "送教准备清单", tour, stop, checklist_due(tour, stop)))
         window = checkin_window(tour, stop)
         if stop.id not in checked and window.is_open(now):
