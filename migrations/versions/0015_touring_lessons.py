@@ -2,7 +2,7 @@
 check-ins, the host school's feedback and the change log each tour's run reads
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0018
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import models.base
 
 revision: str = "0015"
-down_revision: str | None = "0012"
+down_revision: str | None = "0018"  # re-chained after main's head when main was merged in
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -14,6 +14,7 @@ from models import User
 DOMAINS = [
     "campaigns",
     "series",
+    "mentoring",
     "tours",
 ]
 PROVIDERS = [import_module(f"services.{domain}.todos").todos_for for domain in DOMAINS]
