@@ -19,6 +19,7 @@ from activities.mentoring import MentoringActivities
 from activities.notifications import NotificationActivities
 from activities.series import SeriesActivities
 from activities.stall_watch import StallWatch
+from activities.tours import TourActivities
 from config import ROOT, Settings, get_settings
 from config.logs import configure_logging
 from db import SessionFactory, create_engine, create_session_factory
@@ -29,12 +30,15 @@ from engine.worker_vitals import Gauges, keep_beating
 from notifications.audiences import Audiences
 from services.campaigns import audiences as campaign_audiences
 from services.series import audiences as series_audiences
+from services.tours import audiences as tour_audiences
 from workflows.campaign import CampaignWorkflow
 from workflows.mentoring import MentoringPairWorkflow
 from workflows.notify import DeliverNotificationWorkflow
 from workflows.series import SeriesWorkflow
+from workflows.tour import TourWorkflow
 
-WORKFLOWS: list[type] = [SeriesWorkflow, DeliverNotificationWorkflow, CampaignWorkflow, MentoringPairWorkflow]
+WORKFLOWS: list[type] = [SeriesWorkflow, DeliverNotificationWorkflow, CampaignWorkflow, MentoringPairWorkflow,
+                         TourWorkflow]
 
 
 def _imported_contracts(path: Path, root: Path) -> set[Path]:
@@ -75,7 +79,7 @@ def build_id(root: Path = ROOT) -> str:
 
 BUILD_ID = build_id()
 # Every audience a workflow may name in a notice, resolved by the notification activities.
-AUDIENCES: Audiences = {**campaign_audiences.RESOLVERS, **series_audiences.RESOLVERS}
+AUDIENCES: Audiences = {**campaign_audiences.RESOLVERS, **series_audiences.RESOLVERS, **tour_audiences.RESOLVERS}
 
 
 def activities_for(*, settings: Settings, session_factory: SessionFactory, audiences: Audiences = AUDIENCES) -> list:
@@ -83,7 +87,8 @@ def activities_for(*, settings: Settings, session_factory: SessionFactory, audie
     series = SeriesActivities(session_factory)
     campaigns = CampaignActivities(session_factory, settings)
     mentoring = MentoringActivities(session_factory, settings)
-    return [*notifications.all(), series.advance_series, series.end_after_cancel, *campaigns.all(), *mentoring.all()]
+    return [*notifications.all(), series.advance_series, series.end_after_cancel, *campaigns.all(), *mentoring.all(),
+            *TourActivities(session_factory).all()]
 
 
 def create_worker(

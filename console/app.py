@@ -21,6 +21,7 @@ from console.operations import pages as operations
 from console.render import page
 from console.runs import pages as runs
 from console.series import pages as series
+from console.tours import pages as tours
 from contracts.errors import DomainError
 
 PREFIX = "/console"
@@ -40,6 +41,7 @@ def install_console(app: FastAPI) -> None:
         notifications,
         mentoring,
         operations,
+        tours,
     ):
         app.include_router(module.router, prefix=PREFIX, include_in_schema=False)
 

@@ -3,6 +3,7 @@ run is about, so starting the same thing twice finds the run already there, and 
 find the records of what it is about."""
 
 CAMPAIGN_PREFIX, SERIES_PREFIX = "campaign-", "series-"
+TOUR_PREFIX = "tour-"
 
 
 def campaign(campaign_id: int) -> str:
@@ -11,6 +12,15 @@ def campaign(campaign_id: int) -> str:
 
 def series(series_id: int) -> str:
     return f"{SERIES_PREFIX}{series_id}"
+
+
+def tour(tour_id: int) -> str:
+    return f"{TOUR_PREFIX}{tour_id}"
+
+
+def tour_id_of(workflow_id: str) -> int | None:
+    """The tour a run is about; None for any other run."""
+    return _object_id(workflow_id, TOUR_PREFIX)
 
 
 def campaign_id_of(workflow_id: str) -> int | None:

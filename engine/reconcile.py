@@ -22,11 +22,13 @@ from db import SessionFactory
 from engine import campaigns as campaign_runs
 from engine import mentoring as mentoring_runs
 from engine import series as series_runs
+from engine import tours as tour_runs
 from engine.starts import NotStarted
-from models import MentoringPair, MentoringProgramme, Series
+from models import MentoringPair, MentoringProgramme, Series, Tour
 from services.campaigns import service as campaign_service
 from services.mentoring import service as mentoring_service
 from services.series import service as series_service
+from services.tours import service as tour_service
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,12 @@ async def _start_mentoring_pair(client: Client, *, settings: Settings, session: 
                                       started_by=started_by)
 
 
+async def _start_tour(client: Client, *, settings: Settings, session: AsyncSession, record_id: int,
+                      started_by: str) -> bool:
+    return await tour_runs.start(client, settings=settings, tour=await session.get(Tour, record_id),
+                                 started_by=started_by)
+
+
 @dataclass(frozen=True)
 class _Records:
     """One kind of record that has a run: its live ones a page at a time, its workflow id, its start."""
@@ -68,6 +76,7 @@ RECORDS = [
     _Records(campaign_service.live_campaigns, workflow_ids.campaign, _start_campaign),
     _Records(series_service.live_series, workflow_ids.series, _start_series),
     _Records(mentoring_service.live_pairs, workflow_ids.mentoring_pair, _start_mentoring_pair),
+    _Records(tour_service.live_tours, workflow_ids.tour, _start_tour),
 ]
 
 

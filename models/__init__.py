@@ -24,6 +24,7 @@ from models.series import (
 )
 from models.runs import RunStall
 from models.operations import WorkerHeartbeat
+from models.tours import Studio, StudioMember, Tour, TourChange, TourFeedback, TourStop, TourStopCheckin
 from models.users import ActivationCode, User
 
 __all__ = [
@@ -69,5 +70,6 @@ __all__ = [
     "SchoolGroup",
     "Teacher",
     "TeacherSubject",
+    "Studio", "StudioMember", "Tour", "TourChange", "TourFeedback", "TourStop", "TourStopCheckin",
     "User",
 ]

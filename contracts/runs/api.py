@@ -28,6 +28,7 @@ class RunKind(StrEnum):
     series = "series"
     notification = "notification"
     mentoring = "mentoring"  # a mentor pair's year (青蓝工程)
+    tour = "tour"
 
 
 class RunStatus(StrEnum):
