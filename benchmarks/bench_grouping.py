@@ -10,7 +10,7 @@ import random
 import time
 
 from benchmarks import previous_grouping
-from services.campaigns import sentence_vectors
+from services import sentence_vectors
 from services.campaigns.topic_grouping import Group, Item, group_items
 from tests import grouping_eval
 
