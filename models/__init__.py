@@ -7,6 +7,7 @@ from models.campaigns import (
     Campaign, CampaignMember, CampaignOrganiser, CampaignPhase, CheckIn, Plan, PlanStage, Problem, ProblemVector,
     Reflection, Task, Topic, TopicParticipant, TopicProposalRow, Training, Vote,
 )
+from models.library import Borrowing, LibraryFile, Offer, Resource, ResourceVector, ResourceVersion
 from models.directory import Cluster, District, School, SchoolGroup, Teacher, TeacherSubject
 from models.notifications import Delivery, InboxItem, Notification, Preference, RobotChannel
 from models.series import (
@@ -46,6 +47,7 @@ __all__ = [
     "Delivery",
     "District",
     "InboxItem",
+    "Borrowing", "LibraryFile", "Offer", "Resource", "ResourceVector", "ResourceVersion",  # the library
     "Notification",
     "Preference",
     "RobotChannel",

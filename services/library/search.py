@@ -1,0 +1,98 @@
+"""Finding resources: by words (title, description, tags) and by meaning (sentence vectors), under
+the filters a teacher picks and the visibility the actions decide; "more like this"; and the
+near-copies a new upload is shown before it is published."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, String, cast, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contracts.directory.api import GradeBand
+from contracts.library.api import ResourceKind, ResourceStatus, SimilarResource
+from models import LibraryFile, Resource, ResourceVector, ResourceVersion
+from services import sentence_vectors
+from services.library import text as document_text
+from services.library import vectors
+from services.library.vectors import VectorIndex
+
+CANDIDATES = 200  # nearest resources by meaning considered per query, before filters
+MEANING_FLOOR = 0.35  # cosine below which a resource is not "about" the query
+WORD_BONUS = 1.0  # a resource that has the query's words ranks above those only near in meaning
+NEAR_COPY = 0.5  # shingle resemblance from which a text is "the same with small changes"
+NEAR_COPY_CANDIDATES = 20
+
+
+@dataclass(frozen=True)
+class Filters:
+    kind: ResourceKind | None = None
+    subject: str | None = None
+    grade_band: GradeBand | None = None
+    school_id: int | None = None
+    cluster_id: int | None = None
+    term: str | None = None
+
+    def clauses(self) -> list[ColumnElement[bool]]:
+        columns = {"kind": Resource.kind, "subject": Resource.subject, "grade_band": Resource.grade_band,
+                   "school_id": Resource.school_id, "cluster_id": Resource.cluster_id, "term": Resource.term}
+        return [column == getattr(self, name) for name, column in columns.items() if getattr(self, name) is not None]
+
+
+def _listed(visible: ColumnElement[bool], filters: Filters) -> list[ColumnElement[bool]]:
+    return [visible, Resource.status == ResourceStatus.published, *filters.clauses()]
+
+
+async def search(session: AsyncSession, index: VectorIndex, *, visible: ColumnElement[bool], filters: Filters,
+                 q: str, offset: int, limit: int) -> tuple[list[tuple[Resource, float]], int]:
+    """Newest first without words; with them, those that contain them first, then by meaning."""
+    where = _listed(visible, filters)
+    if not q:
+        total = await session.scalar(select(func.count()).select_from(Resource).where(*where))
+        page = await session.scalars(select(Resource).where(*where).order_by(Resource.id.desc())
+                                     .offset(offset).limit(limit))
+        return [(resource, 0.0) for resource in page], total
+    await index.catch_up(session)
+    [query] = await vectors.encode([q])
+    meaning = dict(index.nearest(query, limit=CANDIDATES, at_least=MEANING_FLOOR))
+    has_words = or_(Resource.title.contains(q, autoescape=True), Resource.description.contains(q, autoescape=True),
+                    cast(Resource.tags, String).contains(q, autoescape=True))
+    word_ids = set(await session.scalars(select(Resource.id).where(*where, has_words).limit(CANDIDATES)))
+    found = await session.scalars(select(Resource).where(*where, Resource.id.in_(word_ids | set(meaning))))
+    ranked = sorted(((r, meaning.get(r.id, 0.0) + (WORD_BONUS if r.id in word_ids else 0.0)) for r in found),
+                    key=lambda hit: (-hit[1], -hit[0].id))
+    return ranked[offset : offset + limit], len(ranked)
+
+
+async def more_like(session: AsyncSession, index: VectorIndex, *, resource: Resource, visible: ColumnElement[bool],
+                    limit: int) -> list[tuple[Resource, float]]:
+    vector = await session.scalar(select(ResourceVector.vector).where(ResourceVector.resource_id == resource.id))
+    if vector is None:
+        return []
+    await index.catch_up(session)
+    near = dict(index.nearest(sentence_vectors.from_bytes(vector), limit=limit + 1, at_least=MEANING_FLOOR))
+    near.pop(resource.id, None)
+    found = await session.scalars(select(Resource).where(*_listed(visible, Filters()), Resource.id.in_(near)))
+    return sorted(((r, near[r.id]) for r in found), key=lambda hit: -hit[1])[:limit]
+
+
+async def near_copies(session: AsyncSession, index: VectorIndex, *, upload: LibraryFile,
+                      visible: ColumnElement[bool]) -> list[SimilarResource]:
+    """Published resources the reader can see whose current file has the same bytes, or whose words
+    are the same with small changes (candidates by meaning, then compared shingle by shingle)."""
+    where = _listed(visible, Filters())
+    same = (await session.execute(
+        select(Resource.id, Resource.title).join(ResourceVersion, (ResourceVersion.resource_id == Resource.id)
+                                                 & (ResourceVersion.number == Resource.version))
+        .join(LibraryFile, LibraryFile.id == ResourceVersion.file_id)
+        .where(*where, LibraryFile.sha256 == upload.sha256, LibraryFile.id != upload.id))).all()
+    similar = [SimilarResource(resource_id=rid, title=title, reason="same_bytes", similarity=1.0) for rid, title in same]
+    if upload.text.strip():
+        await index.catch_up(session)
+        [vector] = await vectors.encode([upload.text[: vectors.WORDS_ENCODED]])
+        near = [rid for rid, _ in index.nearest(vector, limit=NEAR_COPY_CANDIDATES, at_least=0.0)]
+        seen = {s.resource_id for s in similar}
+        for resource in await session.scalars(select(Resource).where(*where, Resource.id.in_(near))):
+            alike = document_text.resemblance(upload.text, resource.text)
+            if alike >= NEAR_COPY and resource.id not in seen:
+                similar.append(SimilarResource(resource_id=resource.id, title=resource.title, reason="similar_text",
+                                               similarity=round(alike, 3)))
+    return similar
