@@ -21,6 +21,7 @@ from activities.stall_watch import StallWatch
 from config import ROOT, Settings, get_settings
 from db import SessionFactory, create_engine, create_session_factory
 from engine.connection import connect_temporal, register_search_attributes
+from engine.library import offer_pass
 from engine.reconcile import reconcile
 from notifications.audiences import Audiences
 from services.campaigns import audiences as campaign_audiences
@@ -109,6 +110,18 @@ async def keep_reconciling(client: Client, *, settings: Settings, session_factor
             await asyncio.wait_for(until.wait(), timeout=settings.reconcile_seconds)
 
 
+async def keep_offering(*, settings: Settings, session_factory: SessionFactory, until: asyncio.Event) -> None:
+    """The library's offers to publish what the work produced (engine/library.py), every
+    LIBRARY_OFFER_SECONDS until `until` is set; passes of several workers never offer twice."""
+    while not until.is_set():
+        try:
+            await offer_pass(settings=settings, session_factory=session_factory)
+        except Exception:  # the database unreachable: the next pass offers what is still due
+            logging.exception("library offers failed; next pass in %s s", settings.library_offer_seconds)
+        with suppress(TimeoutError):
+            await asyncio.wait_for(until.wait(), timeout=settings.library_offer_seconds)
+
+
 async def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
@@ -127,7 +140,8 @@ async def main() -> None:
     async with worker:
         logging.info("worker %s polling task queue %s on %s", BUILD_ID, settings.temporal_task_queue,
                      settings.temporal_address)
-        await keep_reconciling(client, settings=settings, session_factory=session_factory, until=stop)
+        await asyncio.gather(keep_reconciling(client, settings=settings, session_factory=session_factory, until=stop),
+                             keep_offering(settings=settings, session_factory=session_factory, until=stop))
     await engine.dispose()
 
 

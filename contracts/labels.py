@@ -28,6 +28,7 @@ NOTICE_LABELS = {
     "escalation": "督办", "run_stalled": "运行受阻", "campaign_cancelled": "活动取消", "session_announcement": "联片教研通知",
     "session_reminder": "联片教研提醒", "session_changed": "活动变更", "session_cancelled": "活动取消",
     "minutes_missing": "纪要催交", "session_absent": "缺席名单", "notice_rejected": "通知未能发出",
+    "library_offer": "发布到资源库",
 }  # fmt: skip
 
 # Timeline entry categories.

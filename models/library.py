@@ -70,11 +70,13 @@ class ResourceVersion(Base):
 
 
 class ResourceVector(Base):
-    """A resource's sentence vector (services/sentence_vectors.py), of its title, description and words."""
+    """A resource's sentence vector (services/sentence_vectors.py), of its title, description and words.
+    Re-encoding writes a new row (a higher id): that is how every process's matrix learns of it."""
 
     __tablename__ = "library_vectors"
 
-    resource_id: Mapped[int] = mapped_column(ForeignKey("library_resources.id", ondelete="CASCADE"), primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resource_id: Mapped[int] = mapped_column(ForeignKey("library_resources.id", ondelete="CASCADE"), unique=True)
     model: Mapped[str] = mapped_column(String(40))
     vector: Mapped[bytes] = mapped_column(LargeBinary)
 

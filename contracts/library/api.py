@@ -1,6 +1,7 @@
 """The shared library (合作教研云) over HTTP: resources, their versions and files, search, borrowings,
 the offers to publish what the work produced, and staff's per-school figures."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
@@ -184,6 +185,18 @@ class SearchHit(ResourceOut):
 class SearchPage(BaseModel):
     items: list[SearchHit]
     total: int
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a search may be narrowed to (None: any)."""
+
+    kind: ResourceKind | None = None
+    subject: str | None = None
+    grade_band: GradeBand | None = None
+    school_id: int | None = None
+    cluster_id: int | None = None  # the alliance
+    term: str | None = None
 
 
 class BorrowIn(BaseModel):

@@ -42,6 +42,7 @@ class NotificationKind(StrEnum):
     session_absent = "session_absent"
     run_stalled = "run_stalled"  # to admins: a run's activity keeps failing
     notice_rejected = "notice_rejected"  # to admins: a notice could not be stored, so nobody got it
+    library_offer = "library_offer"  # to an author: publish this record of her work to the library?
 
 
 K = NotificationKind
@@ -267,6 +268,17 @@ class RunStalled(BaseModel):
     error: str
 
 
+# ---- the library --------------------------------------------------------------------------
+
+
+class LibraryOffer(BaseModel):
+    """To the author of an approved plan, a reflection or minutes: publish it to the library (one click)?"""
+
+    kind: Literal[K.library_offer] = K.library_offer
+    title: str  # as it would be published
+    origin: str  # the campaign or series it came from
+
+
 NoticePayload = Annotated[
     Union[
         CampaignOpened, PhaseOpened, SubmissionReminder, TopicsPending, TopicsConfirmed, TrainingInvitation,
@@ -275,6 +287,7 @@ NoticePayload = Annotated[
         SessionAnnouncement, SessionReminder, SessionChanged, SessionCancelled, MinutesMissing, SessionAbsent,
         RunStalled,
         NoticeRejected,
+        LibraryOffer,
     ],
     Field(discriminator="kind"),
 ]
@@ -323,4 +336,5 @@ EXAMPLES: dict[NotificationKind, NoticePayload] = {example.kind: example for exa
                error="OperationalError: database is locked <sqlite>"),
     NoticeRejected(notice_key="campaign:7:collect_topics:reminder:-24h", notice_kind=K.submission_reminder,
                    reason="unknown audience 'campaign.not_submited'"),
+    LibraryOffer(title="分层作业设计：研究方案", origin="2026年春季初中数学问题征集"),
 ]}

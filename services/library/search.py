@@ -2,13 +2,12 @@
 the filters a teacher picks and the visibility the actions decide; "more like this"; and the
 near-copies a new upload is shown before it is published."""
 
-from dataclasses import dataclass
+from dataclasses import asdict
 
 from sqlalchemy import ColumnElement, String, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.directory.api import GradeBand
-from contracts.library.api import ResourceKind, ResourceStatus, SimilarResource
+from contracts.library.api import Filters, ResourceStatus, SimilarResource
 from models import LibraryFile, Resource, ResourceVector, ResourceVersion
 from services import sentence_vectors
 from services.library import text as document_text
@@ -22,23 +21,13 @@ NEAR_COPY = 0.5  # shingle resemblance from which a text is "the same with small
 NEAR_COPY_CANDIDATES = 20
 
 
-@dataclass(frozen=True)
-class Filters:
-    kind: ResourceKind | None = None
-    subject: str | None = None
-    grade_band: GradeBand | None = None
-    school_id: int | None = None
-    cluster_id: int | None = None
-    term: str | None = None
-
-    def clauses(self) -> list[ColumnElement[bool]]:
-        columns = {"kind": Resource.kind, "subject": Resource.subject, "grade_band": Resource.grade_band,
-                   "school_id": Resource.school_id, "cluster_id": Resource.cluster_id, "term": Resource.term}
-        return [column == getattr(self, name) for name, column in columns.items() if getattr(self, name) is not None]
+FILTERED = {"kind": Resource.kind, "subject": Resource.subject, "grade_band": Resource.grade_band,
+            "school_id": Resource.school_id, "cluster_id": Resource.cluster_id, "term": Resource.term}
 
 
 def _listed(visible: ColumnElement[bool], filters: Filters) -> list[ColumnElement[bool]]:
-    return [visible, Resource.status == ResourceStatus.published, *filters.clauses()]
+    chosen = [FILTERED[name] == value for name, value in asdict(filters).items() if value is not None]
+    return [visible, Resource.status == ResourceStatus.published, *chosen]
 
 
 async def search(session: AsyncSession, index: VectorIndex, *, visible: ColumnElement[bool], filters: Filters,

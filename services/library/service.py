@@ -47,7 +47,8 @@ async def create(session: AsyncSession, *, author: User, home: tuple[int, int], 
                  description: str, subject: str | None, grade_band: GradeBand | None, tags: Sequence[str],
                  visibility: Visibility, file: LibraryFile | None, link: str | None, now: datetime,
                  origin: str = "", source: tuple[SourceKind, int] | None = None) -> Resource:
-    _need_file_or_link(file, link)
+    if source is None:  # one filed from the work is its record's words
+        _need_file_or_link(file, link)
     school_id, cluster_id = home
     resource = Resource(
         kind=kind, title=title, description=description, subject=subject, grade_band=grade_band, tags=list(tags),
@@ -83,10 +84,9 @@ def withdraw(resource: Resource, *, now: datetime) -> Resource:
     return resource
 
 
-async def current_file(session: AsyncSession, *, resource: Resource) -> LibraryFile | None:
+async def version_file(session: AsyncSession, *, resource: Resource, number: int) -> LibraryFile | None:
     return await session.scalar(select(LibraryFile).join(ResourceVersion, ResourceVersion.file_id == LibraryFile.id)
-                                .where(ResourceVersion.resource_id == resource.id,
-                                       ResourceVersion.number == resource.version))
+                                .where(ResourceVersion.resource_id == resource.id, ResourceVersion.number == number))
 
 
 async def summaries(session: AsyncSession, resources: Sequence[Resource]) -> list[ResourceOut]:

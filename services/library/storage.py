@@ -5,6 +5,8 @@ out a chunk at a time, so no whole file is ever held in memory."""
 
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 import obstore
 from obstore.store import LocalStore, S3Store
@@ -37,12 +39,22 @@ class BlobStore:
 
 
 def blob_store(settings: Settings) -> BlobStore:
+    """The store the settings name; one per process and configuration (it holds a connection pool)."""
     if settings.library_storage == "s3":
-        return BlobStore(S3Store(
-            settings.library_s3_bucket, region=settings.library_s3_region,
-            access_key_id=settings.library_s3_access_key or None, secret_access_key=settings.library_s3_secret_key or None,
-            **({"endpoint": settings.library_s3_endpoint, "virtual_hosted_style_request": False,
-                "client_options": {"allow_http": settings.library_s3_endpoint.startswith("http://")}}
-               if settings.library_s3_endpoint else {}),
-        ))
-    return BlobStore(LocalStore(settings.library_dir, mkdir=True))
+        return _s3(settings.library_s3_bucket, settings.library_s3_region, settings.library_s3_endpoint,
+                   settings.library_s3_access_key, settings.library_s3_secret_key)
+    return _local(settings.library_dir)
+
+
+@lru_cache
+def _local(directory: Path) -> BlobStore:
+    return BlobStore(LocalStore(directory, mkdir=True))
+
+
+@lru_cache
+def _s3(bucket: str, region: str, endpoint: str, access_key: str, secret_key: str) -> BlobStore:
+    return BlobStore(S3Store(
+        bucket, region=region, access_key_id=access_key or None, secret_access_key=secret_key or None,
+        **({"endpoint": endpoint, "virtual_hosted_style_request": False,
+            "client_options": {"allow_http": endpoint.startswith("http://")}} if endpoint else {}),
+    ))

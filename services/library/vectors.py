@@ -8,6 +8,7 @@ The matrix catches up with the database before each query by reading only the ro
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from weakref import WeakKeyDictionary
 
 import numpy as np
 from sqlalchemy import delete, select
@@ -65,3 +66,11 @@ class VectorIndex:
         top = np.argpartition(-scores, min(limit, len(scores) - 1))[:limit]
         ranked = sorted(((int(self.ids[i]), float(scores[i])) for i in top), key=lambda hit: -hit[1])
         return [hit for hit in ranked if hit[1] >= at_least]
+
+
+_INDEXES: "WeakKeyDictionary[object, VectorIndex]" = WeakKeyDictionary()
+
+
+def index_for(session: AsyncSession) -> VectorIndex:
+    """The matrix of the database this session talks to: one per engine, so per process."""
+    return _INDEXES.setdefault(session.bind.sync_engine, VectorIndex())
