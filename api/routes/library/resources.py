@@ -9,7 +9,7 @@ from fastapi.responses import StreamingResponse
 from actions.library import actions as library_actions
 from api.audit import set_audit_subject
 from api.deps import ContextDep, PageDep
-from api.routes.library.files import file_response
+from api.files import file_response
 from contracts.directory.api import GradeBand
 from contracts.library.api import (
     BorrowIn, Figures, Filters, ResourceDetail, ResourceIn, ResourceKind, ResourceOut, SearchHit, SearchPage, UploadOut,

@@ -1,6 +1,7 @@
-"""Serving a library file: always its own path, its detected type, `nosniff` and a sandboxing
-policy, so even a file a browser could render as a page is never one (no script, no same origin,
-no forms); as a download (attachment), or a PDF or image inline for a preview under the same policy."""
+"""Serving a stored file (the library's, to the API and the console alike): always its own path,
+its detected type, `nosniff` and a sandboxing policy, so even a file a browser could render as a
+page is never one (no script, no same origin, no forms); as a download (attachment), or a PDF or
+image inline for a preview under the same policy."""
 
 from urllib.parse import quote
 
