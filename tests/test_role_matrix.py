@@ -60,6 +60,7 @@ class Entry:
     json: object = None
     data: dict | None = None  # a console form (the CSRF token is added)
     files: dict | None = None
+    params: dict | None = None  # the query string
     ids: dict = field(default_factory=dict)  # path parameters other than the world's
     final: bool = False
 
@@ -95,6 +96,9 @@ CAMPAIGN = "/api/v1/campaigns/{campaign_id}"
 PROBLEM = CAMPAIGN + "/problems/{problem_id}"
 TOPIC = CAMPAIGN + "/topics/{topic_id}"
 BOARD = "/console/campaigns/{campaign_id}"
+RESOURCE = "/api/v1/library/resources/{resource_id}"
+SHELF = "/console/library/resources/{resource_id}"
+LINKED = {"kind": "lesson_plan", "title": "矩阵教案", "link": "https://example.org/plan"}
 
 MATRIX: dict[str, Entry] = {
     "GET /openapi.json": public(), "GET /docs": public(), "GET /docs/oauth2-redirect": public(),
@@ -202,6 +206,22 @@ MATRIX: dict[str, Entry] = {
     "POST /api/v1/channels": api(STAFF, json={"kind": "webhook", "name": "钩子", "url": "https://example.org/hook",
                                               "cluster_id": 999999}),
     "GET /api/v1/channels": api(STAFF),
+    # the library (t0002's resource is shared with her alliance; the offer is of her approved plan)
+    "POST /api/v1/library/uploads": api(TEACHERS, params={"kind": "lesson_plan"}, json={"not": "a file"}),  # 422
+    "POST /api/v1/library/resources": api(TEACHERS, json=LINKED),
+    "GET /api/v1/library/resources": api(EVERYONE),
+    f"GET {RESOURCE}": api(READERS),
+    f"GET {RESOURCE}/similar": api(READERS),
+    f"GET {RESOURCE}/file": api(READERS),  # a link, no file: 404 past the decision
+    f"POST {RESOURCE}/versions": api(OWN, json={"link": "https://example.org/plan-v2"}),
+    f"POST {RESOURCE}/withdraw": api(READERS),
+    f"POST {RESOURCE}/bookmark": api(READERS),
+    f"DELETE {RESOURCE}/bookmark": api(READERS),
+    f"POST {RESOURCE}/uses": api(READERS, json={"note": "用过"}),
+    "GET /api/v1/library/offers": api(EVERYONE),
+    "POST /api/v1/library/offers/{offer_id}/accept": api(OWN, json={}),
+    "POST /api/v1/library/offers/{offer_id}/decline": api(OWN),
+    "GET /api/v1/library/figures": api(STAFF),
     "DELETE /api/v1/channels/{robot_id}": api(STAFF, ids={"robot_id": 999999}),
     # the console
     "GET /console/login": public(),
@@ -258,6 +278,21 @@ MATRIX: dict[str, Entry] = {
     "GET /console/me/tasks": page(EVERYONE),
     "POST /console/tasks/{task_id}/deliver": form(OWN, data={"summary": "上了一节课"}),
     "GET /console/notifications/failed": page(STAFF),
+    "GET /console/library": page(EVERYONE),
+    "GET /console/library/upload": page(EVERYONE),
+    "POST /console/library/upload": form(TEACHERS, data={"kind": "lesson_plan"},
+                                         files={"file": ("教案.pdf", b"<script>1</script>", "application/pdf")}),
+    "POST /console/library/publish": form(TEACHERS, data=LINKED),
+    f"GET {SHELF}": page(READERS),
+    f"GET {SHELF}/file": page(READERS),
+    f"POST {SHELF}/bookmark": form(READERS),
+    f"POST {SHELF}/use": form(READERS, data={"note": "用过"}),
+    f"POST {SHELF}/withdraw": form(READERS),
+    f"POST {SHELF}/versions": form(OWN, data={"file_id": "999999"}),  # not her upload: 422
+    "GET /console/library/offers": page(EVERYONE),
+    "POST /console/library/offers/{offer_id}/accept": form(OWN),
+    "POST /console/library/offers/{offer_id}/decline": form(OWN),
+    "GET /console/library/figures": page(STAFF),
     "POST /console/notifications/{notification_id}/retry": form(STAFF),
 }
 
@@ -340,7 +375,12 @@ async def _build_world(clients: dict[str, httpx.AsyncClient], session_factory, t
             return await session.scalar(select(InboxItem).where(InboxItem.user_id == lead))
 
     item = await eventually(opened_notice)
-    return world | {"inbox_item": item.id, "notification_id": item.notification_id}
+    # The library: her alliance-only resource, and the offer to publish her approved plan.
+    shared = await teacher.post("/api/v1/library/resources", json={
+        "kind": "lesson_plan", "title": "片区教案", "visibility": "alliance", "link": "https://example.org/plan"})
+    [offer] = (await teacher.get("/api/v1/library/offers")).json()
+    return world | {"inbox_item": item.id, "notification_id": item.notification_id,
+                    "resource_id": shared.json()["id"], "offer_id": offer["id"]}
 
 
 def _request(entry: Entry, path: str, world: dict, csrf: str | None) -> dict:
@@ -350,6 +390,8 @@ def _request(entry: Entry, path: str, world: dict, csrf: str | None) -> dict:
         request["json"] = entry.json
     if entry.files is not None:
         request["files"] = entry.files
+    if entry.params is not None:
+        request["params"] = entry.params
     if entry.data is not None:
         request["data"] = {**entry.data, **({"csrf": csrf} if csrf and "/console/" in path else {})}
     return request
