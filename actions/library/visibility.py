@@ -4,12 +4,10 @@ her school if it is hers, and her own. A withdrawn resource is in no list, searc
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, or_, true
-
 from actions.context import Context
 from actions.policy import is_staff
 from contracts.errors import Forbidden, NotFound
-from contracts.library.api import ResourceStatus, Visibility
+from contracts.library.api import ResourceStatus, Shelves, Visibility
 from models import Resource, User
 from services.directory.service import get_or_404
 from services.library import service as library
@@ -38,20 +36,16 @@ async def reader(ctx: Context) -> Reader:
     return Reader(ctx.user, await library.home_of(ctx.session, user=ctx.user))
 
 
-def visible_to(who: Reader) -> ColumnElement[bool]:
-    """The resources this reader may find, as a condition every list and search applies."""
+def visible_to(who: Reader) -> Shelves:
+    """What this reader may find: every list and search applies it (services/library/search.py)."""
     if is_staff(who.user):
-        return true()
-    return or_(Resource.visibility == Visibility.county,
-               and_(Resource.visibility == Visibility.alliance, Resource.cluster_id == who.cluster_id),
-               and_(Resource.visibility == Visibility.school, Resource.school_id == who.school_id),
-               Resource.author_user_id == who.user.id)
+        return Shelves(everything=True)
+    return Shelves(alliance_id=who.cluster_id, school_id=who.school_id, own_user_id=who.user.id)
 
 
 def may_see(who: Reader, resource: Resource) -> bool:
-    return (is_staff(who.user) or resource.author_user_id == who.user.id or resource.visibility == Visibility.county
-            or (resource.visibility == Visibility.alliance and resource.cluster_id == who.cluster_id)
-            or (resource.visibility == Visibility.school and resource.school_id == who.school_id))
+    return visible_to(who).hold(visibility=resource.visibility, cluster_id=resource.cluster_id,
+                                school_id=resource.school_id, author_user_id=resource.author_user_id)
 
 
 def may_manage(who: Reader, resource: Resource) -> bool:

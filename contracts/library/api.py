@@ -188,6 +188,22 @@ class SearchPage(BaseModel):
 
 
 @dataclass(frozen=True)
+class Shelves:
+    """What one reader may see, as the actions decided it (actions/library/visibility.py): every
+    resource, or those shared with the county, with her alliance, with her school, and her own."""
+
+    everything: bool = False
+    alliance_id: int | None = None
+    school_id: int | None = None
+    own_user_id: int | None = None
+
+    def hold(self, *, visibility: Visibility, cluster_id: int, school_id: int, author_user_id: int) -> bool:
+        return (self.everything or visibility == Visibility.county or author_user_id == self.own_user_id
+                or (visibility == Visibility.alliance and cluster_id == self.alliance_id)
+                or (visibility == Visibility.school and school_id == self.school_id))
+
+
+@dataclass(frozen=True)
 class Filters:
     """What a search may be narrowed to (None: any)."""
 

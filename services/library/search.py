@@ -4,10 +4,10 @@ near-copies a new upload is shown before it is published."""
 
 from dataclasses import asdict
 
-from sqlalchemy import ColumnElement, String, cast, func, or_, select
+from sqlalchemy import ColumnElement, String, and_, cast, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.library.api import Filters, ResourceStatus, SimilarResource
+from contracts.library.api import Filters, ResourceStatus, Shelves, SimilarResource, Visibility
 from models import LibraryFile, Resource, ResourceVector, ResourceVersion
 from services import sentence_vectors
 from services.library import text as document_text
@@ -25,12 +25,22 @@ FILTERED = {"kind": Resource.kind, "subject": Resource.subject, "grade_band": Re
             "school_id": Resource.school_id, "cluster_id": Resource.cluster_id, "term": Resource.term}
 
 
-def _listed(visible: ColumnElement[bool], filters: Filters) -> list[ColumnElement[bool]]:
+def on_shelves(shelves: Shelves) -> ColumnElement[bool]:
+    """Shelves.hold as a condition on the resources table."""
+    if shelves.everything:
+        return true()
+    return or_(Resource.visibility == Visibility.county,
+               and_(Resource.visibility == Visibility.alliance, Resource.cluster_id == shelves.alliance_id),
+               and_(Resource.visibility == Visibility.school, Resource.school_id == shelves.school_id),
+               Resource.author_user_id == shelves.own_user_id if shelves.own_user_id else false())
+
+
+def _listed(visible: Shelves, filters: Filters) -> list[ColumnElement[bool]]:
     chosen = [FILTERED[name] == value for name, value in asdict(filters).items() if value is not None]
-    return [visible, Resource.status == ResourceStatus.published, *chosen]
+    return [on_shelves(visible), Resource.status == ResourceStatus.published, *chosen]
 
 
-async def search(session: AsyncSession, index: VectorIndex, *, visible: ColumnElement[bool], filters: Filters,
+async def search(session: AsyncSession, index: VectorIndex, *, visible: Shelves, filters: Filters,
                  q: str, offset: int, limit: int) -> tuple[list[tuple[Resource, float]], int]:
     """Newest first without words; with them, those that contain them first, then by meaning."""
     where = _listed(visible, filters)
@@ -51,7 +61,7 @@ async def search(session: AsyncSession, index: VectorIndex, *, visible: ColumnEl
     return ranked[offset : offset + limit], len(ranked)
 
 
-async def more_like(session: AsyncSession, index: VectorIndex, *, resource: Resource, visible: ColumnElement[bool],
+async def more_like(session: AsyncSession, index: VectorIndex, *, resource: Resource, visible: Shelves,
                     limit: int) -> list[tuple[Resource, float]]:
     vector = await session.scalar(select(ResourceVector.vector).where(ResourceVector.resource_id == resource.id))
     if vector is None:
@@ -64,7 +74,7 @@ async def more_like(session: AsyncSession, index: VectorIndex, *, resource: Reso
 
 
 async def near_copies(session: AsyncSession, index: VectorIndex, *, upload: LibraryFile,
-                      visible: ColumnElement[bool]) -> list[SimilarResource]:
+                      visible: Shelves) -> list[SimilarResource]:
     """Published resources the reader can see whose current file has the same bytes, or whose words
     are the same with small changes (candidates by meaning, then compared shingle by shingle)."""
     where = _listed(visible, Filters())
