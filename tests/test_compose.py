@@ -39,6 +39,7 @@ def test_compose_file_is_valid(docker_config):
     assert {"postgresql", "temporal", "temporal-ui", "migrate", "worker", "api"} <= set(services)
     assert "container_name" not in services["worker"]  # --scale worker=3 needs it unnamed
     assert services["worker"]["environment"]["DATABASE_URL"].startswith("postgresql+psycopg://")
+    assert services["api"]["environment"]["LIBRARY_S3_ENDPOINT"] == "http://minio:9000" and "minio" in services
 
 
 def test_compose_refuses_to_start_without_a_secret_key(docker_config):

@@ -17,6 +17,8 @@ async def test_a_page_named_like_a_lesson_plan_is_refused_naming_what_its_bytes_
         assert answer.status_code == 422, answer.text
         [error] = answer.json()["detail"]
         assert error["loc"] == ["body", "file"] and found in error["msg"]
+    empty = await upload(api, t, b"", filename="\x92^\x17")
+    assert empty.status_code == 422 and "empty" in empty.json()["detail"][0]["msg"]
 
 
 async def test_an_upload_past_its_kinds_limit_is_refused_as_it_streams(api, login, settings):

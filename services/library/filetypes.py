@@ -63,7 +63,7 @@ def _refused_type(head: bytes) -> str:
         return "text/x-shellscript"
     try:
         return puremagic.from_string(head, mime=True) or "application/octet-stream"
-    except puremagic.PureError:
+    except (puremagic.PureError, ValueError):  # nothing it knows, or nothing at all
         pass
     try:
         head.decode("utf-8")

@@ -51,7 +51,7 @@ async def receive(session: AsyncSession, store: BlobStore, *, user: User, filena
         await store.put(key, checked())
     except _Refused as refused:
         raise refused.error from None
-    if not sniffer.allowed or size == 0:
+    if size == 0 or not sniffer.allowed:
         await store.delete(key)
         raise _not_kept(sniffer.media_type) if size else InvalidField("file", "文件为空 (the file is empty)")
     media_type = sniffer.media_type
