@@ -15,6 +15,7 @@ from xml.sax.saxutils import escape
 import httpx
 
 BUCKET = "jiaoyan-library"
+FIXED_DATE = (2026, 12, 7, 0, 0, 0)
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 # Starts as a GIF (kept: an image) and goes on as an HTML page with a script: if a browser ever
 # rendered it as a page, the script would run.
@@ -25,10 +26,10 @@ def docx(*paragraphs: str) -> bytes:
     """A Word document whose body is these paragraphs."""
     body = "".join(f"<w:p><w:r><w:t>{escape(p)}</w:t></w:r></w:p>" for p in paragraphs)
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
-        archive.writestr("word/document.xml", f'<?xml version="1.0"?><w:document xmlns:w="{W}"><w:body>{body}'
-                                              "</w:body></w:document>")
+    with zipfile.ZipFile(buffer, "w") as archive:  # dated, so the same words make the same bytes
+        archive.writestr(zipfile.ZipInfo("[Content_Types].xml", FIXED_DATE), '<?xml version="1.0"?><Types/>')
+        archive.writestr(zipfile.ZipInfo("word/document.xml", FIXED_DATE),
+                         f'<?xml version="1.0"?><w:document xmlns:w="{W}"><w:body>{body}</w:body></w:document>')
     return buffer.getvalue()
 
 

@@ -4,7 +4,7 @@ near-copies a new upload is shown before it is published."""
 
 from dataclasses import asdict
 
-from sqlalchemy import ColumnElement, String, and_, cast, false, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.library.api import Filters, ResourceStatus, Shelves, SimilarResource, Visibility
@@ -14,7 +14,7 @@ from services.library import text as document_text
 from services.library import vectors
 from services.library.vectors import VectorIndex
 
-CANDIDATES = 200  # nearest resources by meaning considered per query, before filters
+CANDIDATES = 200  # resources a query considers (the best by words and meaning), before visibility
 MEANING_FLOOR = 0.35  # cosine below which a resource is not "about" the query
 WORD_BONUS = 1.0  # a resource that has the query's words ranks above those only near in meaning
 NEAR_COPY = 0.5  # shingle resemblance from which a text is "the same with small changes"
@@ -42,23 +42,24 @@ def _listed(visible: Shelves, filters: Filters) -> list[ColumnElement[bool]]:
 
 async def search(session: AsyncSession, index: VectorIndex, *, visible: Shelves, filters: Filters,
                  q: str, offset: int, limit: int) -> tuple[list[tuple[Resource, float]], int]:
-    """Newest first without words; with them, those that contain them first, then by meaning."""
+    """Newest first without words; with them, those that contain them (title, description, tags)
+    first, then by meaning. The words and the meaning are matched in the process's index; the
+    database applies visibility and status to the candidates (and picks the filtered ones first)."""
     where = _listed(visible, filters)
     if not q:
         total = await session.scalar(select(func.count()).select_from(Resource).where(*where))
         page = await session.scalars(select(Resource).where(*where).order_by(Resource.id.desc())
                                      .offset(offset).limit(limit))
         return [(resource, 0.0) for resource in page], total
+    among = set(await session.scalars(select(Resource.id).where(*where))) if any(asdict(filters).values()) else None
     await index.catch_up(session)
     [query] = await vectors.encode([q])
-    meaning = dict(index.nearest(query, limit=CANDIDATES, at_least=MEANING_FLOOR))
-    has_words = or_(Resource.title.contains(q, autoescape=True), Resource.description.contains(q, autoescape=True),
-                    cast(Resource.tags, String).contains(q, autoescape=True))
-    word_ids = set(await session.scalars(select(Resource.id).where(*where, has_words).limit(CANDIDATES)))
-    found = await session.scalars(select(Resource).where(*where, Resource.id.in_(word_ids | set(meaning))))
-    ranked = sorted(((r, meaning.get(r.id, 0.0) + (WORD_BONUS if r.id in word_ids else 0.0)) for r in found),
-                    key=lambda hit: (-hit[1], -hit[0].id))
-    return ranked[offset : offset + limit], len(ranked)
+    scores = dict(index.rank(query, words=q, bonus=WORD_BONUS, limit=CANDIDATES, at_least=MEANING_FLOOR, among=among))
+    shown = sorted(await session.scalars(select(Resource.id).where(*where, Resource.id.in_(scores))),
+                   key=lambda rid: (-scores[rid], -rid))
+    page = shown[offset : offset + limit]
+    rows = {r.id: r for r in await session.scalars(select(Resource).where(Resource.id.in_(page)))}
+    return [(rows[rid], scores[rid]) for rid in page], len(shown)
 
 
 async def more_like(session: AsyncSession, index: VectorIndex, *, resource: Resource, visible: Shelves,
