@@ -16,6 +16,9 @@ from services.library.filetypes import ALLOWED, HEAD_BYTES, TEXT_BEARING, Sniffe
 from services.library.storage import BlobStore
 
 
+STORE_PIECE = 1024 * 1024
+
+
 class _Refused(Exception):
     """Stops the store's put mid-stream; turned into the domain error once the put is abandoned."""
 
@@ -36,6 +39,7 @@ async def receive(session: AsyncSession, store: BlobStore, *, user: User, filena
 
     async def checked() -> AsyncIterator[bytes]:
         nonlocal size
+        pending = bytearray()  # the server's small reads handed on in pieces of STORE_PIECE
         async for chunk in chunks:
             size += len(chunk)
             if size > limit:
@@ -44,7 +48,12 @@ async def receive(session: AsyncSession, store: BlobStore, *, user: User, filena
             digest.update(chunk)
             if len(sniffer.head) >= HEAD_BYTES and not sniffer.head.startswith(b"PK") and not sniffer.allowed:
                 raise _Refused(_not_kept(sniffer.media_type))
-            yield chunk
+            pending += chunk
+            if len(pending) >= STORE_PIECE:
+                yield bytes(pending)
+                pending.clear()
+        if pending:
+            yield bytes(pending)
 
     key = f"files/{uuid.uuid4().hex}"
     try:
