@@ -34,7 +34,6 @@ async def forget(session: AsyncSession, *, resource: Resource, user_id: int, kin
                                                   Borrowing.kind == kind))
 
 
-
 async def counts(session: AsyncSession, *, resource_ids: Sequence[int]) -> dict[int, Counts]:
     if not resource_ids:
         return {}
