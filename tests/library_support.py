@@ -2,8 +2,6 @@
 GIF/HTML polyglot), an S3-compatible server process on loopback (moto), and uploading as a teacher."""
 
 import io
-import shutil
-import socket
 import subprocess
 import time
 import urllib.request
@@ -13,6 +11,9 @@ from contextlib import contextmanager
 from xml.sax.saxutils import escape
 
 import httpx
+
+from benchmarks.api_servers import free_port
+from engine.connection import bundled_binary
 
 BUCKET = "jiaoyan-library"
 FIXED_DATE = (2026, 12, 7, 0, 0, 0)
@@ -33,19 +34,13 @@ def docx(*paragraphs: str) -> bytes:
     return buffer.getvalue()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def s3_server() -> Iterator[str]:
     """moto's S3 server as a process of its own on a free loopback port, with the library's bucket;
     yields its endpoint."""
     port = free_port()
     endpoint = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen([shutil.which("moto_server") or "moto_server", "-H", "127.0.0.1", "-p", str(port)],
+    process = subprocess.Popen([bundled_binary("moto_server"), "-H", "127.0.0.1", "-p", str(port)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(200):
