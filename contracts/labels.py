@@ -28,6 +28,9 @@ NOTICE_LABELS = {
     "escalation": "督办", "run_stalled": "运行受阻", "campaign_cancelled": "活动取消", "session_announcement": "联片教研通知",
     "session_reminder": "联片教研提醒", "session_changed": "活动变更", "session_cancelled": "活动取消",
     "minutes_missing": "纪要催交", "session_absent": "缺席名单", "notice_rejected": "通知未能发出",
+    "mentoring_pair_started": "师徒结对", "mentoring_log_nudge": "师徒活动记录提醒", "mentoring_form_due": "阶段考评表提醒",
+    "mentoring_form_overdue": "阶段考评表督办", "mentoring_verdict": "阶段考评结果", "mentoring_pair_changed": "结对变更",
+    "mentoring_completed": "结对完成",
     "library_offer": "发布到资源库",
 }  # fmt: skip
 

@@ -7,6 +7,10 @@ from models.campaigns import (
     Campaign, CampaignMember, CampaignOrganiser, CampaignPhase, CheckIn, Plan, PlanStage, Problem, ProblemVector,
     Reflection, Task, Topic, TopicParticipant, TopicProposalRow, Training, Vote,
 )
+from models.campaigns import CampaignTheme, ProblemSecond
+from models.mentoring import (
+    MentoringLog, MentoringPair, MentoringProgramme, MentoringStageForm, MentoringVerdict,
+)
 from models.library import Borrowing, LibraryFile, Offer, Resource, ResourceVector, ResourceVersion
 from models.directory import Cluster, District, School, SchoolGroup, Teacher, TeacherSubject
 from models.notifications import Delivery, InboxItem, Notification, Preference, RobotChannel
@@ -42,11 +46,14 @@ __all__ = [
     "TopicProposalRow",
     "Training",
     "Vote",
+    "CampaignTheme",
+    "ProblemSecond",
     "CalendarToken",
     "Cluster",
     "Delivery",
     "District",
     "InboxItem",
+    "MentoringLog", "MentoringPair", "MentoringProgramme", "MentoringStageForm", "MentoringVerdict",
     "Borrowing", "LibraryFile", "Offer", "Resource", "ResourceVector", "ResourceVersion",  # the library
     "Notification",
     "Preference",

@@ -27,6 +27,7 @@ class RunKind(StrEnum):
     campaign = "campaign"
     series = "series"
     notification = "notification"
+    mentoring = "mentoring"  # a mentor pair's year (青蓝工程)
 
 
 class RunStatus(StrEnum):

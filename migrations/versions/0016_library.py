@@ -1,7 +1,7 @@
 """library: resources, versions, files, vectors, borrowings, offers
 
 Revision ID: 0016
-Revises: 0012
+Revises: 0018
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 import models.base
 
 revision: str = '0016'
-down_revision: str | None = '0012'
+down_revision: str | None = '0018'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
