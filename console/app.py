@@ -16,6 +16,7 @@ from console.campaigns import pages as campaigns
 from console.campaigns import tasks
 from console.campaigns import themes as campaign_themes
 from console.mentoring import pages as mentoring
+from console.library import pages as library
 from console.notifications import pages as notifications
 from console.operations import pages as operations
 from console.render import page
@@ -42,6 +43,7 @@ def install_console(app: FastAPI) -> None:
         mentoring,
         operations,
         tours,
+        library,
     ):
         app.include_router(module.router, prefix=PREFIX, include_in_schema=False)
 

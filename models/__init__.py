@@ -11,6 +11,7 @@ from models.campaigns import CampaignTheme, ProblemSecond
 from models.mentoring import (
     MentoringLog, MentoringPair, MentoringProgramme, MentoringStageForm, MentoringVerdict,
 )
+from models.library import Borrowing, LibraryFile, Offer, Resource, ResourceVector, ResourceVersion
 from models.directory import Cluster, District, School, SchoolGroup, Teacher, TeacherSubject
 from models.notifications import Delivery, InboxItem, Notification, Preference, RobotChannel
 from models.series import (
@@ -56,6 +57,7 @@ __all__ = [
     "District",
     "InboxItem",
     "MentoringLog", "MentoringPair", "MentoringProgramme", "MentoringStageForm", "MentoringVerdict",
+    "Borrowing", "LibraryFile", "Offer", "Resource", "ResourceVector", "ResourceVersion",  # the library
     "Notification",
     "Preference",
     "RobotChannel",
