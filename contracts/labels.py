@@ -6,6 +6,8 @@ STATUS_LABELS = {
     **{phase.value: label for phase, label in PHASE_LABELS.items()},
     "running": "进行中", "active": "进行中", "paused": "已暂停", "ended": "已提前结束", "scheduled": "待举行",
     "held": "已举行", "skipped": "本次取消", "cancelled": "已取消",
+    # exchanges (交流轮岗)
+    "planned": "尚未出发", "away": "交流中", "returned": "已返回", "reported": "待考核", "assessed": "已考核",
     # deliveries of a notice
     "pending": "待发送", "deferred": "延后发送", "sent": "已发送", "failed": "发送失败", "withdrawn": "已撤回",
     # Temporal's run statuses
@@ -28,6 +30,9 @@ NOTICE_LABELS = {
     "escalation": "督办", "run_stalled": "运行受阻", "campaign_cancelled": "活动取消", "session_announcement": "联片教研通知",
     "session_reminder": "联片教研提醒", "session_changed": "活动变更", "session_cancelled": "活动取消",
     "minutes_missing": "纪要催交", "session_absent": "缺席名单", "notice_rejected": "通知未能发出",
+    "exchange_announced": "交流轮岗通知", "exchange_postponed": "交流推迟", "exchange_end_reminder": "交流即将结束",
+    "exchange_report_requested": "交流总结提交", "exchange_report_late": "交流总结逾期", "exchange_assessment_due": "交流待考核",
+    "exchange_assessed": "交流考核结果", "exchange_quota_shortfall": "交流配额缺口",
 }  # fmt: skip
 
 # Timeline entry categories.

@@ -3,6 +3,7 @@ run is about, so starting the same thing twice finds the run already there, and 
 find the records of what it is about."""
 
 CAMPAIGN_PREFIX, SERIES_PREFIX = "campaign-", "series-"
+EXCHANGE_PREFIX, EXCHANGE_QUOTAS_PREFIX = "exchange-", "exchange-quotas-"
 
 
 def campaign(campaign_id: int) -> str:
@@ -11,6 +12,15 @@ def campaign(campaign_id: int) -> str:
 
 def series(series_id: int) -> str:
     return f"{SERIES_PREFIX}{series_id}"
+
+
+def exchange(exchange_id: int) -> str:
+    return f"{EXCHANGE_PREFIX}{exchange_id}"
+
+
+def exchange_quotas(year: int) -> str:
+    """The quota checkpoints of one school year (the one starting in `year`)."""
+    return f"{EXCHANGE_QUOTAS_PREFIX}{year}"
 
 
 def campaign_id_of(workflow_id: str) -> int | None:

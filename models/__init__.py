@@ -8,6 +8,7 @@ from models.campaigns import (
     Reflection, Task, Topic, TopicParticipant, TopicProposalRow, Training, Vote,
 )
 from models.directory import Cluster, District, School, SchoolGroup, Teacher, TeacherSubject
+from models.exchanges import Exchange
 from models.notifications import Delivery, InboxItem, Notification, Preference, RobotChannel
 from models.series import (
     CalendarToken,
@@ -45,6 +46,7 @@ __all__ = [
     "Cluster",
     "Delivery",
     "District",
+    "Exchange",
     "InboxItem",
     "Notification",
     "Preference",

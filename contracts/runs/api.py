@@ -27,6 +27,7 @@ class RunKind(StrEnum):
     campaign = "campaign"
     series = "series"
     notification = "notification"
+    exchange = "exchange"  # an exchange (交流轮岗), and each school year's quota checkpoints
 
 
 class RunStatus(StrEnum):
