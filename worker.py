@@ -15,6 +15,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.campaigns import CampaignActivities
+from activities.exchanges import ExchangeActivities
 from activities.notifications import NotificationActivities
 from activities.series import SeriesActivities
 from activities.stall_watch import StallWatch
@@ -26,10 +27,12 @@ from notifications.audiences import Audiences
 from services.campaigns import audiences as campaign_audiences
 from services.series import audiences as series_audiences
 from workflows.campaign import CampaignWorkflow
+from workflows.exchange import ExchangeQuotaWorkflow, ExchangeWorkflow
 from workflows.notify import DeliverNotificationWorkflow
 from workflows.series import SeriesWorkflow
 
-WORKFLOWS: list[type] = [SeriesWorkflow, DeliverNotificationWorkflow, CampaignWorkflow]
+WORKFLOWS: list[type] = [SeriesWorkflow, DeliverNotificationWorkflow, CampaignWorkflow,
+                         ExchangeWorkflow, ExchangeQuotaWorkflow]
 
 
 def _imported_contracts(path: Path, root: Path) -> set[Path]:
@@ -77,7 +80,8 @@ def activities_for(*, settings: Settings, session_factory: SessionFactory, audie
     notifications = NotificationActivities(session_factory, settings, audiences=audiences)
     series = SeriesActivities(session_factory)
     campaigns = CampaignActivities(session_factory, settings)
-    return [*notifications.all(), series.advance_series, series.end_after_cancel, *campaigns.all()]
+    exchanges = ExchangeActivities(session_factory, settings)
+    return [*notifications.all(), series.advance_series, series.end_after_cancel, *campaigns.all(), *exchanges.all()]
 
 
 def create_worker(

@@ -20,10 +20,12 @@ from config import Settings
 from contracts import workflow_ids
 from db import SessionFactory
 from engine import campaigns as campaign_runs
+from engine import exchanges as exchange_runs
 from engine import series as series_runs
 from engine.starts import NotStarted
-from models import Series
+from models import Exchange, Series
 from services.campaigns import service as campaign_service
+from services.exchanges import service as exchange_service
 from services.series import service as series_service
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,13 @@ async def _start_series(client: Client, *, settings: Settings, session: AsyncSes
     return await series_runs.start(client, settings=settings, series=series, started_by=started_by)
 
 
+async def _start_exchange(client: Client, *, settings: Settings, session: AsyncSession, record_id: int,
+                          started_by: str) -> bool:
+    exchange = await session.get(Exchange, record_id)
+    return await exchange_runs.start(client, settings=settings, session=session, exchange=exchange,
+                                     started_by=started_by)
+
+
 @dataclass(frozen=True)
 class _Records:
     """One kind of record that has a run: its live ones a page at a time, its workflow id, its start."""
@@ -57,6 +66,7 @@ class _Records:
 RECORDS = [
     _Records(campaign_service.live_campaigns, workflow_ids.campaign, _start_campaign),
     _Records(series_service.live_series, workflow_ids.series, _start_series),
+    _Records(exchange_service.live_exchanges, workflow_ids.exchange, _start_exchange),
 ]
 
 

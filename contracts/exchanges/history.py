@@ -112,7 +112,21 @@ class AssessRequest(BaseModel):
     actor_user_id: int | None = None
 
 
-class AssessmentDone(BaseModel):
+class PostponeInput(BaseModel):
+    exchange_id: int
+    request: PostponeRequest
+    at: datetime
+
+
+class AssessInput(BaseModel):
+    exchange_id: int
+    request: AssessRequest
+    at: datetime
+
+
+class ChangeDone(BaseModel):
+    """A postponement or an assessment, stored: what to tell, and the exchange now."""
+
     notices: list[NotifyRequest] = Field(default_factory=list)
     state: ExchangeState
 
@@ -136,8 +150,11 @@ class QuotaRunInput(BaseModel):
 
 
 class CheckpointInput(BaseModel):
+    """Run `run` (if any), then say which checkpoint of the year comes next."""
+
     year: int
-    checkpoint: Checkpoint | None = None  # run this one; None: only say which is next
+    done: list[Checkpoint] = Field(default_factory=list)
+    run: Checkpoint | None = None
     at: datetime
 
 
