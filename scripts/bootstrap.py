@@ -5,6 +5,7 @@
 
 import asyncio
 import logging
+from datetime import datetime
 
 from alembic import command
 from alembic.config import Config
@@ -29,7 +30,8 @@ async def seed(settings: Settings) -> None:
     async with create_session_factory(engine)() as session:
         if await bootstrap_admin(session, username=settings.admin_username, password=settings.admin_password):
             log.info("created admin %s", settings.admin_username)
-        if settings.demo_data and await load_demo_county(session, password=settings.demo_password):
+        if settings.demo_data and await load_demo_county(
+                session, password=settings.demo_password, today=datetime.now(settings.tz).date(), tz=settings.tz):
             log.info("loaded the demo county (示例区)")
         await session.commit()
     await engine.dispose()

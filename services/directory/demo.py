@@ -3,12 +3,16 @@
 Deterministic, so README, tests and screenshots can name people: staff `staff01`, `staff02`,
 teachers `t0001` … `t0060`."""
 
+from datetime import date
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.directory.api import GradeBand, Role
+from contracts.directory.api import GradeBand, Locality, Role
 from models import Cluster, District, School, SchoolGroup, Teacher, User
 from services.accounts.security import hash_password
+from services.exchanges.demo import load_demo_exchanges
 
 SCHOOL_GROUPS = [
     ("高中组", GradeBand.senior),
@@ -23,6 +27,9 @@ CLUSTERS = [
     ("农村小学东片", "农村小学组", ["东湖镇中心小学", "桃园小学", "石桥小学", "清河小学"]),
     ("初中联片", "初中组", ["第一中学", "第二中学", "城南中学", "民族中学"]),
 ]
+# Lead schools (牵头校) are in town (城区); the others' localities, so exchanges have a town end.
+LOCALITIES = {"桃园小学": Locality.rural, "石桥小学": Locality.rural, "清河小学": Locality.rural,
+              "民族中学": Locality.rural}
 SUBJECTS = {
     GradeBand.primary: ["语文", "数学", "英语", "科学", "道德与法治"],
     GradeBand.junior: ["语文", "数学", "英语", "物理", "历史"],
@@ -36,8 +43,11 @@ def demo_teacher_name(index: int) -> str:
     return SURNAMES[index % len(SURNAMES)] + GIVEN_NAMES[(index * 7) % len(GIVEN_NAMES)]
 
 
-async def load_demo_county(session: AsyncSession, *, password: str) -> bool:
-    """Load the demo county unless the directory already has a district. True if loaded."""
+async def load_demo_county(session: AsyncSession, *, password: str, today: date | None = None,
+                           tz: ZoneInfo = ZoneInfo("Asia/Shanghai")) -> bool:
+    """Load the demo county unless the directory already has a district. True if loaded. With
+    `today` (make run), also a year of the programmes around it; without (the tests' county), none:
+    their records would have runs for the reconciler to start in every test."""
     if await session.scalar(select(District.id).limit(1)) is not None:
         return False
     # One hash for every demo login: hashing sixty passwords would slow every start and test.
@@ -60,8 +70,9 @@ async def load_demo_county(session: AsyncSession, *, password: str) -> bool:
         cluster = Cluster(school_group_id=group.id, name=cluster_name)
         session.add(cluster)
         await session.flush()
-        for school_name in school_names:
-            school = School(cluster_id=cluster.id, name=school_name, address=f"示例区{school_name}")
+        for position, school_name in enumerate(school_names):
+            locality = Locality.urban if position == 0 else LOCALITIES.get(school_name, Locality.town)
+            school = School(cluster_id=cluster.id, name=school_name, address=f"示例区{school_name}", locality=locality)
             session.add(school)
             await session.flush()
             for _ in range(TEACHERS_PER_SCHOOL):
@@ -84,4 +95,6 @@ async def load_demo_county(session: AsyncSession, *, password: str) -> bool:
                         cluster.lead_school_id = school.id
                         cluster.organiser_user_id = teacher.user.id
     await session.flush()
+    if today is not None:
+        await load_demo_exchanges(session, today=today, tz=tz)
     return True

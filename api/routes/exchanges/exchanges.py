@@ -1,7 +1,9 @@
 """Teacher exchanges (交流轮岗): agreements, their Excel import, actual dates, the return report,
 the staff's postponement and assessment, and each alliance's live quotas."""
 
-from fastapi import APIRouter, Request, UploadFile, status
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, UploadFile, status
 
 from actions.exchanges import actions as exchange_actions
 from api.audit import set_audit_subject
@@ -43,11 +45,10 @@ async def import_exchanges(file: UploadFile, ctx: ContextDep):
 
 
 @router.get("/exchanges/quotas", response_model=list[AllianceQuota])
-async def exchange_quotas(ctx: ContextDep, year: int | None = None, cluster_id: Id | None = None):
+async def exchange_quotas(ctx: ContextDep, year: Annotated[int | None, Query(ge=2000, le=2199)] = None,
+                          cluster_id: Id | None = None):
     """Staff, admin: each alliance's quotas for the school year beginning in `year` (default: the
     current one), counted from actual dates and projected to the year's end."""
-    if year is not None and not 2000 <= year < 2200:
-        year = None
     return await exchange_actions.quotas_now(ctx, year=year, cluster_id=cluster_id)
 
 
