@@ -62,7 +62,7 @@ class ExchangeActivities:
             notice = people.notice(
                 ExchangeAssessed, "assessed", people.ids("teacher"), teaching_results=exchange.teaching_results,
                 local_influence=exchange.local_influence, collaboration=exchange.collaboration,
-                outcome=exchange.outcome.value, comment=exchange.assessment_comment)
+                outcome=str(exchange.outcome), comment=exchange.assessment_comment)
             await session.commit()
         return ChangeDone(notices=[notice] if notice else [], state=exchanges.state_of(exchange))
 

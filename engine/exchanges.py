@@ -43,7 +43,7 @@ async def start(client: Client, *, settings: Settings, session: AsyncSession, ex
         School.id.in_([exchange.home_school_id, exchange.host_school_id])).distinct()))
     attributes = TypedSearchAttributes([
         SearchAttributePair(sa.RUN_KIND, "exchange"), SearchAttributePair(sa.CLUSTER_IDS, [str(c) for c in cluster_ids]),
-        SearchAttributePair(sa.PHASE, exchange.status.value), SearchAttributePair(sa.STARTED_BY, started_by),
+        SearchAttributePair(sa.PHASE, str(exchange.status)), SearchAttributePair(sa.STARTED_BY, started_by),
     ])
     return await start_once(client, ExchangeWorkflow.run, ExchangeRunInput(exchange_id=exchange.id),
                             workflow_id=exchange.workflow_id, settings=settings, search_attributes=attributes)
@@ -76,7 +76,7 @@ async def _steer(client: Client, exchange: Exchange, update: Any, *args: Any) ->
         raise
     except RPCError as error:
         if error.status == RPCStatusCode.NOT_FOUND:
-            raise Conflict("交流流程已结束 (the exchange's run has ended)", status=exchange.status.value) from None
+            raise Conflict("交流流程已结束 (the exchange's run has ended)", status=str(exchange.status)) from None
         raise
 
 

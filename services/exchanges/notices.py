@@ -47,7 +47,7 @@ class ExchangePeople:
             return None
         exchange = self.exchange
         payload = model(teacher=self.teacher.name, home_school=self.home.name, host_school=self.host.name,
-                        exchange_kind=exchange.kind.value, starts_on=exchange.planned_start,
+                        exchange_kind=str(exchange.kind), starts_on=exchange.planned_start,
                         ends_on=exchange.actual_end or exchange.planned_end, **fields)
         return NotifyRequest(payload=payload, key=exchange_key(exchange, suffix), user_ids=user_ids,
                              link=exchange_link(exchange))

@@ -77,7 +77,7 @@ async def create_exchange(session: AsyncSession, *, data: ExchangeIn, actor: Use
 def _refuse_unless(exchange: Exchange, allowed: tuple[ExchangeStatus, ...], what: str) -> None:
     if exchange.status not in allowed:
         raise Conflict(f"交流{STATUS_WORDS[exchange.status]}，不能{what} (not allowed while {exchange.status})",
-                       status=exchange.status.value)
+                       status=str(exchange.status))
 
 
 async def set_actual_dates(session: AsyncSession, *, exchange: Exchange, data: ActualDatesIn,
