@@ -124,7 +124,8 @@ async def _checked_rows(session: AsyncSession, table: list[list[str]]) -> list[_
                               assessment_mechanism=value.get("assessment_mechanism", ""))
         except ValidationError as invalid:
             for error in invalid.errors():
-                field = str(error["loc"][0]) if error["loc"] else "planned_end"
+                # The agreement's own rules name no field: the weekday one says "weekday", the other the end.
+                field = str(error["loc"][0]) if error["loc"] else "weekday" if "weekday" in error["msg"] else ""
                 bad(field if field in HEADERS else "planned_end", error["msg"].removeprefix("Value error, "))
             errors.extend(row_errors)
             continue
