@@ -36,15 +36,15 @@ async def _school_contacts(ctx: Context, exchange: Exchange) -> set[int]:
     return {school.contact_user_id for school in schools if school and school.contact_user_id}
 
 
-async def _is_teacher(ctx: Context, exchange: Exchange) -> bool:
+async def is_exchange_teacher(ctx: Context, exchange: Exchange) -> bool:
     return any(e.id == exchange.id for e in await exchanges.exchanges_of_user(ctx.session, user_id=ctx.user.id))
 
 
-async def _readable(ctx: Context, exchange_id: int) -> Exchange:
+async def readable_exchange(ctx: Context, exchange_id: int) -> Exchange:
     """Staff and admins; the exchanged teacher; the contacts of her two schools."""
     exchange = await exchanges.get_exchange(ctx.session, exchange_id)
     if not (is_staff(ctx.user) or ctx.user.id in await _school_contacts(ctx, exchange)
-            or await _is_teacher(ctx, exchange)):
+            or await is_exchange_teacher(ctx, exchange)):
         raise Forbidden(NOT_YOURS)
     return exchange
 
@@ -62,7 +62,7 @@ async def _out(ctx: Context, exchange: Exchange) -> ExchangeOut:
     return await exchanges.view(ctx.session, exchange, settings=ctx.settings)
 
 
-def _today(ctx: Context) -> date:
+def local_today(ctx: Context) -> date:
     return exchanges.local_day(ctx.now, ctx.settings.tz)
 
 
@@ -104,13 +104,13 @@ async def my_exchanges(ctx: Context) -> list[ExchangeOut]:
 
 async def read_exchange(ctx: Context, *, exchange_id: int) -> ExchangeOut:
     """Staff, admin, the exchanged teacher, both schools' contacts."""
-    return await _out(ctx, await _readable(ctx, exchange_id))
+    return await _out(ctx, await readable_exchange(ctx, exchange_id))
 
 
 async def quotas_now(ctx: Context, *, year: int | None, cluster_id: int | None) -> list[AllianceQuota]:
     """Staff, admin: each alliance's quotas for a school year (default: the current one)."""
     require_staff(ctx.user)
-    today = _today(ctx)
+    today = local_today(ctx)
     return await quotas.quotas(ctx.session, year=year or quotas.year_of(today, ctx.settings), today=today,
                                settings=ctx.settings, cluster_id=cluster_id)
 
@@ -124,7 +124,7 @@ async def set_actual_dates(ctx: Context, *, exchange_id: int, data: ActualDatesI
     exchange = await exchanges.get_exchange(ctx.session, exchange_id)
     if not (is_staff(ctx.user) or ctx.user.id in await _school_contacts(ctx, exchange)):
         raise Forbidden(NOT_A_CONTACT)
-    await exchanges.set_actual_dates(ctx.session, exchange=exchange, data=data, today=_today(ctx))
+    await exchanges.set_actual_dates(ctx.session, exchange=exchange, data=data, today=local_today(ctx))
     await ctx.session.commit()
     await exchange_runs.replan(ctx.temporal, exchange)
     return await _out(ctx, exchange)
@@ -133,7 +133,7 @@ async def set_actual_dates(ctx: Context, *, exchange_id: int, data: ActualDatesI
 async def submit_report(ctx: Context, *, exchange_id: int, data: ReportIn) -> ExchangeOut:
     """The exchanged teacher, once back: her return report (the run reads it at its next step)."""
     exchange = await exchanges.get_exchange(ctx.session, exchange_id)
-    if not await _is_teacher(ctx, exchange):
+    if not await is_exchange_teacher(ctx, exchange):
         raise Forbidden(NOT_THE_TEACHER)
     await exchanges.submit_report(ctx.session, exchange=exchange, content=data.content, now=ctx.now)
     await ctx.session.commit()

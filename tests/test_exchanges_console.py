@@ -1,0 +1,37 @@
+"""The exchange pages of the console: the staff board with its quota bars, and the teacher's own
+exchange page, reached from her notice's link, where she writes her return report."""
+
+import re
+from datetime import date
+
+from tests.conftest import console_login
+from tests.exchanges_support import add_exchange
+
+HOSTILE = "<script>alert(1)</script>"
+
+
+async def test_the_board_and_the_return_report_form(api, session_factory):
+    today = date.today()
+    exchange_id = await add_exchange(session_factory, "t0002", "东城小学", start=date(today.year - 1, 9, 1), days=30)
+
+    await console_login(api, "t0002")
+    mine = await api.get("/console/me/exchanges")  # her only exchange: straight to its page
+    assert mine.status_code == 303 and mine.headers["location"] == f"/console/exchanges/{exchange_id}"
+    page = await api.get(f"/console/exchanges/{exchange_id}")
+    assert page.status_code == 200 and 'name="content"' in page.text
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
+    empty = await api.post(f"/console/exchanges/{exchange_id}/report", data={"csrf": csrf, "content": " "})
+    assert empty.status_code == 422 and 'id="error-content"' in empty.text
+    sent = await api.post(f"/console/exchanges/{exchange_id}/report", data={"csrf": csrf, "content": HOSTILE})
+    assert sent.status_code == 303 and sent.headers["location"].endswith("?done=report")
+    shown = await api.get(sent.headers["location"])
+    assert "交流总结已提交" in shown.text and HOSTILE not in shown.text and "&lt;script&gt;" in shown.text
+    assert (await api.get("/console/exchanges")).status_code == 403  # the board is the staff's
+
+    api.cookies.clear()
+    await console_login(api, "staff01")
+    board = await api.get("/console/exchanges")
+    assert board.status_code == 200, board.text
+    assert "<progress" in board.text and "待考核（1）" in board.text and "城区小学第一片" in board.text
+    assessment = await api.get(f"/console/exchanges/{exchange_id}")
+    assert 'name="teaching_results"' in assessment.text
