@@ -1,9 +1,14 @@
 """The exchange pages of the console: the staff board with its quota bars, and the teacher's own
-exchange page, reached from her notice's link, where she writes her return report."""
+exchange page, reached from her notice's link, where she writes her return report; and her to-do until she has."""
 
 import re
-from datetime import date
+from datetime import date, datetime, timezone
 
+from sqlalchemy import select
+
+from models import Exchange, User
+from services.exchanges import service
+from services.exchanges.todos import todos_for
 from tests.conftest import console_login
 from tests.exchanges_support import add_exchange
 
@@ -35,3 +40,19 @@ async def test_the_board_and_the_return_report_form(api, session_factory):
     assert "<progress" in board.text and "待考核（1）" in board.text and "城区小学第一片" in board.text
     assessment = await api.get(f"/console/exchanges/{exchange_id}")
     assert 'name="teaching_results"' in assessment.text
+
+
+async def test_her_todo_is_the_report_until_she_hands_it_in(session_factory, demo):
+    exchange_id = await add_exchange(session_factory, "t0002", "东城小学", start=date(2026, 3, 2), days=14)
+    now = datetime.now(timezone.utc)
+    async with session_factory() as session:
+        user = await session.scalar(select(User).where(User.username == "t0002"))
+        (todo,) = await todos_for(session, user=user, now=now)
+        assert (todo.source, todo.action, todo.link) == ("exchange", "return_report", f"/console/exchanges/{exchange_id}")
+        assert todo.due.date() == date(2026, 3, 30) and todo.title == "提交交流总结：东城小学"
+        other = await session.scalar(select(User).where(User.username == "t0003"))
+        assert await todos_for(session, user=other, now=now) == []
+        exchange = await session.get(Exchange, exchange_id)
+        await service.submit_report(session, exchange=exchange, content="已完成", now=now)
+        await session.commit()
+        assert await todos_for(session, user=user, now=now) == []
