@@ -67,3 +67,24 @@ async def test_a_bad_row_answers_422_with_every_bad_row_and_imports_nothing(api,
     errors = {(e["row"], e["column"]) for e in answer.json()["errors"]}
     assert errors == {(5, "工号"), (6, "交流学校"), (6, "交流类型"), (6, "计划开始"), (7, "交流学校"), (8, "计划结束"), (9, "每周驻校日")}
     assert await _count(session_factory) == 0
+
+
+async def test_the_roster_carries_each_school_locality(api, login):
+    staff = await login("staff01")
+    header = "工号,姓名,学校,学科,学段,手机,城乡"
+
+    def roster(*rows: str) -> bytes:
+        return "\r\n".join([header, *rows]).encode()
+
+    differing = roster("s2001,甲老师,东城小学,语文,小学,13800002001,乡镇", "s2002,乙老师,东城小学,数学,小学,13800002002,城区",
+                       "s2003,丙老师,西城小学,数学,小学,13800002003,郊区")
+    refused = await api.post("/api/v1/teachers/import", headers=staff, files={"file": ("r.csv", differing)})
+    assert refused.status_code == 422
+    assert {(e["row"], e["column"]) for e in refused.json()["errors"]} == {(3, "城乡"), (4, "城乡")}
+    agreed = roster("s2001,甲老师,东城小学,语文,小学,13800002001,农村", "s2002,乙老师,东城小学,数学,小学,13800002002,")
+    assert (await api.post("/api/v1/teachers/import", headers=staff, files={"file": ("r.csv", agreed)})).status_code == 200
+    school = (await api.get("/api/v1/schools/2", headers=staff)).json()
+    assert (school["name"], school["locality"]) == ("东城小学", "农村")
+    moved = await api.patch("/api/v1/schools/2", headers=staff, json={"locality": "乡镇"})
+    assert moved.status_code == 200 and moved.json()["locality"] == "乡镇"
+    assert (await api.patch("/api/v1/schools/2", headers=staff, json={"locality": "郊区"})).status_code == 422
