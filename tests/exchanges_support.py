@@ -6,9 +6,12 @@ from datetime import date, timedelta
 import httpx
 from sqlalchemy import select
 
+from config import Settings
+from contracts import workflow_ids
 from contracts.exchanges.history import ExchangeKind, ExchangeStatus
 from db import SessionFactory
 from models import Exchange, School, Teacher
+from services.exchanges.quotas import year_of
 from services.exchanges.service import import_key
 
 
@@ -43,6 +46,8 @@ async def exchange_world(staff: httpx.AsyncClient, session_factory: SessionFacto
 
 
 async def exchange_workflow_ids(session_factory: SessionFactory) -> list[str]:
+    """The runs of the exchanges, and of their school years' quota checkpoints."""
     async with session_factory() as session:
         exchanges = list(await session.scalars(select(Exchange)))
-    return [exchange.workflow_id for exchange in exchanges]
+    years = {year_of(exchange.planned_start, Settings(_env_file=None)) for exchange in exchanges}
+    return [*(exchange.workflow_id for exchange in exchanges), *map(workflow_ids.exchange_quotas, sorted(years))]
