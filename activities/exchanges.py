@@ -44,7 +44,7 @@ class ExchangeActivities:
     async def postpone_exchange(self, request: PostponeInput) -> ChangeDone:
         async with self.session_factory() as session:
             exchange = await exchanges.get_exchange(session, request.exchange_id)
-            previous_start = exchange.planned_start
+            previous_start = request.request.previous_start or exchange.planned_start
             await exchanges.postpone(session, exchange=exchange, request=request.request)
             people = await ExchangePeople.of(session, exchange)
             notice = people.notice(ExchangePostponed, f"postponed:{exchange.planned_start.isoformat()}",

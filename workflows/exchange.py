@@ -70,6 +70,7 @@ class ExchangeWorkflow:
     @workflow.update
     async def postpone(self, request: PostponeRequest) -> ExchangeState:
         """Staff move the start later: the reminders move with it."""
+        request = request.model_copy(update={"previous_start": self.state.planned_start})
         done = await self._change(ExchangeActivities.postpone_exchange,
                                   PostponeInput(exchange_id=self.exchange_id, request=request, at=workflow.now()))
         return done.state

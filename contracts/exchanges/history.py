@@ -91,6 +91,7 @@ class PostponeRequest(BaseModel):
     new_end: date | None = None
     reason: Reason = ""
     actor_user_id: int | None = None
+    previous_start: date | None = None  # set by the run from what it knows: the notice says it, run twice alike
 
 
 class Outcome(StrEnum):

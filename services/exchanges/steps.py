@@ -3,7 +3,7 @@ reminder before the end, the report request on return, the late report escalated
 school's contact and then to staff, the assessment asked of staff. Each step is named by the date
 it hangs on ("announce:2027-03-01"), so a postponement makes new steps and leaves the ones done
 before as they were; what is done is recorded on the exchange (`steps_done`), so the run keeps
-no list and a step run twice sends nothing twice.
+no list.
 
 A step that comes due after what it announces has passed (an exchange created late, or imported
 with past dates) is done without a notice: nobody hears of a start months ago."""
@@ -64,13 +64,15 @@ async def plan_next(session: AsyncSession, *, exchange: Exchange, settings: Sett
 
 async def run_step(session: AsyncSession, *, exchange: Exchange, step: Step, settings: Settings,
                    at: datetime) -> list[NotifyRequest]:
-    """Do the step and record it done; the notices to send. A step already done, or made stale by a
-    change of dates, sends nothing; a step whose moment has passed unannounced is only recorded."""
-    if step.key in exchange.steps_done or step.key not in {s.key for s in timeline(exchange, settings)}:
+    """Do the step and record it done; the notices to send. A step made stale by a change of dates
+    sends nothing; a step whose moment has passed unannounced is only recorded. Run again (its answer
+    lost), it answers the same notices, which their keys keep from being sent twice."""
+    if step.key not in {s.key for s in timeline(exchange, settings)}:
         return []
     wanted = exchange.status in WANTED[step.kind] and not _passed(step, exchange, settings, at)
-    exchange.steps_done = [*exchange.steps_done, step.key]
-    await session.flush()
+    if step.key not in exchange.steps_done:
+        exchange.steps_done = [*exchange.steps_done, step.key]
+        await session.flush()
     if not wanted:
         return []
     people = await ExchangePeople.of(session, exchange)
