@@ -52,10 +52,7 @@ class ExchangeWorkflow:
         self.exchange_id = start.exchange_id
         self.state: ExchangeState | None = None
         self.replan_wanted = False
-
-    @workflow.query
-    def current(self) -> ExchangeState | None:
-        return self.state
+        self.deciding = False  # a postponement or an assessment being applied: a second waits its turn (409)
 
     @workflow.update
     async def replan(self) -> None:
@@ -77,6 +74,7 @@ class ExchangeWorkflow:
 
     @postpone.validator
     def _validate_postpone(self, request: PostponeRequest) -> None:
+        self._not_deciding()
         if self.state is None or self.state.status not in NOT_STARTED:
             raise _wrong_phase("交流已开始或已结束，不能推迟 (only an exchange not yet begun can be postponed)",
                                self.state.status if self.state else None)
@@ -94,23 +92,32 @@ class ExchangeWorkflow:
 
     @assess.validator
     def _validate_assess(self, request: AssessRequest) -> None:
+        self._not_deciding()
         if self.state is None or self.state.status in (*NOT_STARTED, *DONE):
             raise _wrong_phase("交流尚未开始或已考核，不能考核 (only a returned exchange is assessed, once)",
                                self.state.status if self.state else None)
 
+    def _not_deciding(self) -> None:
+        if self.deciding:
+            raise _wrong_phase("另一项决定正在处理，请稍后再试 (another decision is being applied)",
+                               self.state.status if self.state else None)
+
     async def _change(self, activity, request) -> ChangeDone:
+        self.deciding = True  # before the first await: a decision arriving meanwhile is refused
         try:
             done: ChangeDone = await workflow.execute_activity_method(
                 activity, request, start_to_close_timeout=timedelta(minutes=2), retry_policy=RETRY)
+            self._set_state(done.state)
         except ActivityError as error:
             refusal = error.cause
             if isinstance(refusal, ApplicationError) and refusal.type in ("Conflict", "InvalidField"):
                 raise _wrong_phase(refusal.message, self.state.status) from None
             raise
+        finally:
+            self.deciding = False
+        self.replan_wanted = True
         for notice in done.notices:
             await notify(notice)
-        self._set_state(done.state)
-        self.replan_wanted = True
         return done
 
     @workflow.run
