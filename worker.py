@@ -16,6 +16,7 @@ from temporalio.worker import Worker
 
 from activities.campaigns import CampaignActivities
 from activities.exchanges import ExchangeActivities
+from activities.mentoring import MentoringActivities
 from activities.notifications import NotificationActivities
 from activities.series import SeriesActivities
 from activities.stall_watch import StallWatch
@@ -28,10 +29,11 @@ from services.campaigns import audiences as campaign_audiences
 from services.series import audiences as series_audiences
 from workflows.campaign import CampaignWorkflow
 from workflows.exchange import ExchangeQuotaWorkflow, ExchangeWorkflow
+from workflows.mentoring import MentoringPairWorkflow
 from workflows.notify import DeliverNotificationWorkflow
 from workflows.series import SeriesWorkflow
 
-WORKFLOWS: list[type] = [SeriesWorkflow, DeliverNotificationWorkflow, CampaignWorkflow,
+WORKFLOWS: list[type] = [SeriesWorkflow, DeliverNotificationWorkflow, CampaignWorkflow, MentoringPairWorkflow,
                          ExchangeWorkflow, ExchangeQuotaWorkflow]
 
 
@@ -80,8 +82,10 @@ def activities_for(*, settings: Settings, session_factory: SessionFactory, audie
     notifications = NotificationActivities(session_factory, settings, audiences=audiences)
     series = SeriesActivities(session_factory)
     campaigns = CampaignActivities(session_factory, settings)
+    mentoring = MentoringActivities(session_factory, settings)
     exchanges = ExchangeActivities(session_factory, settings)
-    return [*notifications.all(), series.advance_series, series.end_after_cancel, *campaigns.all(), *exchanges.all()]
+    return [*notifications.all(), series.advance_series, series.end_after_cancel, *campaigns.all(), *mentoring.all(),
+            *exchanges.all()]
 
 
 def create_worker(

@@ -14,6 +14,8 @@ from console.campaigns import problems as campaign_problems
 from console.campaigns import topics as campaign_topics
 from console.campaigns import pages as campaigns
 from console.campaigns import tasks
+from console.campaigns import themes as campaign_themes
+from console.mentoring import pages as mentoring
 from console.exchanges import pages as exchanges
 from console.notifications import pages as notifications
 from console.render import page
@@ -26,8 +28,19 @@ PREFIX = "/console"
 
 def install_console(app: FastAPI) -> None:
     app.mount(f"{PREFIX}/static", StaticFiles(directory=Path(__file__).parent / "static"), name="console-static")
-    for module in (home, runs, series, campaigns, campaign_problems, campaign_topics, tasks, notifications,
-                   exchanges):
+    for module in (
+        home,
+        runs,
+        series,
+        campaigns,
+        campaign_problems,
+        campaign_topics,
+        campaign_themes,
+        tasks,
+        notifications,
+        mentoring,
+        exchanges,
+    ):
         app.include_router(module.router, prefix=PREFIX, include_in_schema=False)
 
     @app.exception_handler(LoginRequired)

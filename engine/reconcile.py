@@ -21,11 +21,13 @@ from contracts import workflow_ids
 from db import SessionFactory
 from engine import campaigns as campaign_runs
 from engine import exchanges as exchange_runs
+from engine import mentoring as mentoring_runs
 from engine import series as series_runs
 from engine.starts import NotStarted
-from models import Exchange, Series
+from models import Exchange, MentoringPair, MentoringProgramme, Series
 from services.campaigns import service as campaign_service
 from services.exchanges import service as exchange_service
+from services.mentoring import service as mentoring_service
 from services.series import service as series_service
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,14 @@ async def _start_series(client: Client, *, settings: Settings, session: AsyncSes
     return await series_runs.start(client, settings=settings, series=series, started_by=started_by)
 
 
+async def _start_mentoring_pair(client: Client, *, settings: Settings, session: AsyncSession, record_id: int,
+                                started_by: str) -> bool:
+    pair = await session.get(MentoringPair, record_id)
+    programme = await session.get(MentoringProgramme, pair.programme_id)
+    return await mentoring_runs.start(client, settings=settings, pair=pair, cluster_id=programme.cluster_id,
+                                      started_by=started_by)
+
+
 async def _start_exchange(client: Client, *, settings: Settings, session: AsyncSession, record_id: int,
                           started_by: str) -> bool:
     exchange = await session.get(Exchange, record_id)
@@ -66,6 +76,7 @@ class _Records:
 RECORDS = [
     _Records(campaign_service.live_campaigns, workflow_ids.campaign, _start_campaign),
     _Records(series_service.live_series, workflow_ids.series, _start_series),
+    _Records(mentoring_service.live_pairs, workflow_ids.mentoring_pair, _start_mentoring_pair),
     _Records(exchange_service.live_exchanges, workflow_ids.exchange, _start_exchange),
 ]
 

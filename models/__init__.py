@@ -7,6 +7,10 @@ from models.campaigns import (
     Campaign, CampaignMember, CampaignOrganiser, CampaignPhase, CheckIn, Plan, PlanStage, Problem, ProblemVector,
     Reflection, Task, Topic, TopicParticipant, TopicProposalRow, Training, Vote,
 )
+from models.campaigns import CampaignTheme, ProblemSecond
+from models.mentoring import (
+    MentoringLog, MentoringPair, MentoringProgramme, MentoringStageForm, MentoringVerdict,
+)
 from models.directory import Cluster, District, School, SchoolGroup, Teacher, TeacherSubject
 from models.exchanges import Exchange
 from models.notifications import Delivery, InboxItem, Notification, Preference, RobotChannel
@@ -42,12 +46,15 @@ __all__ = [
     "TopicProposalRow",
     "Training",
     "Vote",
+    "CampaignTheme",
+    "ProblemSecond",
     "CalendarToken",
     "Cluster",
     "Delivery",
     "District",
     "Exchange",
     "InboxItem",
+    "MentoringLog", "MentoringPair", "MentoringProgramme", "MentoringStageForm", "MentoringVerdict",
     "Notification",
     "Preference",
     "RobotChannel",

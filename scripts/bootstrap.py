@@ -5,7 +5,6 @@
 
 import asyncio
 import logging
-from datetime import datetime
 
 from alembic import command
 from alembic.config import Config
@@ -30,8 +29,7 @@ async def seed(settings: Settings) -> None:
     async with create_session_factory(engine)() as session:
         if await bootstrap_admin(session, username=settings.admin_username, password=settings.admin_password):
             log.info("created admin %s", settings.admin_username)
-        if settings.demo_data and await load_demo_county(
-                session, password=settings.demo_password, today=datetime.now(settings.tz).date(), tz=settings.tz):
+        if settings.demo_data and await load_demo_county(session, password=settings.demo_password, programmes=True):
             log.info("loaded the demo county (示例区)")
         await session.commit()
     await engine.dispose()

@@ -51,6 +51,14 @@ class NotificationKind(StrEnum):
     exchange_assessed = "exchange_assessed"
     exchange_quota_shortfall = "exchange_quota_shortfall"  # to staff and the alliance's lead school
     notice_rejected = "notice_rejected"  # to admins: a notice could not be stored, so nobody got it
+    # mentor pairs (青蓝工程)
+    mentoring_pair_started = "mentoring_pair_started"
+    mentoring_log_nudge = "mentoring_log_nudge"  # to the side whose month's logs are under the quota
+    mentoring_form_due = "mentoring_form_due"  # to the side whose stage form is missing
+    mentoring_form_overdue = "mentoring_form_overdue"  # to the school contact, then to staff
+    mentoring_verdict = "mentoring_verdict"
+    mentoring_pair_changed = "mentoring_pair_changed"  # mentor replaced, extended, ended early
+    mentoring_completed = "mentoring_completed"  # with the certificate
 
 
 K = NotificationKind
@@ -353,6 +361,68 @@ class RunStalled(BaseModel):
     error: str
 
 
+# ---- mentor pairs (青蓝工程) ------------------------------------------------------------------
+
+
+class MentoringNotice(BaseModel):
+    """One pair; the templates label it "<programme>：<mentor>—<mentee>"."""
+
+    programme: str  # the programme's title and school year
+    mentor: str
+    mentee: str
+
+
+class MentoringPairStarted(MentoringNotice):
+    kind: Literal[K.mentoring_pair_started] = K.mentoring_pair_started
+    subject: str
+    goals: str
+    ends_on: date
+
+
+class MentoringLogNudge(MentoringNotice):
+    kind: Literal[K.mentoring_log_nudge] = K.mentoring_log_nudge
+    month: str  # "2027-03"
+    logged: int
+    quota: int
+
+
+class MentoringFormDue(MentoringNotice):
+    kind: Literal[K.mentoring_form_due] = K.mentoring_form_due
+    stage: int
+    due: datetime
+
+
+class MentoringFormOverdue(MentoringNotice):
+    """To the missing side's school contact, then to the programme's staff."""
+
+    kind: Literal[K.mentoring_form_overdue] = K.mentoring_form_overdue
+    stage: int
+    due: datetime
+    missing: list[str]  # the names of who has not filed her form
+    escalated_to: Literal["contact", "staff"]
+
+
+class MentoringStageVerdict(MentoringNotice):
+    kind: Literal[K.mentoring_verdict] = K.mentoring_verdict
+    stage: int
+    verdict: Literal["passed", "needs_improvement", "failed"]
+    comment: str = ""
+    next_stage: int | None = None  # passed, with a stage after it
+
+
+class MentoringPairChanged(MentoringNotice):
+    kind: Literal[K.mentoring_pair_changed] = K.mentoring_pair_changed
+    action: Literal["mentor_replaced", "extended", "ended"]
+    previous_mentor: str = ""  # mentor_replaced
+    ends_on: date | None = None  # extended
+    reason: str = ""
+
+
+class MentoringCompleted(MentoringNotice):
+    kind: Literal[K.mentoring_completed] = K.mentoring_completed
+    stages: int
+
+
 NoticePayload = Annotated[
     Union[
         CampaignOpened, PhaseOpened, SubmissionReminder, TopicsPending, TopicsConfirmed, TrainingInvitation,
@@ -361,6 +431,8 @@ NoticePayload = Annotated[
         SessionAnnouncement, SessionReminder, SessionChanged, SessionCancelled, MinutesMissing, SessionAbsent,
         RunStalled,
         NoticeRejected,
+        MentoringPairStarted, MentoringLogNudge, MentoringFormDue, MentoringFormOverdue, MentoringStageVerdict,
+        MentoringPairChanged, MentoringCompleted,
         ExchangeAnnounced, ExchangePostponed, ExchangeEndReminder, ExchangeReportRequested, ExchangeReportLate,
         ExchangeAssessmentDue, ExchangeAssessed, ExchangeQuotaShortfall,
     ],
@@ -378,6 +450,7 @@ _TRAINING = {**_CAMPAIGN, "training": "大单元教学设计", "speaker": "李�
              "place": "区教师发展中心报告厅"}
 _SESSION = {"series_title": "初中联片 周周有约", "number": 3, "theme": "作业减负与提质", "starts_at": _STARTS,
             "host_school": "第一中学", "place": "录播教室"}
+_PAIR = {"programme": "青蓝工程 2026-2027", "mentor": "王晓燕", "mentee": "李明"}
 _EXCHANGE = {"teacher": "王晓燕", "home_school": "实验小学", "host_school": "东湖镇中心小学",
              "exchange_kind": "长期交流", "starts_on": date(2026, 9, 1), "ends_on": date(2027, 7, 1)}
 _ABSENTEES = {"absentees": {"第一中学": ["王晓燕", "李明"], "实验中学": ["赵静"]}}
@@ -413,6 +486,15 @@ EXAMPLES: dict[NotificationKind, NoticePayload] = {example.kind: example for exa
                error="OperationalError: database is locked <sqlite>"),
     NoticeRejected(notice_key="campaign:7:collect_topics:reminder:-24h", notice_kind=K.submission_reminder,
                    reason="unknown audience 'campaign.not_submited'"),
+    *[model(**_PAIR, **fields) for model, fields in [
+        (MentoringPairStarted, {"subject": "数学", "goals": "一年内独立上好校级公开课 <至少一节>", "ends_on": _DUE.date()}),
+        (MentoringLogNudge, {"month": "2027-03", "logged": 0, "quota": 2}),
+        (MentoringFormDue, {"stage": 1, "due": _DUE}),
+        (MentoringFormOverdue, {"stage": 1, "due": _DUE, "missing": ["李明"], "escalated_to": "contact"}),
+        (MentoringStageVerdict, {"stage": 1, "verdict": "needs_improvement", "comment": "听课记录偏少"}),
+        (MentoringPairChanged, {"action": "mentor_replaced", "previous_mentor": "张建国", "reason": "调往他校"}),
+        (MentoringCompleted, {"stages": 2}),
+    ]],
     ExchangeAnnounced(**_EXCHANGE, duties="承担七年级数学教学 <每周12节>"),
     ExchangePostponed(**_EXCHANGE, previous_start=date(2026, 9, 1), reason="交流学校校舍维修"),
     ExchangeEndReminder(**_EXCHANGE, report_due_days=14),

@@ -27,6 +27,7 @@ class RunKind(StrEnum):
     campaign = "campaign"
     series = "series"
     notification = "notification"
+    mentoring = "mentoring"  # a mentor pair's year (青蓝工程)
     exchange = "exchange"  # an exchange (交流轮岗), and each school year's quota checkpoints
 
 

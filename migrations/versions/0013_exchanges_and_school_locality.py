@@ -2,7 +2,7 @@
 assessment; each school's locality (城区 / 乡镇 / 农村), existing schools counted as 城区 until staff say
 
 Revision ID: 0013
-Revises: 0012
+Revises: 0018 (re-chained after mentor pairs and named themes)
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import models.base
 
 revision: str = '0013'
-down_revision: str | None = '0012'
+down_revision: str | None = '0018'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -3,7 +3,7 @@
 Deterministic, so README, tests and screenshots can name people: staff `staff01`, `staff02`,
 teachers `t0001` … `t0060`."""
 
-from datetime import date
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -13,6 +13,7 @@ from contracts.directory.api import GradeBand, Locality, Role
 from models import Cluster, District, School, SchoolGroup, Teacher, User
 from services.accounts.security import hash_password
 from services.exchanges.demo import load_demo_exchanges
+from services.mentoring.demo import load_demo_pairs
 
 SCHOOL_GROUPS = [
     ("高中组", GradeBand.senior),
@@ -27,6 +28,7 @@ CLUSTERS = [
     ("农村小学东片", "农村小学组", ["东湖镇中心小学", "桃园小学", "石桥小学", "清河小学"]),
     ("初中联片", "初中组", ["第一中学", "第二中学", "城南中学", "民族中学"]),
 ]
+SHANGHAI = ZoneInfo("Asia/Shanghai")  # the demo county's calendar day
 # Lead schools (牵头校) are in town (城区); the others' localities, so exchanges have a town end.
 LOCALITIES = {"桃园小学": Locality.rural, "石桥小学": Locality.rural, "清河小学": Locality.rural,
               "民族中学": Locality.rural}
@@ -43,11 +45,10 @@ def demo_teacher_name(index: int) -> str:
     return SURNAMES[index % len(SURNAMES)] + GIVEN_NAMES[(index * 7) % len(GIVEN_NAMES)]
 
 
-async def load_demo_county(session: AsyncSession, *, password: str, today: date | None = None,
-                           tz: ZoneInfo = ZoneInfo("Asia/Shanghai")) -> bool:
-    """Load the demo county unless the directory already has a district. True if loaded. With
-    `today` (make run), also a year of the programmes around it; without (the tests' county), none:
-    their records would have runs for the reconciler to start in every test."""
+async def load_demo_county(session: AsyncSession, *, password: str, programmes: bool = False) -> bool:
+    """Load the demo county unless the directory already has a district. True if loaded.
+    `programmes`: also a year of the alliance's programmes (`make run`); tests leave them out and set
+    up what each tests (their live records would get runs from the reconciler)."""
     if await session.scalar(select(District.id).limit(1)) is not None:
         return False
     # One hash for every demo login: hashing sixty passwords would slow every start and test.
@@ -95,6 +96,7 @@ async def load_demo_county(session: AsyncSession, *, password: str, today: date 
                         cluster.lead_school_id = school.id
                         cluster.organiser_user_id = teacher.user.id
     await session.flush()
-    if today is not None:
-        await load_demo_exchanges(session, today=today, tz=tz)
+    if programmes:
+        await load_demo_pairs(session, now=datetime.now(timezone.utc))
+        await load_demo_exchanges(session, today=datetime.now(SHANGHAI).date(), tz=SHANGHAI)
     return True
