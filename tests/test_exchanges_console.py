@@ -41,6 +41,17 @@ async def test_the_board_and_the_return_report_form(api, session_factory):
     assessment = await api.get(f"/console/exchanges/{exchange_id}")
     assert 'name="teaching_results"' in assessment.text
 
+    # A planned one: staff may postpone it, or record the day it really began (never a day ahead).
+    planned = await add_exchange(session_factory, "t0003", "东城小学", start=today, days=14, actual=False)
+    form = (await api.get(f"/console/exchanges/{planned}")).text
+    assert 'name="new_start"' in form and 'name="actual_start"' in form
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', form).group(1)
+    ahead = await api.post(f"/console/exchanges/{planned}/actual-dates", data={"csrf": csrf, "actual_start": "2199-01-01"})
+    assert ahead.status_code == 422 and 'id="error-actual_start"' in ahead.text
+    began = await api.post(f"/console/exchanges/{planned}/actual-dates", data={"csrf": csrf, "actual_start": str(today)})
+    assert began.status_code == 303
+    assert "交流中" in (await api.get(began.headers["location"])).text
+
 
 async def test_her_todo_is_the_report_until_she_hands_it_in(session_factory, demo):
     exchange_id = await add_exchange(session_factory, "t0002", "东城小学", start=date(2026, 3, 2), days=14)

@@ -215,6 +215,8 @@ MATRIX: dict[str, Entry] = {
     "GET /console/exchanges/{exchange_id}": page(READERS),
     "POST /console/exchanges/{exchange_id}/report": form(OWN, data={"content": "总结"}),
     "POST /console/exchanges/{exchange_id}/assessment": form(STAFF, data=ASSESSMENT),
+    "POST /console/exchanges/{exchange_id}/actual-dates": form(STAFF, data={"actual_start": "2099-01-01"}),
+    "POST /console/exchanges/{exchange_id}/postpone": form(STAFF, data={"new_start": "2020-01-01"}),
     # runs, audit, notifications
     "GET /api/v1/audit": api(ADMIN_ONLY),
     "GET /api/v1/runs": api(STAFF),

@@ -40,6 +40,11 @@ async def is_exchange_teacher(ctx: Context, exchange: Exchange) -> bool:
     return any(e.id == exchange.id for e in await exchanges.exchanges_of_user(ctx.session, user_id=ctx.user.id))
 
 
+async def may_record_dates(ctx: Context, exchange: Exchange) -> bool:
+    """Staff and admins, and the contacts of the exchange's two schools (they see her leave and come back)."""
+    return is_staff(ctx.user) or ctx.user.id in await _school_contacts(ctx, exchange)
+
+
 async def readable_exchange(ctx: Context, exchange_id: int) -> Exchange:
     """Staff and admins; the exchanged teacher; the contacts of her two schools."""
     exchange = await exchanges.get_exchange(ctx.session, exchange_id)
@@ -122,7 +127,7 @@ async def set_actual_dates(ctx: Context, *, exchange_id: int, data: ActualDatesI
     """Staff, admin, both schools' contacts: when the exchange really began and ended. Stored first,
     then the run re-plans (the report falls due after the actual return)."""
     exchange = await exchanges.get_exchange(ctx.session, exchange_id)
-    if not (is_staff(ctx.user) or ctx.user.id in await _school_contacts(ctx, exchange)):
+    if not await may_record_dates(ctx, exchange):
         raise Forbidden(NOT_A_CONTACT)
     await exchanges.set_actual_dates(ctx.session, exchange=exchange, data=data, today=local_today(ctx))
     await ctx.session.commit()

@@ -4,7 +4,9 @@ reports due and to assess) and one exchange as its viewer may act on it."""
 from dataclasses import dataclass
 
 from actions.context import Context
-from actions.exchanges.actions import is_exchange_teacher, readable_exchange, local_today, list_exchanges, quotas_now
+from actions.exchanges.actions import (
+    is_exchange_teacher, list_exchanges, local_today, may_record_dates, quotas_now, readable_exchange,
+)
 from actions.policy import is_staff
 from contracts.exchanges.api import AllianceQuota, ExchangeOut
 from contracts.exchanges.history import ExchangeStatus
@@ -42,6 +44,8 @@ class ExchangePage:
     exchange: ExchangeOut
     may_report: bool  # the teacher, once back, until assessed
     may_assess: bool  # staff, once the report is in
+    may_record_dates: bool  # staff and both schools' contacts, until the report is in
+    may_postpone: bool  # staff, before it begins
 
 
 async def exchange_page(ctx: Context, *, exchange_id: int) -> ExchangePage:
@@ -52,4 +56,7 @@ async def exchange_page(ctx: Context, *, exchange_id: int) -> ExchangePage:
         exchange=out,
         may_report=await is_exchange_teacher(ctx, exchange) and out.status in (ExchangeStatus.returned, ExchangeStatus.reported),
         may_assess=is_staff(ctx.user) and out.status == ExchangeStatus.reported,
+        may_record_dates=await may_record_dates(ctx, exchange) and out.status in (
+            ExchangeStatus.planned, ExchangeStatus.away, ExchangeStatus.returned),
+        may_postpone=is_staff(ctx.user) and out.status == ExchangeStatus.planned,
     )

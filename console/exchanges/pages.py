@@ -15,12 +15,13 @@ from console.auth import ConsoleContext, CsrfChecked
 from console.forms import errors_of
 from console.render import page
 from contracts.errors import DomainError
-from contracts.exchanges.api import AssessIn, ReportIn
+from contracts.exchanges.api import ActualDatesIn, AssessIn, PostponeIn, ReportIn
 from contracts.limits import Id
 
 router = APIRouter()
 
-DONE = {"report": "交流总结已提交", "assessment": "考核已记录，已通知交流教师"}
+DONE = {"report": "交流总结已提交", "assessment": "考核已记录，已通知交流教师", "dates": "实际日期已登记",
+        "postpone": "已推迟，相关人员已收到通知"}
 RATINGS = [(rating, rating) for rating in ("优秀", "良好", "合格", "待改进")]
 OUTCOMES = [("reward", "给予奖励"), ("improve", "提出改进建议")]
 
@@ -76,3 +77,29 @@ async def assess(request: Request, exchange_id: Id, ctx: ConsoleContext,
         status_code, errors = errors_of(exc, field="comment")
         return await _exchange_page(request, ctx, exchange_id, status_code=status_code, errors=errors, values=values)
     return RedirectResponse(f"/console/exchanges/{exchange_id}?done=assessment", status_code=303)
+
+
+@router.post("/exchanges/{exchange_id}/actual-dates", dependencies=[CsrfChecked], summary="登记实际交流日期")
+async def set_actual_dates(request: Request, exchange_id: Id, ctx: ConsoleContext,
+                           actual_start: Annotated[str, Form()] = "", actual_end: Annotated[str, Form()] = ""):
+    values = {"actual_start": actual_start, "actual_end": actual_end}
+    try:
+        data = ActualDatesIn(actual_start=actual_start or None, actual_end=actual_end or None)
+        await exchange_actions.set_actual_dates(ctx, exchange_id=exchange_id, data=data)
+    except (ValidationError, DomainError) as exc:
+        status_code, errors = errors_of(exc, field="actual_start")
+        return await _exchange_page(request, ctx, exchange_id, status_code=status_code, errors=errors, values=values)
+    return RedirectResponse(f"/console/exchanges/{exchange_id}?done=dates", status_code=303)
+
+
+@router.post("/exchanges/{exchange_id}/postpone", dependencies=[CsrfChecked], summary="推迟交流")
+async def postpone(request: Request, exchange_id: Id, ctx: ConsoleContext,
+                   new_start: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = ""):
+    values = {"new_start": new_start, "reason": reason}
+    try:
+        await exchange_actions.postpone(ctx, exchange_id=exchange_id,
+                                        data=PostponeIn(new_start=new_start, reason=reason))
+    except (ValidationError, DomainError) as exc:
+        status_code, errors = errors_of(exc, field="new_start")
+        return await _exchange_page(request, ctx, exchange_id, status_code=status_code, errors=errors, values=values)
+    return RedirectResponse(f"/console/exchanges/{exchange_id}?done=postpone", status_code=303)
