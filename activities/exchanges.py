@@ -8,9 +8,9 @@ from temporalio import activity
 
 from config import Settings
 from contracts.exchanges.history import (
-    AdvanceInput, AssessInput, ChangeDone, CheckpointDue, CheckpointInput, CheckpointResult, PostponeInput, StepResult,
+    AdvanceInput, AssessInput, CancelInput, ChangeDone, CheckpointDue, CheckpointInput, CheckpointResult, PostponeInput, StepResult,
 )
-from contracts.notifications.notices import ExchangeAssessed, ExchangePostponed
+from contracts.notifications.notices import ExchangeAssessed, ExchangeCancelled, ExchangePostponed
 from db import SessionFactory
 from services.exchanges import quotas, steps
 from services.exchanges import service as exchanges
@@ -26,7 +26,8 @@ class ExchangeActivities:
         self.settings = settings
 
     def all(self) -> list:
-        return [self.advance_exchange, self.postpone_exchange, self.assess_exchange, self.quota_checkpoint]
+        return [self.advance_exchange, self.postpone_exchange, self.assess_exchange, self.cancel_exchange,
+                self.quota_checkpoint]
 
     @activity.defn
     async def advance_exchange(self, request: AdvanceInput) -> StepResult:
@@ -63,6 +64,17 @@ class ExchangeActivities:
                 ExchangeAssessed, "assessed", people.ids("teacher"), teaching_results=exchange.teaching_results,
                 local_influence=exchange.local_influence, collaboration=exchange.collaboration,
                 outcome=str(exchange.outcome), comment=exchange.assessment_comment)
+            await session.commit()
+        return ChangeDone(notices=[notice] if notice else [], state=exchanges.state_of(exchange))
+
+    @activity.defn
+    async def cancel_exchange(self, request: CancelInput) -> ChangeDone:
+        async with self.session_factory() as session:
+            exchange = await exchanges.get_exchange(session, request.exchange_id)
+            await exchanges.cancel(session, exchange=exchange)
+            people = await ExchangePeople.of(session, exchange)
+            notice = people.notice(ExchangeCancelled, "cancelled", people.ids("teacher", "home", "host"),
+                                   reason=request.request.reason)
             await session.commit()
         return ChangeDone(notices=[notice] if notice else [], state=exchanges.state_of(exchange))
 

@@ -36,6 +36,7 @@ NOTICE_LABELS = {
     "exchange_announced": "交流轮岗通知", "exchange_postponed": "交流推迟", "exchange_end_reminder": "交流即将结束",
     "exchange_report_requested": "交流总结提交", "exchange_report_late": "交流总结逾期", "exchange_assessment_due": "交流待考核",
     "exchange_assessed": "交流考核结果", "exchange_quota_shortfall": "交流配额缺口",
+    "exchange_cancelled": "交流取消",
 }  # fmt: skip
 
 # Timeline entry categories.

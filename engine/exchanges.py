@@ -20,7 +20,7 @@ from contracts import search_attributes as sa
 from contracts import workflow_ids
 from contracts.errors import REFUSED_INVALID, REFUSED_WRONG_PHASE, Conflict, InvalidField, StillRunning
 from contracts.exchanges.history import (
-    AssessRequest, ExchangeRunInput, ExchangeState, PostponeRequest, QuotaRunInput,
+    AssessRequest, CancelRequest, ExchangeRunInput, ExchangeState, PostponeRequest, QuotaRunInput,
 )
 from engine.starts import start_once
 from models import Exchange, School
@@ -86,6 +86,10 @@ async def postpone(client: Client, exchange: Exchange, request: PostponeRequest)
 
 async def assess(client: Client, exchange: Exchange, request: AssessRequest) -> ExchangeState:
     return await _steer(client, exchange, ExchangeWorkflow.assess, request)
+
+
+async def cancel(client: Client, exchange: Exchange, request: CancelRequest) -> ExchangeState:
+    return await _steer(client, exchange, ExchangeWorkflow.cancel, request)
 
 
 async def replan(client: Client, exchange: Exchange) -> bool:

@@ -106,3 +106,23 @@ async def test_a_late_report_escalates_then_the_assessment_ends_the_run(api, log
         assert assessed.json()["status"] == "assessed" and assessed.json()["outcome"] == "improve"
         assert await eventually_recipients(session_factory, f"{key}:assessed") == {teacher}
         assert await ts_env.client.get_workflow_handle(f"exchange-{exchange_id}").result() == "assessed"
+
+
+async def test_a_cancelled_exchange_tells_its_people_and_says_nothing_more(api, login, ts_env, settings,
+                                                                          session_factory, worker_on):
+    tz, staff = settings.tz, await login("staff01")
+    today = (await ts_env.get_current_time()).astimezone(tz).date()
+    start = today + timedelta(days=20)
+    teacher, home, host = await user_ids(session_factory, "t0002", "t0001", "t0006")
+    async with worker_on(ts_env.client):
+        exchange = await _create(api, staff, start=start, days=14)
+        key = f"exchange:{exchange['id']}"
+        cancelled = await api.post(f"/api/v1/exchanges/{exchange['id']}/cancel", headers=staff,
+                                   json={"reason": "交流学校合并"})
+        assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled", cancelled.text
+        assert await eventually_recipients(session_factory, f"{key}:cancelled") == {teacher, home, host}
+        assert await ts_env.client.get_workflow_handle(f"exchange-{exchange['id']}").result() == "cancelled"
+        again = await api.post(f"/api/v1/exchanges/{exchange['id']}/cancel", headers=staff, json={"reason": "再次"})
+        assert again.status_code == 409
+        await advance_to(ts_env, AT_NINE(start - timedelta(days=7), tz) + MINUTE)
+        assert await recipients(session_factory, f"{key}:announce:{start}") is None

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from activities.exchanges import ExchangeActivities
 from contracts.exchanges.history import (
-    AdvanceInput, AssessInput, AssessRequest, Checkpoint, CheckpointInput, PostponeInput, PostponeRequest,
+    AdvanceInput, AssessInput, AssessRequest, CancelInput, CancelRequest, Checkpoint, CheckpointInput, PostponeInput, PostponeRequest,
 )
 from models import Exchange
 from services.exchanges import steps
@@ -28,6 +28,9 @@ async def test_every_exchange_activity_twice(session_factory, demo, settings):
     assert [notice.key for notice in first.notices] == [f"exchange:{ahead}:announce:2027-01-04"]
     await _twice(session_factory, activities.postpone_exchange, PostponeInput(
         exchange_id=ahead, at=NOW, request=PostponeRequest(new_start=date(2027, 2, 1), previous_start=date(2027, 1, 4))))
+
+    await _twice(session_factory, activities.cancel_exchange,
+                 CancelInput(exchange_id=ahead, at=NOW, request=CancelRequest(reason="交流学校合并")))
 
     back = await add_exchange(session_factory, "t0003", "东城小学", start=date(2026, 9, 1), days=30)
     async with session_factory() as session:

@@ -210,6 +210,7 @@ MATRIX: dict[str, Entry] = {
     "PUT /api/v1/exchanges/{exchange_id}/report": api(OWN, json={"content": "总结"}),  # not back yet: 409
     "POST /api/v1/exchanges/{exchange_id}/postpone": api(STAFF, json={"new_start": "2020-01-01"}),  # earlier: 422
     "POST /api/v1/exchanges/{exchange_id}/assessment": api(STAFF, json=ASSESSMENT),  # no report: 409
+    "POST /api/v1/exchanges/{exchange_id}/cancel": api(STAFF, json={"reason": "测试"}),
     "GET /console/exchanges": page(STAFF),
     "GET /console/me/exchanges": page(EVERYONE),
     "GET /console/exchanges/{exchange_id}": page(READERS),

@@ -24,7 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.exchanges import ExchangeActivities
     from contracts.errors import REFUSED_INVALID, REFUSED_WRONG_PHASE
     from contracts.exchanges.history import (
-        NOT_STARTED, AdvanceInput, AssessInput, AssessRequest, ChangeDone, CheckpointInput, ExchangeRunInput,
+        NOT_STARTED, AdvanceInput, AssessInput, AssessRequest, CancelInput, CancelRequest, ChangeDone, CheckpointInput, ExchangeRunInput,
         ExchangeState, ExchangeStatus, PostponeInput, CheckpointResult, PostponeRequest, QuotaRunInput, StepResult,
     )
     from contracts.search_attributes import PHASE
@@ -95,6 +95,20 @@ class ExchangeWorkflow:
         self._not_deciding()
         if self.state is None or self.state.status in (*NOT_STARTED, *DONE):
             raise _wrong_phase("交流尚未开始或已考核，不能考核 (only a returned exchange is assessed, once)",
+                               self.state.status if self.state else None)
+
+    @workflow.update
+    async def cancel(self, request: CancelRequest) -> ExchangeState:
+        """Staff call the exchange off: its people are told, its run ends."""
+        done = await self._change(ExchangeActivities.cancel_exchange,
+                                  CancelInput(exchange_id=self.exchange_id, request=request, at=workflow.now()))
+        return done.state
+
+    @cancel.validator
+    def _validate_cancel(self, request: CancelRequest) -> None:
+        self._not_deciding()
+        if self.state is None or self.state.status not in (ExchangeStatus.planned, ExchangeStatus.away):
+            raise _wrong_phase("交流已结束，不能取消 (only an exchange not yet over can be cancelled)",
                                self.state.status if self.state else None)
 
     def _not_deciding(self) -> None:

@@ -13,7 +13,8 @@ from actions.context import Context
 from actions.policy import is_staff, require_staff
 from contracts.errors import Forbidden
 from contracts.exchanges.api import (
-    ActualDatesIn, AllianceQuota, AssessIn, ExchangeImportResult, ExchangeIn, ExchangeOut, PostponeIn, ReportIn,
+    ActualDatesIn, AllianceQuota, AssessIn, CancelIn, ExchangeImportResult, ExchangeIn, ExchangeOut, PostponeIn,
+    ReportIn,
 )
 from contracts.exchanges.history import LIVE_EXCHANGES
 from contracts.runs.api import RunPending
@@ -150,6 +151,15 @@ async def postpone(ctx: Context, *, exchange_id: int, data: PostponeIn) -> Excha
     require_staff(ctx.user)
     exchange = await exchanges.get_exchange(ctx.session, exchange_id)
     await exchange_runs.postpone(ctx.temporal, exchange, data.request(ctx.user.id))
+    await ctx.session.refresh(exchange)
+    return await _out(ctx, exchange)
+
+
+async def cancel(ctx: Context, *, exchange_id: int, data: CancelIn) -> ExchangeOut:
+    """Staff, admin, before the exchange is over: call it off with a reason; its people are told."""
+    require_staff(ctx.user)
+    exchange = await exchanges.get_exchange(ctx.session, exchange_id)
+    await exchange_runs.cancel(ctx.temporal, exchange, data.request(ctx.user.id))
     await ctx.session.refresh(exchange)
     return await _out(ctx, exchange)
 

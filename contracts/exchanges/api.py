@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from contracts.exchanges.history import AssessRequest, ExchangeKind, ExchangeStatus, Outcome, PostponeRequest, Rating
+from contracts.exchanges.history import AssessRequest, CancelRequest, ExchangeKind, ExchangeStatus, Outcome, PostponeRequest, Rating
 from contracts.limits import Day, Id
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
@@ -43,6 +43,13 @@ class PostponeIn(BaseModel):
 
     def request(self, actor_user_id: int) -> PostponeRequest:
         return PostponeRequest(**self.model_dump(), actor_user_id=actor_user_id)
+
+
+class CancelIn(BaseModel):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+    def request(self, actor_user_id: int) -> CancelRequest:
+        return CancelRequest(reason=self.reason, actor_user_id=actor_user_id)
 
 
 class ActualDatesIn(BaseModel):

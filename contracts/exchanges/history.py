@@ -94,6 +94,13 @@ class PostponeRequest(BaseModel):
     previous_start: date | None = None  # set by the run from what it knows: the notice says it, run twice alike
 
 
+class CancelRequest(BaseModel):
+    """Staff call the exchange off (before or during it)."""
+
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    actor_user_id: int | None = None
+
+
 class Outcome(StrEnum):
     reward = "reward"  # 给予奖励
     improve = "improve"  # 提出改进建议
@@ -116,6 +123,12 @@ class AssessRequest(BaseModel):
 class PostponeInput(BaseModel):
     exchange_id: int
     request: PostponeRequest
+    at: datetime
+
+
+class CancelInput(BaseModel):
+    exchange_id: int
+    request: CancelRequest
     at: datetime
 
 

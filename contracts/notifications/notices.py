@@ -50,6 +50,7 @@ class NotificationKind(StrEnum):
     exchange_assessment_due = "exchange_assessment_due"  # to staff
     exchange_assessed = "exchange_assessed"
     exchange_quota_shortfall = "exchange_quota_shortfall"  # to staff and the alliance's lead school
+    exchange_cancelled = "exchange_cancelled"
     notice_rejected = "notice_rejected"  # to admins: a notice could not be stored, so nobody got it
     # mentor pairs (青蓝工程)
     mentoring_pair_started = "mentoring_pair_started"
@@ -298,6 +299,11 @@ class ExchangePostponed(ExchangeNotice):
     reason: str = ""
 
 
+class ExchangeCancelled(ExchangeNotice):
+    kind: Literal[K.exchange_cancelled] = K.exchange_cancelled
+    reason: str
+
+
 class ExchangeEndReminder(ExchangeNotice):
     kind: Literal[K.exchange_end_reminder] = K.exchange_end_reminder
     report_due_days: int
@@ -434,7 +440,7 @@ NoticePayload = Annotated[
         MentoringPairStarted, MentoringLogNudge, MentoringFormDue, MentoringFormOverdue, MentoringStageVerdict,
         MentoringPairChanged, MentoringCompleted,
         ExchangeAnnounced, ExchangePostponed, ExchangeEndReminder, ExchangeReportRequested, ExchangeReportLate,
-        ExchangeAssessmentDue, ExchangeAssessed, ExchangeQuotaShortfall,
+        ExchangeAssessmentDue, ExchangeAssessed, ExchangeQuotaShortfall, ExchangeCancelled,
     ],
     Field(discriminator="kind"),
 ]
@@ -498,6 +504,7 @@ EXAMPLES: dict[NotificationKind, NoticePayload] = {example.kind: example for exa
     ExchangeAnnounced(**_EXCHANGE, duties="承担七年级数学教学 <每周12节>"),
     ExchangePostponed(**_EXCHANGE, previous_start=date(2026, 9, 1), reason="交流学校校舍维修"),
     ExchangeEndReminder(**_EXCHANGE, report_due_days=14),
+    ExchangeCancelled(**_EXCHANGE, reason="交流学校合并 <暂停交流>"),
     ExchangeReportRequested(**_EXCHANGE, due=date(2027, 7, 15)),
     ExchangeReportLate(**_EXCHANGE, due=date(2027, 7, 15), escalated_to="school"),
     ExchangeAssessmentDue(**_EXCHANGE),

@@ -122,6 +122,16 @@ async def postpone(session: AsyncSession, *, exchange: Exchange, request: Postpo
     return True
 
 
+async def cancel(session: AsyncSession, *, exchange: Exchange) -> bool:
+    """Call the exchange off before it ends; False if it already is (the activity run again)."""
+    if exchange.status == ExchangeStatus.cancelled:
+        return False
+    _refuse_unless(exchange, (ExchangeStatus.planned, ExchangeStatus.away), "取消")
+    exchange.status = ExchangeStatus.cancelled
+    await session.flush()
+    return True
+
+
 async def record_assessment(session: AsyncSession, *, exchange: Exchange, request: AssessRequest,
                             now: datetime) -> bool:
     """The staff assessment on the three points; False if it is already recorded (the activity run again)."""

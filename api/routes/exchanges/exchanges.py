@@ -11,7 +11,8 @@ from api.deps import ContextDep
 from api.pending import RUN_PENDING_RESPONSE, created_or_pending
 from contracts.directory.api import ImportRejected
 from contracts.exchanges.api import (
-    ActualDatesIn, AllianceQuota, AssessIn, ExchangeImportResult, ExchangeIn, ExchangeOut, PostponeIn, ReportIn,
+    ActualDatesIn, AllianceQuota, AssessIn, CancelIn, ExchangeImportResult, ExchangeIn, ExchangeOut, PostponeIn,
+    ReportIn,
 )
 from contracts.limits import Id
 
@@ -82,6 +83,13 @@ async def postpone(exchange_id: Id, data: PostponeIn, ctx: ContextDep):
     """Staff, admin, before it begins (else 409): a later start (the end moves as far unless given);
     the notices and reminders move with it."""
     return await exchange_actions.postpone(ctx, exchange_id=exchange_id, data=data)
+
+
+@router.post("/exchanges/{exchange_id}/cancel", response_model=ExchangeOut, summary="取消交流")
+async def cancel(exchange_id: Id, data: CancelIn, ctx: ContextDep):
+    """Staff, admin, before it is over (else 409): call it off with a reason; the teacher and both
+    schools are told, its reminders stop, and it no longer counts towards the quotas."""
+    return await exchange_actions.cancel(ctx, exchange_id=exchange_id, data=data)
 
 
 @router.post("/exchanges/{exchange_id}/assessment", response_model=ExchangeOut, summary="考核交流教师")
