@@ -19,6 +19,7 @@ from api.routes.accounts import activation, auth, users
 from api.routes.campaigns import campaigns, tasks
 from api.routes.campaigns import themes as campaign_themes
 from api.routes.directory import directory, teachers
+from api.routes.exchanges import exchanges
 from api.routes.library import offers as library_offers
 from api.routes.library import resources as library_resources
 from api.routes.notifications import channels, notifications
@@ -98,7 +99,8 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
                    notifications.router, channels.router, activation.router,
                    mentoring_programmes.router, mentoring_pairs.router,
                    tours.router, todos.router,
-                   library_resources.router, library_offers.router]:
+                   library_resources.router, library_offers.router,
+                   exchanges.router]:
         api.include_router(router)
     app.include_router(api)
     install_console(app)

@@ -15,6 +15,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.campaigns import CampaignActivities
+from activities.exchanges import ExchangeActivities
 from activities.mentoring import MentoringActivities
 from activities.notifications import NotificationActivities
 from activities.series import SeriesActivities
@@ -33,13 +34,14 @@ from services.campaigns import audiences as campaign_audiences
 from services.series import audiences as series_audiences
 from services.tours import audiences as tour_audiences
 from workflows.campaign import CampaignWorkflow
+from workflows.exchange import ExchangeQuotaWorkflow, ExchangeWorkflow
 from workflows.mentoring import MentoringPairWorkflow
 from workflows.notify import DeliverNotificationWorkflow
 from workflows.series import SeriesWorkflow
 from workflows.tour import TourWorkflow
 
 WORKFLOWS: list[type] = [SeriesWorkflow, DeliverNotificationWorkflow, CampaignWorkflow, MentoringPairWorkflow,
-                         TourWorkflow]
+                         TourWorkflow, ExchangeWorkflow, ExchangeQuotaWorkflow]
 
 
 def _imported_contracts(path: Path, root: Path) -> set[Path]:
@@ -88,8 +90,9 @@ def activities_for(*, settings: Settings, session_factory: SessionFactory, audie
     series = SeriesActivities(session_factory)
     campaigns = CampaignActivities(session_factory, settings)
     mentoring = MentoringActivities(session_factory, settings)
+    exchanges = ExchangeActivities(session_factory, settings)
     return [*notifications.all(), series.advance_series, series.end_after_cancel, *campaigns.all(), *mentoring.all(),
-            *TourActivities(session_factory).all()]
+            *TourActivities(session_factory).all(), *exchanges.all()]
 
 
 def create_worker(

@@ -29,6 +29,7 @@ class RunKind(StrEnum):
     notification = "notification"
     mentoring = "mentoring"  # a mentor pair's year (青蓝工程)
     tour = "tour"
+    exchange = "exchange"  # an exchange (交流轮岗), and each school year's quota checkpoints
 
 
 class RunStatus(StrEnum):
