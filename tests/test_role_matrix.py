@@ -65,7 +65,6 @@ class Entry:
     files: dict | None = None
     params: dict | None = None  # the query string
     ids: dict = field(default_factory=dict)  # path parameters other than the world's
-    params: dict | None = None  # the query
     final: bool = False
 
 
@@ -523,7 +522,6 @@ async def _terminate_runs(session_factory, client) -> None:
         workflow_ids = [*await session.scalars(select(Campaign.workflow_id)),
                         *(series.workflow_id for series in await session.scalars(select(Series))),
                         *(tour.workflow_id for tour in await session.scalars(select(Tour)))]
-                        *(series.workflow_id for series in await session.scalars(select(Series)))]
     workflow_ids += await exchange_workflow_ids(session_factory)
     for workflow_id in workflow_ids:
         try:
