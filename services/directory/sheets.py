@@ -10,9 +10,11 @@ CPU-bound: run `read_table` in a thread, as `read_sheet` does."""
 import asyncio
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from itertools import islice
 
 from openpyxl import load_workbook
@@ -27,6 +29,7 @@ MAX_COLUMNS = 20  # the widest import has nine; more are ignored
 MAX_UNPACKED_BYTES = 30 * 1024 * 1024
 MAX_ZIP_ENTRIES = 100
 SHOWN_ERRORS = 200
+DATE_PARTS = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
 
 # Column → the header spellings in use, the first one (Chinese) naming the column in errors.
 Headers = Mapping[str, tuple[str, ...]]
@@ -93,6 +96,15 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # Excel stores phone numbers as floats
     return str(value).strip()
+
+
+def day(text: str) -> date | None:
+    """2026-09-01, 2026/9/1, 2026年9月1日, or Excel's datetime shown as text; None for anything else."""
+    match = DATE_PARTS.match(text.strip())
+    try:
+        return date(*(int(part) for part in match.groups())) if match else None
+    except ValueError:  # 2026-02-30
+        return None
 
 
 @dataclass

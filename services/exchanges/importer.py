@@ -5,9 +5,7 @@ A row is the same exchange again when it names the same teacher, host school and
 importing a file twice changes nothing, and a corrected file updates the agreement's terms. The
 actual dates are not imported: they are recorded as they happen (POST /exchanges/{id}/actual-dates)."""
 
-import re
 from dataclasses import dataclass
-from datetime import date
 
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -17,7 +15,7 @@ from contracts.exchanges.api import ExchangeImportResult, ExchangeIn
 from contracts.exchanges.history import ExchangeKind
 from models import Exchange, Teacher, User
 from services.directory.roster import school_ids_by_name
-from services.directory.sheets import Sheet, read_sheet
+from services.directory.sheets import Sheet, day, read_sheet
 from services.exchanges.service import create_exchange, import_key
 
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -36,7 +34,6 @@ REQUIRED = ("staff_no", "host_school", "kind", "planned_start", "planned_end")
 TERMS = ("kind", "weekday", "duties", "selection_criteria", "assessment_mechanism")
 KIND_ALIASES = {kind.value: kind for kind in ExchangeKind} | {"长期": ExchangeKind.long, "短期": ExchangeKind.short}
 WEEKDAYS = {name: n for n, name in enumerate("一二三四五六日", start=1)} | {"天": 7}
-DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
 
 
 @dataclass(frozen=True)
@@ -44,16 +41,6 @@ class _Row:
     number: int
     data: ExchangeIn
     key: str
-
-
-def _day(text: str) -> date | None:
-    match = DATE.match(text.strip())
-    if not match:
-        return None
-    try:
-        return date(*(int(part) for part in match.groups()))
-    except ValueError:
-        return None
 
 
 def _weekday(text: str) -> int | None:
@@ -79,9 +66,9 @@ async def _checked_rows(session: AsyncSession, table: list[list[str]]) -> list[_
         kind = KIND_ALIASES.get(value["kind"])
         if value["kind"] and kind is None:
             bad("kind", f"交流类型应为 {'、'.join(k.value for k in ExchangeKind)} (unknown kind)")
-        start, end = _day(value["planned_start"]), _day(value["planned_end"])
-        for field, day in (("planned_start", start), ("planned_end", end)):
-            if value[field] and day is None:
+        start, end = day(value["planned_start"]), day(value["planned_end"])
+        for field, on in (("planned_start", start), ("planned_end", end)):
+            if value[field] and on is None:
                 bad(field, f"日期「{value[field]}」应写作 2027-03-01 (bad date)")
         weekday = _weekday(value["weekday"]) if value["weekday"] else None
         if value["weekday"] and weekday not in range(1, 8):

@@ -2,11 +2,10 @@
 (services/directory/sheets.py): XLSX or CSV, every row checked before anything is written, all or
 nothing (RosterRejected: 422 with every bad row). A pair is found by its mentee: importing the
 same sheet again changes nothing; a changed subject or goals updates the pair. A changed mentor or
-span is refused on its row: those are staff decisions the pair's run must hear of (replace the mentor, extend)."""
+span is refused on its row: those are staff decisions the pair's run must hear of (replace the
+mentor, extend)."""
 
-import re
 from dataclasses import dataclass
-from datetime import date
 
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
@@ -16,7 +15,7 @@ from contracts.directory.api import ImportRowError
 from contracts.errors import DomainError
 from contracts.mentoring.api import Goals, PairIn, PairsImportResult, Subject
 from models import MentoringPair, MentoringProgramme, School, Teacher, User
-from services.directory.sheets import RosterRejected, Sheet, read_sheet
+from services.directory.sheets import RosterRejected, Sheet, day, read_sheet
 from services.mentoring.service import create_pair, pair_span
 
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -28,7 +27,6 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "goals": ("培养任务和目标", "培养目标", "goals"),
 }
 REQUIRED = ("mentor", "mentee", "subject")
-DATE_PARTS = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
 SUBJECT, GOALS = TypeAdapter(Subject), TypeAdapter(Goals)
 
 
@@ -36,14 +34,6 @@ SUBJECT, GOALS = TypeAdapter(Subject), TypeAdapter(Goals)
 class PairRow:
     row: int
     data: PairIn
-
-
-def _date(text: str) -> date | None:
-    """2026-09-01, 2026/9/1, 2026年9月1日, or Excel's datetime shown as text."""
-    match = DATE_PARTS.match(text)
-    if not match:
-        raise ValueError(text)
-    return date(*(int(part) for part in match.groups()))
 
 
 def _reason(exc: ValidationError | DomainError) -> str:
@@ -68,11 +58,9 @@ async def _checked_rows(session: AsyncSession, *, programme: MentoringProgramme,
             bad("mentee", f"徒弟重复，与第 {first_row_of[value['mentee']]} 行相同 (mentee twice)")
         elif value["mentee"]:
             first_row_of[value["mentee"]] = row.number
-        dates = {}
-        for field in ("starts_on", "ends_on"):
-            try:
-                dates[field] = _date(value[field]) if value[field] else None
-            except ValueError:
+        dates = {field: day(value[field]) for field in ("starts_on", "ends_on")}
+        for field, on in dates.items():
+            if value[field] and on is None:
                 bad(field, f"日期「{value[field]}」格式不正确，应为 2026-09-01 (bad date)")
         for field, adapter in (("subject", SUBJECT), ("goals", GOALS)):
             try:

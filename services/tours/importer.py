@@ -35,7 +35,8 @@ async def import_tours(session: AsyncSession, *, content: bytes, filename: str, 
                        settings: Settings) -> tuple[TourImportResult, list[Tour]]:
     sheet = Sheet(await read_sheet(content, filename), HEADERS, REQUIRED)
     if not {"presenter", "studio"} & sheet.positions.keys():
-        sheet.errors.append(ImportRowError(row=1, column="主讲教师", reason="需要「主讲教师」或「名师工作室」列 (presenter or studio)"))
+        sheet.errors.append(ImportRowError(row=1, column=HEADERS["presenter"][0],
+                                           reason="需要「主讲教师」或「名师工作室」列 (presenter or studio)"))
     schools = dict((await session.execute(select(School.name, School.id))).all())
     users = dict((await session.execute(select(User.username, User.id).where(User.active))).all())
     studios = dict((await session.execute(select(Studio.name, Studio.id))).all())
