@@ -40,7 +40,7 @@ async def import_tours(session: AsyncSession, *, content: bytes, filename: str, 
     schools = dict((await session.execute(select(School.name, School.id))).all())
     users = dict((await session.execute(select(User.username, User.id).where(User.active))).all())
     studios = dict((await session.execute(select(Studio.name, Studio.id))).all())
-    tours: dict[str, dict] = defaultdict(lambda: {"stops": [], "rows": []})
+    tours: dict[str, dict] = defaultdict(lambda: {"stops": []})
 
     for row in sheet.rows():
         value, bad = row.value, row.bad
