@@ -5,7 +5,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 
 from contracts.errors import DomainError, InvalidField
-from services.directory.roster import RosterRejected
+from services.directory.sheets import RosterRejected
 
 
 def install_error_handlers(app: FastAPI) -> None:

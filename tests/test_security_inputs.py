@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-from services.directory.roster import MAX_ROWS, SHOWN_ERRORS
+from services.directory.sheets import MAX_ROWS, SHOWN_ERRORS
 from tests.conftest import DEMO_PASSWORD, console_login
 from tests.test_teachers_import import HEADER, csv_bytes, upload, xlsx_bytes
 

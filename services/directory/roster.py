@@ -1,34 +1,23 @@
 """Roster import (名册导入): the CSV / XLSX files schools export, all or nothing.
 
 Every row is checked before anything is written; one bad row and the whole file is refused
-with its problems listed (the first SHOWN_ERRORS, and how many more), so a school fixes its
-sheet once instead of row by row.
-
-The file is hostile until read: a workbook is a zip, checked for what it unpacks to before
-openpyxl opens it; rows are counted as they are read and reading stops past the cap; reading
-and checking run in a thread, so the event loop keeps answering meanwhile."""
+with its problems listed (services/directory/sheets.py), so a school fixes its sheet once instead
+of row by row. Reading and checking run in a thread, so the event loop keeps answering meanwhile."""
 
 import asyncio
-import csv
-import io
 import re
-import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import islice
 
 from email_validator import EmailNotValidError, validate_email
-from openpyxl import load_workbook
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.directory.api import (
-    MAX_NAME, MAX_SUBJECTS, MOBILE_PATTERN, GradeBand, ImportResult, ImportRowError, Locality,
-)
-from contracts.errors import DomainError, InvalidField
+from contracts.directory.api import MAX_NAME, MAX_SUBJECTS, MOBILE_PATTERN, GradeBand, ImportResult, Locality
+from contracts.errors import InvalidField
 from models import School, Teacher, TeacherSubject, User
 from services.accounts.service import ensure_teacher_login, teacher_login
 from services.directory.service import moved_school
+from services.directory.sheets import Sheet, read_sheet
 
 # Column → the header spellings schools use (Chinese first, English aliases after).
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -47,27 +36,7 @@ GRADE_BAND_ALIASES = {"幼儿园": GradeBand.preschool, "幼教": GradeBand.pres
 SUBJECT_SEPARATORS = re.compile(r"[、,，/;；\s]+")
 STAFF_NO_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
-# A county's teachers fit in one file with room to spare; a workbook of that many rows unpacks
-# to a few MB in a dozen parts. Anything past these is not a roster.
-MAX_ROWS = 20_000
-MAX_COLUMNS = 20  # the roster has seven; more are ignored
-MAX_UNPACKED_BYTES = 30 * 1024 * 1024
-MAX_ZIP_ENTRIES = 100
-SHOWN_ERRORS = 200
 INSERT_CHUNK = 200  # new teachers per INSERT: its parameters are processed on the event loop, a few ms
-
-
-class RosterRejected(DomainError):
-    status_code = 422
-
-    def __init__(self, errors: list[ImportRowError]) -> None:
-        super().__init__(f"名册有 {len(errors)} 处错误，未导入任何数据 (nothing was imported)")
-        self.errors = errors[:SHOWN_ERRORS]  # the answer stays small however bad the file
-        self.more_errors = len(errors) - len(self.errors)
-
-
-def _unreadable(reason: str) -> RosterRejected:
-    return RosterRejected([ImportRowError(row=0, column="", reason=reason)])
 
 
 @dataclass(frozen=True)
@@ -83,67 +52,7 @@ class RosterRow:
     locality: Locality | None = None
 
 
-def read_table(content: bytes, filename: str) -> list[list[str]]:
-    """The sheet as rows of cells (strings), header first. XLSX, UTF-8 CSV or GBK CSV.
-    CPU-bound: run it in a thread. Raises RosterRejected for what is not a readable roster."""
-    is_xlsx = filename.lower().endswith(".xlsx") or content[:4] == b"PK\x03\x04"
-    try:
-        rows = _xlsx_rows(content) if is_xlsx else _csv_rows(content)
-        table = list(islice(rows, 1 + MAX_ROWS + 1))  # the header, the rows, one more tells "too many"
-    except RosterRejected:
-        raise
-    except Exception as exc:  # noqa: BLE001 - whatever the parser trips on, the file is at fault
-        raise _unreadable("无法读取文件，请上传 XLSX 或 CSV (unreadable file: XLSX or CSV expected)") from exc
-    if len(table) > 1 + MAX_ROWS:
-        raise _unreadable(f"超过 {MAX_ROWS} 行 (more than {MAX_ROWS} rows)")
-    return table
-
-
-def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        # Sizes as the zip declares them; zipfile reads no more than declared (then fails its CRC check).
-        entries = archive.infolist()
-        if len(entries) > MAX_ZIP_ENTRIES or sum(entry.file_size for entry in entries) > MAX_UNPACKED_BYTES:
-            raise _unreadable(f"工作簿解压后超过 {MAX_UNPACKED_BYTES // 2**20} MB (the workbook unpacks too large)")
-    sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-    sheet.reset_dimensions()  # the declared size may lie: read the rows that are there
-    for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
-        yield [_cell_text(value) for value in row]
-
-
-def _csv_rows(content: bytes) -> Iterator[list[str]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("gb18030")  # what Chinese Excel writes for "CSV"; a superset of GBK
-    for row in csv.reader(io.StringIO(text)):
-        yield [cell.strip() for cell in row[:MAX_COLUMNS]]
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # Excel stores phone numbers as floats
-    return str(value).strip()
-
-
-def _column_positions(header: list[str]) -> tuple[dict[str, int], list[ImportRowError]]:
-    lookup = {alias.lower(): field for field, aliases in HEADERS.items() for alias in aliases}
-    positions: dict[str, int] = {}
-    for index, title in enumerate(header):
-        field = lookup.get(title.strip().lower())
-        if field and field not in positions:
-            positions[field] = index
-    missing = [
-        ImportRowError(row=1, column=HEADERS[field][0], reason="缺少这一列 (column missing)")
-        for field in REQUIRED
-        if field not in positions
-    ]
-    return positions, missing
-
-
-async def _school_ids_by_name(session: AsyncSession) -> dict[str, int | None]:
+async def school_ids_by_name(session: AsyncSession) -> dict[str, int | None]:
     """School name → id; None where two schools share the name (the row is then ambiguous)."""
     ids: dict[str, int | None] = {}
     for school_id, name in await session.execute(select(School.id, School.name)):
@@ -152,35 +61,20 @@ async def _school_ids_by_name(session: AsyncSession) -> dict[str, int | None]:
 
 
 async def validate_rows(session: AsyncSession, *, table: list[list[str]]) -> list[RosterRow]:
-    schools = await _school_ids_by_name(session)
+    schools = await school_ids_by_name(session)
     usernames_of_others = set(await session.scalars(select(User.username).where(User.teacher == None)))  # noqa: E711
-    # Up to MAX_ROWS rows of checks (e-mail parsing among them): off the event loop.
+    # Up to sheets.MAX_ROWS rows of checks (e-mail parsing among them): off the event loop.
     return await asyncio.to_thread(_checked_rows, table, schools=schools, usernames_of_others=usernames_of_others)
 
 
 def _checked_rows(table: list[list[str]], *, schools: dict[str, int | None],
                   usernames_of_others: set[str]) -> list[RosterRow]:
-    if not table:
-        raise RosterRejected([ImportRowError(row=1, column="", reason="文件为空 (empty file)")])
-    positions, errors = _column_positions(table[0])
-    if errors:
-        raise RosterRejected(errors)
+    sheet = Sheet(table, HEADERS, REQUIRED)
     first_row_of: dict[str, int] = {}
     locality_of: dict[str, tuple[Locality, int]] = {}  # school name → its locality, and the row that said so
     rows: list[RosterRow] = []
-
-    for number, cells in enumerate(table[1:], start=2):
-        if not any(cells):
-            continue
-        value = {field: cells[i].strip() if i < len(cells) else "" for field, i in positions.items()}
-        row_errors: list[ImportRowError] = []
-
-        def bad(field: str, reason: str) -> None:
-            row_errors.append(ImportRowError(row=number, column=HEADERS[field][0], reason=reason))
-
-        for field in REQUIRED:
-            if not value[field]:
-                bad(field, "必填 (required)")
+    for row in sheet.rows():
+        value, bad = row.value, row.bad
         if len(value["name"]) > MAX_NAME:
             bad("name", f"姓名超过 {MAX_NAME} 字 (name longer than {MAX_NAME} characters)")
         subjects = [s for s in SUBJECT_SEPARATORS.split(value["subjects"]) if s]
@@ -194,7 +88,7 @@ def _checked_rows(table: list[list[str]], *, schools: dict[str, int | None],
         elif staff_no in usernames_of_others:
             bad("staff_no", "工号与已有的教研员或管理员账号重名 (clashes with a staff login)")
         elif staff_no:
-            first_row_of[staff_no] = number
+            first_row_of[staff_no] = row.number
         school_name = value["school"]
         if school_name and school_name not in schools:
             bad("school", f"未知学校「{school_name}」(unknown school)")
@@ -205,7 +99,7 @@ def _checked_rows(table: list[list[str]], *, schools: dict[str, int | None],
             bad("grade_band", f"学段应为 {'、'.join(g.value for g in GradeBand)} (unknown grade band)")
         if value["phone"] and not re.match(MOBILE_PATTERN, value["phone"]):
             bad("phone", f"手机号「{value['phone']}」格式不正确 (bad mobile number)")
-        email = value.get("email") or None
+        email = value["email"] or None
         if email:
             try:
                 email = validate_email(email, check_deliverability=False).normalized
@@ -213,33 +107,20 @@ def _checked_rows(table: list[list[str]], *, schools: dict[str, int | None],
                 bad("email", f"邮箱「{email}」格式不正确 (bad e-mail)")
 
         locality = None
-        if value.get("locality"):
+        if value["locality"]:
             try:
                 locality = Locality(value["locality"])
             except ValueError:
                 bad("locality", f"城乡应为 {'、'.join(place.value for place in Locality)} (unknown locality)")
-            said = locality_of.setdefault(school_name, (locality, number)) if locality else None
+            said = locality_of.setdefault(school_name, (locality, row.number)) if locality else None
             if said and said[0] != locality:
                 bad("locality", f"与第 {said[1]} 行所填「{said[0].value}」不一致 (differs for the same school)")
 
-        if row_errors:
-            errors.extend(row_errors)
-            continue
-        rows.append(
-            RosterRow(
-                row=number,
-                staff_no=staff_no,
-                name=value["name"],
-                school_id=schools[school_name],
-                subjects=subjects,
-                grade_band=grade_band,
-                phone=value["phone"],
-                email=email,
-                locality=locality,
-            )
-        )
-    if errors:
-        raise RosterRejected(errors)
+        if not row.errors:
+            rows.append(RosterRow(row=row.number, staff_no=staff_no, name=value["name"], school_id=schools[school_name],
+                                  subjects=subjects, grade_band=grade_band, phone=value["phone"], email=email,
+                                  locality=locality))
+    sheet.refuse_if_bad()
     return rows
 
 
@@ -247,7 +128,7 @@ async def import_roster(session: AsyncSession, *, content: bytes, filename: str)
     """Upsert teachers by staff number; new teachers get a login (activated with a code from the
     school's 开通单). A teacher staff deactivated is left as she is, and reported: a roster never
     reactivates anyone. Raises RosterRejected."""
-    rows = await validate_rows(session, table=await asyncio.to_thread(read_table, content, filename))
+    rows = await validate_rows(session, table=await read_sheet(content, filename))
     existing = {
         t.staff_no: t
         for t in await session.scalars(select(Teacher).where(Teacher.staff_no.in_([r.staff_no for r in rows])))

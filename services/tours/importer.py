@@ -3,7 +3,6 @@ of one tour sharing its title and presenter. All or nothing: every row is checke
 row refuses the file with every bad row listed (422). Importing the same sheet again changes
 nothing: a tour already imported under the same title and presenter is left as it is."""
 
-import asyncio
 from collections import defaultdict
 from datetime import datetime
 
@@ -15,7 +14,7 @@ from config import Settings
 from contracts.directory.api import ImportRowError
 from contracts.tours.api import StopIn, TourImportResult, TourIn
 from models import School, Studio, Tour, User
-from services.directory.roster import RosterRejected, read_table
+from services.directory.sheets import Sheet, read_sheet
 from services.tours.service import create_tour
 
 # Column → the header spellings offices use.
@@ -32,62 +31,44 @@ HEADERS = {
 REQUIRED = ("title", "school", "starts_at", "ends_at")
 
 
-def _columns(header: list[str]) -> tuple[dict[str, int], list[ImportRowError]]:
-    names = [cell.strip().lower() for cell in header]
-    found = {column: next((names.index(s.lower()) for s in spellings if s.lower() in names), None)
-             for column, spellings in HEADERS.items()}
-    missing = [HEADERS[column][0] for column in REQUIRED if found[column] is None]
-    errors = [ImportRowError(row=1, column=name, reason="缺少此列 (missing column)") for name in missing]
-    if found["presenter"] is None and found["studio"] is None:
-        errors.append(ImportRowError(row=1, column="主讲教师", reason="需要「主讲教师」或「名师工作室」列 (presenter or studio)"))
-    return {column: position for column, position in found.items() if position is not None}, errors
-
-
 async def import_tours(session: AsyncSession, *, content: bytes, filename: str, actor: User, now: datetime,
                        settings: Settings) -> tuple[TourImportResult, list[Tour]]:
-    table = await asyncio.to_thread(read_table, content, filename)
-    if not table:
-        raise RosterRejected([ImportRowError(row=0, column="", reason="空文件 (empty file)")])
-    positions, errors = _columns(table[0])
-    if errors:
-        raise RosterRejected(errors)
+    sheet = Sheet(await read_sheet(content, filename), HEADERS, REQUIRED)
+    if not {"presenter", "studio"} & sheet.positions.keys():
+        sheet.errors.append(ImportRowError(row=1, column=HEADERS["presenter"][0],
+                                           reason="需要「主讲教师」或「名师工作室」列 (presenter or studio)"))
     schools = dict((await session.execute(select(School.name, School.id))).all())
     users = dict((await session.execute(select(User.username, User.id).where(User.active))).all())
     studios = dict((await session.execute(select(Studio.name, Studio.id))).all())
-    tours: dict[str, dict] = defaultdict(lambda: {"stops": [], "rows": []})
+    tours: dict[str, dict] = defaultdict(lambda: {"stops": []})
 
-    for number, cells in enumerate(table[1:], start=2):
-        value = {column: (cells[position].strip() if position < len(cells) else "") for column, position in positions.items()}
-        if not any(value.values()):
-            continue
-        row_errors = []
-        presenter, studio = value.get("presenter", ""), value.get("studio", "")
+    for row in sheet.rows():
+        value, bad = row.value, row.bad
+        presenter, studio = value["presenter"], value["studio"]
         if bool(presenter) == bool(studio):
-            row_errors.append(("主讲教师", "填写主讲教师（用户名）或名师工作室，二选一 (presenter or studio, one of them)"))
+            bad("presenter", "填写主讲教师（用户名）或名师工作室，二选一 (presenter or studio, one of them)")
         elif presenter and presenter not in users:
-            row_errors.append(("主讲教师", f"用户 {presenter} 不存在 (no such user)"))
+            bad("presenter", f"用户 {presenter} 不存在 (no such user)")
         elif studio and studio not in studios:
-            row_errors.append(("名师工作室", f"工作室 {studio} 不存在 (no such studio)"))
-        if value["school"] not in schools:
-            row_errors.append(("承办学校", f"学校 {value['school']} 不存在 (no such school)"))
+            bad("studio", f"工作室 {studio} 不存在 (no such studio)")
+        if value["school"] and value["school"] not in schools:
+            bad("school", f"学校 {value['school']} 不存在 (no such school)")
         try:
             stop = StopIn(host_school_id=schools.get(value["school"], 1), starts_at=value["starts_at"],
-                          ends_at=value["ends_at"], topic=value.get("topic", ""))
+                          ends_at=value["ends_at"], topic=value["topic"])
             if stop.starts_at.replace(tzinfo=stop.starts_at.tzinfo or settings.tz) <= now:
-                row_errors.append(("开始时间", "须在将来 (must be in the future)"))
+                bad("starts_at", "须在将来 (must be in the future)")
         except ValidationError as exc:
-            row_errors.extend((HEADERS[str(error["loc"][0])][0] if error["loc"] and str(error["loc"][0]) in HEADERS
-                               else "开始时间", error["msg"]) for error in exc.errors())
-            stop = None
-        errors.extend(ImportRowError(row=number, column=column, reason=reason) for column, reason in row_errors)
-        if not row_errors:
+            for error in exc.errors():
+                column = str(error["loc"][0]) if error["loc"] else ""
+                bad(column if column in HEADERS else "starts_at", error["msg"])
+        if not row.errors:
             key = f"{value['title']}|{presenter or '工作室:' + studio}"
             tour = tours[key]
-            tour.update(title=value["title"], subject=value.get("subject", ""), presenter=users.get(presenter),
+            tour.update(title=value["title"], subject=value["subject"], presenter=users.get(presenter),
                         studio=studios.get(studio))
             tour["stops"].append(stop)
-    if errors:
-        raise RosterRejected(errors)
+    sheet.refuse_if_bad()
 
     existing = set(await session.scalars(select(Tour.import_key).where(Tour.import_key.in_(tours.keys()))))
     created = []
