@@ -15,6 +15,7 @@ from api.routes import health
 from api.routes.accounts import activation, auth, users
 from api.routes.campaigns import campaigns, tasks
 from api.routes.directory import directory, teachers
+from api.routes.evaluation import rounds as evaluation_rounds, scheme as evaluation_scheme
 from api.routes.notifications import channels, notifications
 from api.routes.runs import audit, runs
 from api.routes.series import calendars, series
@@ -73,7 +74,8 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
     for router in [health.router, auth.router, users.router, teachers.router, *directory.routers,
                    campaigns.router, tasks.router,
                    series.router, calendars.router, audit.router, runs.router,
-                   notifications.router, channels.router, activation.router]:
+                   notifications.router, channels.router, activation.router,
+                   evaluation_rounds.router, evaluation_scheme.router]:
         api.include_router(router)
     app.include_router(api)
     install_console(app)

@@ -17,6 +17,7 @@ from temporalio.worker import Worker
 from activities.campaigns import CampaignActivities
 from activities.notifications import NotificationActivities
 from activities.series import SeriesActivities
+from activities.evaluation import EvaluationActivities
 from activities.stall_watch import StallWatch
 from config import ROOT, Settings, get_settings
 from db import SessionFactory, create_engine, create_session_factory
@@ -25,11 +26,13 @@ from engine.reconcile import reconcile
 from notifications.audiences import Audiences
 from services.campaigns import audiences as campaign_audiences
 from services.series import audiences as series_audiences
+from services.evaluation import flow as evaluation_flow
 from workflows.campaign import CampaignWorkflow
 from workflows.notify import DeliverNotificationWorkflow
 from workflows.series import SeriesWorkflow
+from workflows.evaluation import EvaluationRoundWorkflow
 
-WORKFLOWS: list[type] = [SeriesWorkflow, DeliverNotificationWorkflow, CampaignWorkflow]
+WORKFLOWS: list[type] = [SeriesWorkflow, DeliverNotificationWorkflow, CampaignWorkflow, EvaluationRoundWorkflow]
 
 
 def _imported_contracts(path: Path, root: Path) -> set[Path]:
@@ -70,14 +73,16 @@ def build_id(root: Path = ROOT) -> str:
 
 BUILD_ID = build_id()
 # Every audience a workflow may name in a notice, resolved by the notification activities.
-AUDIENCES: Audiences = {**campaign_audiences.RESOLVERS, **series_audiences.RESOLVERS}
+AUDIENCES: Audiences = {**campaign_audiences.RESOLVERS, **series_audiences.RESOLVERS, **evaluation_flow.RESOLVERS}
 
 
 def activities_for(*, settings: Settings, session_factory: SessionFactory, audiences: Audiences = AUDIENCES) -> list:
     notifications = NotificationActivities(session_factory, settings, audiences=audiences)
     series = SeriesActivities(session_factory)
     campaigns = CampaignActivities(session_factory, settings)
-    return [*notifications.all(), series.advance_series, series.end_after_cancel, *campaigns.all()]
+    evaluation = EvaluationActivities(session_factory, settings)
+    return [*notifications.all(), series.advance_series, series.end_after_cancel, *campaigns.all(),
+            evaluation.advance_round]
 
 
 def create_worker(

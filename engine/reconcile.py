@@ -20,10 +20,12 @@ from config import Settings
 from contracts import workflow_ids
 from db import SessionFactory
 from engine import campaigns as campaign_runs
+from engine import evaluation as evaluation_runs
 from engine import series as series_runs
 from engine.starts import NotStarted
-from models import Series
+from models import EvaluationRound, Series
 from services.campaigns import service as campaign_service
+from services.evaluation import service as evaluation_service
 from services.series import service as series_service
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,12 @@ async def _start_series(client: Client, *, settings: Settings, session: AsyncSes
     return await series_runs.start(client, settings=settings, series=series, started_by=started_by)
 
 
+async def _start_round(client: Client, *, settings: Settings, session: AsyncSession, record_id: int,
+                       started_by: str) -> bool:
+    round_ = await session.get(EvaluationRound, record_id)
+    return await evaluation_runs.start(client, settings=settings, round_=round_, started_by=started_by)
+
+
 @dataclass(frozen=True)
 class _Records:
     """One kind of record that has a run: its live ones a page at a time, its workflow id, its start."""
@@ -57,6 +65,7 @@ class _Records:
 RECORDS = [
     _Records(campaign_service.live_campaigns, workflow_ids.campaign, _start_campaign),
     _Records(series_service.live_series, workflow_ids.series, _start_series),
+    _Records(evaluation_service.live_rounds, workflow_ids.evaluation_round, _start_round),
 ]
 
 

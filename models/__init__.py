@@ -7,6 +7,9 @@ from models.campaigns import (
     Campaign, CampaignMember, CampaignOrganiser, CampaignPhase, CheckIn, Plan, PlanStage, Problem, ProblemVector,
     Reflection, Task, Topic, TopicParticipant, TopicProposalRow, Training, Vote,
 )
+from models.evaluation import (
+    EvaluationReview, EvaluationRound, EvaluationScheme, EvaluationValue, SurveyInvitation, SurveyResponse,
+)
 from models.directory import Cluster, District, School, SchoolGroup, Teacher, TeacherSubject
 from models.notifications import Delivery, InboxItem, Notification, Preference, RobotChannel
 from models.series import (
@@ -61,4 +64,6 @@ __all__ = [
     "Teacher",
     "TeacherSubject",
     "User",
+    "EvaluationReview", "EvaluationRound", "EvaluationScheme", "EvaluationValue", "SurveyInvitation",
+    "SurveyResponse",
 ]

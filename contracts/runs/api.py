@@ -27,6 +27,7 @@ class RunKind(StrEnum):
     campaign = "campaign"
     series = "series"
     notification = "notification"
+    evaluation = "evaluation"  # an alliance's evaluation round
 
 
 class RunStatus(StrEnum):
