@@ -14,6 +14,7 @@ from console.campaigns import problems as campaign_problems
 from console.campaigns import topics as campaign_topics
 from console.campaigns import pages as campaigns
 from console.campaigns import tasks
+from console.evaluation import pages as evaluation
 from console.notifications import pages as notifications
 from console.render import page
 from console.runs import pages as runs
@@ -25,7 +26,8 @@ PREFIX = "/console"
 
 def install_console(app: FastAPI) -> None:
     app.mount(f"{PREFIX}/static", StaticFiles(directory=Path(__file__).parent / "static"), name="console-static")
-    for module in (home, runs, series, campaigns, campaign_problems, campaign_topics, tasks, notifications):
+    for module in (home, runs, series, campaigns, campaign_problems, campaign_topics, tasks, notifications,
+                   evaluation):
         app.include_router(module.router, prefix=PREFIX, include_in_schema=False)
 
     @app.exception_handler(LoginRequired)

@@ -7,6 +7,7 @@ staff, an answer to the school, the publication); a nudge that does not arrive i
 run's next wake. Teachers' survey answers go to the database only."""
 
 import asyncio
+from dataclasses import dataclass
 
 from actions.context import Context
 from actions.policy import is_admin, is_staff, require_admin, require_staff
@@ -15,7 +16,7 @@ from contracts.evaluation.api import (
     AnswerIn, EntryIn, OverrideIn, ReportFormat, ReviewIn, RoundDetail, RoundIn, RoundOut, SchemeOut, SurveyIn,
     SurveyResults,
 )
-from contracts.evaluation.scheme import Scheme
+from contracts.evaluation.scheme import Scheme, SourceKind
 from contracts.runs.api import RunPending
 from engine import evaluation as evaluation_run
 from engine.starts import NotStarted
@@ -186,3 +187,31 @@ async def round_report(ctx: Context, *, round_id: int, form: ReportFormat) -> tu
     if form == ReportFormat.html:
         return report.html(built).encode(), "text/html; charset=utf-8"
     return await asyncio.to_thread(RENDERERS[form], built), MEDIA_TYPES[form]
+
+
+# ---- what the console's round page shows and offers ----
+
+
+@dataclass(frozen=True)
+class RoundPage:
+    report: report.Report
+    reviewable: set[int]  # schools whose review this user may decide
+    enterable: set[int]  # entered values this user may fill
+    staff: bool
+    invited: bool  # to the survey, and not answered yet
+
+
+async def round_page(ctx: Context, *, round_id: int) -> RoundPage:
+    """Staff, admins, the alliance's teachers."""
+    round_ = await _readable(ctx, round_id)
+    built = await report.build(ctx.session, round_=round_, base_url=ctx.settings.public_base_url)
+    schools = list(await evaluation_service.schools_of(ctx.session, round_.cluster_id))
+    reviewable = {school_id for school_id in schools if await may_review(ctx, school_id=school_id)}
+    entered = {i.code for i in built.scheme.indicators if i.source == SourceKind.entered}
+    enterable = set()
+    for value in built.detail.values:
+        row = await ctx.session.get(EvaluationValue, value.id)
+        if value.indicator in entered and value.school_id is not None and await may_enter(ctx, value=row):
+            enterable.add(value.id)
+    return RoundPage(report=built, reviewable=reviewable, enterable=enterable, staff=is_staff(ctx.user),
+                     invited=await survey.awaiting(ctx.session, round_id=round_.id, user_id=ctx.user.id))

@@ -29,6 +29,12 @@ async def invited(session: AsyncSession, *, round_id: int) -> list[int]:
     return list(await session.scalars(select(SurveyInvitation.user_id).where(SurveyInvitation.round_id == round_id)))
 
 
+async def awaiting(session: AsyncSession, *, round_id: int, user_id: int) -> bool:
+    """Invited and not answered yet."""
+    invitation = await session.get(SurveyInvitation, (round_id, user_id))
+    return invitation is not None and not invitation.answered
+
+
 async def answer(session: AsyncSession, *, round_: EvaluationRound, data: SurveyIn, user: User) -> None:
     invitation = await session.get(SurveyInvitation, (round_.id, user.id))
     if invitation is None:
