@@ -24,7 +24,7 @@ STYLE = Style(font_family=FONT, background="white", plot_background="white", for
               foreground_strong="#111", foreground_subtle="#666", title_font_size=18, label_font_size=13,
               major_label_font_size=13, legend_font_size=13, value_font_size=12,
               colors=("#1f5fa8", "#d9822b", "#2e8b57", "#a83279", "#6b6b6b"))
-CONFIG = {"style": STYLE, "js": [], "width": 640, "height": 420, "explicit_size": False,
+CONFIG = {"style": STYLE, "js": [], "width": 640, "height": 420, "explicit_size": True,
           "legend_at_bottom": True, "truncate_legend": -1, "truncate_label": -1, "print_values": False}
 
 

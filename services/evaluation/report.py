@@ -1,6 +1,10 @@
 """The round's report (考评报告): HTML (each score links the records behind it), PDF (each score
-footnotes them; WeasyPrint, vector charts, a Chinese font from Debian) and XLSX (every figure
-and every record)."""
+carries a note number; the notes under each table name its records: WeasyPrint, vector charts, a
+Chinese font from Debian) and XLSX (every figure and every record).
+
+The notes sit under their table rather than at the page's foot: WeasyPrint's `float: footnote`
+dropped the rest of the document once a page's footnotes outgrew it (a table of 13 scores, each
+naming 20 records)."""
 
 import base64
 import hashlib
@@ -9,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader
+from markupsafe import Markup
 from openpyxl import Workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,7 +26,7 @@ from services.evaluation import survey, views
 from services.evaluation.charts import RoundCharts, round_charts
 from services.evaluation.schemes import scheme_of
 
-FOOTNOTE_RECORDS = 20  # a footnote names this many records; the HTML and XLSX name them all
+NOTE_RECORDS = 20  # a PDF note names this many records; the HTML and XLSX name them all
 RECORD_LABELS = {
     "session": "联片教研活动", "checkin": "活动签到", "campaign": "订单式教研", "topic": "专题",
     "training_checkin": "培训签到", "reflection": "教学反思", "entry": "学校填报", "survey_response": "问卷答卷",
@@ -31,15 +36,16 @@ RECORD_PAGES = {"session": "/console/sessions/{}", "campaign": "/console/campaig
 # exactly this style by its hash (api/security_headers.py). Footnotes show only in print.
 REPORT_STYLE = (f"body{{font-family:{FONT};max-width:1000px;margin:1em auto;padding:0 1em;line-height:1.5;"
                 "overflow-wrap:anywhere}table{border-collapse:collapse;display:block;overflow-x:auto}"
-                "td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left}img{max-width:100%;height:auto}"
+                "td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left}img{width:100%;height:auto}"
                 ".charts{display:flex;flex-wrap:wrap;gap:1em}.charts figure{flex:1 1 420px;margin:0}figcaption{font-size:.8em;"
-                "color:#444}.fn{display:none}")
+                "color:#444}")
 REPORT_STYLE_SOURCE = "'sha256-" + base64.b64encode(hashlib.sha256(REPORT_STYLE.encode()).digest()).decode() + "'"
+# The PDF's style is not served, so no hash is needed for it.
 PRINT_STYLE = ("@page{size:A4;margin:16mm 14mm;@bottom-center{content:counter(page)}}"
                "body{max-width:none;margin:0;font-size:10pt}table{display:table}"
-               ".charts{display:block}.charts figure{width:100%;page-break-inside:avoid}"
-               ".fn{display:inline;float:footnote;font-size:7.5pt}a{color:inherit;text-decoration:none}"
-               "a.records{display:none}")
+               ".charts{display:block}.charts figure{display:block;width:80%;margin:0 auto 4mm}"
+               ".notes{font-size:7.5pt;color:#333}a{color:inherit;text-decoration:none}"
+               "a.records{display:none}figcaption{display:none}")  # in print the table beside it says it
 
 _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "report_templates"), autoescape=True)
 
@@ -79,17 +85,18 @@ def record_label(record: str) -> str:
 
 def html(report: Report, *, for_print: bool = False) -> str:
     return _env.get_template("round.html.j2").render(
-        r=report, style=REPORT_STYLE, for_print=for_print, dimensions=[(d, DIMENSION_LABELS[d]) for d in Dimension],
+        # In print the print rules follow in the document itself: WeasyPrint ranks the stylesheets it
+        # is handed below the document's own, so they could not override it.
+        r=report, style=Markup(REPORT_STYLE + (PRINT_STYLE if for_print else "")), for_print=for_print, dimensions=[(d, DIMENSION_LABELS[d]) for d in Dimension],
         dimension_labels=DIMENSION_LABELS,
-        record_link=record_link, record_label=record_label, status_label=status_label, shown=FOOTNOTE_RECORDS,
+        record_link=record_link, record_label=record_label, status_label=status_label, shown=NOTE_RECORDS,
     )
 
 
 def pdf(report: Report) -> bytes:
     import weasyprint  # imported on first use: it loads Pango, which the API needs only for a PDF
 
-    return weasyprint.HTML(string=html(report, for_print=True), base_url=report.base_url).write_pdf(
-        stylesheets=[weasyprint.CSS(string=PRINT_STYLE)])
+    return weasyprint.HTML(string=html(report, for_print=True), base_url=report.base_url).write_pdf()
 
 
 def xlsx(report: Report) -> bytes:
