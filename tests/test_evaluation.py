@@ -90,7 +90,7 @@ def assert_figures(detail: dict, term: Term, tz) -> None:
             assert value["records"], value["indicator"]
 
 
-async def test_a_round_over_two_terms(api, login, ts_env, settings, worker_on, session_factory):
+async def test_evaluation_round_over_two_terms(api, login, ts_env, settings, worker_on, session_factory):
     tz = settings.tz
     start_a = monday_after(await ts_env.get_current_time(), tz, 7)
     start_b = start_a + timedelta(weeks=WEEKS)
