@@ -14,11 +14,13 @@ from api.errors import install_error_handlers
 from api.routes import health
 from api.routes.accounts import activation, auth, users
 from api.routes.campaigns import campaigns, tasks
+from api.routes.campaigns import themes as campaign_themes
 from api.routes.directory import directory, teachers
 from api.routes.evaluation import rounds as evaluation_rounds, scheme as evaluation_scheme
 from api.routes.notifications import channels, notifications
 from api.routes.runs import audit, runs
 from api.routes.series import calendars, series
+from api.routes.mentoring import pairs as mentoring_pairs, programmes as mentoring_programmes
 from api.security_headers import SecurityHeadersMiddleware
 from config import Settings, get_settings
 from console.app import install_console
@@ -73,8 +75,10 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
     api = APIRouter(prefix=API_PREFIX)
     for router in [health.router, auth.router, users.router, teachers.router, *directory.routers,
                    campaigns.router, tasks.router,
+                   campaign_themes.router,
                    series.router, calendars.router, audit.router, runs.router,
                    notifications.router, channels.router, activation.router,
+                   mentoring_programmes.router, mentoring_pairs.router,
                    evaluation_rounds.router, evaluation_scheme.router]:
         api.include_router(router)
     app.include_router(api)

@@ -15,6 +15,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.campaigns import CampaignActivities
+from activities.mentoring import MentoringActivities
 from activities.notifications import NotificationActivities
 from activities.series import SeriesActivities
 from activities.evaluation import EvaluationActivities
@@ -28,11 +29,13 @@ from services.campaigns import audiences as campaign_audiences
 from services.series import audiences as series_audiences
 from services.evaluation import flow as evaluation_flow
 from workflows.campaign import CampaignWorkflow
+from workflows.mentoring import MentoringPairWorkflow
 from workflows.notify import DeliverNotificationWorkflow
 from workflows.series import SeriesWorkflow
 from workflows.evaluation import EvaluationRoundWorkflow
 
-WORKFLOWS: list[type] = [SeriesWorkflow, DeliverNotificationWorkflow, CampaignWorkflow, EvaluationRoundWorkflow]
+WORKFLOWS: list[type] = [SeriesWorkflow, DeliverNotificationWorkflow, CampaignWorkflow, MentoringPairWorkflow,
+                         EvaluationRoundWorkflow]
 
 
 def _imported_contracts(path: Path, root: Path) -> set[Path]:
@@ -80,8 +83,9 @@ def activities_for(*, settings: Settings, session_factory: SessionFactory, audie
     notifications = NotificationActivities(session_factory, settings, audiences=audiences)
     series = SeriesActivities(session_factory)
     campaigns = CampaignActivities(session_factory, settings)
+    mentoring = MentoringActivities(session_factory, settings)
     evaluation = EvaluationActivities(session_factory, settings)
-    return [*notifications.all(), series.advance_series, series.end_after_cancel, *campaigns.all(),
+    return [*notifications.all(), series.advance_series, series.end_after_cancel, *campaigns.all(), *mentoring.all(),
             evaluation.advance_round]
 
 

@@ -80,6 +80,14 @@ class Settings(BaseSettings):
     checkin_session_opens_minutes_before: int = Field(default=30, ge=0, le=24 * 60)
     checkin_session_closes_minutes_after: int = Field(default=60, ge=0, le=24 * 60)
 
+    # Mentor pairs (青蓝工程, issue 20). The seeds (002_…) ask for staged assessments (阶段考评) but give
+    # no count, dates or observation quota: two stages, mid-year and year-end (MM-DD in the school
+    # year that starts 1 September), and no monthly log quota until staff set one for a programme.
+    mentoring_stage_dates: str = "01-20,07-05"
+    mentoring_monthly_log_quota: int = Field(default=0, ge=0, le=31)
+    mentoring_form_reminder_days: int = Field(default=7, ge=0, le=60)  # before a stage's date
+    mentoring_escalate_after_days: int = Field(default=3, ge=1, le=60)  # to the school contact, twice that to staff
+
     # Notifications (issue 4). External channels (e-mail, robots) are off under environment=test
     # unless a test turns them on: other tests then never wait on a mail server.
     notification_channels: bool | None = None

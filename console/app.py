@@ -15,6 +15,8 @@ from console.campaigns import topics as campaign_topics
 from console.campaigns import pages as campaigns
 from console.campaigns import tasks
 from console.evaluation import pages as evaluation
+from console.campaigns import themes as campaign_themes
+from console.mentoring import pages as mentoring
 from console.notifications import pages as notifications
 from console.render import page
 from console.runs import pages as runs
@@ -26,8 +28,19 @@ PREFIX = "/console"
 
 def install_console(app: FastAPI) -> None:
     app.mount(f"{PREFIX}/static", StaticFiles(directory=Path(__file__).parent / "static"), name="console-static")
-    for module in (home, runs, series, campaigns, campaign_problems, campaign_topics, tasks, notifications,
-                   evaluation):
+    for module in (
+        home,
+        runs,
+        series,
+        campaigns,
+        campaign_problems,
+        campaign_topics,
+        campaign_themes,
+        tasks,
+        notifications,
+        mentoring,
+        evaluation,
+    ):
         app.include_router(module.router, prefix=PREFIX, include_in_schema=False)
 
     @app.exception_handler(LoginRequired)

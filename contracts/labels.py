@@ -34,6 +34,9 @@ NOTICE_LABELS = {
     "evaluation_review_requested": "考评数据待确认", "evaluation_reminder": "考评催办", "evaluation_escalated": "考评督办",
     "evaluation_disputed": "考评异议", "evaluation_dispute_answered": "考评异议答复", "evaluation_survey": "合作满意度问卷",
     "evaluation_published": "考评结果发布",
+    "mentoring_pair_started": "师徒结对", "mentoring_log_nudge": "师徒活动记录提醒", "mentoring_form_due": "阶段考评表提醒",
+    "mentoring_form_overdue": "阶段考评表督办", "mentoring_verdict": "阶段考评结果", "mentoring_pair_changed": "结对变更",
+    "mentoring_completed": "结对完成",
 }  # fmt: skip
 
 # Timeline entry categories.

@@ -41,3 +41,11 @@ def notice_delivery(notice_key: str) -> str:
 def notice_retry(notice_key: str, attempt: str) -> str:
     """A staff-requested retry of a notice's failed deliveries: one run per request."""
     return f"{notice_delivery(notice_key)}-retry-{attempt}"
+
+
+MENTORING_PAIR_PREFIX = "mentoring-pair-"
+
+
+def mentoring_pair(pair_id: int) -> str:
+    """A mentor pair's run for its school year (青蓝工程)."""
+    return f"{MENTORING_PAIR_PREFIX}{pair_id}"

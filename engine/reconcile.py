@@ -21,11 +21,13 @@ from contracts import workflow_ids
 from db import SessionFactory
 from engine import campaigns as campaign_runs
 from engine import evaluation as evaluation_runs
+from engine import mentoring as mentoring_runs
 from engine import series as series_runs
 from engine.starts import NotStarted
-from models import EvaluationRound, Series
+from models import EvaluationRound, MentoringPair, MentoringProgramme, Series
 from services.campaigns import service as campaign_service
 from services.evaluation import service as evaluation_service
+from services.mentoring import service as mentoring_service
 from services.series import service as series_service
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,14 @@ async def _start_round(client: Client, *, settings: Settings, session: AsyncSess
     return await evaluation_runs.start(client, settings=settings, round_=round_, started_by=started_by)
 
 
+async def _start_mentoring_pair(client: Client, *, settings: Settings, session: AsyncSession, record_id: int,
+                                started_by: str) -> bool:
+    pair = await session.get(MentoringPair, record_id)
+    programme = await session.get(MentoringProgramme, pair.programme_id)
+    return await mentoring_runs.start(client, settings=settings, pair=pair, cluster_id=programme.cluster_id,
+                                      started_by=started_by)
+
+
 @dataclass(frozen=True)
 class _Records:
     """One kind of record that has a run: its live ones a page at a time, its workflow id, its start."""
@@ -66,6 +76,7 @@ RECORDS = [
     _Records(campaign_service.live_campaigns, workflow_ids.campaign, _start_campaign),
     _Records(series_service.live_series, workflow_ids.series, _start_series),
     _Records(evaluation_service.live_rounds, workflow_ids.evaluation_round, _start_round),
+    _Records(mentoring_service.live_pairs, workflow_ids.mentoring_pair, _start_mentoring_pair),
 ]
 
 

@@ -7,8 +7,12 @@ from models.campaigns import (
     Campaign, CampaignMember, CampaignOrganiser, CampaignPhase, CheckIn, Plan, PlanStage, Problem, ProblemVector,
     Reflection, Task, Topic, TopicParticipant, TopicProposalRow, Training, Vote,
 )
+from models.campaigns import CampaignTheme, ProblemSecond
 from models.evaluation import (
     EvaluationReview, EvaluationRound, EvaluationScheme, EvaluationValue, SurveyInvitation, SurveyResponse,
+)
+from models.mentoring import (
+    MentoringLog, MentoringPair, MentoringProgramme, MentoringStageForm, MentoringVerdict,
 )
 from models.directory import Cluster, District, School, SchoolGroup, Teacher, TeacherSubject
 from models.notifications import Delivery, InboxItem, Notification, Preference, RobotChannel
@@ -44,11 +48,14 @@ __all__ = [
     "TopicProposalRow",
     "Training",
     "Vote",
+    "CampaignTheme",
+    "ProblemSecond",
     "CalendarToken",
     "Cluster",
     "Delivery",
     "District",
     "InboxItem",
+    "MentoringLog", "MentoringPair", "MentoringProgramme", "MentoringStageForm", "MentoringVerdict",
     "Notification",
     "Preference",
     "RobotChannel",

@@ -117,6 +117,35 @@ class Vote(Base):
     __table_args__ = (Index("ix_campaign_votes_campaign_user", "campaign_id", "user_id"),)
 
 
+class ProblemSecond(Base):
+    """A teacher seconds (附议) a problem instead of writing it again: her vote on it (a Vote row,
+    within her budget) and, if she wrote one, her own words, shown to staff with the problem. Her
+    seconding also counts her among the teachers concerned in the proposal's ranking."""
+
+    __tablename__ = "campaign_problem_seconds"
+
+    problem_id: Mapped[int] = mapped_column(ForeignKey("campaign_problems.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CampaignTheme(Base):
+    """A theme the steering staff expect (a title and a line): the grouping proposes it for the
+    problems close enough to it."""
+
+    __tablename__ = "campaign_themes"
+    __table_args__ = (UniqueConstraint("campaign_id", "title"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    line: Mapped[str] = mapped_column(String(500), default="")
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class TopicProposalRow(Base):
     """What the grouping proposed when collection closed, as staff have since shaped it (merged,
     moved, split) while deciding."""
@@ -134,6 +163,8 @@ class TopicProposalRow(Base):
     shared_terms: Mapped[list[str]] = mapped_column(JSON)
     # Beside problem_ids, position by position: the ids of that problem's nearest members.
     neighbours: Mapped[list[list[int]]] = mapped_column(JSON, default=list)
+    # The named theme the grouping proposed this for (None: found by the unsupervised grouping).
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("campaign_themes.id", ondelete="SET NULL"))
 
 
 class Topic(TimestampMixin, Base):

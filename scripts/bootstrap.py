@@ -29,7 +29,7 @@ async def seed(settings: Settings) -> None:
     async with create_session_factory(engine)() as session:
         if await bootstrap_admin(session, username=settings.admin_username, password=settings.admin_password):
             log.info("created admin %s", settings.admin_username)
-        if settings.demo_data and await load_demo_county(session, password=settings.demo_password):
+        if settings.demo_data and await load_demo_county(session, password=settings.demo_password, programmes=True):
             log.info("loaded the demo county (示例区)")
         await session.commit()
     await engine.dispose()

@@ -9,6 +9,7 @@ from pathlib import Path
 from sklearn.metrics import adjusted_rand_score
 
 from services.campaigns import sentence_vectors
+from services.campaigns.theme_grouping import Theme
 from services.campaigns.topic_grouping import Group, Item
 
 DATA = Path(__file__).parent / "data" / "grouping_eval.json"
@@ -43,6 +44,13 @@ def items(problems: list[Labelled]) -> list[Item]:
             for n, p in enumerate(problems)]
 
 
+def named_themes(problems: list[Labelled]) -> list[Theme]:
+    """Every labelled theme named by its title, as staff who expect it would name it."""
+    names = sorted({p.theme for p in problems} - {ONE_OFF})
+    return [Theme(id=n, text=name, vector=vector) for n, (name, vector) in enumerate(
+        zip(names, sentence_vectors.encode(names)))]
+
+
 @dataclass(frozen=True)
 class Scores:
     ari: float
@@ -70,3 +78,38 @@ def score(problems: list[Labelled], groups: list[Group]) -> Scores:
                   theme_proposals=sum(1 for g in groups if len(g.members) > 1),
                   one_offs=(one_offs := sum(1 for p in problems if p.theme == ONE_OFF)), one_offs_alone=alone,
                   one_offs_out_of_themes=one_offs - merged)
+
+
+
+
+def staff_operations(problems: list[Labelled], groups: list[Group]) -> int:
+    """How many merge / move / split operations turn the proposals into the labelled grouping (each
+    theme one proposal, each one-off alone), counted as the console offers them (合并两组: a merge
+    joins two proposals).
+
+    Each proposal belongs to the theme most of its members share (a one-off is a theme of its own;
+    ties: the larger theme, then its name); a theme's home is its largest part in a proposal that
+    belongs to it, else its largest part anywhere, split out (or moved out, one problem): one
+    operation. Each other proposal of the theme merges into the home, once its strays have left:
+    one operation. Each part of the theme inside another theme's proposal joins the home by a move
+    per problem, or a split and a merge, whichever is fewer. An upper bound on the fewest
+    operations, the same for the same proposals."""
+    truth = [p.theme or f"one-off {n}" for n, p in enumerate(problems)]
+    size = {t: truth.count(t) for t in set(truth)}
+    owned: dict[str, list[int]] = {t: [] for t in size}  # sizes of the theme's parts in proposals it owns
+    strays: dict[str, list[int]] = {t: [] for t in size}  # sizes of its parts in other themes' proposals
+    for g in groups:
+        counts = {t: sum(1 for m in g.members if truth[m.id] == t) for t in {truth[m.id] for m in g.members}}
+        owner = min(counts, key=lambda t: (-counts[t], -size[t], t))
+        for t, c in counts.items():
+            (owned if t == owner else strays)[t].append(c)
+    operations = 0
+    for t in size:
+        parts, stray = sorted(owned[t]), sorted(strays[t])
+        if parts:
+            parts.pop()  # the home
+        else:
+            stray.pop()  # leaves its proposal to be the theme's own
+            operations += 1
+        operations += len(parts) + sum(min(c, 2) for c in stray)
+    return operations

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from services.campaigns import sentence_vectors
-from services.campaigns.topic_grouping import NOISE, Item, _clusters, _grown, group_items
+from services.campaigns.topic_grouping import NOISE, Group, Item, _clusters, _grown, group_items
 from tests import grouping_eval
 from tests.campaign_problems import ALL_TEXTS, EXPECTED_GROUPS, SINGLETONS
 
@@ -139,3 +139,31 @@ def test_empty_and_single():
     assert group_items([]) == []
     [only] = group_items([Item(id=1, text="学生上课注意力不集中", vector=sentence_vectors.encode(["学生上课注意力不集中"])[0])])
     assert [m.id for m in only.members] == [1] and only.shared_terms == [] and only.neighbours == {1: []}
+
+
+@pytest.mark.parametrize("path", [grouping_eval.DEV2, grouping_eval.DEV3], ids=["dev2", "dev3"])
+def test_named_themes_never_swallow_a_one_off(path):
+    """Every labelled theme named by its title: no fewer one-offs kept out of every theme than the
+    grouping keeps today, and no more staff operations to the labelled grouping."""
+    from services.campaigns.theme_grouping import group_with_themes
+
+    problems = grouping_eval.load(path)
+    items = grouping_eval.items(problems)
+    today, named = group_items(items), group_with_themes(items, grouping_eval.named_themes(problems))
+    assert (grouping_eval.score(problems, named).one_offs_out_of_themes
+            >= grouping_eval.score(problems, today).one_offs_out_of_themes)
+    assert grouping_eval.staff_operations(problems, named) <= grouping_eval.staff_operations(problems, today)
+    assert any(g.theme_id is not None for g in named)
+    assert sorted(m.id for g in named for m in g.members) == list(range(len(problems)))
+
+
+def test_staff_operations_count_what_the_console_offers():
+    problems = [grouping_eval.Labelled(t, "", [], theme) for t, theme in
+                [("a1", "A"), ("a2", "A"), ("a3", "A"), ("b1", "B"), ("b2", "B"), ("o", grouping_eval.ONE_OFF)]]
+    items = [Item(id=n, text=p.title, vector=np.zeros(1)) for n, p in enumerate(problems)]
+    groups = lambda *parts: [Group(members=[items[i] for i in part]) for part in parts]  # noqa: E731
+    assert grouping_eval.staff_operations(problems, groups([0, 1, 2], [3, 4], [5])) == 0
+    assert grouping_eval.staff_operations(problems, groups([0, 1], [2], [3, 4], [5])) == 1  # one merge
+    assert grouping_eval.staff_operations(problems, groups([0, 1, 2, 5], [3, 4])) == 1  # the one-off moves out
+    assert grouping_eval.staff_operations(problems, groups([0, 1, 2, 3, 4], [5])) == 1  # B split out
+    assert grouping_eval.staff_operations(problems, groups([0], [1], [2], [3], [4], [5])) == 3

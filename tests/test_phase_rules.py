@@ -28,7 +28,7 @@ BUTTONS = {
     A.reflect: ("teacher", '/reflections/new"'), A.vote: ("problems", '/vote"'),
     A.edit_problem: ("own problems", '/edit"'), A.withdraw_problem: ("own problems", '/withdraw"'),
     A.merge_proposals: ("proposals", 'id="merge-proposals"'), A.move_problem: ("proposals", 'id="move-problem"'),
-    A.split_proposal: ("proposals", 'id="split-proposal"'),
+    A.split_proposal: ("proposals", 'id="split-proposal"'), A.name_themes: ("board", 'id="name-theme"'),
 }
 
 
@@ -63,6 +63,9 @@ class Walk:
             A.withdraw_problem: ("delete", problem, "t0001", None),
             A.vote: ("post", f"{problem}/votes", "t0006", None),
             A.unvote: ("delete", f"{problem}/votes", "t0007", None),
+            A.second: ("post", f"{problem}/seconds", "t0008", {"comment": "我们也是"}),
+            A.find_similar: ("get", f"{self.base}/problems/similar?text=作文", "t0008", None),
+            A.name_themes: ("post", f"{self.base}/themes", "staff01", {"title": "习作教学"}),
             A.reflect: ("post", f"{self.base}/reflections", "t0001", {"text": "反思"}),
             A.close_phase: ("post", f"{self.base}/phase/close", "staff01", None),
             A.extend_phase: ("post", f"{self.base}/phase/extend", "staff01", {"until": far}),
@@ -195,6 +198,11 @@ ROUTES = {
     A.withdraw_problem: [f"DELETE {PROBLEM}", f"POST {BOARD}/problems/{{problem_id}}/withdraw"],
     A.vote: [f"POST {PROBLEM}/votes", f"POST {BOARD}/problems/{{problem_id}}/vote"],
     A.unvote: [f"DELETE {PROBLEM}/votes", f"POST {BOARD}/problems/{{problem_id}}/unvote"],
+    A.second: [f"POST {PROBLEM}/seconds", f"POST {BOARD}/problems/{{problem_id}}/second"],
+    A.find_similar: [f"GET {CAMPAIGN}/problems/similar", f"GET {BOARD}/problems/similar"],
+    A.name_themes: [f"POST {CAMPAIGN}/themes", f"POST {CAMPAIGN}/themes/last-term",
+                    f"DELETE {CAMPAIGN}/themes/{{theme_id}}", f"POST {BOARD}/themes", f"POST {BOARD}/themes/last-term",
+                    f"POST {BOARD}/themes/{{theme_id}}/remove"],
     A.check_in: ["POST /api/v1/trainings/{training_id}/checkin", f"POST {BOARD}/trainings/{{training_id}}/checkin"],
     A.deliver_task: ["POST /api/v1/tasks/{task_id}/deliver", "POST /console/tasks/{task_id}/deliver"],
     A.reflect: [f"POST {CAMPAIGN}/reflections", f"POST {BOARD}/reflections"],
@@ -215,8 +223,8 @@ ROUTES = {
 }
 # The parts the role matrix's world gives its actors: t0002 is in scope, wrote the problem, leads
 # the topic and holds its task; staff01 launched the campaign; staff02 and t0021 have no part.
-PARTS = {IN: {Part.member, Part.author, Part.lead, Part.assignee}, OUT: set(), OWNER: {Part.steers},
-         OTHER: set(), ADMIN: {Part.steers}}
+PARTS = {IN: {Part.member, Part.author, Part.lead, Part.assignee, Part.reads}, OUT: set(),
+         OWNER: {Part.steers, Part.reads}, OTHER: {Part.reads}, ADMIN: {Part.steers, Part.reads}}
 
 
 def test_the_actions_let_exactly_the_tables_part_act():

@@ -23,8 +23,8 @@ from fastapi.routing import iter_route_contexts
 from sqlalchemy import select
 
 from console.auth import csrf_token
-from contracts.evaluation.scheme import DEFAULT_SCHEME
 from contracts.campaigns.history import PlanStatus, TaskKind
+from contracts.evaluation.scheme import DEFAULT_SCHEME
 from models import (
     Campaign, EvaluationRound, EvaluationValue, InboxItem, Plan, PlanStage, Series, SeriesSession, Task, Teacher, Topic,
     Training, User,
@@ -33,6 +33,7 @@ from services.accounts.security import SESSION_COOKIE
 from services.evaluation import flow as evaluation_flow
 from tests.campaign_helpers import eventually, settings  # noqa: F401  the fixture: one quick e-mail attempt
 from tests.conftest import login_form_csrf
+from tests.mentoring_support import matrix_world
 from webapp import create_app
 
 ANON, IN, OUT, OWNER, OTHER, ADMIN = ACTORS = (
@@ -64,6 +65,7 @@ class Entry:
     data: dict | None = None  # a console form (the CSRF token is added)
     files: dict | None = None
     ids: dict = field(default_factory=dict)  # path parameters other than the world's
+    params: dict | None = None  # the query
     final: bool = False
 
 
@@ -99,6 +101,9 @@ PROBLEM = CAMPAIGN + "/problems/{problem_id}"
 TOPIC = CAMPAIGN + "/topics/{topic_id}"
 BOARD = "/console/campaigns/{campaign_id}"
 ROUND, ROUND_PAGE = "/api/v1/evaluation/rounds/{round_id}", "/console/evaluation/rounds/{round_id}"
+PAIR, CONSOLE_PAIR = "/api/v1/mentoring/pairs/{pair_id}", "/console/mentoring/pairs/{pair_id}"
+NO_SUCH_MENTEE = {"mentor_teacher_id": 1, "mentee_teacher_id": 999999, "subject": "语文"}
+MENTORING_LOG = {"kind": "observe", "happened_on": datetime.now(timezone.utc).date().isoformat(), "note": "听课"}
 
 MATRIX: dict[str, Entry] = {
     "GET /openapi.json": public(), "GET /docs": public(), "GET /docs/oauth2-redirect": public(),
@@ -148,6 +153,12 @@ MATRIX: dict[str, Entry] = {
     f"DELETE {PROBLEM}": api(OWN, ids={"problem_id": "spare_problem"}),  # the first one stays, to vote on
     f"POST {PROBLEM}/votes": api(OWN),
     f"DELETE {PROBLEM}/votes": api(OWN),
+    f"GET {CAMPAIGN}/problems/similar": api(READERS, params={"text": "作文无话可写"}),
+    f"POST {PROBLEM}/seconds": api(OWN, json={"comment": "我们班也是"}),  # her own problem: 409
+    f"GET {CAMPAIGN}/themes": api(STAFF),
+    f"POST {CAMPAIGN}/themes": api(STEER, json={"title": "习作教学"}),
+    f"POST {CAMPAIGN}/themes/last-term": api(STEER),  # no campaign before it: 404
+    f"DELETE {CAMPAIGN}/themes/{{theme_id}}": api(STEER, ids={"theme_id": 999999}),
     f"GET {CAMPAIGN}/topic-proposals": api(STAFF),
     f"POST {CAMPAIGN}/topic-proposals/merge": api(STEER, json={"problem_ids": [1, 2]}),  # not deciding: 409
     f"POST {CAMPAIGN}/topic-proposals/move": api(STEER, json={"problem_id": 1}),
@@ -237,6 +248,11 @@ MATRIX: dict[str, Entry] = {
     f"GET {BOARD}/problems": page(READERS),
     f"POST {BOARD}/problems/{{problem_id}}/vote": form(OWN),
     f"POST {BOARD}/problems/{{problem_id}}/unvote": form(OWN),
+    f"GET {BOARD}/problems/similar": page(READERS, params={"text": "作文无话可写"}),
+    f"POST {BOARD}/problems/{{problem_id}}/second": form(OWN, data={"comment": "我们班也是"}),
+    f"POST {BOARD}/themes": form(STEER, data={"theme_title": "习作教学"}),
+    f"POST {BOARD}/themes/last-term": form(STEER),
+    f"POST {BOARD}/themes/{{theme_id}}/remove": form(STEER, ids={"theme_id": 999999}),
     f"POST {BOARD}/problems/{{problem_id}}/withdraw": form(OWN, ids={"problem_id": "spare_problem"}),
     f"GET {BOARD}/topic-proposals": page(STAFF),
     f"POST {BOARD}/topic-proposals/{{how}}": form(STEER, ids={"how": "merge"}, data={"problem_ids": ["1", "2"]}),
@@ -288,6 +304,38 @@ MATRIX: dict[str, Entry] = {
     f"GET {ROUND_PAGE}/survey": page(READERS),
     f"POST {ROUND_PAGE}/survey": form(OWN, data={"partners": "4", "activities": "5", "feedback": "4"}),
     f"GET {ROUND_PAGE}/report": page(READERS),
+    # mentor pairs (青蓝工程): t0002 is the mentee of t0003 in cluster 1 (tests/mentoring_support.matrix_world)
+    "POST /api/v1/mentoring/programmes": api(STAFF, json={"cluster_id": 999999, "school_year": "2030-2031"}),
+    "GET /api/v1/mentoring/programmes": api(STAFF),
+    "GET /api/v1/mentoring/programmes/{programme_id}/board": api(STAFF),  # and the lead school, not t0002's
+    "POST /api/v1/mentoring/programmes/{programme_id}/pairs": api(STAFF, json=NO_SUCH_MENTEE),  # 422
+    "POST /api/v1/mentoring/programmes/{programme_id}/pairs/import": api(STAFF, files={"file": ("p.csv", b"", "text/csv")}),
+    "GET /api/v1/me/mentoring-pairs": api(EVERYONE),
+    f"GET {PAIR}": api(READERS),
+    f"POST {PAIR}/logs": api(OWN, json=MENTORING_LOG),
+    "POST /api/v1/mentoring/logs/{log_id}/confirm": api(OWN),
+    f"PUT {PAIR}/stages/{{stage}}/form": api(OWN, json={"summary": "阶段小结"}),
+    f"PUT {PAIR}/stages/{{stage}}/improvement-plan": api(OWN, json={"plan": "改进计划"}),  # no verdict yet: 409
+    f"POST {PAIR}/stages/{{stage}}/verdict": api(STAFF, json={"verdict": "passed"}),  # no run: 409
+    f"POST {PAIR}/mentor": api(STAFF, json={"mentor_teacher_id": 1}),
+    f"POST {PAIR}/extend": api(STAFF, json={"ends_on": "2099-01-01"}),
+    f"POST {PAIR}/end": api(STAFF, json={}),
+    f"GET {PAIR}/certificate.pdf": api(READERS),  # not completed: 409
+    "GET /console/mentoring": page(EVERYONE),
+    "GET /console/mentoring/programmes/{programme_id}": page(STAFF),
+    "POST /console/mentoring/programmes/{programme_id}/pairs": form(STAFF, data={
+        "mentor_teacher_id": "1", "mentee_teacher_id": "1", "subject": "语文"}),
+    f"GET {CONSOLE_PAIR}": page(READERS),
+    f"POST {CONSOLE_PAIR}/logs": form(OWN, data=MENTORING_LOG),
+    "POST /console/mentoring/logs/{log_id}/confirm": form(OWN),
+    f"POST {CONSOLE_PAIR}/form": form(OWN, data={"stage": "1", "summary": "阶段小结"}),
+    f"POST {CONSOLE_PAIR}/plan": form(OWN, data={"stage": "1", "plan": "改进计划"}),
+    f"POST {CONSOLE_PAIR}/verdict": form(STAFF, data={"stage": "1", "verdict": "passed"}),
+    f"POST {CONSOLE_PAIR}/end": form(STAFF, data={"reason": "测试"}),
+    f"POST {CONSOLE_PAIR}/mentor": form(STAFF, data={"mentor_teacher_id": "1"}),
+    f"POST {CONSOLE_PAIR}/extend": form(STAFF, data={"ends_on": "2099-01-01"}),
+    f"GET {CONSOLE_PAIR}/certificate": page(READERS),
+    f"GET {CONSOLE_PAIR}/certificate.pdf": page(READERS),
 }
 
 
@@ -369,8 +417,9 @@ async def _build_world(clients: dict[str, httpx.AsyncClient], session_factory, t
             return await session.scalar(select(InboxItem).where(InboxItem.user_id == lead))
 
     item = await eventually(opened_notice)
-    return world | {"inbox_item": item.id, "notification_id": item.notification_id} | await _evaluation_round(
-        owner, session_factory, tz)
+    world |= await matrix_world(session_factory, today=datetime.now(tz).date())
+    world |= await _evaluation_round(owner, session_factory, tz)
+    return world | {"inbox_item": item.id, "notification_id": item.notification_id}
 
 
 async def _evaluation_round(owner: httpx.AsyncClient, session_factory, tz) -> dict[str, int]:
@@ -399,6 +448,8 @@ def _request(entry: Entry, path: str, world: dict, csrf: str | None) -> dict:
         request["json"] = entry.json
     if entry.files is not None:
         request["files"] = entry.files
+    if entry.params is not None:
+        request["params"] = entry.params
     if entry.data is not None:
         request["data"] = {**entry.data, **({"csrf": csrf} if csrf and "/console/" in path else {})}
     return request

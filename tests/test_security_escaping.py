@@ -204,9 +204,11 @@ async def test_in_a_browser_nothing_runs_and_nothing_the_pages_need_is_blocked(s
 
 
 def test_console_templates_have_no_inline_script_or_style():
-    """The policy allows neither: a page that needed them would break in the browser."""
+    """The policy allows neither: a page that needed them would break in the browser. A script of
+    the console's own, from console/static, with nothing inline, is allowed ('self')."""
+    own_script = re.compile(r'<script src="/console/static/[a-z_]+\.js" defer></script>')
     for template in (Path(__file__).parent.parent / "console" / "templates").glob("*.html"):
-        source = template.read_text()
+        source = own_script.sub("", template.read_text())
         assert not re.search(r"<script|<style|\sstyle=|\son[a-z]+=|javascript:", source, re.IGNORECASE), template.name
 
 

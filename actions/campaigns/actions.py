@@ -11,9 +11,10 @@ from actions import policy
 from actions.context import Context
 from contracts.campaigns.api import (
     CampaignDetail, CampaignIn, CampaignOrganiserOut, CampaignOut, CampaignStatus, CloseIn, DeliveryIn, ExtendIn,
-    PlanOut, ProblemIn, ProblemMove, ProblemOut, ProblemUpdate, ProposalSplit, ProposalsMerge, ReflectionIn, SummaryIn,
-    TopicOut, TopicProposal, VoteOut,
+    PlanOut, ProblemIn, ProblemMove, ProblemOut, ProblemUpdate, ProposalSplit, ProposalsMerge, ReflectionIn, SecondIn,
+    SecondOut, SimilarProblem, SummaryIn, TopicOut, TopicProposal, VoteOut,
 )
+from contracts.campaigns.phase_rules import CampaignAction, require
 from contracts.campaigns.history import (
     CancelRequest, CloseRequest, ExtendRequest, Phase, PhaseChange, PlanIn, PlanRequest, PlanStatus, TopicIn,
     TopicsRequest, TrainingIn, TrainingRequest, VerdictRequest,
@@ -27,6 +28,7 @@ from models import Campaign, CampaignMember, CheckIn, Plan, PlanStage, Problem, 
 from services.attendance import AttendanceKind, default_rule
 from services.campaigns import flow as campaign_flow
 from services.campaigns import report as campaign_report
+from services.campaigns import seconds, similar
 from services.campaigns import views as campaign_views
 from services.campaigns import service as campaigns
 from services.campaigns import topic_proposals as proposals
@@ -92,7 +94,7 @@ async def _organisers_chosen_by(ctx: Context, campaign_id: int) -> Campaign:
     return campaign
 
 
-async def _read_by_staff(ctx: Context, campaign_id: int) -> Campaign:
+async def read_by_staff(ctx: Context, campaign_id: int) -> Campaign:
     """The campaign, for every staff member and admin: the board's figures are theirs to read."""
     policy.require_staff(ctx.user)
     return await campaigns.get_campaign(ctx.session, campaign_id)
@@ -237,6 +239,28 @@ async def vote(ctx: Context, *, campaign_id: int, problem_id: int) -> VoteOut:
     return VoteOut(problem_id=problem_id, votes_left=left)
 
 
+async def similar_problems(ctx: Context, *, campaign_id: int, text: str) -> list[SimilarProblem]:
+    """Whoever reads the campaign, while problems are collected: the live problems most like what is
+    being written. Of another teacher's problem only its title, description and votes."""
+    campaign = await visible_campaign(ctx, campaign_id)
+    require(CampaignAction.find_similar, campaign.phase, campaign.step)
+    found = await similar.similar_problems(ctx.session, campaign_id=campaign_id, text=text)
+    voted = await campaign_views.voted_problem_ids(ctx.session, campaign_id=campaign_id, user_id=ctx.user.id)
+    return [SimilarProblem(id=p.id, title=p.title, description=p.description, votes=p.votes,
+                           mine=p.author_user_id == ctx.user.id, seconded=p.id in voted) for p in found]
+
+
+async def second(ctx: Context, *, campaign_id: int, problem_id: int, data: SecondIn) -> SecondOut:
+    """附议, a teacher acting (decision 1): her vote on the problem within the budget, and her words
+    if she wrote some. Seconding again changes nothing but her words."""
+    campaign, member = await _member(ctx, campaign_id)
+    problem = await campaigns.get_problem(ctx.session, campaign_id=campaign_id, problem_id=problem_id)
+    left, comment = await seconds.second(ctx.session, problem=problem, member=member, comment=data.comment,
+                                         budget=campaigns.campaign_params(campaign).vote_budget)
+    await ctx.session.commit()
+    return SecondOut(problem_id=problem_id, votes_left=left, comment=comment)
+
+
 async def unvote(ctx: Context, *, campaign_id: int, problem_id: int) -> None:
     await _member(ctx, campaign_id)
     problem = await campaigns.get_problem(ctx.session, campaign_id=campaign_id, problem_id=problem_id)
@@ -248,7 +272,7 @@ async def unvote(ctx: Context, *, campaign_id: int, problem_id: int) -> None:
 
 
 async def topic_proposals(ctx: Context, *, campaign_id: int) -> list[TopicProposal]:
-    await _read_by_staff(ctx, campaign_id)
+    await read_by_staff(ctx, campaign_id)
     return await campaign_views.topic_proposals(ctx.session, campaign_id)
 
 
@@ -305,7 +329,7 @@ async def list_trainings(ctx: Context, *, campaign_id: int) -> list[Training]:
 
 async def training_absentees(ctx: Context, *, campaign_id: int, training_id: int) -> dict[str, list[str]]:
     """Participants who did not check in, by school."""
-    await _read_by_staff(ctx, campaign_id)
+    await read_by_staff(ctx, campaign_id)
     await get_training(ctx, training_id, campaign_id=campaign_id)
     return await campaign_flow.absentees_by_school(ctx.session, training_id=training_id)
 

@@ -13,7 +13,7 @@ from actions.campaigns.actions import (
 )
 from actions.context import Context
 from contracts.campaigns import phase_rules
-from contracts.campaigns.api import CampaignDetail, PlanOut, TopicProposal
+from contracts.campaigns.api import CampaignDetail, PlanOut, ThemeOut, TopicProposal
 from contracts.campaigns.history import PlanStatus
 from contracts.campaigns.phase_rules import CampaignAction as A
 from contracts.campaigns.phase_rules import Part
@@ -21,6 +21,7 @@ from contracts.directory.api import GradeBand
 from contracts.errors import Forbidden
 from models import Campaign, CheckIn, Problem, Reflection, Task, Topic, Training
 from notifications import inbox
+from services.campaigns import themes
 from services.campaigns import views as campaign_views
 from services.campaigns import service as campaigns
 from services.directory import service as directory
@@ -29,8 +30,10 @@ async def _offers(ctx: Context, campaign: Campaign, *, topic: Topic | None = Non
     """What this user may do on the campaign now. A member holds the author's part too: the pages
     show those actions on her own problems only. The lead's part is on the page's topic."""
     parts = {Part.steers} if await may_steer(ctx, campaign) else set()
+    if policy.is_staff(ctx.user):
+        parts.add(Part.reads)
     if await _is_member(ctx, campaign.id):
-        parts |= {Part.member, Part.author}
+        parts |= {Part.member, Part.author, Part.reads}
     if topic is not None and topic.lead_user_id == ctx.user.id:
         parts.add(Part.lead)
     return phase_rules.allowed_now(campaign.phase, campaign.step, parts)
@@ -101,6 +104,7 @@ class CampaignPage:
     not_acted: tuple[list[str], int] | None = None
     problems: Problems | None = None
     votes_left: int = 0
+    themes: list[ThemeOut] = field(default_factory=list)  # named for the grouping (staff)
 
 
 async def campaign_page(ctx: Context, *, campaign_id: int) -> CampaignPage:
@@ -117,6 +121,7 @@ async def campaign_page(ctx: Context, *, campaign_id: int) -> CampaignPage:
     )
     if page.staff_view:
         page.not_acted = await campaign_views.not_acted(ctx.session, campaign)
+        page.themes = [ThemeOut.model_validate(t) for t in await themes.themes_of(ctx.session, campaign_id=campaign_id)]
     else:
         page.problems = await _problems(ctx, campaign_id)
         page.votes_left = campaigns.campaign_params(campaign).vote_budget - len(page.problems.voted)

@@ -27,9 +27,12 @@ router = APIRouter()
 UNITS = {"days": ("天", timedelta(days=1)), "minutes": ("分钟", timedelta(minutes=1))}
 DONE = {"launched": "活动已发起，问题征集已开始", "close": "已结束当前阶段", "extend": "截止时间已延长",
         "cancel": "活动已取消", "problem": "问题已提交", "vote": "已投票", "unvote": "已撤回投票",
+        "seconded": "已附议：算作您的一票，您补充的情况教研员会看到",
         "topics": "专题已确认", "reflection": "反思已提交", "training": "培训已安排，参与者将收到邀请",
         "edited": "问题已修改", "withdrawn": "问题已撤回", "organiser_added": "已添加协同组织者",
-        "organiser_removed": "已移除协同组织者", "pending": "已受理：流程正在处理（见运行记录），稍后刷新查看",
+        "organiser_removed": "已移除协同组织者",
+        "theme_named": "预期主题已设定：征集截止后，系统会把与之相近的问题归入其下",
+        "theme_removed": "预期主题已删除", "pending": "已受理：流程正在处理（见运行记录），稍后刷新查看",
         "run_pending": "活动已保存；工作流服务暂不可用，恢复后自动开始问题征集"}
 
 PLAN_LABELS = {"missing": "未提交", "submitted": "待审核", "returned": "已退回", "approved": "已通过"}
@@ -107,7 +110,8 @@ async def campaign_page(request: Request, ctx, campaign_id: int, *, status_code:
     }
     if view.staff_view:
         return page(request, "campaign_board.html", ctx.user, status_code=status_code, **context,
-                    not_acted=view.not_acted, creator=view.creator, organiser_choices=view.organiser_choices)
+                    not_acted=view.not_acted, creator=view.creator, organiser_choices=view.organiser_choices,
+                    themes=view.themes)
     listing = view.problems
     return page(request, "campaign_teacher.html", ctx.user, status_code=status_code, **context,
                 problems=listing.problems, voted=listing.voted, authors=listing.authors, votes_left=view.votes_left)
@@ -121,7 +125,7 @@ async def campaign_detail(request: Request, campaign_id: Id, ctx: ConsoleContext
 # ---- the staff's decisions on phases ----------------------------------------------------------
 
 
-async def _steer(request: Request, ctx, campaign_id: int, act: Callable[[], Awaitable[object]], *, done: str,
+async def steer(request: Request, ctx, campaign_id: int, act: Callable[[], Awaitable[object]], *, done: str,
                  field: str = FORM, values: dict | None = None):
     """Run the action; on a refusal show the campaign's page with the reason next to the field."""
     try:
@@ -138,7 +142,7 @@ async def _steer(request: Request, ctx, campaign_id: int, act: Callable[[], Awai
 # refused with the phase the campaign is in now, never applied to the next phase.
 @router.post("/campaigns/{campaign_id}/phase/close", dependencies=[CsrfChecked], summary="提前结束当前阶段")
 async def close_phase(request: Request, campaign_id: Id, ctx: ConsoleContext, phase: Annotated[str, Form()] = ""):
-    return await _steer(request, ctx, campaign_id,
+    return await steer(request, ctx, campaign_id,
                         lambda: campaigns.close_phase(ctx, campaign_id=campaign_id, data=CloseIn(phase=phase or None)),
                         done="close")
 
@@ -153,7 +157,7 @@ async def extend_phase(request: Request, campaign_id: Id, ctx: ConsoleContext, u
         data = ExtendIn(until=when, phase=phase or None, deadline=deadline or None)
         return await campaigns.extend_phase(ctx, campaign_id=campaign_id, data=data)
 
-    return await _steer(request, ctx, campaign_id, extend, done="extend", field="until", values={"until": until})
+    return await steer(request, ctx, campaign_id, extend, done="extend", field="until", values={"until": until})
 
 
 @router.post("/campaigns/{campaign_id}/cancel", dependencies=[CsrfChecked], summary="取消活动")
@@ -162,7 +166,7 @@ async def cancel_campaign(request: Request, campaign_id: Id, ctx: ConsoleContext
     async def cancel():
         return await campaigns.cancel(ctx, campaign_id=campaign_id, reason=CancelIn(reason=reason).reason)
 
-    return await _steer(request, ctx, campaign_id, cancel, done="cancel", field="reason", values={"reason": reason})
+    return await steer(request, ctx, campaign_id, cancel, done="cancel", field="reason", values={"reason": reason})
 
 
 # ---- co-organisers (the creator's or an admin's choice) ----------------------------------------
@@ -177,11 +181,11 @@ async def add_organiser(request: Request, campaign_id: Id, ctx: ConsoleContext,
         chosen = OrganiserIn(user_id=user_id)  # a number past 64 bits is a 422, as in the API
         return await campaigns.add_organiser(ctx, campaign_id=campaign_id, user_id=chosen.user_id)
 
-    return await _steer(request, ctx, campaign_id, add, done="organiser_added", field="user_id")
+    return await steer(request, ctx, campaign_id, add, done="organiser_added", field="user_id")
 
 
 @router.post("/campaigns/{campaign_id}/organisers/{user_id}/remove", dependencies=[CsrfChecked], summary="移除协同组织者")
 async def remove_organiser(request: Request, campaign_id: Id, user_id: Id, ctx: ConsoleContext):
-    return await _steer(request, ctx, campaign_id,
+    return await steer(request, ctx, campaign_id,
                         lambda: campaigns.remove_organiser(ctx, campaign_id=campaign_id, user_id=user_id),
                         done="organiser_removed")

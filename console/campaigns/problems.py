@@ -1,5 +1,7 @@
 """Problem collection in the console: a teacher in scope submits problems, edits or withdraws her
-own while collection is open, and votes on others'."""
+own while collection is open, and votes on others'. While she writes, the form shows the live
+problems like hers (console/static/similar.js asks for them as she types; without script, the
+look-up form above it does the same on a click), each with a button to second it (附议)."""
 
 import re
 from collections.abc import Awaitable, Callable
@@ -15,7 +17,7 @@ from console.auth import ConsoleContext, CsrfChecked
 from console.campaigns.pages import DONE
 from console.forms import errors_of
 from console.render import page
-from contracts.campaigns.api import ProblemIn, ProblemUpdate
+from contracts.campaigns.api import ProblemIn, ProblemUpdate, SecondIn, SimilarText
 from contracts.errors import DomainError
 from contracts.limits import Id
 
@@ -31,19 +33,32 @@ def _tags(text: str) -> list[str]:
 
 
 async def _form(request: Request, ctx, campaign_id: int, *, problem_id: int | None = None, status_code: int = 200,
-                errors: dict | None = None, values: dict | None = None):
-    """The form to submit a problem, or (with problem_id) to edit one's own."""
+                errors: dict | None = None, values: dict | None = None, similar: list | None = None):
+    """The form to submit a problem (with the problems like `similar` found for it), or (with
+    problem_id) to edit one's own."""
     campaign, problem = await campaign_pages.problem_form(ctx, campaign_id=campaign_id, problem_id=problem_id)
     if values is None and problem is not None:
         values = {"title": problem.title, "description": problem.description, "grade": problem.grade,
                   "tags": "，".join(problem.tags)}
     return page(request, "problem_new.html", ctx.user, status_code=status_code, campaign=campaign, problem=problem,
-                errors=errors or {}, values=values or {})
+                errors=errors or {}, values=values or {}, similar=similar or [], campaign_id=campaign_id)
 
 
 @router.get("/campaigns/{campaign_id}/problems/new")
-async def problem_form(request: Request, campaign_id: Id, ctx: ConsoleContext):
-    return await _form(request, ctx, campaign_id)
+async def problem_form(request: Request, campaign_id: Id, ctx: ConsoleContext, text: SimilarText | None = None):
+    """With `text` (the look-up form, for browsers without script): the problems like it, and the
+    text as the new problem's title to go on from."""
+    if text is None:
+        return await _form(request, ctx, campaign_id)
+    similar = await campaigns.similar_problems(ctx, campaign_id=campaign_id, text=text)
+    return await _form(request, ctx, campaign_id, values={"title": text[:200]}, similar=similar)
+
+
+@router.get("/campaigns/{campaign_id}/problems/similar")
+async def similar_problems(request: Request, campaign_id: Id, ctx: ConsoleContext, text: SimilarText):
+    """The list alone, as the form shows it: what console/static/similar.js puts in place as she types."""
+    similar = await campaigns.similar_problems(ctx, campaign_id=campaign_id, text=text)
+    return page(request, "_similar.html", ctx.user, similar=similar, campaign_id=campaign_id)
 
 
 def _submitted(title: str, description: str, grade: str, tags: str) -> dict:
@@ -112,6 +127,19 @@ async def _on_problem(request: Request, ctx, campaign_id: int, problem_id: int,
 @router.post("/campaigns/{campaign_id}/problems/{problem_id}/vote", dependencies=[CsrfChecked], summary="投票")
 async def vote(request: Request, campaign_id: Id, problem_id: Id, ctx: ConsoleContext):
     return await _on_problem(request, ctx, campaign_id, problem_id, campaigns.vote, "vote")
+
+
+@router.post("/campaigns/{campaign_id}/problems/{problem_id}/second", dependencies=[CsrfChecked], summary="附议")
+async def second(request: Request, campaign_id: Id, problem_id: Id, ctx: ConsoleContext,
+                 comment: Annotated[str, Form()] = ""):
+    """A refusal (past the budget, collection closed, words too long) is shown beside the problem in the list."""
+    try:
+        await campaigns.second(ctx, campaign_id=campaign_id, problem_id=problem_id, data=SecondIn(comment=comment))
+    except (ValidationError, DomainError) as exc:
+        status_code, errors = errors_of(exc, field=f"problem-{problem_id}")
+        errors = {f"problem-{problem_id}": "；".join(errors.values())}
+        return await _list(request, ctx, campaign_id, status_code=status_code, errors=errors)
+    return RedirectResponse(_problems_url(campaign_id, "seconded") + f"#problem-{problem_id}", status_code=303)
 
 
 @router.post("/campaigns/{campaign_id}/problems/{problem_id}/unvote", dependencies=[CsrfChecked], summary="撤回投票")

@@ -172,10 +172,60 @@ class ProblemOut(BaseModel):
     updated_at: datetime
 
 
+class SimilarProblem(BaseModel):
+    """A live problem like the one being written: of another teacher's, only what the campaign's
+    list shows everyone (title, description, votes); never who wrote it."""
+
+    id: int
+    title: str
+    description: str
+    votes: int
+    mine: bool  # the asking teacher wrote it (she cannot second her own)
+    seconded: bool  # the asking teacher has already voted for or seconded it
+
+
+# What the form sends while she types: the title and the start of the description.
+SimilarText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class SecondIn(BaseModel):
+    """附议: her vote, and optionally her own words under the problem (kept, shown to staff)."""
+
+    comment: Text = ""
+
+
+class SecondOut(BaseModel):
+    problem_id: int
+    votes_left: int
+    comment: str
+
+
+class ThemeIn(BaseModel):
+    title: Title
+    line: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+
+
+class ThemeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    title: str
+    line: str
+
+
+class LastTermThemes(BaseModel):
+    """The themes after "last term's topics": which campaign they came from, and every theme named."""
+
+    campaign_id: int
+    campaign_title: str
+    themes: list[ThemeOut]
+
+
 class ProposalMember(BaseModel):
     problem_id: int
     title: str
     neighbours: list[int] = Field(default_factory=list)  # the members most similar to this one, closest first
+    comments: list[str] = Field(default_factory=list)  # what teachers who seconded it added, oldest first
 
 
 class TopicProposal(BaseModel):
@@ -189,6 +239,7 @@ class TopicProposal(BaseModel):
     teachers: int
     schools: int
     shared_terms: list[str]  # the words and characters pairs the members have in common
+    theme: ThemeOut | None = None  # the named theme it was proposed for; None: found by the grouping alone
 
 
 class ProposalsMerge(BaseModel):

@@ -19,6 +19,7 @@ class Part(StrEnum):
     """A user's part in a campaign: what she may do in it follows from it."""
 
     steers = "steers"  # the campaign's creator, a co-organiser she added, an admin
+    reads = "reads"  # every staff member, every admin, a member
     member = "member"  # a teacher in the scope the campaign froze at launch
     author = "author"  # a member, on a problem she submitted
     lead = "lead"  # a topic's lead (a teacher or a staff member)
@@ -31,6 +32,7 @@ class CampaignAction(StrEnum):
     edit_problem = "edit_problem"
     withdraw_problem = "withdraw_problem"
     vote = "vote"
+    second = "second"  # 附议: a vote and optionally her words, instead of writing the problem again
     unvote = "unvote"
     check_in = "check_in"
     deliver_task = "deliver_task"
@@ -49,6 +51,9 @@ class CampaignAction(StrEnum):
     split_proposal = "split_proposal"
     schedule_training = "schedule_training"
     decide_plan = "decide_plan"  # approve or return
+    name_themes = "name_themes"  # the themes staff expect, before collection closes
+    # readers
+    find_similar = "find_similar"  # the live problems like the one being written
 
 
 @dataclass(frozen=True)
@@ -59,7 +64,8 @@ class Rule:
     doing: str  # completes "不能…" in the refusal
 
 
-STEERS, MEMBER, AUTHOR, LEAD, ASSIGNEE = Part.steers, Part.member, Part.author, Part.lead, Part.assignee
+STEERS, MEMBER, AUTHOR, LEAD, ASSIGNEE, READS = (Part.steers, Part.member, Part.author, Part.lead, Part.assignee,
+                                                 Part.reads)
 OPEN = (PhaseStep.open,)
 DECIDING = (PhaseStep.deciding,)
 RULES: dict[CampaignAction, Rule] = {
@@ -67,6 +73,7 @@ RULES: dict[CampaignAction, Rule] = {
     CampaignAction.edit_problem: Rule(AUTHOR, (Phase.collect_topics,), OPEN, "修改问题 (edit problems)"),
     CampaignAction.withdraw_problem: Rule(AUTHOR, (Phase.collect_topics,), OPEN, "撤回问题 (withdraw problems)"),
     CampaignAction.vote: Rule(MEMBER, (Phase.collect_topics,), OPEN, "投票 (vote)"),
+    CampaignAction.second: Rule(MEMBER, (Phase.collect_topics,), OPEN, "附议 (second a problem)"),
     CampaignAction.unvote: Rule(MEMBER, (Phase.collect_topics,), OPEN, "撤回投票 (take back a vote)"),
     CampaignAction.check_in: Rule(MEMBER, (Phase.train, Phase.design_plan, Phase.practise), OPEN, "签到 (check in)"),
     CampaignAction.deliver_task: Rule(ASSIGNEE, (Phase.design_plan, Phase.practise), OPEN, "提交成果 (deliver)"),
@@ -86,6 +93,9 @@ RULES: dict[CampaignAction, Rule] = {
     CampaignAction.split_proposal: Rule(STEERS, (Phase.collect_topics,), DECIDING, "拆分专题建议 (split a proposal)"),
     CampaignAction.schedule_training: Rule(STEERS, (Phase.train,), OPEN, "安排培训 (schedule a training)"),
     CampaignAction.decide_plan: Rule(STEERS, (Phase.design_plan, Phase.practise), OPEN, "审核研究方案 (decide on a plan)"),
+    # The grouping reads them when collection closes: named later, they would name nothing.
+    CampaignAction.name_themes: Rule(STEERS, (Phase.collect_topics,), OPEN, "设定预期主题 (name expected themes)"),
+    CampaignAction.find_similar: Rule(READS, (Phase.collect_topics,), OPEN, "查找相似问题 (look up similar problems)"),
 }
 
 

@@ -4,7 +4,7 @@ templates (notifications/templates/<locale>/<kind>.j2) word, in zh-CN and en.
 Senders build a payload and never word anything themselves: titles and texts live in the
 templates. `EXAMPLES` holds one payload per kind; the template test renders each of them strictly."""
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal, Union
 
@@ -50,6 +50,14 @@ class NotificationKind(StrEnum):
     evaluation_dispute_answered = "evaluation_dispute_answered"  # to the school: staff's answer
     evaluation_survey = "evaluation_survey"  # to the alliance's teachers: the 合作满意度 survey
     evaluation_published = "evaluation_published"
+    # mentor pairs (青蓝工程)
+    mentoring_pair_started = "mentoring_pair_started"
+    mentoring_log_nudge = "mentoring_log_nudge"  # to the side whose month's logs are under the quota
+    mentoring_form_due = "mentoring_form_due"  # to the side whose stage form is missing
+    mentoring_form_overdue = "mentoring_form_overdue"  # to the school contact, then to staff
+    mentoring_verdict = "mentoring_verdict"
+    mentoring_pair_changed = "mentoring_pair_changed"  # mentor replaced, extended, ended early
+    mentoring_completed = "mentoring_completed"  # with the certificate
 
 
 K = NotificationKind
@@ -323,6 +331,66 @@ class EvaluationSurvey(EvaluationNotice):
 class EvaluationPublished(EvaluationNotice):
     kind: Literal[K.evaluation_published] = K.evaluation_published
     total: float  # the alliance's score, per cent
+# ---- mentor pairs (青蓝工程) ------------------------------------------------------------------
+
+
+class MentoringNotice(BaseModel):
+    """One pair; the templates label it "<programme>：<mentor>—<mentee>"."""
+
+    programme: str  # the programme's title and school year
+    mentor: str
+    mentee: str
+
+
+class MentoringPairStarted(MentoringNotice):
+    kind: Literal[K.mentoring_pair_started] = K.mentoring_pair_started
+    subject: str
+    goals: str
+    ends_on: date
+
+
+class MentoringLogNudge(MentoringNotice):
+    kind: Literal[K.mentoring_log_nudge] = K.mentoring_log_nudge
+    month: str  # "2027-03"
+    logged: int
+    quota: int
+
+
+class MentoringFormDue(MentoringNotice):
+    kind: Literal[K.mentoring_form_due] = K.mentoring_form_due
+    stage: int
+    due: datetime
+
+
+class MentoringFormOverdue(MentoringNotice):
+    """To the missing side's school contact, then to the programme's staff."""
+
+    kind: Literal[K.mentoring_form_overdue] = K.mentoring_form_overdue
+    stage: int
+    due: datetime
+    missing: list[str]  # the names of who has not filed her form
+    escalated_to: Literal["contact", "staff"]
+
+
+class MentoringStageVerdict(MentoringNotice):
+    kind: Literal[K.mentoring_verdict] = K.mentoring_verdict
+    stage: int
+    verdict: Literal["passed", "needs_improvement", "failed"]
+    comment: str = ""
+    next_stage: int | None = None  # passed, with a stage after it
+
+
+class MentoringPairChanged(MentoringNotice):
+    kind: Literal[K.mentoring_pair_changed] = K.mentoring_pair_changed
+    action: Literal["mentor_replaced", "extended", "ended"]
+    previous_mentor: str = ""  # mentor_replaced
+    ends_on: date | None = None  # extended
+    reason: str = ""
+
+
+class MentoringCompleted(MentoringNotice):
+    kind: Literal[K.mentoring_completed] = K.mentoring_completed
+    stages: int
 
 
 NoticePayload = Annotated[
@@ -335,6 +403,8 @@ NoticePayload = Annotated[
         NoticeRejected,
         EvaluationReviewRequested, EvaluationReminder, EvaluationEscalated, EvaluationDisputed,
         EvaluationDisputeAnswered, EvaluationSurvey, EvaluationPublished,
+        MentoringPairStarted, MentoringLogNudge, MentoringFormDue, MentoringFormOverdue, MentoringStageVerdict,
+        MentoringPairChanged, MentoringCompleted,
     ],
     Field(discriminator="kind"),
 ]
@@ -350,6 +420,7 @@ _TRAINING = {**_CAMPAIGN, "training": "大单元教学设计", "speaker": "李�
              "place": "区教师发展中心报告厅"}
 _SESSION = {"series_title": "初中联片 周周有约", "number": 3, "theme": "作业减负与提质", "starts_at": _STARTS,
             "host_school": "第一中学", "place": "录播教室"}
+_PAIR = {"programme": "青蓝工程 2026-2027", "mentor": "王晓燕", "mentee": "李明"}
 _ABSENTEES = {"absentees": {"第一中学": ["王晓燕", "李明"], "实验中学": ["赵静"]}}
 
 EXAMPLES: dict[NotificationKind, NoticePayload] = {example.kind: example for example in [
@@ -391,5 +462,14 @@ EXAMPLES: dict[NotificationKind, NoticePayload] = {example.kind: example for exa
         (EvaluationDisputeAnswered, {"school": "东城小学", "answer": "已核实，签到时间在窗口外"}),
         (EvaluationSurvey, {"due": _DUE}),
         (EvaluationPublished, {"total": 86.5}),
+    ]],
+    *[model(**_PAIR, **fields) for model, fields in [
+        (MentoringPairStarted, {"subject": "数学", "goals": "一年内独立上好校级公开课 <至少一节>", "ends_on": _DUE.date()}),
+        (MentoringLogNudge, {"month": "2027-03", "logged": 0, "quota": 2}),
+        (MentoringFormDue, {"stage": 1, "due": _DUE}),
+        (MentoringFormOverdue, {"stage": 1, "due": _DUE, "missing": ["李明"], "escalated_to": "contact"}),
+        (MentoringStageVerdict, {"stage": 1, "verdict": "needs_improvement", "comment": "听课记录偏少"}),
+        (MentoringPairChanged, {"action": "mentor_replaced", "previous_mentor": "张建国", "reason": "调往他校"}),
+        (MentoringCompleted, {"stages": 2}),
     ]],
 ]}

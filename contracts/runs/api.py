@@ -28,6 +28,7 @@ class RunKind(StrEnum):
     series = "series"
     notification = "notification"
     evaluation = "evaluation"  # an alliance's evaluation round
+    mentoring = "mentoring"  # a mentor pair's year (青蓝工程)
 
 
 class RunStatus(StrEnum):

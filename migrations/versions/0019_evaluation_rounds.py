@@ -2,7 +2,7 @@
 schools' reviews, the anonymous survey (invitations apart from responses)
 
 Revision ID: 0019
-Revises: 0012
+Revises: 0018
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import models.base
 
 revision: str = '0019'
-down_revision: str | None = '0012'
+down_revision: str | None = '0018'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

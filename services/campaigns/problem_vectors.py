@@ -40,12 +40,17 @@ async def forget(session: AsyncSession, *, problem_id: int) -> None:
     await session.execute(delete(ProblemVector).where(ProblemVector.problem_id == problem_id))
 
 
+async def stored_of(session: AsyncSession, *, campaign_id: int) -> dict[int, bytes]:
+    """The campaign's stored vectors of the current model, by problem id."""
+    return dict((await session.execute(
+        select(ProblemVector.problem_id, ProblemVector.vector).join(Problem, Problem.id == ProblemVector.problem_id)
+        .where(Problem.campaign_id == campaign_id, ProblemVector.model == sentence_vectors.MODEL))).all())
+
+
 async def vectors_of(session: AsyncSession, *, campaign_id: int, problems: Sequence[Problem]) -> dict[int, np.ndarray]:
     """The problems' vectors; those missing or from another model (rows written in bulk, problems
     from before vectors were stored) are encoded now and stored."""
-    stored = dict((await session.execute(
-        select(ProblemVector.problem_id, ProblemVector.vector).join(Problem, Problem.id == ProblemVector.problem_id)
-        .where(Problem.campaign_id == campaign_id, ProblemVector.model == sentence_vectors.MODEL))).all())
+    stored = await stored_of(session, campaign_id=campaign_id)
     missing = [p for p in problems if p.id not in stored]
     encoded = list(zip([p.id for p in missing], await encode([text_of(p) for p in missing])))
     for start in range(0, len(encoded), CHUNK):

@@ -11,8 +11,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ScalarSelect, Select, delete, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.exc import IntegrityError
 
 from contracts import workflow_ids
 from contracts.campaigns import phase_rules
@@ -25,8 +25,8 @@ from contracts.campaigns.phase_rules import CampaignAction
 from contracts.directory.api import Role
 from contracts.errors import Conflict, InvalidField, NotFound
 from models import (
-    Campaign, CampaignMember, CampaignOrganiser, CampaignPhase, CheckIn, Cluster, PlanStage, Problem, Reflection,
-    School, Task, Teacher, TeacherSubject, Topic, TopicParticipant, Training, User, Vote,
+    Campaign, CampaignMember, CampaignOrganiser, CampaignPhase, CheckIn, Cluster, PlanStage, Problem, ProblemSecond,
+    Reflection, School, Task, Teacher, TeacherSubject, Topic, TopicParticipant, Training, User, Vote,
 )
 from services.attendance import AttendanceKind, CheckinWindow, WindowRule, default_rule
 from services.campaigns import problem_vectors
@@ -335,34 +335,58 @@ async def withdraw_problem(session: AsyncSession, *, problem: Problem, now: date
         await session.execute(delete(Vote).where(Vote.problem_id == problem.id))
 
 
-async def vote(session: AsyncSession, *, problem: Problem, member: CampaignMember, budget: int) -> int:
-    """Returns the votes the teacher has left. The budget is counted after the vote is written,
-    with her other votes locked out (SQLite's write lock; her member row on PostgreSQL), so two
-    votes sent at once cannot both take her last one."""
-    async with phase_guard(session, problem.campaign_id, CampaignAction.vote):
-        if problem.author_user_id == member.user_id:
-            raise Conflict("不能给自己提交的问题投票 (cannot vote for your own problem)")
-        session.add(Vote(problem_id=problem.id, user_id=member.user_id, campaign_id=problem.campaign_id))
-        try:
-            await session.flush()
-        except IntegrityError:  # her vote for it is the row's primary key
-            raise Conflict("已经投过票 (already voted for this problem)") from None
-        await session.execute(update(Problem).where(Problem.id == problem.id).values(votes=Problem.votes + 1))
-        await session.execute(select(CampaignMember.user_id).where(
-            CampaignMember.campaign_id == problem.campaign_id, CampaignMember.user_id == member.user_id).with_for_update())
-        used = await session.scalar(select(func.count()).where(Vote.campaign_id == problem.campaign_id,
-                                                               Vote.user_id == member.user_id))
-        if used > budget:
-            raise Conflict(f"投票数已用完（每人 {budget} 票）(vote budget used up)", budget=budget)
+OWN_PROBLEM = "不能给自己提交的问题投票 (cannot vote for your own problem)"
+
+
+async def cast_vote(session: AsyncSession, *, problem: Problem, member: CampaignMember) -> bool:
+    """Her vote on the problem, once (its primary key): True if this wrote it, False if she had
+    voted for it already. Inside the caller's phase guard; the caller counts the budget after it.
+    A problem's `updated_at` says when its text changed, so a vote leaves it alone."""
+    if problem.author_user_id == member.user_id:
+        raise Conflict(OWN_PROBLEM)
+    insert_ = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    added = await session.execute(
+        insert_(Vote).values(problem_id=problem.id, user_id=member.user_id, campaign_id=problem.campaign_id)
+        .on_conflict_do_nothing(index_elements=[Vote.problem_id, Vote.user_id]).returning(Vote.problem_id))
+    if added.first() is None:
+        return False
+    await session.execute(update(Problem).where(Problem.id == problem.id)
+                          .values(votes=Problem.votes + 1, updated_at=Problem.updated_at))
+    return True
+
+
+async def votes_left(session: AsyncSession, *, campaign_id: int, member: CampaignMember, budget: int) -> int:
+    """Counted after her vote is written, with her other votes locked out (SQLite's write lock; her
+    member row on PostgreSQL), so two votes sent at once cannot both take her last one: the 409
+    past the budget, the same for a vote and a seconding."""
+    await session.execute(select(CampaignMember.user_id).where(
+        CampaignMember.campaign_id == campaign_id, CampaignMember.user_id == member.user_id).with_for_update())
+    used = await session.scalar(select(func.count()).where(Vote.campaign_id == campaign_id,
+                                                           Vote.user_id == member.user_id))
+    if used > budget:
+        raise Conflict(f"投票数已用完（每人 {budget} 票）(vote budget used up)", budget=budget)
     return budget - used
 
 
+async def vote(session: AsyncSession, *, problem: Problem, member: CampaignMember, budget: int) -> int:
+    """Returns the votes the teacher has left."""
+    async with phase_guard(session, problem.campaign_id, CampaignAction.vote):
+        if not await cast_vote(session, problem=problem, member=member):
+            raise Conflict("已经投过票 (already voted for this problem)")
+        left = await votes_left(session, campaign_id=problem.campaign_id, member=member, budget=budget)
+    return left
+
+
 async def unvote(session: AsyncSession, *, problem: Problem, user_id: int) -> None:
+    """Her seconding of it goes with her vote (it was her vote, with her words)."""
     async with phase_guard(session, problem.campaign_id, CampaignAction.unvote):
         result = await session.execute(delete(Vote).where(Vote.problem_id == problem.id, Vote.user_id == user_id))
         if result.rowcount == 0:
             raise NotFound("投票 (vote)", problem.id)
-        await session.execute(update(Problem).where(Problem.id == problem.id).values(votes=Problem.votes - 1))
+        await session.execute(delete(ProblemSecond).where(ProblemSecond.problem_id == problem.id,
+                                                          ProblemSecond.user_id == user_id))
+        await session.execute(update(Problem).where(Problem.id == problem.id)
+                              .values(votes=Problem.votes - 1, updated_at=Problem.updated_at))
 
 
 def checkin_window(training: Training, params: CampaignParams) -> CheckinWindow:

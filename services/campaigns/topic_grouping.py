@@ -49,6 +49,7 @@ class Item:
     votes: int = 0
     author: int = 0
     school: int = 0
+    seconders: frozenset[int] = frozenset()  # teachers who seconded it (附议): concerned, as its author is
 
 
 @dataclass
@@ -56,6 +57,7 @@ class Group:
     members: list[Item]
     shared_terms: list[str] = field(default_factory=list)
     neighbours: dict[int, list[int]] = field(default_factory=dict)  # member id → its nearest members' ids
+    theme_id: int | None = None  # the named theme it was proposed for (services/campaigns/theme_grouping.py)
 
     @property
     def votes(self) -> int:
@@ -63,17 +65,21 @@ class Group:
 
     @property
     def teachers(self) -> int:
-        return len({m.author for m in self.members})
+        return len({m.author for m in self.members}.union(*(m.seconders for m in self.members)))
 
     @property
     def schools(self) -> int:
         return len({m.school for m in self.members})
 
 
+def char_ngrams() -> TfidfVectorizer:
+    """The lexical half of the similarity: character 1–3-gram TF-IDF (rows of unit length)."""
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, dtype=np.float32)
+
+
 def similarity(texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
     """Pairwise similarity in [-0.5, 1]: the mean of the lexical and the semantic cosine."""
-    tfidf = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True,
-                            dtype=np.float32).fit_transform(texts)
+    tfidf = char_ngrams().fit_transform(texts)
     lexical = (tfidf @ tfidf.T).toarray()
     lexical += vectors @ vectors.T
     lexical *= 0.5
@@ -255,10 +261,11 @@ def rank(groups: list[Group]) -> list[Group]:
     return sorted(groups, key=lambda g: (-g.votes, -g.teachers, -g.schools, -len(g.members), g.members[0].text))
 
 
-def describe(items: Sequence[Item]) -> Group:
-    """One group as staff shaped it (merged, moved, split), explained the same way."""
+def describe(items: Sequence[Item], theme_id: int | None = None) -> Group:
+    """One group as staff shaped it (merged, moved, split) or a named theme gathered it, explained
+    the same way."""
     members = sorted(items, key=lambda m: (-m.votes, m.text, m.id))
     texts = [m.text for m in members]
     similar = similarity(texts, np.stack([m.vector for m in members])) if len(members) > 1 else np.ones((1, 1))
     return Group(members=members, shared_terms=shared_terms(texts),
-                 neighbours=nearest_neighbours([m.id for m in members], similar))
+                 neighbours=nearest_neighbours([m.id for m in members], similar), theme_id=theme_id)

@@ -4,12 +4,13 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.campaigns.api import (
-    CampaignDetail, CampaignOut, PlanOut, ProposalMember, StageOut, TaskOut, TopicProposal,
+    CampaignDetail, CampaignOut, PlanOut, ProposalMember, StageOut, TaskOut, ThemeOut, TopicProposal,
 )
 from contracts.campaigns.history import Phase
 from contracts.directory.api import Role
 from models import Campaign, Plan, PlanStage, Problem, Reflection, Teacher, TopicProposalRow, Training, User, Vote
 from services.campaigns import audiences as campaign_audiences
+from services.campaigns import seconds, themes
 from services.campaigns import service as campaigns
 
 # Who has not acted yet in each phase: the same queries the reminders are sent to. Training
@@ -39,15 +40,19 @@ async def campaign_detail(session: AsyncSession, campaign: Campaign, *, user_id:
 
 async def topic_proposals(session: AsyncSession, campaign_id: int) -> list[TopicProposal]:
     """The groups proposed when collection closed (as staff have shaped them), with their problems'
-    titles and nearest neighbours."""
+    titles, nearest neighbours and what seconding teachers added, and the named theme each came from."""
     rows = (await session.scalars(select(TopicProposalRow).where(TopicProposalRow.campaign_id == campaign_id)
                                   .order_by(TopicProposalRow.rank))).all()
     titles = dict((await session.execute(select(Problem.id, Problem.title).where(
         Problem.campaign_id == campaign_id))).all())
+    comments = await seconds.comments(session, campaign_id=campaign_id)
+    named = {t.id: ThemeOut.model_validate(t) for t in await themes.themes_of(session, campaign_id=campaign_id)}
     return [TopicProposal(rank=r.rank, suggested_title=r.suggested_title, problem_ids=r.problem_ids,
-                          problems=[ProposalMember(problem_id=p, title=titles.get(p, ""), neighbours=near)
+                          problems=[ProposalMember(problem_id=p, title=titles.get(p, ""), neighbours=near,
+                                                   comments=comments.get(p, []))
                                     for p, near in zip(r.problem_ids, r.neighbours or [[] for _ in r.problem_ids])],
-                          votes=r.votes, teachers=r.teachers, schools=r.schools, shared_terms=r.shared_terms)
+                          votes=r.votes, teachers=r.teachers, schools=r.schools, shared_terms=r.shared_terms,
+                          theme=named.get(r.theme_id))
             for r in rows]
 
 

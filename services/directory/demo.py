@@ -3,12 +3,15 @@
 Deterministic, so README, tests and screenshots can name people: staff `staff01`, `staff02`,
 teachers `t0001` … `t0060`."""
 
+from datetime import datetime, timezone
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.directory.api import GradeBand, Role
 from models import Cluster, District, School, SchoolGroup, Teacher, User
 from services.accounts.security import hash_password
+from services.mentoring.demo import load_demo_pairs
 
 SCHOOL_GROUPS = [
     ("高中组", GradeBand.senior),
@@ -36,8 +39,10 @@ def demo_teacher_name(index: int) -> str:
     return SURNAMES[index % len(SURNAMES)] + GIVEN_NAMES[(index * 7) % len(GIVEN_NAMES)]
 
 
-async def load_demo_county(session: AsyncSession, *, password: str) -> bool:
-    """Load the demo county unless the directory already has a district. True if loaded."""
+async def load_demo_county(session: AsyncSession, *, password: str, programmes: bool = False) -> bool:
+    """Load the demo county unless the directory already has a district. True if loaded.
+    `programmes`: also a year of the alliance's programmes (`make run`); tests leave them out and set
+    up what each tests (their live records would get runs from the reconciler)."""
     if await session.scalar(select(District.id).limit(1)) is not None:
         return False
     # One hash for every demo login: hashing sixty passwords would slow every start and test.
@@ -84,4 +89,6 @@ async def load_demo_county(session: AsyncSession, *, password: str) -> bool:
                         cluster.lead_school_id = school.id
                         cluster.organiser_user_id = teacher.user.id
     await session.flush()
+    if programmes:
+        await load_demo_pairs(session, now=datetime.now(timezone.utc))
     return True

@@ -3,7 +3,7 @@ actions/campaigns/actions.py (which decides who may), and answers."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request, Response, status
+from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.responses import HTMLResponse, PlainTextResponse
 
 from actions.campaigns import actions as campaigns
@@ -13,7 +13,8 @@ from api.pending import RUN_PENDING_RESPONSE, created_or_pending
 from contracts.campaigns.api import (
     CampaignDetail, CampaignIn, CampaignOrganiserOut, CampaignOut, CampaignStatus, CancelIn, CloseIn, ExtendIn,
     OrganiserIn, PlanDecision, PlanOut, ProblemIn, ProblemMove, ProblemOut, ProblemUpdate, ProposalSplit,
-    ProposalsMerge, ReflectionIn, StageOut, SummaryIn, TopicOut, TopicProposal, TopicsConfirm, TrainingOut, VoteOut,
+    ProposalsMerge, ReflectionIn, SecondIn, SecondOut, SimilarProblem, SimilarText, StageOut, SummaryIn, TopicOut,
+    TopicProposal, TopicsConfirm, TrainingOut, VoteOut,
 )
 from contracts.campaigns.history import Phase, PhaseChange, PlanIn, TrainingIn
 from contracts.directory.api import Page
@@ -82,6 +83,14 @@ async def list_problems(campaign_id: Id, ctx: ContextDep, paging: PageDep, mine:
                                          limit=paging.limit)
 
 
+@router.get("/{campaign_id}/problems/similar", response_model=list[SimilarProblem])
+async def similar_problems(campaign_id: Id, ctx: ContextDep, text: Annotated[SimilarText, Query()]):
+    """Staff, admin, teachers in scope, while problems are collected: the few live problems most like
+    `text` (what a teacher is writing), most similar first; of each only its title, description and
+    votes, and whether the asking teacher wrote it or has already voted for it."""
+    return await campaigns.similar_problems(ctx, campaign_id=campaign_id, text=text)
+
+
 @router.patch("/{campaign_id}/problems/{problem_id}", response_model=ProblemOut, summary="修改教学问题")
 async def edit_problem(campaign_id: Id, problem_id: Id, data: ProblemUpdate, ctx: ContextDep):
     """The author, until collection closes."""
@@ -100,6 +109,15 @@ async def withdraw_problem(campaign_id: Id, problem_id: Id, ctx: ContextDep):
 async def vote(campaign_id: Id, problem_id: Id, ctx: ContextDep):
     """Teachers in scope: one vote per problem, within the campaign's vote budget."""
     return await campaigns.vote(ctx, campaign_id=campaign_id, problem_id=problem_id)
+
+
+@router.post("/{campaign_id}/problems/{problem_id}/seconds", response_model=SecondOut,
+             status_code=status.HTTP_201_CREATED, summary="附议")
+async def second(campaign_id: Id, problem_id: Id, ctx: ContextDep, data: SecondIn | None = None):
+    """Teachers in scope, while problems are collected: second a problem instead of writing it again:
+    her vote on it (within the vote budget: past it, the vote's 409) and optionally her own words,
+    shown to staff with the problem. Seconding again takes no other vote; new words replace hers."""
+    return await campaigns.second(ctx, campaign_id=campaign_id, problem_id=problem_id, data=data or SecondIn())
 
 
 @router.delete("/{campaign_id}/problems/{problem_id}/votes", status_code=status.HTTP_204_NO_CONTENT, summary="撤回投票")
