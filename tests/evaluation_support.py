@@ -11,9 +11,11 @@ from sqlalchemy import select
 
 from contracts.campaigns.api import CampaignStatus
 from contracts.campaigns.history import Phase, PlanStatus
+from contracts.mentoring.history import Verdict
 from contracts.series.api import SessionStatus
 from models import (
-    Campaign, CampaignMember, CampaignPhase, CheckIn, Reflection, Series, SeriesParticipant, SeriesSession,
+    Campaign, CampaignMember, CampaignPhase, CheckIn, MentoringPair, MentoringProgramme, MentoringVerdict, Reflection,
+    Series, SeriesParticipant, SeriesSession,
     SessionCheckin, SessionMinutes, Teacher, Topic, Training, User,
 )
 
@@ -42,6 +44,7 @@ class Term:
     campaign_id: int | None = None
     campaign_schools: set[int] = field(default_factory=set)
     topics: list[tuple[int, int]] = field(default_factory=list)  # (topic id, lead user id)
+    stages_passed: list[tuple[int, int]] = field(default_factory=list)  # (verdict id, mentee's school id)
 
 
 async def write_term(session_factory, *, start: date, weeks: int, tz: ZoneInfo, seed: int) -> Term:
@@ -128,5 +131,33 @@ async def write_term(session_factory, *, start: date, weeks: int, tz: ZoneInfo, 
             session.add(reflection)
             await session.flush()
             term.reflections.append((reflection.id, user_id))
+        await _mentor_pairs(session, term, rng, tz=tz, staff=staff)
         await session.commit()
     return term
+
+
+async def _mentor_pairs(session, term: Term, rng: random.Random, *, tz: ZoneInfo, staff: int) -> None:
+    """Pairs of cluster 1 with stage verdicts: passed or not, inside the term or before any term."""
+    teachers = dict((await session.execute(select(Teacher.id, Teacher.school_id).where(
+        Teacher.school_id.in_([1, 2, 3, 4])))).all())
+    programme = MentoringProgramme(cluster_id=CLUSTER, school_year=f"{term.start.year}-{term.start.year + 1}",
+                                   title=f"青蓝工程 {term.start}", created_by_user_id=staff)
+    session.add(programme)
+    await session.flush()
+    ids = sorted(teachers)
+    for mentor, mentee in zip(ids[::2], ids[1::2]):
+        pair = MentoringPair(programme_id=programme.id, mentor_teacher_id=mentor, mentee_teacher_id=mentee,
+                             subject="语文", starts_on=term.start, ends_on=term.end)
+        session.add(pair)
+        await session.flush()
+        for stage in (1, 2):
+            verdict = rng.choice([Verdict.passed, Verdict.passed, Verdict.needs_improvement])
+            inside = rng.random() < 0.8
+            decided = datetime.combine(term.end - timedelta(days=3) if inside else term.start - timedelta(days=40),
+                                       time(10), tz)
+            row = MentoringVerdict(pair_id=pair.id, stage=stage, verdict=verdict, decided_by_user_id=staff,
+                                   decided_at=decided)
+            session.add(row)
+            await session.flush()
+            if verdict == Verdict.passed and inside:
+                term.stages_passed.append((row.id, teachers[mentee]))

@@ -89,14 +89,16 @@ D = Dimension
 # Targets from the seeds where they give one: a meeting at term start and a review at term end
 # (`004_…`), half a day of joint research every week (`002_…` 周周有约). Training counts and
 # reflections are named by `004_…` without a number: 2 trainings and 1 reflection per teacher a term
-# are the product's defaults, as are every weight and the weekly sessions' attendance and minutes targets.
+# are the product's defaults, as are every weight, the weekly sessions' attendance and minutes targets
+# and 2 mentor stages passed per school a term (`002_…` 青蓝工程 gives no stage count).
 DEFAULT_SCHEME = Scheme(indicators=[
     _computed("term_start_meeting", "学期初联席会议", D.management, 10, "series.term_start_meeting", 1,
               rule=Rule.threshold),
     _computed("term_end_review", "学期末总结评估", D.management, 10, "series.term_end_review", 1, rule=Rule.threshold),
     _computed("minutes_on_time", "活动纪要按时率", D.management, 5, "series.minutes_on_time", 100, unit="%"),
-    _computed("trainings_attended", "培训参与人次", D.teachers, 10, "campaigns.training_checkins", 2,
+    _computed("trainings_attended", "培训参与人次", D.teachers, 5, "campaigns.training_checkins", 2,
               per_teacher=True, unit="人"),
+    _computed("mentor_stages_passed", "师徒阶段考评合格", D.teachers, 5, "mentoring.stages_passed", 2, unit="项"),
     _computed("reflections", "教学反思", D.teachers, 5, "campaigns.reflections", 1, per_teacher=True, unit="篇"),
     Indicator(code="teaching_results", label="教学成果", dimension=D.teachers, weight=5, source=SourceKind.entered,
               target=2, unit="项"),
