@@ -5,7 +5,6 @@ PDF's first page draws them (pdftoppm renders it into test-artifacts/)."""
 import base64
 import shutil
 import subprocess
-from xml.etree import ElementTree  # our own SVG, not input from outside
 from datetime import timedelta
 
 import httpx
@@ -15,22 +14,15 @@ from contracts.evaluation.scheme import DIMENSION_LABELS
 from models import EvaluationRound
 from services.evaluation import flow
 from tests.browser import SCREENSHOTS, chromium, log_in, screenshot, served
+from tests.test_charts import radar_axes
 from tests.evaluation_support import CLUSTER, write_term
 from tests.series_support import monday_after
 
 pytestmark = pytest.mark.browser
-SVG = "{http://www.w3.org/2000/svg}"
 WEEKS = 4
 CSP_PROBE = ("window.__violations = [];"
              "document.addEventListener('securitypolicyviolation', e => window.__violations.push("
              "e.violatedDirective + ' ' + e.blockedURI));")
-
-
-def radar_axes(svg: bytes) -> list[str]:
-    """The labels of a pygal radar's spokes, in order."""
-    root = ElementTree.fromstring(svg)
-    spokes = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "axis x web")
-    return [guide.find(f"{SVG}text").text for guide in spokes.findall(f"{SVG}g")]
 
 
 async def _two_rounds(base_url: str, session_factory, tz) -> int:
