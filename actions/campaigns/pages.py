@@ -106,7 +106,7 @@ class CampaignPage:
     problems: Problems | None = None
     votes_left: int = 0
     themes: list[ThemeOut] = field(default_factory=list)  # named for the grouping (staff)
-    progress: charts.Chart | None = None  # the phases' table as a chart (staff)
+    phase_chart: charts.Chart | None = None  # the phases' table as a chart (staff)
 
 
 def progress_chart(detail: CampaignDetail) -> charts.Chart:
@@ -130,7 +130,7 @@ async def campaign_page(ctx: Context, *, campaign_id: int) -> CampaignPage:
     )
     if page.staff_view:
         page.not_acted = await campaign_views.not_acted(ctx.session, campaign)
-        page.progress = progress_chart(detail)
+        page.phase_chart = progress_chart(detail)
         page.themes = [ThemeOut.model_validate(t) for t in await themes.themes_of(ctx.session, campaign_id=campaign_id)]
     else:
         page.problems = await _problems(ctx, campaign_id)

@@ -22,6 +22,7 @@ from contracts.evaluation.scheme import DIMENSION_LABELS, Dimension, Scheme
 from contracts.labels import status_label
 from models import Cluster, EvaluationRound, EvaluationScheme
 from services.charts import FONT
+from services.documents.pdf import html_to_pdf
 from services.evaluation import survey, views
 from services.evaluation.charts import RoundCharts, round_charts
 from services.evaluation.schemes import scheme_of
@@ -95,9 +96,7 @@ def html(report: Report, *, for_print: bool = False) -> str:
 
 
 def pdf(report: Report) -> bytes:
-    import weasyprint  # imported on first use: it loads Pango, which the API needs only for a PDF
-
-    return weasyprint.HTML(string=html(report, for_print=True), base_url=report.base_url).write_pdf()
+    return html_to_pdf(html(report, for_print=True), base_url=report.base_url)
 
 
 def xlsx(report: Report) -> bytes:
