@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install bootstrap worker api system-deps bench chaos patches lock clean
+.PHONY: run test install bootstrap worker api system-deps bench chaos patches lock clean backup restore backup-verify upgrade compose-backup compose-restore
 
 run: $(STAMP)
 	$(BIN)/python -m scripts.run_stack
@@ -47,6 +47,33 @@ chaos: $(STAMP) system-deps
 # the configured Temporal server (the table GET /api/v1/runs/patches answers).
 patches: $(STAMP)
 	$(BIN)/python -m scripts.patches
+
+# Operations (README, Operations). A backup of both databases while everything runs; a restore only
+# while stopped (it keeps what was there first); a verify into a scratch directory; an upgrade after
+# pulling: stop, backup, migrate once, run.
+backup: $(STAMP)
+	$(BIN)/python -m scripts.backup
+
+restore: $(STAMP)
+	$(BIN)/python -m scripts.backup restore "$(FILE)"
+
+backup-verify: $(STAMP)
+	$(BIN)/python -m scripts.backup verify "$(FILE)"
+
+upgrade: $(STAMP)
+	$(BIN)/python -m scripts.upgrade
+
+# The same on compose (PostgreSQL): API, workers and Temporal stopped for the seconds the dumps take,
+# so the three databases are of one instant; started again whatever happened.
+COMPOSE_QUIESCE := api worker temporal
+compose-backup:
+	docker compose stop $(COMPOSE_QUIESCE)
+	docker compose run --rm backup; status=$$?; docker compose start $(COMPOSE_QUIESCE); exit $$status
+
+compose-restore:
+	docker compose stop $(COMPOSE_QUIESCE)
+	docker compose run --rm backup python -m scripts.backup restore "/app/var/backups/$(notdir $(FILE))"; \
+		status=$$?; docker compose start $(COMPOSE_QUIESCE); exit $$status
 
 # After changing pyproject.toml: rebuild both locks from a clean venv.
 lock:

@@ -5,12 +5,15 @@ import asyncio
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from temporalio.client import Client
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.audit import AuditMiddleware
 from api.body_limit import BodySizeLimit
 from api.errors import install_error_handlers
+from api.metrics import instrument
+from api.request_id import RequestIdMiddleware
 from api.routes import health
 from api.routes.accounts import activation, auth, users
 from api.routes.campaigns import campaigns, tasks
@@ -26,6 +29,7 @@ from config import Settings, get_settings
 from console.app import install_console
 from db import create_engine, create_session_factory
 from engine.connection import connect_temporal
+from engine.telemetry import tracing
 from services.accounts.login_throttle import LoginThrottle
 from services.accounts.security import signing_key
 from services.campaigns.vector_queue import VectorQueue
@@ -72,6 +76,12 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
     # body limit sits inside it but still before anything reads the body.
     app.add_middleware(SecurityHeadersMiddleware, https=settings.secure_cookies,
                        docs_paths={app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url})
+    # Operations (issue 23): request metrics (api/metrics.py), traces when OTLP_ENDPOINT is set, and
+    # a request id around everything, so even a refused request's log lines carry it.
+    instrument(app)
+    if tracing(settings, service="jiaoyan-api"):
+        FastAPIInstrumentor.instrument_app(app)
+    app.add_middleware(RequestIdMiddleware)
     api = APIRouter(prefix=API_PREFIX)
     for router in [health.router, auth.router, users.router, teachers.router, *directory.routers,
                    campaigns.router, tasks.router,

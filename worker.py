@@ -21,9 +21,12 @@ from activities.series import SeriesActivities
 from activities.evaluation import EvaluationActivities
 from activities.stall_watch import StallWatch
 from config import ROOT, Settings, get_settings
+from config.logs import configure_logging
 from db import SessionFactory, create_engine, create_session_factory
 from engine.connection import connect_temporal, register_search_attributes
 from engine.reconcile import reconcile
+from engine.telemetry import metrics_runtime, tracing
+from engine.worker_vitals import Gauges, keep_beating
 from notifications.audiences import Audiences
 from services.campaigns import audiences as campaign_audiences
 from services.series import audiences as series_audiences
@@ -94,35 +97,63 @@ def create_worker(
     activities: list | None = None,
 ) -> Worker:
     """`activities`: the product's by default (tests swap in slowed or failing ones)."""
-    return Worker(
-        client,
+    return HeartbeatingWorker(
+        client, settings=settings, session_factory=session_factory,
         task_queue=task_queue or settings.temporal_task_queue,
         workflows=WORKFLOWS,
         activities=activities or activities_for(settings=settings, session_factory=session_factory),
         interceptors=[StallWatch(session_factory, settings)],
         max_concurrent_activities=50,
+        max_concurrent_workflow_tasks=settings.worker_workflow_tasks,
         build_id=BUILD_ID,
     )
 
 
 async def keep_reconciling(client: Client, *, settings: Settings, session_factory: SessionFactory,
-                           until: asyncio.Event) -> None:
+                           until: asyncio.Event, gauges: Gauges | None = None) -> None:
     """No record without its run (engine/reconcile.py): a pass now, then every RECONCILE_SECONDS
     until `until` is set. Every worker runs it: a start is idempotent, so passes may overlap."""
     while not until.is_set():
         try:
-            await reconcile(client, settings=settings, session_factory=session_factory)
+            started = await reconcile(client, settings=settings, session_factory=session_factory)
+            if gauges and started:
+                gauges.reconciler_starts.add(len(started))
         except Exception:  # Temporal or the database unreachable: the next pass tries again
             logging.exception("reconciling failed; next pass in %s s", settings.reconcile_seconds)
         with suppress(TimeoutError):
             await asyncio.wait_for(until.wait(), timeout=settings.reconcile_seconds)
 
 
+# ---- operations (issue 23): the heartbeat, /metrics, traces, structured logs ---------------------
+class HeartbeatingWorker(Worker):
+    """The Temporal worker, writing its heartbeat (engine/worker_vitals.py) for as long as it polls:
+    /health/ready counts the workers whose heartbeat is fresh."""
+
+    def __init__(self, *args, settings: Settings, session_factory: SessionFactory, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._settings, self._session_factory = settings, session_factory
+        self._stop_beating = asyncio.Event()
+
+    async def __aenter__(self) -> "HeartbeatingWorker":
+        await super().__aenter__()
+        self._beat_task = asyncio.create_task(keep_beating(
+            settings=self._settings, session_factory=self._session_factory, build_id=BUILD_ID, until=self._stop_beating))
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        self._stop_beating.set()
+        await self._beat_task
+        await super().__aexit__(*exc)
+# ---- end of operations --------------------------------------------------------------------------
+
+
 async def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
+    configure_logging(settings)
+    tracing(settings, service="jiaoyan-worker")
+    runtime = metrics_runtime(settings)  # binds WORKER_METRICS_PORT now: a port taken fails the start, loudly
     engine = create_engine(settings.database_url)
-    client = await connect_temporal(settings)
+    client = await connect_temporal(settings, runtime=runtime)
     # Here rather than in deployment scripts: every deployment runs a worker before any workflow.
     added = await register_search_attributes(client, namespace=settings.temporal_namespace)
     if added:
@@ -133,10 +164,14 @@ async def main() -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    gauges = Gauges(runtime.metric_meter, settings=settings, session_factory=session_factory) if runtime else None
     async with worker:
         logging.info("worker %s polling task queue %s on %s", BUILD_ID, settings.temporal_task_queue,
                      settings.temporal_address)
-        await keep_reconciling(client, settings=settings, session_factory=session_factory, until=stop)
+        measuring = asyncio.create_task(gauges.keep_measuring(stop)) if gauges else None
+        await keep_reconciling(client, settings=settings, session_factory=session_factory, until=stop, gauges=gauges)
+        if measuring:
+            await measuring
     await engine.dispose()
 
 

@@ -124,6 +124,30 @@ class Settings(BaseSettings):
     reconcile_seconds: float = 300.0
     public_base_url: str = "http://127.0.0.1:8000"
 
+    # Operations (issue 23). Backups (`make backup`, scripts/backup.py): archives in BACKUP_DIR
+    # (default var_dir/backups), the newest BACKUP_KEEP kept; `make run` takes one when the newest
+    # is older than BACKUP_EVERY_HOURS (0: never). /metrics of the API and of the worker: on
+    # METRICS_HOST (loopback unless a scraper elsewhere needs it), one port each (None: not served);
+    # the worker refreshes the product's gauges (notices, stalled runs, backup age) every
+    # METRICS_REFRESH_SECONDS and writes its heartbeat every WORKER_HEARTBEAT_SECONDS (/health/ready
+    # wants one younger than 3 of them). OTLP_ENDPOINT (e.g. http://127.0.0.1:4318): traces from the
+    # API through the Update to the activity are exported there; unset, none are made. LOG_FORMAT:
+    # json | text | auto (json unless the output is a terminal).
+    backup_dir: Path | None = None
+    backup_keep: int = Field(default=14, ge=1)
+    backup_every_hours: float = Field(default=24.0, ge=0)
+    metrics_host: str = "127.0.0.1"
+    api_metrics_port: int | None = 9464
+    worker_metrics_port: int | None = 9465
+    metrics_refresh_seconds: float = Field(default=15.0, gt=0)
+    # Workflow tasks a worker process takes at once. Their code runs under one GIL: after a restore
+    # or a long outage every run wakes at once, and a worker that took 100 cold tasks (each loading
+    # its sandbox) finished none inside the 10 s task timeout and kept retrying them (measured here).
+    worker_workflow_tasks: int = Field(default=10, ge=2)
+    worker_heartbeat_seconds: float = Field(default=10.0, gt=0)
+    otlp_endpoint: str | None = None
+    log_format: str = "auto"
+
     # Request bodies larger than this are refused (413) before they are read: roster imports,
     # and every other request.
     max_import_bytes: int = 10 * 1024 * 1024
@@ -137,6 +161,11 @@ class Settings(BaseSettings):
     def _defaults_and_checks(self) -> "Settings":
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///{self.var_dir / 'jiaoyan.db'}"
+        if self.backup_dir is None:
+            self.backup_dir = self.var_dir / "backups"
+        if self.environment == "test":  # tests run side by side: no fixed port unless a test names one
+            for port in {"api_metrics_port", "worker_metrics_port"} - self.model_fields_set:
+                setattr(self, port, None)
         key_file = self.var_dir / SECRET_KEY_FILE
         if self.secret_key is None and key_file.is_file():
             self.secret_key = key_file.read_text().strip()

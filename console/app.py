@@ -18,6 +18,7 @@ from console.evaluation import pages as evaluation
 from console.campaigns import themes as campaign_themes
 from console.mentoring import pages as mentoring
 from console.notifications import pages as notifications
+from console.operations import pages as operations
 from console.render import page
 from console.runs import pages as runs
 from console.series import pages as series
@@ -40,6 +41,7 @@ def install_console(app: FastAPI) -> None:
         notifications,
         mentoring,
         evaluation,
+        operations,
     ):
         app.include_router(module.router, prefix=PREFIX, include_in_schema=False)
 

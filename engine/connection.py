@@ -10,9 +10,11 @@ from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSe
 from temporalio.client import Client
 from temporalio.common import SearchAttributeIndexedValueType, SearchAttributeKey
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.runtime import Runtime
 
 from config import Settings
 from contracts.search_attributes import ALL as SEARCH_ATTRIBUTES
+from engine import telemetry
 
 _INDEXED_TYPES = {
     SearchAttributeIndexedValueType.KEYWORD: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
@@ -23,12 +25,15 @@ _INDEXED_TYPES = {
 }
 
 
-async def connect_temporal(settings: Settings, *, lazy: bool = False) -> Client:
+async def connect_temporal(settings: Settings, *, lazy: bool = False, runtime: Runtime | None = None) -> Client:
+    """`runtime`: the worker's, exporting its metrics (engine/telemetry.py); traced when OTLP_ENDPOINT is set."""
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
         data_converter=pydantic_data_converter,
         lazy=lazy,
+        runtime=runtime,
+        interceptors=telemetry.client_interceptors(settings),
     )
 
 

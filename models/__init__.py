@@ -26,6 +26,7 @@ from models.series import (
     SessionMinutes,
 )
 from models.runs import RunStall
+from models.operations import WorkerHeartbeat
 from models.users import ActivationCode, User
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "Vote",
     "CampaignTheme",
     "ProblemSecond",
+    "WorkerHeartbeat",
     "CalendarToken",
     "Cluster",
     "Delivery",

@@ -19,8 +19,13 @@ import httpx
 from config import ROOT, SECRET_KEY_FILE, Settings, get_settings
 from engine.connection import bundled_binary, connect_temporal
 from scripts.bootstrap import migrate, seed
+from services.backups import archive as backups
+from services.backups.stack_lock import StackRunning
+from services.backups.stack_lock import held as stack_lock
+from services.backups.targets import temporal_db_file
 
 STARTUP_TIMEOUT_S = 60
+BACKUP_RETRY_SECONDS = 3600  # a scheduled backup that failed (see var/log/backup.log) is tried again after
 
 
 def start(name: str, args: list[str], env: dict[str, str], log_dir: Path) -> subprocess.Popen:
@@ -56,7 +61,7 @@ def temporal_dev_server_args(settings: Settings) -> list[str]:
         bundled_binary("temporal"), "server", "start-dev",
         "--ip", host, "--port", port,
         "--ui-ip", host, "--ui-port", str(settings.temporal_ui_port),
-        "--db-filename", str(settings.var_dir / "temporal.db"),
+        "--db-filename", str(temporal_db_file(settings)),
         "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal",
         "--namespace", settings.temporal_namespace,
         "--ui-disable-news-fetch", "--log-level", "warn",
@@ -101,6 +106,14 @@ def api_args(*, app: str = "webapp:app", host: str, port: int, workers: int) -> 
             "--workers", str(workers)]
 
 
+def backup_due(settings: Settings, now: float) -> bool:
+    """BACKUP_EVERY_HOURS after the newest archive (at once when there is none)."""
+    if not settings.backup_every_hours:
+        return False
+    newest = backups.newest_time(settings)
+    return newest is None or now - newest.timestamp() > settings.backup_every_hours * 3600
+
+
 def stop_all(processes: dict[str, subprocess.Popen]) -> None:
     for name, process in reversed(processes.items()):
         if process.poll() is None:
@@ -123,6 +136,10 @@ def banner(settings: Settings, embedded_temporal: bool, mail_sink: bool) -> str:
         f"  Health               {api}/api/v1/health",
         f"  Temporal UI          {ui}" if embedded_temporal else f"  Temporal             {settings.temporal_address}",
         f"  Logs                 {settings.var_dir / 'log'}/",
+        *([f"  Metrics              http://{settings.metrics_host}:{settings.api_metrics_port}/metrics (API), "
+           f":{settings.worker_metrics_port}/metrics (worker)"] if settings.api_metrics_port else []),
+        f"  Backups              {settings.backup_dir}/  (make backup; every {settings.backup_every_hours:g} h by itself)"
+        if settings.backup_every_hours else f"  Backups              {settings.backup_dir}/  (make backup)",
         *([f"  E-mail (kept here)   {settings.var_dir / 'mail'}/  (set SMTP_HOST to send for real)"] if mail_sink else []),
     ]
     if settings.demo_data:
@@ -157,29 +174,45 @@ def main() -> int:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
     try:
-        if embedded_temporal:
-            processes["temporal"] = start("temporal", temporal_dev_server_args(settings), env, log_dir)
-        if mail_sink:
-            processes["mail"] = start("mail", mail_sink_args(settings), env, log_dir)
-        asyncio.run(wait_until(f"Temporal at {settings.temporal_address}", lambda: temporal_ready(settings)))
-        migrate(settings.database_url)
-        asyncio.run(seed(settings))
-        processes["worker"] = start("worker", [sys.executable, "worker.py"], env, log_dir)
-        workers = api_workers(settings.database_url)
-        processes["api"] = start("api", api_args(host=settings.api_host, port=settings.api_port, workers=workers),
-                                 env, log_dir)
-        asyncio.run(wait_until("The API", lambda: api_ready(settings)))
-        print(banner(settings, embedded_temporal, mail_sink), flush=True)
-        while not stopping:
-            dead = [name for name, p in processes.items() if p.poll() is not None]
-            if dead:
-                print(f"{', '.join(dead)} exited; see {log_dir / dead[0]}.log. Stopping the rest.", flush=True)
-                return 1
-            time.sleep(0.5)
-        print("stopping…", flush=True)
-        return 0
+        with stack_lock(settings):  # a restore refuses while it is held (services/backups/stack_lock.py)
+            return run(settings, processes, embedded_temporal=embedded_temporal, mail_sink=mail_sink, env=env,
+                       log_dir=log_dir, stopping=lambda: stopping)
+    except StackRunning as exc:
+        print(f"{exc}: stop it first", flush=True)
+        return 1
     finally:
         stop_all(processes)
+
+
+def run(settings: Settings, processes: dict[str, subprocess.Popen], *, embedded_temporal: bool, mail_sink: bool,
+        env: dict[str, str], log_dir: Path, stopping) -> int:
+    if embedded_temporal:
+        processes["temporal"] = start("temporal", temporal_dev_server_args(settings), env, log_dir)
+    if mail_sink:
+        processes["mail"] = start("mail", mail_sink_args(settings), env, log_dir)
+    asyncio.run(wait_until(f"Temporal at {settings.temporal_address}", lambda: temporal_ready(settings)))
+    migrate(settings.database_url)
+    asyncio.run(seed(settings))
+    processes["worker"] = start("worker", [sys.executable, "worker.py"], env, log_dir)
+    workers = api_workers(settings.database_url)
+    processes["api"] = start("api", api_args(host=settings.api_host, port=settings.api_port, workers=workers),
+                             env, log_dir)
+    asyncio.run(wait_until("The API", lambda: api_ready(settings)))
+    print(banner(settings, embedded_temporal, mail_sink), flush=True)
+    last_backup_try = -BACKUP_RETRY_SECONDS
+    while not stopping():
+        dead = [name for name, p in processes.items() if p.poll() is not None]
+        if dead:
+            print(f"{', '.join(dead)} exited; see {log_dir / dead[0]}.log. Stopping the rest.", flush=True)
+            return 1
+        if embedded_temporal and settings.is_sqlite and time.monotonic() - last_backup_try > BACKUP_RETRY_SECONDS \
+                and backup_due(settings, time.time()):
+            # Online, beside the running processes, in a process of its own (scripts/backup.py).
+            last_backup_try = time.monotonic()
+            start("backup", [sys.executable, "-m", "scripts.backup", "--label", "scheduled"], env, log_dir)
+        time.sleep(0.5)
+    print("stopping…", flush=True)
+    return 0
 
 
 if __name__ == "__main__":

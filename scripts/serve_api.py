@@ -11,10 +11,13 @@ app reads it from TRUSTED_PROXIES only (webapp.py), so uvicorn's own default (tr
 cannot let a local client pick the address the login limits count."""
 
 import argparse
+import os
+import tempfile
 
 import uvicorn
 
 from config import Settings, get_settings
+from config.logs import dict_config
 
 KEEP_ALIVE_SECONDS = 5
 
@@ -33,7 +36,24 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=settings.api_port)
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
-    uvicorn.run(args.app, host=args.host, port=args.port, workers=args.workers, **server_options(settings))
+    serve_metrics(settings)
+    # uvicorn's loggers and the app's through config/logs.py's handler (JSON, request ids), in every process.
+    uvicorn.run(args.app, host=args.host, port=args.port, workers=args.workers, log_config=dict_config(settings),
+                **server_options(settings))
+
+
+def serve_metrics(settings: Settings) -> None:
+    """METRICS_HOST:API_METRICS_PORT/metrics from this process, for all the server's processes: each
+    writes its values under PROMETHEUS_MULTIPROC_DIR (set before any of them imports
+    prometheus_client), and this one sums them at each scrape."""
+    if settings.api_metrics_port is None:
+        return
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="jiaoyan-metrics-"))
+    from prometheus_client import CollectorRegistry, multiprocess, start_http_server
+
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    start_http_server(settings.api_metrics_port, addr=settings.metrics_host, registry=registry)
 
 
 if __name__ == "__main__":

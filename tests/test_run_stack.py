@@ -37,7 +37,8 @@ def test_make_run_starts_three_processes_and_stops_them_cleanly(tmp_path):
            if k not in ("TEMPORAL_ADDRESS", "DATABASE_URL", "SMTP_HOST", "SECRET_KEY")}
     api_port = _free_port()
     env |= {"VAR_DIR": str(tmp_path), "TEMPORAL_DEV_PORT": str(_free_port()),
-            "TEMPORAL_UI_PORT": str(_free_port()), "API_PORT": str(api_port), "SMTP_PORT": str(_free_port())}
+            "TEMPORAL_UI_PORT": str(_free_port()), "API_PORT": str(api_port), "SMTP_PORT": str(_free_port()),
+            "API_METRICS_PORT": str(_free_port()), "WORKER_METRICS_PORT": str(_free_port()), "BACKUP_EVERY_HOURS": "0"}
     base = f"http://127.0.0.1:{api_port}/api/v1"
     first_token = None
     for start in ("fresh", "restart"):
