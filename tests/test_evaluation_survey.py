@@ -68,3 +68,23 @@ async def test_the_step_is_safe_to_run_twice(api, login, session_factory, settin
     assert first.notices and not second.notices  # both reminders went with the first
     assert first.wake_at == second.wake_at == round_.review_until
     assert len(reviews) == 4
+
+
+async def test_the_scheme_is_versioned_and_a_round_keeps_its_version(api, login, session_factory, settings):
+    round_id = await _round_in_review(api, login, session_factory, settings.tz)
+    admin = await login("admin")
+    scheme = (await api.get("/api/v1/evaluation/scheme", headers=admin)).json()
+    assert scheme["version"] == 1 and "series.sessions_held" in scheme["queries"]
+    labels = [i["label"] for i in scheme["scheme"]["indicators"]]
+    assert len(labels) == len(set(labels)) and {i["dimension"] for i in scheme["scheme"]["indicators"]} == {
+        "management", "teachers", "resources", "collaboration", "improvement"}
+    edited = scheme["scheme"]
+    edited["indicators"][0]["query"] = "series.no_such_query"
+    answer = await api.put("/api/v1/evaluation/scheme", headers=admin, json=edited)
+    assert answer.status_code == 422 and "indicators.0.query" in answer.text
+    edited["indicators"][0] |= {"query": "series.sessions_held", "weight": 20}
+    assert (await api.put("/api/v1/evaluation/scheme", headers=await login("staff01"), json=edited)).status_code == 403
+    answer = await api.put("/api/v1/evaluation/scheme", headers=admin, json=edited)
+    assert answer.status_code == 200 and answer.json()["version"] == 2
+    kept = (await api.get(f"/api/v1/evaluation/rounds/{round_id}", headers=admin)).json()
+    assert kept["scheme_version"] == 1
