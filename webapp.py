@@ -24,6 +24,8 @@ from api.routes.notifications import channels, notifications
 from api.routes.runs import audit, runs
 from api.routes.series import calendars, series
 from api.routes.mentoring import pairs as mentoring_pairs, programmes as mentoring_programmes
+from api.routes.todos import todos
+from api.routes.tours import tours
 from api.security_headers import SecurityHeadersMiddleware
 from config import Settings, get_settings
 from console.app import install_console
@@ -67,7 +69,8 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
     install_error_handlers(app)
     app.add_middleware(AuditMiddleware)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes,
-                       larger={f"{API_PREFIX}/teachers/import": settings.max_import_bytes})
+                       larger={f"{API_PREFIX}/teachers/import": settings.max_import_bytes,
+                               f"{API_PREFIX}/tours/import": settings.max_import_bytes})
     if settings.trusted_proxy_list:
         # The address the login limits count (api/deps.py): X-Forwarded-For only from these peers.
         # The server itself never reads it (scripts/serve_api.py), so there is one list of them.
@@ -89,6 +92,7 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
                    series.router, calendars.router, audit.router, runs.router,
                    notifications.router, channels.router, activation.router,
                    mentoring_programmes.router, mentoring_pairs.router,
+                   tours.router, todos.router,
                    evaluation_rounds.router, evaluation_scheme.router]:
         api.include_router(router)
     app.include_router(api)

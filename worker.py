@@ -20,6 +20,7 @@ from activities.notifications import NotificationActivities
 from activities.series import SeriesActivities
 from activities.evaluation import EvaluationActivities
 from activities.stall_watch import StallWatch
+from activities.tours import TourActivities
 from config import ROOT, Settings, get_settings
 from config.logs import configure_logging
 from db import SessionFactory, create_engine, create_session_factory
@@ -31,14 +32,16 @@ from notifications.audiences import Audiences
 from services.campaigns import audiences as campaign_audiences
 from services.series import audiences as series_audiences
 from services.evaluation import flow as evaluation_flow
+from services.tours import audiences as tour_audiences
 from workflows.campaign import CampaignWorkflow
 from workflows.mentoring import MentoringPairWorkflow
 from workflows.notify import DeliverNotificationWorkflow
 from workflows.series import SeriesWorkflow
 from workflows.evaluation import EvaluationRoundWorkflow
+from workflows.tour import TourWorkflow
 
 WORKFLOWS: list[type] = [SeriesWorkflow, DeliverNotificationWorkflow, CampaignWorkflow, MentoringPairWorkflow,
-                         EvaluationRoundWorkflow]
+                         TourWorkflow, EvaluationRoundWorkflow]
 
 
 def _imported_contracts(path: Path, root: Path) -> set[Path]:
@@ -79,7 +82,8 @@ def build_id(root: Path = ROOT) -> str:
 
 BUILD_ID = build_id()
 # Every audience a workflow may name in a notice, resolved by the notification activities.
-AUDIENCES: Audiences = {**campaign_audiences.RESOLVERS, **series_audiences.RESOLVERS, **evaluation_flow.RESOLVERS}
+AUDIENCES: Audiences = {**campaign_audiences.RESOLVERS, **series_audiences.RESOLVERS, **tour_audiences.RESOLVERS,
+                        **evaluation_flow.RESOLVERS}
 
 
 def activities_for(*, settings: Settings, session_factory: SessionFactory, audiences: Audiences = AUDIENCES) -> list:
@@ -89,7 +93,7 @@ def activities_for(*, settings: Settings, session_factory: SessionFactory, audie
     mentoring = MentoringActivities(session_factory, settings)
     evaluation = EvaluationActivities(session_factory, settings)
     return [*notifications.all(), series.advance_series, series.end_after_cancel, *campaigns.all(), *mentoring.all(),
-            evaluation.advance_round]
+            *TourActivities(session_factory).all(), evaluation.advance_round]
 
 
 def create_worker(

@@ -79,6 +79,16 @@ class Settings(BaseSettings):
     checkin_training_closes_minutes_after: int = Field(default=30, ge=0, le=24 * 60)
     checkin_session_opens_minutes_before: int = Field(default=30, ge=0, le=24 * 60)
     checkin_session_closes_minutes_after: int = Field(default=60, ge=0, le=24 * 60)
+    # Touring lessons (送教下乡 · 巡回送教, README "Touring lessons"). A stop's check-in window opens
+    # before its start and closes after its end. The seeds (001_… §一) ask for careful preparation
+    # but give no numbers: the presenter's checklist is due a week before the stop; the host school's
+    # feedback is asked for when the stop ends and chased every few days until given, the tour's
+    # staff told after the last chase. A tour fixes these when it is created (its run acts on them).
+    checkin_tour_stop_opens_minutes_before: int = Field(default=30, ge=0, le=24 * 60)
+    checkin_tour_stop_closes_minutes_after: int = Field(default=30, ge=0, le=24 * 60)
+    tour_checklist_days_before: int = Field(default=7, ge=1, le=60)
+    tour_feedback_chase_days: int = Field(default=3, ge=1, le=30)
+    tour_feedback_chases: int = Field(default=3, ge=1, le=10)
 
     # Mentor pairs (青蓝工程, issue 20). The seeds (002_…) ask for staged assessments (阶段考评) but give
     # no count, dates or observation quota: two stages, mid-year and year-end (MM-DD in the school

@@ -22,6 +22,7 @@ from console.operations import pages as operations
 from console.render import page
 from console.runs import pages as runs
 from console.series import pages as series
+from console.tours import pages as tours
 from contracts.errors import DomainError
 
 PREFIX = "/console"
@@ -42,6 +43,7 @@ def install_console(app: FastAPI) -> None:
         mentoring,
         evaluation,
         operations,
+        tours,
     ):
         app.include_router(module.router, prefix=PREFIX, include_in_schema=False)
 

@@ -1,5 +1,5 @@
 """Login (throttled), setting one's password (first with the activation code), logout, the
-landing page by role, and the inbox (where the notices' links lead)."""
+landing page by role, a teacher's home with her to-do list, and the inbox (where the notices' links lead)."""
 
 from typing import Annotated
 
@@ -8,7 +8,9 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
 from actions.accounts import actions as account_actions
+from actions.campaigns import pages as campaign_pages
 from actions.notifications import actions as notice_actions
+from actions.todos import actions as todo_actions
 from api.clock import NowDep
 from api.deps import ClientAddressDep, SessionDep, SettingsDep, ThrottleDep
 from console.auth import (
@@ -117,6 +119,15 @@ async def logout(ctx: ConsoleAccountContext):
 @router.get("")
 async def home(user: ConsoleUser):
     return RedirectResponse(account_actions.home_path(user), status_code=303)
+
+
+@router.get("/me")
+async def me(request: Request, ctx: ConsoleContext):
+    """A teacher's home: her one to-do list (待办) across programmes, most urgent first, each linking
+    straight to its form; her running campaigns; her unread notices."""
+    work = await campaign_pages.my_work(ctx, with_campaigns=True)
+    return page(request, "me.html", ctx.user, todos=await todo_actions.my_todos(ctx), unread=work.unread,
+                campaigns=work.campaigns)
 
 
 @router.get("/inbox")

@@ -37,6 +37,8 @@ NOTICE_LABELS = {
     "mentoring_pair_started": "师徒结对", "mentoring_log_nudge": "师徒活动记录提醒", "mentoring_form_due": "阶段考评表提醒",
     "mentoring_form_overdue": "阶段考评表督办", "mentoring_verdict": "阶段考评结果", "mentoring_pair_changed": "结对变更",
     "mentoring_completed": "结对完成",
+    "tour_stop_announcement": "送教通知", "tour_checklist_reminder": "送教准备清单提醒", "tour_stop_changed": "送教变更",
+    "tour_feedback_requested": "送教反馈催交", "tour_feedback_overdue": "送教反馈逾期",
 }  # fmt: skip
 
 # Timeline entry categories.

@@ -4,6 +4,7 @@ find the records of what it is about."""
 
 CAMPAIGN_PREFIX, SERIES_PREFIX = "campaign-", "series-"
 EVALUATION_ROUND_PREFIX = "evaluation-round-"
+TOUR_PREFIX = "tour-"
 
 
 def campaign(campaign_id: int) -> str:
@@ -16,6 +17,15 @@ def series(series_id: int) -> str:
 
 def evaluation_round(round_id: int) -> str:
     return f"{EVALUATION_ROUND_PREFIX}{round_id}"
+
+
+def tour(tour_id: int) -> str:
+    return f"{TOUR_PREFIX}{tour_id}"
+
+
+def tour_id_of(workflow_id: str) -> int | None:
+    """The tour a run is about; None for any other run."""
+    return _object_id(workflow_id, TOUR_PREFIX)
 
 
 def campaign_id_of(workflow_id: str) -> int | None:

@@ -23,12 +23,14 @@ from engine import campaigns as campaign_runs
 from engine import evaluation as evaluation_runs
 from engine import mentoring as mentoring_runs
 from engine import series as series_runs
+from engine import tours as tour_runs
 from engine.starts import NotStarted
-from models import EvaluationRound, MentoringPair, MentoringProgramme, Series
+from models import EvaluationRound, MentoringPair, MentoringProgramme, Series, Tour
 from services.campaigns import service as campaign_service
 from services.evaluation import service as evaluation_service
 from services.mentoring import service as mentoring_service
 from services.series import service as series_service
+from services.tours import service as tour_service
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,12 @@ async def _start_mentoring_pair(client: Client, *, settings: Settings, session: 
                                       started_by=started_by)
 
 
+async def _start_tour(client: Client, *, settings: Settings, session: AsyncSession, record_id: int,
+                      started_by: str) -> bool:
+    return await tour_runs.start(client, settings=settings, tour=await session.get(Tour, record_id),
+                                 started_by=started_by)
+
+
 @dataclass(frozen=True)
 class _Records:
     """One kind of record that has a run: its live ones a page at a time, its workflow id, its start."""
@@ -77,6 +85,7 @@ RECORDS = [
     _Records(series_service.live_series, workflow_ids.series, _start_series),
     _Records(evaluation_service.live_rounds, workflow_ids.evaluation_round, _start_round),
     _Records(mentoring_service.live_pairs, workflow_ids.mentoring_pair, _start_mentoring_pair),
+    _Records(tour_service.live_tours, workflow_ids.tour, _start_tour),
 ]
 
 

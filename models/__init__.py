@@ -27,6 +27,7 @@ from models.series import (
 )
 from models.runs import RunStall
 from models.operations import WorkerHeartbeat
+from models.tours import Studio, StudioMember, Tour, TourChange, TourFeedback, TourStop, TourStopCheckin
 from models.users import ActivationCode, User
 
 __all__ = [
@@ -72,6 +73,7 @@ __all__ = [
     "SchoolGroup",
     "Teacher",
     "TeacherSubject",
+    "Studio", "StudioMember", "Tour", "TourChange", "TourFeedback", "TourStop", "TourStopCheckin",
     "User",
     "EvaluationReview", "EvaluationRound", "EvaluationScheme", "EvaluationValue", "SurveyInvitation",
     "SurveyResponse",

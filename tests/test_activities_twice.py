@@ -1,5 +1,5 @@
 """Activities are at-least-once: Temporal runs one again when its answer is lost (worker killed
-after the commit, a timeout). Every campaign and series activity is run twice here with the same
+after the commit, a timeout). Every campaign, series and tour activity is run twice here with the same
 input, as a retry would: the second run answers the same and leaves every table as it was."""
 
 from datetime import date, datetime, timedelta, timezone
@@ -9,6 +9,7 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.campaigns import CampaignActivities
 from activities.series import SeriesActivities
+from activities.tours import TourActivities
 from contracts.campaigns.api import CampaignIn, ProblemIn
 from contracts.campaigns.history import (
     Phase, PhaseStep, PlanIn, PlanSubmission, PlanVerdict, StageIn, TopicIn, TopicsConfirmation, TrainingIn,
@@ -16,9 +17,12 @@ from contracts.campaigns.history import (
 )
 from contracts.series.api import SeriesIn
 from contracts.series.history import AdvanceInput, Cursor, EndAfterCancel
+from contracts.tours.api import StopIn, TourIn
+from contracts.tours.history import StopCursor, TourAdvance, TourEnd, TourEndInput
 from models import Base, Cluster, User
 from services.campaigns import service as campaigns
 from services.series import service as series
+from services.tours import service as tours
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
 
@@ -108,3 +112,29 @@ async def test_every_series_activity_twice(settings, session_factory, demo):
     else:
         raise AssertionError("the term's timeline did not end")
     await _twice(session_factory, acts.end_after_cancel, EndAfterCancel(series_id=made.id, at=NOW))
+
+
+async def test_every_tour_activity_twice(settings, session_factory, demo):
+    acts = TourActivities(session_factory)
+    first = NOW + timedelta(days=20)
+    stops = [StopIn(host_school_id=host, starts_at=first + timedelta(weeks=n), ends_at=first + timedelta(weeks=n, hours=2))
+             for n, host in enumerate([5, 6])]
+    async with session_factory() as session:
+        staff = await session.scalar(select(User).where(User.username == "staff01"))
+        made, ended = [await tours.create_tour(session, data=TourIn(title=title, presenter_user_id=staff.id, stops=stops),
+                                               actor=staff, now=NOW, tz=settings.tz) for title in ("送教", "另一次送教")]
+        await session.commit()
+    after = tours.initial_cursor(made)
+    # Walk the timeline: announcements, checklist reminders, check-in, feedback requests and chases, twice each.
+    for _ in range(40):
+        planned = await _twice(session_factory, acts.advance_tour, TourAdvance(tour_id=made.id, after=after))
+        if planned.next_step is None:
+            break
+        step = planned.next_step
+        await _twice(session_factory, acts.advance_tour, TourAdvance(tour_id=made.id, after=after, run=step))
+        after = StopCursor(**step.model_dump(include={"due_at", "stop_id", "order"}))
+    else:
+        raise AssertionError("the tour's timeline did not end")
+    notices = await _twice(session_factory, acts.end_tour, TourEndInput(
+        tour_id=ended.id, end=TourEnd(reason="经费", by_user_id=staff.id, at=NOW)))
+    assert len(notices) == 2

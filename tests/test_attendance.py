@@ -1,5 +1,5 @@
 """One check-in rule for every kind of attendance (services/attendance/): the same window cases
-and the same refusal shape, asked of a campaign's training and of a series' session through the
+and the same refusal shape, asked of a campaign's training, a series' session and a tour's stop through the
 HTTP API, under today's default windows and under windows changed in the settings.
 
 The API's clock is set by each case (no timer has to fire), so the edges are hit exactly."""
@@ -29,6 +29,7 @@ class Windows:
 
     training: tuple[int, int]
     session: tuple[int, int]
+    tour_stop: tuple[int, int]
 
     def settings(self) -> dict[str, int]:
         return {f"checkin_{kind}_{name}": minutes
@@ -36,9 +37,10 @@ class Windows:
                     ("opens_minutes_before", "closes_minutes_after"), getattr(self, kind))}
 
 
-TODAY = Windows(training=(30, 30), session=(30, 60))  # the defaults: what the product did before
-CHANGED = Windows(training=(45, 5), session=(10, 15))
-CLOSES_AFTER = {AttendanceKind.training: "end", AttendanceKind.session: "start"}  # as before the one rule
+TODAY = Windows(training=(30, 30), session=(30, 60), tour_stop=(30, 30))  # the defaults
+CHANGED = Windows(training=(45, 5), session=(10, 15), tour_stop=(20, 40))
+CLOSES_AFTER = {AttendanceKind.training: "end", AttendanceKind.session: "start",  # as before the one rule
+                AttendanceKind.tour_stop: "end"}
 
 
 @pytest.fixture(params=[TODAY, CHANGED], ids=["default windows", "windows from settings"])
@@ -109,11 +111,28 @@ async def _session(api, login, settings, clock) -> Event:
                  datetime.fromisoformat(first["ends_at"]))
 
 
+async def _tour_stop(api, login, session_factory, clock) -> Event:
+    """A tour planned through the API by staff (its window minutes fixed from the settings), presented
+    by t0041 at 实验小学, whose teachers check in."""
+    async with session_factory() as session:
+        presenter = await session.scalar(select(User.id).where(User.username == "t0041"))
+    starts_at = clock["now"] + timedelta(days=3)
+    created = await api.post("/api/v1/tours", headers=await login("staff01"), json={
+        "title": "送教下乡", "presenter_user_id": presenter, "stops": [{
+            "host_school_id": 1, "starts_at": starts_at.isoformat(),
+            "ends_at": (starts_at + timedelta(hours=2)).isoformat()}]})
+    assert created.status_code == 201, created.text
+    stop = (await api.get(f"/api/v1/tours/{created.json()['id']}", headers=await login("staff01"))).json()["stops"][0]
+    return Event(f"/api/v1/tour-stops/{stop['id']}/checkin", datetime.fromisoformat(stop["starts_at"]),
+                 datetime.fromisoformat(stop["ends_at"]))
+
+
 @pytest.mark.parametrize("kind", list(AttendanceKind))
 async def test_the_same_window_and_refusal_for_every_kind(kind, windows, api, login, settings, session_factory,
                                                            clock, ts_env):
     make = {AttendanceKind.training: lambda: _training(api, login, session_factory, clock),
-            AttendanceKind.session: lambda: _session(api, login, settings, clock)}
+            AttendanceKind.session: lambda: _session(api, login, settings, clock),
+            AttendanceKind.tour_stop: lambda: _tour_stop(api, login, session_factory, clock)}
     event = await make[kind]()
     opens_before, closes_after = (timedelta(minutes=m) for m in getattr(windows, kind))
     opens = event.starts_at - opens_before

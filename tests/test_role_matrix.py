@@ -27,7 +27,7 @@ from contracts.campaigns.history import PlanStatus, TaskKind
 from contracts.evaluation.scheme import DEFAULT_SCHEME
 from models import (
     Campaign, EvaluationRound, EvaluationValue, InboxItem, Plan, PlanStage, Series, SeriesSession, Task, Teacher, Topic,
-    Training, User,
+    Tour, TourStop, Training, User,
 )
 from services.accounts.security import SESSION_COOKIE
 from services.evaluation import flow as evaluation_flow
@@ -54,6 +54,7 @@ READERS = (OK, 403, OK, OK, OK)  # the campaign's scope, the series' cluster; ev
 OWN = (OK, 403, 403, 403, 403)  # the teacher's own part: her problem, vote, plan, task, check-in
 TEACHERS = (OK, OK, 403, 403, 403)
 MINE = (OK, 404, 404, 404, 404)  # her inbox item: someone else's does not exist for them
+HOST = (403, OK, 403, 403, 403)  # a tour stop's host school (t0021's); not its presenter (t0002)
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,8 @@ FAR_END = (datetime.now(timezone.utc) + timedelta(days=400, hours=2)).isoformat(
 PAST_TERM = {"title": "往学期", "weekday": 3, "start_time": "14:00", "end_time": "17:00",
              "term_start": "2020-03-02", "term_end": "2020-03-30"}  # passes the schema, no session left: 422
 TRAINING = {"topic_id": 1, "title": "培训", "expert": "李教授", "starts_at": FAR, "ends_at": FAR_END, "place": "报告厅"}
+PAST_TOUR = {"title": "往日送教", "presenter_user_id": 1, "stops": [  # passes the schema, in the past: 422
+    {"host_school_id": 5, "starts_at": "2020-03-02T09:00:00", "ends_at": "2020-03-02T11:00:00"}]}
 PLAN = {"goal": "分层作业", "stages": [{"title": "课例", "due_at": FAR, "assignee_user_ids": [1]}]}
 CAMPAIGN = "/api/v1/campaigns/{campaign_id}"
 PROBLEM = CAMPAIGN + "/problems/{problem_id}"
@@ -200,6 +203,29 @@ MATRIX: dict[str, Entry] = {
     "POST /api/v1/me/calendar-token": api(EVERYONE, json={}),
     "DELETE /api/v1/me/calendar-token": api(EVERYONE),
     "GET /api/v1/calendars/{token}.ics": public(),
+    # touring lessons: staff01 planned a tour presented by t0002 whose stop is at t0021's school
+    "POST /api/v1/studios": api(STAFF, json={"name": "矩阵工作室", "member_user_ids": [4]}),
+    "POST /api/v1/tours": api(STAFF, json=PAST_TOUR),
+    "POST /api/v1/tours/import": api(STAFF, files={"file": ("tours.csv", b"", "text/csv")}),
+    "GET /api/v1/tours": api(EVERYONE),
+    "GET /api/v1/tour-calendar": api(STAFF),
+    "GET /api/v1/tours/{tour_id}": api(EVERYONE),
+    "POST /api/v1/tours/{tour_id}/end": api(STEER, json={}),
+    "GET /api/v1/tour-stops/{stop_id}": api(EVERYONE),
+    "POST /api/v1/tour-stops/{stop_id}/reschedule": api(STEER, json={"starts_at": FAR, "ends_at": FAR_END}),
+    "POST /api/v1/tour-stops/{stop_id}/skip": api(STEER, json={"reason": "考试周"}),
+    "PUT /api/v1/tour-stops/{stop_id}/checklist": api(OWN, json={"ticked": [0]}),
+    "PUT /api/v1/tour-stops/{stop_id}/recording": api(OWN, json={"link": "https://example.org/v"}),
+    "POST /api/v1/tour-stops/{stop_id}/checkin": api(TEACHERS),
+    "PUT /api/v1/tour-stops/{stop_id}/feedback": api(HOST, json={"rating": 5}),
+    "GET /api/v1/me/todos": api(EVERYONE),
+    "GET /console/tours": page(STAFF),
+    "GET /console/tour-stops/{stop_id}": page(EVERYONE),
+    "GET /console/tour-stops/{stop_id}/feedback": page(EVERYONE),
+    "POST /console/tour-stops/{stop_id}/checklist": form(OWN, data={"ticked": "0"}),
+    "POST /console/tour-stops/{stop_id}/recording": form(OWN, data={"link": "https://example.org/v"}),
+    "POST /console/tour-stops/{stop_id}/checkin": form(TEACHERS),
+    "POST /console/tour-stops/{stop_id}/feedback": form(HOST, data={"rating": "5"}),
     # runs, audit, notifications
     "GET /api/v1/audit": api(ADMIN_ONLY),
     "GET /api/v1/runs": api(STAFF),
@@ -414,6 +440,15 @@ async def _build_world(clients: dict[str, httpx.AsyncClient], session_factory, t
                  "teacher_id": teacher_ids["t0002"], "user_id": users["staff02"],
                  "workflow_id": f"campaign-{campaign_id}", "token": token.json()["token"]}
 
+    tour_start = datetime.now(tz) + timedelta(days=30)
+    tour = await owner.post("/api/v1/tours", json={**PAST_TOUR, "title": "矩阵送教", "presenter_user_id": lead,
+                                                   "stops": [{"host_school_id": 5, "starts_at": tour_start.isoformat(),
+                                                              "ends_at": (tour_start + timedelta(hours=2)).isoformat()}]})
+    assert tour.status_code == 201, tour.text
+    async with session_factory() as session:
+        stop_id = await session.scalar(select(TourStop.id).where(TourStop.tour_id == tour.json()["id"]))
+    world |= {"tour_id": tour.json()["id"], "stop_id": stop_id}
+
     async def opened_notice():  # the campaign-opened notice in t0002's inbox, once the run sent it
         async with session_factory() as session:
             return await session.scalar(select(InboxItem).where(InboxItem.user_id == lead))
@@ -471,6 +506,7 @@ async def _terminate_runs(session_factory, client) -> None:
     async with session_factory() as session:
         workflow_ids = [*await session.scalars(select(Campaign.workflow_id)),
                         *(series.workflow_id for series in await session.scalars(select(Series))),
+                        *(tour.workflow_id for tour in await session.scalars(select(Tour))),
                         *(round_.workflow_id for round_ in await session.scalars(select(EvaluationRound)))]
     for workflow_id in workflow_ids:
         try:

@@ -1,5 +1,6 @@
-"""Calendar feeds of weekly sessions for phone calendars: a private URL per user (the sessions I
-take part in) or per cluster, issued and revoked by its owner; the feed itself needs no login."""
+"""Calendar feeds for phone calendars: a private URL per user (the sessions and tour stops I take
+part in) or per cluster, issued and revoked by its owner; the feed itself needs no login and gathers
+every programme's events (services/calendars/feed.py)."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -10,6 +11,7 @@ from contracts.errors import Forbidden, NotFound
 from contracts.series.api import CalendarScope, CalendarTokenIn, CalendarTokenOut
 from models import Cluster, User
 from services.directory.service import get_or_404, teacher_cluster_id
+from services.calendars import feed as calendars
 from services.series import calendar_feed
 
 
@@ -49,4 +51,6 @@ async def feed(session: AsyncSession, *, settings: Settings, token: str) -> byte
         cluster = await session.get(Cluster, row.cluster_id)
         if cluster is None or not await _may_follow_cluster(session, user=user, cluster=cluster):
             raise NotFound("日历 (calendar)", "token")
-    return await calendar_feed.feed(session, row=row, tz=settings.tz, base_url=settings.public_base_url)
+    return await calendars.feed(session, name=await calendar_feed.calendar_name(session, row), user_id=user.id,
+                                cluster_id=row.cluster_id if row.scope == CalendarScope.cluster else None,
+                                tz=settings.tz, base_url=settings.public_base_url)

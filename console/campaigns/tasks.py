@@ -1,5 +1,5 @@
-"""A teacher's own page: what she has to do and by when, her campaigns, her unread notices; and
-delivering a task (summary and links)."""
+"""A teacher's campaign tasks and delivering one (summary and links); her home page, with every
+programme's to-dos, is console/home.py."""
 
 from typing import Annotated
 
@@ -17,13 +17,6 @@ from contracts.errors import DomainError
 from contracts.limits import Id
 
 router = APIRouter()
-
-
-@router.get("/me")
-async def me(request: Request, ctx: ConsoleContext):
-    work = await campaign_pages.my_work(ctx, with_campaigns=True)
-    return page(request, "me.html", ctx.user, tasks=work.tasks, titles=work.titles, unread=work.unread,
-                campaigns=work.campaigns)
 
 
 async def _tasks_page(request: Request, ctx, *, status_code: int = 200, flash: str = "", failed: int | None = None,

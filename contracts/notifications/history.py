@@ -26,6 +26,7 @@ CANCELLATION_KINDS = frozenset({NotificationKind.campaign_cancelled, Notificatio
 URGENT_KINDS = CRITICAL_KINDS | {
     NotificationKind.session_changed, NotificationKind.session_cancelled, NotificationKind.session_reminder,
     NotificationKind.training_reminder,
+    NotificationKind.tour_stop_changed,
 }
 
 

@@ -58,6 +58,12 @@ class NotificationKind(StrEnum):
     mentoring_verdict = "mentoring_verdict"
     mentoring_pair_changed = "mentoring_pair_changed"  # mentor replaced, extended, ended early
     mentoring_completed = "mentoring_completed"  # with the certificate
+    # touring lessons (送教下乡)
+    tour_stop_announcement = "tour_stop_announcement"  # to the presenters and the host school's teachers
+    tour_checklist_reminder = "tour_checklist_reminder"  # to the presenters: the preparation checklist is due
+    tour_stop_changed = "tour_stop_changed"  # a stop rescheduled, called off, or the tour ended
+    tour_feedback_requested = "tour_feedback_requested"  # to the host school's contact, then chased
+    tour_feedback_overdue = "tour_feedback_overdue"  # to the tour's staff: the chases went unanswered
 
 
 K = NotificationKind
@@ -269,6 +275,55 @@ class SessionAbsent(SessionNotice, Absentees):
     kind: Literal[K.session_absent] = K.session_absent
 
 
+# ---- touring lessons (送教下乡) ---------------------------------------------------------------
+
+
+class TourStopNotice(BaseModel):
+    """One stop of a tour; the templates label it "<tour> 第<number>站（<host school>）"."""
+
+    tour_title: str
+    number: int
+    topic: str = ""
+    starts_at: datetime
+    host_school: str
+    place: str
+    presenters: list[str]
+
+
+class TourStopAnnouncement(TourStopNotice):
+    kind: Literal[K.tour_stop_announcement] = K.tour_stop_announcement
+    checklist_due: datetime
+
+
+class TourChecklistReminder(TourStopNotice):
+    kind: Literal[K.tour_checklist_reminder] = K.tour_checklist_reminder
+    due: datetime
+    missing: list[str]  # the items not ticked yet
+
+
+class TourStopChanged(TourStopNotice):
+    kind: Literal[K.tour_stop_changed] = K.tour_stop_changed
+    action: Literal["rescheduled", "skipped", "ended"]
+    previous_starts_at: datetime | None = None  # rescheduled
+    reason: str = ""
+
+    @model_validator(mode="after")
+    def _says_when_it_was(self) -> "TourStopChanged":
+        if self.action == "rescheduled" and self.previous_starts_at is None:
+            raise ValueError("a rescheduled stop needs previous_starts_at")
+        return self
+
+
+class TourFeedbackRequested(TourStopNotice):
+    kind: Literal[K.tour_feedback_requested] = K.tour_feedback_requested
+    chase: int = 0  # 0: the request; 1, 2, ...: the chases while it is missing
+
+
+class TourFeedbackOverdue(TourStopNotice):
+    kind: Literal[K.tour_feedback_overdue] = K.tour_feedback_overdue
+    chases: int
+
+
 # ---- runs ---------------------------------------------------------------------------------
 
 
@@ -405,6 +460,7 @@ NoticePayload = Annotated[
         EvaluationDisputeAnswered, EvaluationSurvey, EvaluationPublished,
         MentoringPairStarted, MentoringLogNudge, MentoringFormDue, MentoringFormOverdue, MentoringStageVerdict,
         MentoringPairChanged, MentoringCompleted,
+        TourStopAnnouncement, TourChecklistReminder, TourStopChanged, TourFeedbackRequested, TourFeedbackOverdue,
     ],
     Field(discriminator="kind"),
 ]
@@ -421,6 +477,8 @@ _TRAINING = {**_CAMPAIGN, "training": "大单元教学设计", "speaker": "李�
 _SESSION = {"series_title": "初中联片 周周有约", "number": 3, "theme": "作业减负与提质", "starts_at": _STARTS,
             "host_school": "第一中学", "place": "录播教室"}
 _PAIR = {"programme": "青蓝工程 2026-2027", "mentor": "王晓燕", "mentee": "李明"}
+_STOP = {"tour_title": "初中数学送教下乡", "number": 2, "topic": "函数图像的教学", "starts_at": _STARTS,
+         "host_school": "石桥镇中学", "place": "多媒体教室", "presenters": ["王晓燕"]}
 _ABSENTEES = {"absentees": {"第一中学": ["王晓燕", "李明"], "实验中学": ["赵静"]}}
 
 EXAMPLES: dict[NotificationKind, NoticePayload] = {example.kind: example for example in [
@@ -472,4 +530,9 @@ EXAMPLES: dict[NotificationKind, NoticePayload] = {example.kind: example for exa
         (MentoringPairChanged, {"action": "mentor_replaced", "previous_mentor": "张建国", "reason": "调往他校"}),
         (MentoringCompleted, {"stages": 2}),
     ]],
+    TourStopAnnouncement(**_STOP, checklist_due=_DUE),
+    TourChecklistReminder(**_STOP, due=_DUE, missing=["了解送教学校学情 <班级>"]),
+    TourStopChanged(**_STOP, action="rescheduled", previous_starts_at=_DUE),
+    TourFeedbackRequested(**_STOP, chase=1),
+    TourFeedbackOverdue(**_STOP, chases=3),
 ]}

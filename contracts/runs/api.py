@@ -29,6 +29,7 @@ class RunKind(StrEnum):
     notification = "notification"
     evaluation = "evaluation"  # an alliance's evaluation round
     mentoring = "mentoring"  # a mentor pair's year (青蓝工程)
+    tour = "tour"
 
 
 class RunStatus(StrEnum):

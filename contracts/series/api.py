@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from contracts.limits import Day, Id, Ids, Moment, Patch
 from contracts.links import WebLink
+from contracts.schedule import CALLED_OFF, OccurrenceStatus, RescheduleIn
 from contracts.series.history import SeriesStatus
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -24,16 +25,8 @@ MAX_TERM_DAYS = 366
 MAX_WEEKS = MAX_TERM_DAYS // 7 + 1
 
 
-class SessionStatus(StrEnum):
-    scheduled = "scheduled"
-    held = "held"  # its check-in window has closed
-    skipped = "skipped"  # one session called off (节假日以外的临时取消)
-    paused = "paused"  # fell while the series was paused
-    cancelled = "cancelled"  # the series ended before it
-
-
-# Sessions that no longer take place: they stay in the calendar feed as STATUS:CANCELLED.
-CALLED_OFF = frozenset({SessionStatus.skipped, SessionStatus.paused, SessionStatus.cancelled})
+# A session is one occurrence of the shared schedule (contracts/schedule.py), as a tour's stop is.
+SessionStatus = OccurrenceStatus
 
 
 class SeriesIn(BaseModel):
@@ -174,17 +167,6 @@ class SessionUpdate(Patch):
 
 class SkipIn(BaseModel):
     reason: Reason
-
-
-class RescheduleIn(BaseModel):
-    starts_at: Moment = Field(description="naive times are read as local time (Asia/Shanghai)")
-    ends_at: Moment
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "RescheduleIn":
-        if self.ends_at <= self.starts_at:
-            raise ValueError("ends_at must be after starts_at (结束时间须晚于开始时间)")
-        return self
 
 
 class ParticipantsIn(BaseModel):

@@ -16,13 +16,14 @@ WEEKDAYS = "一二三四五六日"
 class AttendanceKind(StrEnum):
     training = "training"  # a campaign's training (培训)
     session = "session"  # a series' weekly joint session (联片教研)
-    # Next, each with its CHECKIN_<KIND>_* settings and an edge below: tour_stop (送教下乡), observation (青蓝工程).
+    tour_stop = "tour_stop"  # a touring lesson's stop (送教下乡)
+    # Next, each with its CHECKIN_<KIND>_* settings and an edge below: observation (青蓝工程).
 
 
 # The edge of the event a window closes after. Part of the kind, not a setting: the runs' timers
 # that act when a window has closed count from the same edge (the series' close-check-in step,
 # the campaign's absentee notice, whose offset is in its run's history).
-CLOSES_AFTER_END = {AttendanceKind.training: True, AttendanceKind.session: False}
+CLOSES_AFTER_END = {AttendanceKind.training: True, AttendanceKind.session: False, AttendanceKind.tour_stop: True}
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from contracts.directory.api import GradeBand, Role
 from models import Cluster, District, School, SchoolGroup, Teacher, User
 from services.accounts.security import hash_password
 from services.mentoring.demo import load_demo_pairs
+from services.tours.demo import load_demo_tours
 
 SCHOOL_GROUPS = [
     ("高中组", GradeBand.senior),
@@ -91,4 +92,5 @@ async def load_demo_county(session: AsyncSession, *, password: str, programmes: 
     await session.flush()
     if programmes:
         await load_demo_pairs(session, now=datetime.now(timezone.utc))
+        await load_demo_tours(session)
     return True

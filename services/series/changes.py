@@ -3,7 +3,6 @@ reschedule and edit a session; add and remove participants. Each is stored first
 the truth about sessions) and yields the notices the running workflow sends (a Change)."""
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -17,35 +16,31 @@ from contracts.series.api import RescheduleIn, SessionStatus, SessionUpdate
 from contracts.series.history import SeriesAction, SeriesChange, SeriesStatus
 from models import School, Series, SeriesParticipant, SeriesSession, Teacher, User
 from models import SeriesChange as SeriesChangeRow
+from services.schedule import occurrences
+from services.schedule.changes import StoredChange, not_seen
 from services.series import notices
 from services.series.service import log_change, require_of_cluster
 
 
-@dataclass
-class Change:
-    """A stored change and what the workflow must tell people about it."""
+class Change(StoredChange):
+    """A stored change of a series and what the workflow must tell people about it."""
 
-    series: Series
-    row: SeriesChangeRow
-    notices: list[NotifyRequest] = field(default_factory=list)
+    def __init__(self, series: Series, row: SeriesChangeRow, notices: list[NotifyRequest] | None = None) -> None:
+        super().__init__(series, row, notices or [])
+
+    @property
+    def series(self) -> Series:
+        return self.record
 
     def for_workflow(self) -> SeriesChange:
-        return SeriesChange(change_id=self.row.id, action=self.row.action, notices=self.notices)
-
-    def keep_for_run(self) -> None:
-        """Store with the change what its run must be told: a run the Update never reached
-        (Temporal unreachable at that moment) finds it at its next step, so nothing is dropped."""
-        self.row.data = {**self.row.data, FOR_RUN: self.for_workflow().model_dump(mode="json")}
-
-
-FOR_RUN = "for_run"  # the key of a change row's data holding what its run must be told
+        return SeriesChange.model_validate(self.for_run())
 
 
 async def changes_not_seen(session: AsyncSession, *, series_id: int, seen: Collection[int]) -> list[SeriesChange]:
-    """Stored changes the series' run has not taken, oldest first (a term holds a few dozen)."""
-    rows = await session.scalars(select(SeriesChangeRow).where(
-        SeriesChangeRow.series_id == series_id, SeriesChangeRow.id.not_in(seen)).order_by(SeriesChangeRow.id))
-    return [SeriesChange.model_validate(row.data[FOR_RUN]) for row in rows if FOR_RUN in row.data]
+    """Stored changes the series' run has not taken, oldest first."""
+    stored = await not_seen(session, table=SeriesChangeRow, owner_column=SeriesChangeRow.series_id,
+                            owner_id=series_id, seen=seen)
+    return [SeriesChange.model_validate(change) for change in stored]
 
 
 def _require_status(series: Series, *allowed: SeriesStatus) -> None:
@@ -53,26 +48,11 @@ def _require_status(series: Series, *allowed: SeriesStatus) -> None:
         raise Conflict(f"系列当前状态为 {series.status}，不能进行此操作 (series is {series.status})", status=series.status)
 
 
-def _require_upcoming(meeting: SeriesSession, now: datetime) -> None:
-    if meeting.status != SessionStatus.scheduled or meeting.starts_at <= now:
-        raise Conflict(
-            f"只能修改尚未开始的活动（当前状态 {meeting.status}） (only upcoming scheduled sessions can change)",
-            status=meeting.status, starts_at=meeting.starts_at.isoformat(),
-        )
-
-
 async def _future_sessions(session: AsyncSession, series: Series, now: datetime, *statuses: SessionStatus) -> list[SeriesSession]:
     stmt = select(SeriesSession).where(
         SeriesSession.series_id == series.id, SeriesSession.starts_at > now, SeriesSession.status.in_(statuses)
     ).order_by(SeriesSession.starts_at)
     return list((await session.scalars(stmt)).all())
-
-
-def _set_status(sessions: list[SeriesSession], status: SessionStatus, now: datetime) -> None:
-    for meeting in sessions:
-        meeting.status = status
-        meeting.sequence += 1
-        meeting.updated_at = now
 
 
 async def _series_notice(
@@ -93,7 +73,7 @@ async def pause_series(session: AsyncSession, *, series: Series, data: SeriesAct
     _require_status(series, SeriesStatus.active)
     series.status = SeriesStatus.paused
     paused = await _future_sessions(session, series, now, SessionStatus.scheduled)
-    _set_status(paused, SessionStatus.paused, now)
+    occurrences.set_status(paused, SessionStatus.paused, now)
     row = await log_change(session, series=series, action="paused", actor=actor, now=now,
                      data={"reason": data.reason, "sessions": [s.id for s in paused]})
     return Change(series, row, await _series_notice(
@@ -106,7 +86,7 @@ async def resume_series(session: AsyncSession, *, series: Series, data: SeriesAc
     _require_status(series, SeriesStatus.paused)
     series.status = SeriesStatus.active
     resumed = await _future_sessions(session, series, now, SessionStatus.paused)
-    _set_status(resumed, SessionStatus.scheduled, now)
+    occurrences.set_status(resumed, SessionStatus.scheduled, now)
     row = await log_change(session, series=series, action="resumed", actor=actor, now=now,
                      data={"reason": data.reason, "sessions": [s.id for s in resumed]})
     return Change(series, row, await _series_notice(
@@ -119,7 +99,7 @@ async def end_series(session: AsyncSession, *, series: Series, data: SeriesActio
     _require_status(series, SeriesStatus.active, SeriesStatus.paused)
     series.status = SeriesStatus.ended
     cancelled = await _future_sessions(session, series, now, SessionStatus.scheduled, SessionStatus.paused)
-    _set_status(cancelled, SessionStatus.cancelled, now)
+    occurrences.set_status(cancelled, SessionStatus.cancelled, now)
     row = await log_change(session, series=series, action="ended", actor=actor, now=now,
                      data={"reason": data.reason, "sessions": [s.id for s in cancelled]})
     return Change(series, row, await _series_notice(
@@ -144,9 +124,8 @@ async def skip_session(
     session: AsyncSession, *, meeting: SeriesSession, reason: str, actor: User, now: datetime
 ) -> Change:
     series = await session.get(Series, meeting.series_id)
-    _require_upcoming(meeting, now)
+    occurrences.skip(meeting, now=now)
     meeting.skip_reason = reason
-    _set_status([meeting], SessionStatus.skipped, now)
     row = await log_change(session, series=series, meeting=meeting, action="skipped", actor=actor, now=now, data={"reason": reason})
     notice = await _session_change_notice(
         session, series=series, meeting=meeting, row=row, model=SessionCancelled, action=row.action, reason=reason,
@@ -154,23 +133,14 @@ async def skip_session(
     return Change(series, row, [notice])
 
 
-def _aware(at: datetime, tz: ZoneInfo) -> datetime:
-    return at if at.tzinfo is not None else at.replace(tzinfo=tz)
-
-
 async def reschedule_session(
     session: AsyncSession, *, meeting: SeriesSession, data: RescheduleIn, actor: User, now: datetime, tz: ZoneInfo
 ) -> Change:
     series = await session.get(Series, meeting.series_id)
-    _require_upcoming(meeting, now)
-    starts_at, ends_at = _aware(data.starts_at, tz), _aware(data.ends_at, tz)
-    if starts_at <= now:
-        raise InvalidField("starts_at", "新的开始时间须在将来 (the new start must be in the future)")
-    before = {"starts_at": meeting.starts_at.isoformat(), "ends_at": meeting.ends_at.isoformat()}
-    meeting.starts_at, meeting.ends_at = starts_at, ends_at
-    _set_status([meeting], SessionStatus.scheduled, now)
+    before = occurrences.reschedule(meeting, starts_at=data.starts_at, ends_at=data.ends_at, now=now, tz=tz)
+    after = {"starts_at": meeting.starts_at.isoformat(), "ends_at": meeting.ends_at.isoformat()}
     row = await log_change(session, series=series, meeting=meeting, action="rescheduled", actor=actor, now=now,
-                     data={"before": before, "after": {"starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat()}})
+                     data={"before": before, "after": after})
     notice = await _session_change_notice(
         session, series=series, meeting=meeting, row=row, model=SessionChanged, action=row.action,
         previous_starts_at=before["starts_at"],
@@ -190,7 +160,7 @@ async def update_session(
     if not values:
         raise InvalidField("host_school_id", "没有要修改的内容 (nothing to change)")
     if VISIBLE_FIELDS & values.keys() or "agenda" in values:
-        _require_upcoming(meeting, now)
+        occurrences.require_upcoming(meeting, now)
     if values.get("host_school_id") is not None:
         host = await session.get(School, values["host_school_id"])
         if host is None or host.cluster_id != series.cluster_id:

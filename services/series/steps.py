@@ -1,7 +1,6 @@
-"""The timeline of a series, computed from the database: every session contributes its steps
+"""The timeline of a series (services/schedule/timeline.py): every session contributes its steps
 (announce, reminders, close check-in, minutes reminder, escalation) at due times derived from
-its current start, so a reschedule, a pause or a skip changes the plan without touching the
-workflow's state. The workflow only remembers how far it has got (a Cursor)."""
+its current start; the workflow only remembers how far it has got (a Cursor)."""
 
 from datetime import datetime, timedelta
 
@@ -16,6 +15,7 @@ from contracts.series.api import SessionStatus
 from contracts.series.history import Cursor, SeriesStatus, Step, StepKind, StepResult
 from models import School, Series, SeriesSession, SessionMinutes
 from services import attendance
+from services.schedule.timeline import next_after
 from services.series import notices
 from services.series.service import absentees, checkin_window, minutes_due, recorder_of
 
@@ -54,13 +54,8 @@ async def plan_next(session: AsyncSession, *, series_id: int, after: Cursor) -> 
     with_minutes = set(await session.scalars(
         select(SessionMinutes.session_id).where(SessionMinutes.session_id.in_([s.id for s in open_sessions]))
     ))
-    upcoming = [
-        step
-        for meeting in open_sessions
-        for step in session_steps(series, meeting, has_minutes=meeting.id in with_minutes)
-        if step.key() > after.key()
-    ]
-    next_step = min(upcoming, key=Step.key, default=None)
+    next_step = next_after((step for meeting in open_sessions
+                            for step in session_steps(series, meeting, has_minutes=meeting.id in with_minutes)), after)
     finished = next_step is None and series.status != SeriesStatus.paused
     if finished and series.status == SeriesStatus.active:
         series.status = SeriesStatus.completed
