@@ -23,14 +23,23 @@ async def _round_in_review(api, login, session_factory, tz) -> int:
     return round_.id
 
 
+async def _todo_actions(api, headers) -> list[str]:
+    answer = await api.get("/api/v1/me/todos", headers=headers)
+    assert answer.status_code == 200, answer.text
+    return [todo["action"] for todo in answer.json() if todo["source"] == "evaluation"]
+
+
 async def test_answers_are_anonymous_in_every_result(api, login, session_factory, settings):
     round_id = await _round_in_review(api, login, session_factory, settings.tz)
     url = f"/api/v1/evaluation/rounds/{round_id}/survey"
+    assert await _todo_actions(api, await login("t0003")) == ["survey"]  # her to-do until she answers
+    assert sorted(await _todo_actions(api, await login("t0001"))) == ["enter", "review", "survey"]  # school 1's contact
     for username, answers in (("t0003", (5, 4, 4, "王老师的示范课很好")), ("t0007", (3, 3, 2, "活动太集中"))):
         partners, activities, feedback, comment = answers
         answer = await api.post(url, headers=await login(username), json={
             "partners": partners, "activities": activities, "feedback": feedback, "comment": comment})
         assert answer.status_code == 204, answer.text
+    assert await _todo_actions(api, await login("t0003")) == []
     again = await api.post(url, headers=await login("t0003"), json={"partners": 1, "activities": 1, "feedback": 1})
     assert again.status_code == 409
     for outsider in ("t0021", "staff01"):  # another alliance's teacher; staff are not asked

@@ -64,7 +64,7 @@ def _staff_of(round_: EvaluationRound) -> list[int]:
     return [round_.created_by]
 
 
-async def _missing_entries(session: AsyncSession, round_: EvaluationRound) -> dict[int, list[str]]:
+async def missing_entries(session: AsyncSession, round_: EvaluationRound) -> dict[int, list[str]]:
     """School id → labels of its entered indicators still without a value."""
     scheme = scheme_of(await session.get(EvaluationScheme, round_.scheme_id))
     entered = {i.code: i.label for i in scheme.indicators if i.source == SourceKind.entered}
@@ -79,7 +79,7 @@ async def _open_review(step: _Step, *, now: datetime, tz: ZoneInfo) -> None:
     round_ = step.round
     await refresh(step.session, round_=round_, now=now, tz=tz)  # the final count, at the term's end
     contacts = await _contacts(step.session, round_.cluster_id)
-    missing = await _missing_entries(step.session, round_)
+    missing = await missing_entries(step.session, round_)
     for school_id, (name, contact) in contacts.items():
         step.session.add(EvaluationReview(round_id=round_.id, school_id=school_id))
         step.notify(EvaluationReviewRequested, f"review:{school_id}", user_ids=[contact] if contact else [],
@@ -92,7 +92,7 @@ async def _open_review(step: _Step, *, now: datetime, tz: ZoneInfo) -> None:
 
 async def _remind(step: _Step, index: int) -> None:
     round_ = step.round
-    missing = await _missing_entries(step.session, round_)
+    missing = await missing_entries(step.session, round_)
     pending = set(await step.session.scalars(select(EvaluationReview.school_id).where(
         EvaluationReview.round_id == round_.id, EvaluationReview.status == "pending")))
     for school_id, (_, contact) in (await _contacts(step.session, round_.cluster_id)).items():
@@ -106,7 +106,7 @@ async def _remind(step: _Step, index: int) -> None:
 async def _close_review(step: _Step, *, now: datetime) -> None:
     """Escalate what is still missing, count the survey, and hand the round to staff to score."""
     round_ = step.round
-    missing = await _missing_entries(step.session, round_)
+    missing = await missing_entries(step.session, round_)
     if missing:
         names = await _contacts(step.session, round_.cluster_id)
         step.notify(EvaluationEscalated, "escalated", user_ids=_staff_of(round_),

@@ -16,6 +16,7 @@ DOMAINS = [
     "series",
     "mentoring",
     "tours",
+    "evaluation",
 ]
 PROVIDERS = [import_module(f"services.{domain}.todos").todos_for for domain in DOMAINS]
 
