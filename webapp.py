@@ -20,6 +20,8 @@ from api.routes.campaigns import campaigns, tasks
 from api.routes.campaigns import themes as campaign_themes
 from api.routes.directory import directory, teachers
 from api.routes.evaluation import rounds as evaluation_rounds, scheme as evaluation_scheme
+from api.routes.library import offers as library_offers
+from api.routes.library import resources as library_resources
 from api.routes.notifications import channels, notifications
 from api.routes.runs import audit, runs
 from api.routes.series import calendars, series
@@ -70,7 +72,11 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
     app.add_middleware(AuditMiddleware)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes,
                        larger={f"{API_PREFIX}/teachers/import": settings.max_import_bytes,
-                               f"{API_PREFIX}/tours/import": settings.max_import_bytes})
+                               f"{API_PREFIX}/tours/import": settings.max_import_bytes,
+
+                               # the library's uploads: each kind's own limit is applied as they stream
+                               f"{API_PREFIX}/library/uploads": settings.library_upload_limit,
+                               "/console/library/upload": settings.library_upload_limit})
     if settings.trusted_proxy_list:
         # The address the login limits count (api/deps.py): X-Forwarded-For only from these peers.
         # The server itself never reads it (scripts/serve_api.py), so there is one list of them.
@@ -93,6 +99,7 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
                    notifications.router, channels.router, activation.router,
                    mentoring_programmes.router, mentoring_pairs.router,
                    tours.router, todos.router,
+                   library_resources.router, library_offers.router,
                    evaluation_rounds.router, evaluation_scheme.router]:
         api.include_router(router)
     app.include_router(api)

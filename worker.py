@@ -25,6 +25,7 @@ from config import ROOT, Settings, get_settings
 from config.logs import configure_logging
 from db import SessionFactory, create_engine, create_session_factory
 from engine.connection import connect_temporal, register_search_attributes
+from engine.library import offer_pass
 from engine.reconcile import reconcile
 from engine.telemetry import metrics_runtime, tracing
 from engine.worker_vitals import Gauges, keep_beating
@@ -128,6 +129,18 @@ async def keep_reconciling(client: Client, *, settings: Settings, session_factor
             await asyncio.wait_for(until.wait(), timeout=settings.reconcile_seconds)
 
 
+async def keep_offering(*, settings: Settings, session_factory: SessionFactory, until: asyncio.Event) -> None:
+    """The library's offers to publish what the work produced (engine/library.py), every
+    LIBRARY_OFFER_SECONDS until `until` is set; passes of several workers never offer twice."""
+    while not until.is_set():
+        try:
+            await offer_pass(settings=settings, session_factory=session_factory)
+        except Exception:  # the database unreachable: the next pass offers what is still due
+            logging.exception("library offers failed; next pass in %s s", settings.library_offer_seconds)
+        with suppress(TimeoutError):
+            await asyncio.wait_for(until.wait(), timeout=settings.library_offer_seconds)
+
+
 # ---- operations (issue 23): the heartbeat, /metrics, traces, structured logs ---------------------
 class HeartbeatingWorker(Worker):
     """The Temporal worker, writing its heartbeat (engine/worker_vitals.py) for as long as it polls:
@@ -173,7 +186,9 @@ async def main() -> None:
         logging.info("worker %s polling task queue %s on %s", BUILD_ID, settings.temporal_task_queue,
                      settings.temporal_address)
         measuring = asyncio.create_task(gauges.keep_measuring(stop)) if gauges else None
-        await keep_reconciling(client, settings=settings, session_factory=session_factory, until=stop, gauges=gauges)
+        await asyncio.gather(
+            keep_reconciling(client, settings=settings, session_factory=session_factory, until=stop, gauges=gauges),
+            keep_offering(settings=settings, session_factory=session_factory, until=stop))
         if measuring:
             await measuring
     await engine.dispose()

@@ -44,7 +44,8 @@ class SecurityHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers["Content-Security-Policy"] = policy
+                # A route may answer under a stricter policy of its own (library files: `sandbox`).
+                headers.setdefault("Content-Security-Policy", policy)
                 for name, value in self.headers.items():
                     headers[name] = value
             await send(message)

@@ -15,7 +15,7 @@ import time
 import numpy as np
 
 from benchmarks import previous_grouping
-from services.campaigns import sentence_vectors
+from services import sentence_vectors
 from services.campaigns.similar import Index
 from services.campaigns.theme_grouping import group_with_themes
 from services.campaigns.topic_grouping import Group, Item, group_items

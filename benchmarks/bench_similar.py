@@ -20,7 +20,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from benchmarks.bench_grouping import county
 from models import Base, Campaign, Problem, ProblemVector
-from services.campaigns import sentence_vectors, similar
+from services import sentence_vectors
+from services.campaigns import similar
 from tests import grouping_eval
 
 CAMPAIGN_ID = 1

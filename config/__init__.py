@@ -3,10 +3,13 @@
 import ipaddress
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from contracts.library.api import ResourceKind
 
 ROOT = Path(__file__).resolve().parent.parent  # the repository
 # Where `make run` keeps the key it generated when SECRET_KEY is unset (scripts/run_stack.py).
@@ -163,6 +166,25 @@ class Settings(BaseSettings):
     max_import_bytes: int = 10 * 1024 * 1024
     max_body_bytes: int = 1024 * 1024
 
+    # The shared library (合作教研云, services/library/). Files go to the local disk under VAR_DIR/library
+    # (LIBRARY_DIR) or, with LIBRARY_STORAGE=s3, to an S3-compatible store (MinIO in compose). An upload
+    # larger than its kind's limit (bytes; JSON, e.g. {"recording": 4294967296}) is refused as it
+    # streams. The worker offers authors to publish their approved plans, reflections and minutes
+    # every LIBRARY_OFFER_SECONDS.
+    library_storage: Literal["local", "s3"] = "local"
+    library_dir: Path | None = None
+    library_s3_bucket: str = "jiaoyan-library"
+    library_s3_endpoint: str = ""  # e.g. http://minio:9000; empty: AWS
+    library_s3_region: str = "us-east-1"
+    library_s3_access_key: str = ""
+    library_s3_secret_key: str = ""
+    library_max_bytes: dict[ResourceKind, int] = {
+        ResourceKind.recording: 2 * 1024**3, ResourceKind.courseware: 200 * 1024**2,
+        ResourceKind.school_course: 200 * 1024**2, ResourceKind.lesson_plan: 50 * 1024**2,
+        ResourceKind.reflection: 50 * 1024**2, ResourceKind.minutes: 50 * 1024**2, ResourceKind.experience: 50 * 1024**2,
+    }  # fmt: skip
+    library_offer_seconds: float = 60.0
+
     # /docs, /redoc and /openapi.json: a map of every route for whoever asks. Unset: served except
     # under environment=production.
     api_docs: bool | None = None
@@ -176,6 +198,8 @@ class Settings(BaseSettings):
         if self.environment == "test":  # tests run side by side: no fixed port unless a test names one
             for port in {"api_metrics_port", "worker_metrics_port"} - self.model_fields_set:
                 setattr(self, port, None)
+        if self.library_dir is None:
+            self.library_dir = self.var_dir / "library"
         key_file = self.var_dir / SECRET_KEY_FILE
         if self.secret_key is None and key_file.is_file():
             self.secret_key = key_file.read_text().strip()
@@ -203,6 +227,11 @@ class Settings(BaseSettings):
     @property
     def trusted_proxy_list(self) -> list[str]:
         return [proxy.strip() for proxy in self.trusted_proxies.split(",") if proxy.strip()]
+
+    @property
+    def library_upload_limit(self) -> int:
+        """The largest upload of any kind: the body limit of the upload routes."""
+        return max(self.library_max_bytes.values(), default=0)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -17,6 +17,7 @@ from console.campaigns import tasks
 from console.evaluation import pages as evaluation
 from console.campaigns import themes as campaign_themes
 from console.mentoring import pages as mentoring
+from console.library import pages as library
 from console.notifications import pages as notifications
 from console.operations import pages as operations
 from console.render import page
@@ -44,6 +45,7 @@ def install_console(app: FastAPI) -> None:
         evaluation,
         operations,
         tours,
+        library,
     ):
         app.include_router(module.router, prefix=PREFIX, include_in_schema=False)
 

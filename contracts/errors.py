@@ -76,3 +76,9 @@ class TooManyAttempts(DomainError):
 # (engine/) turns back into Conflict (409 naming the phase) and InvalidField (422 naming the field).
 REFUSED_WRONG_PHASE = "WrongPhase"
 REFUSED_INVALID = "Invalid"
+
+
+class TooLarge(DomainError):
+    """A body past its limit, found while it streams (an upload larger than its kind allows)."""
+
+    status_code = 413

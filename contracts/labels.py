@@ -39,6 +39,7 @@ NOTICE_LABELS = {
     "mentoring_completed": "结对完成",
     "tour_stop_announcement": "送教通知", "tour_checklist_reminder": "送教准备清单提醒", "tour_stop_changed": "送教变更",
     "tour_feedback_requested": "送教反馈催交", "tour_feedback_overdue": "送教反馈逾期",
+    "library_offer": "发布到资源库",
 }  # fmt: skip
 
 # Timeline entry categories.

@@ -14,6 +14,7 @@ from models.evaluation import (
 from models.mentoring import (
     MentoringLog, MentoringPair, MentoringProgramme, MentoringStageForm, MentoringVerdict,
 )
+from models.library import Borrowing, LibraryFile, Offer, Resource, ResourceVector, ResourceVersion
 from models.directory import Cluster, District, School, SchoolGroup, Teacher, TeacherSubject
 from models.notifications import Delivery, InboxItem, Notification, Preference, RobotChannel
 from models.series import (
@@ -59,6 +60,7 @@ __all__ = [
     "District",
     "InboxItem",
     "MentoringLog", "MentoringPair", "MentoringProgramme", "MentoringStageForm", "MentoringVerdict",
+    "Borrowing", "LibraryFile", "Offer", "Resource", "ResourceVector", "ResourceVersion",  # the library
     "Notification",
     "Preference",
     "RobotChannel",

@@ -96,7 +96,7 @@ class Problem(TimestampMixin, Base):
 
 
 class ProblemVector(Base):
-    """A problem's sentence vector (services/campaigns/sentence_vectors.py), computed once when the problem is
+    """A problem's sentence vector (services/sentence_vectors.py), computed once when the problem is
     submitted or edited, so closing a county's collection only compares stored vectors."""
 
     __tablename__ = "campaign_problem_vectors"

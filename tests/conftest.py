@@ -84,6 +84,7 @@ def settings(database_dir) -> Settings:
         environment="test",
         secret_key=TEST_SECRET_KEY,
         database_url=f"sqlite+aiosqlite:///{database_dir / 'test.db'}",
+        library_dir=database_dir / "library",
         temporal_task_queue=f"test-{uuid.uuid4()}",
         public_base_url="http://127.0.0.1:8000",
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sklearn.metrics import adjusted_rand_score
 
-from services.campaigns import sentence_vectors
+from services import sentence_vectors
 from services.campaigns.theme_grouping import Theme
 from services.campaigns.topic_grouping import Group, Item
 

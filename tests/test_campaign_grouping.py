@@ -6,7 +6,7 @@ import random
 import numpy as np
 import pytest
 
-from services.campaigns import sentence_vectors
+from services import sentence_vectors
 from services.campaigns.topic_grouping import NOISE, Group, Item, _clusters, _grown, group_items
 from tests import grouping_eval
 from tests.campaign_problems import ALL_TEXTS, EXPECTED_GROUPS, SINGLETONS

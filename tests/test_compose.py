@@ -41,6 +41,7 @@ def test_compose_file_is_valid(docker_config):
             "api"} <= set(services)
     assert "container_name" not in services["worker"]  # --scale worker=3 needs it unnamed
     assert services["worker"]["environment"]["DATABASE_URL"].startswith("postgresql+psycopg://")
+    assert services["api"]["environment"]["LIBRARY_S3_ENDPOINT"] == "http://minio:9000" and "minio" in services
 
 
 def test_every_image_is_pinned_and_schemas_are_set_up_once_before_use(docker_config):

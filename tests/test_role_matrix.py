@@ -65,6 +65,7 @@ class Entry:
     json: object = None
     data: dict | None = None  # a console form (the CSRF token is added)
     files: dict | None = None
+    params: dict | None = None  # the query string
     ids: dict = field(default_factory=dict)  # path parameters other than the world's
     params: dict | None = None  # the query
     final: bool = False
@@ -107,6 +108,9 @@ ROUND, ROUND_PAGE = "/api/v1/evaluation/rounds/{round_id}", "/console/evaluation
 PAIR, CONSOLE_PAIR = "/api/v1/mentoring/pairs/{pair_id}", "/console/mentoring/pairs/{pair_id}"
 NO_SUCH_MENTEE = {"mentor_teacher_id": 1, "mentee_teacher_id": 999999, "subject": "语文"}
 MENTORING_LOG = {"kind": "observe", "happened_on": datetime.now(timezone.utc).date().isoformat(), "note": "听课"}
+RESOURCE = "/api/v1/library/resources/{resource_id}"
+SHELF = "/console/library/resources/{resource_id}"
+LINKED = {"kind": "lesson_plan", "title": "矩阵教案", "link": "https://example.org/plan"}
 
 MATRIX: dict[str, Entry] = {
     "GET /openapi.json": public(), "GET /docs": public(), "GET /docs/oauth2-redirect": public(),
@@ -244,6 +248,22 @@ MATRIX: dict[str, Entry] = {
     "POST /api/v1/channels": api(STAFF, json={"kind": "webhook", "name": "钩子", "url": "https://example.org/hook",
                                               "cluster_id": 999999}),
     "GET /api/v1/channels": api(STAFF),
+    # the library (t0002's resource is shared with her alliance; the offer is of her approved plan)
+    "POST /api/v1/library/uploads": api(TEACHERS, params={"kind": "lesson_plan"}, json={"not": "a file"}),  # 422
+    "POST /api/v1/library/resources": api(TEACHERS, json=LINKED),
+    "GET /api/v1/library/resources": api(EVERYONE),
+    f"GET {RESOURCE}": api(READERS),
+    f"GET {RESOURCE}/similar": api(READERS),
+    f"GET {RESOURCE}/file": api(READERS),  # a link, no file: 404 past the decision
+    f"POST {RESOURCE}/versions": api(OWN, json={"link": "https://example.org/plan-v2"}),
+    f"POST {RESOURCE}/withdraw": api(READERS),
+    f"POST {RESOURCE}/bookmark": api(READERS),
+    f"DELETE {RESOURCE}/bookmark": api(READERS),
+    f"POST {RESOURCE}/uses": api(READERS, json={"note": "用过"}),
+    "GET /api/v1/library/offers": api(EVERYONE),
+    "POST /api/v1/library/offers/{offer_id}/accept": api(OWN, json={}),
+    "POST /api/v1/library/offers/{offer_id}/decline": api(OWN),
+    "GET /api/v1/library/figures": api(STAFF),
     "DELETE /api/v1/channels/{robot_id}": api(STAFF, ids={"robot_id": 999999}),
     # the console
     "GET /console/login": public(),
@@ -306,6 +326,21 @@ MATRIX: dict[str, Entry] = {
     "POST /console/tasks/{task_id}/deliver": form(OWN, data={"summary": "上了一节课"}),
     "GET /console/notifications/failed": page(STAFF),
     "GET /console/operations": page(ADMIN_ONLY),
+    "GET /console/library": page(EVERYONE),
+    "GET /console/library/upload": page(EVERYONE),
+    "POST /console/library/upload": form(TEACHERS, data={"kind": "lesson_plan"},
+                                         files={"file": ("教案.pdf", b"<script>1</script>", "application/pdf")}),
+    "POST /console/library/publish": form(TEACHERS, data=LINKED),
+    f"GET {SHELF}": page(READERS),
+    f"GET {SHELF}/file": page(READERS),
+    f"POST {SHELF}/bookmark": form(READERS),
+    f"POST {SHELF}/use": form(READERS, data={"note": "用过"}),
+    f"POST {SHELF}/withdraw": form(READERS),
+    f"POST {SHELF}/versions": form(OWN, data={"file_id": "999999"}),  # not her upload: 422
+    "GET /console/library/offers": page(EVERYONE),
+    "POST /console/library/offers/{offer_id}/accept": form(OWN),
+    "POST /console/library/offers/{offer_id}/decline": form(OWN),
+    "GET /console/library/figures": page(STAFF),
     "POST /console/notifications/{notification_id}/retry": form(STAFF),
     # the alliance evaluation: cluster 1's round, in review (t0001 is school 1's contact, not an actor here)
     "POST /api/v1/evaluation/rounds": api(STAFF, json={"cluster_id": 999999, "term": "2030-2031-1",
@@ -455,8 +490,13 @@ async def _build_world(clients: dict[str, httpx.AsyncClient], session_factory, t
 
     item = await eventually(opened_notice)
     world |= await matrix_world(session_factory, today=datetime.now(tz).date())
+    # The library: her alliance-only resource, and the offer to publish her approved plan.
+    shared = await teacher.post("/api/v1/library/resources", json={
+        "kind": "lesson_plan", "title": "片区教案", "visibility": "alliance", "link": "https://example.org/plan"})
+    [offer] = (await teacher.get("/api/v1/library/offers")).json()
     world |= await _evaluation_round(owner, session_factory, tz)
-    return world | {"inbox_item": item.id, "notification_id": item.notification_id}
+    return world | {"inbox_item": item.id, "notification_id": item.notification_id,
+                    "resource_id": shared.json()["id"], "offer_id": offer["id"]}
 
 
 async def _evaluation_round(owner: httpx.AsyncClient, session_factory, tz) -> dict[str, int]:

@@ -15,7 +15,7 @@ OFFLINE = textwrap.dedent("""
     socket.socket.connect = socket.socket.connect_ex = refuse
     socket.create_connection = socket.getaddrinfo = refuse
 
-    from services.campaigns import sentence_vectors
+    from services import sentence_vectors
 
     a, b, c = sentence_vectors.encode(["学生不敢开口说英语", "学生羞于用英语表达", "化学方程式配平总出错"])
     assert a.shape == (sentence_vectors.DIM,) and abs(float(a @ a) - 1) < 1e-3
@@ -30,7 +30,7 @@ def test_model_loads_and_encodes_without_network():
 
 
 def test_vectors_round_trip_through_bytes():
-    from services.campaigns import sentence_vectors
+    from services import sentence_vectors
 
     [vector] = sentence_vectors.encode(["作业布置量大，学生作业负担重"])
     assert (sentence_vectors.from_bytes(sentence_vectors.to_bytes(vector)) == vector).all()

@@ -11,7 +11,8 @@ from sqlalchemy import select, update
 
 from contracts.campaigns.api import CampaignIn
 from models import Campaign, Cluster, Problem, Topic, User
-from services.campaigns import sentence_vectors, similar
+from services import sentence_vectors
+from services.campaigns import similar
 from services.campaigns import service as campaigns
 from services.campaigns.similar import FLOOR, SHOWN, Index
 from services.campaigns import topic_proposals

@@ -9,7 +9,8 @@ import numpy as np
 from contracts.campaigns.api import ProblemUpdate
 from models import Problem, ProblemVector
 from services.campaigns import service as campaigns
-from services.campaigns import problem_vectors, sentence_vectors
+from services import sentence_vectors
+from services.campaigns import problem_vectors
 from services.campaigns.vector_queue import VectorQueue
 from tests.campaign_helpers import collecting_campaign, eventually
 

@@ -64,6 +64,7 @@ class NotificationKind(StrEnum):
     tour_stop_changed = "tour_stop_changed"  # a stop rescheduled, called off, or the tour ended
     tour_feedback_requested = "tour_feedback_requested"  # to the host school's contact, then chased
     tour_feedback_overdue = "tour_feedback_overdue"  # to the tour's staff: the chases went unanswered
+    library_offer = "library_offer"  # to an author: publish this record of her work to the library?
 
 
 K = NotificationKind
@@ -446,6 +447,15 @@ class MentoringPairChanged(MentoringNotice):
 class MentoringCompleted(MentoringNotice):
     kind: Literal[K.mentoring_completed] = K.mentoring_completed
     stages: int
+# ---- the library --------------------------------------------------------------------------
+
+
+class LibraryOffer(BaseModel):
+    """To the author of an approved plan, a reflection or minutes: publish it to the library (one click)?"""
+
+    kind: Literal[K.library_offer] = K.library_offer
+    title: str  # as it would be published
+    origin: str  # the campaign or series it came from
 
 
 NoticePayload = Annotated[
@@ -461,6 +471,7 @@ NoticePayload = Annotated[
         MentoringPairStarted, MentoringLogNudge, MentoringFormDue, MentoringFormOverdue, MentoringStageVerdict,
         MentoringPairChanged, MentoringCompleted,
         TourStopAnnouncement, TourChecklistReminder, TourStopChanged, TourFeedbackRequested, TourFeedbackOverdue,
+        LibraryOffer,
     ],
     Field(discriminator="kind"),
 ]
@@ -535,4 +546,5 @@ EXAMPLES: dict[NotificationKind, NoticePayload] = {example.kind: example for exa
     TourStopChanged(**_STOP, action="rescheduled", previous_starts_at=_DUE),
     TourFeedbackRequested(**_STOP, chase=1),
     TourFeedbackOverdue(**_STOP, chases=3),
+    LibraryOffer(title="分层作业设计：研究方案", origin="2026年春季初中数学问题征集"),
 ]}

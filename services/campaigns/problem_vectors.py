@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Problem, ProblemVector
-from services.campaigns import sentence_vectors
+from services import sentence_vectors
 
 CHUNK = 500  # rows per INSERT (three parameters each), well under every database's bound on parameters
 

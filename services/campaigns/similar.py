@@ -21,7 +21,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Problem
-from services.campaigns import problem_vectors, sentence_vectors
+from services import sentence_vectors
+from services.campaigns import problem_vectors
 from services.campaigns.service import live_problems
 from services.campaigns.topic_grouping import char_ngrams
 

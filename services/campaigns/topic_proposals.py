@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts.campaigns.phase_rules import CampaignAction
 from contracts.errors import InvalidField, NotFound
 from models import Problem, TopicProposalRow
-from services.campaigns import problem_vectors, seconds, sentence_vectors, themes
+from services import sentence_vectors
+from services.campaigns import problem_vectors, seconds, themes
 from services.campaigns.service import live_problems, phase_guard
 from services.campaigns.theme_grouping import Theme, group_with_themes
 from services.campaigns.topic_grouping import Group, Item, describe, rank

@@ -18,7 +18,8 @@ from sqlalchemy import select
 
 from db import SessionFactory
 from models import Problem
-from services.campaigns import problem_vectors, sentence_vectors
+from services import sentence_vectors
+from services.campaigns import problem_vectors
 
 log = logging.getLogger(__name__)
 

