@@ -11,11 +11,12 @@ from sqlalchemy import select
 
 from contracts.campaigns.api import CampaignStatus
 from contracts.campaigns.history import Phase, PlanStatus
+from contracts.library.api import BorrowKind, ResourceKind, ResourceStatus, Visibility
 from contracts.mentoring.history import Verdict
 from contracts.series.api import SessionStatus
 from models import (
-    Campaign, CampaignMember, CampaignPhase, CheckIn, MentoringPair, MentoringProgramme, MentoringVerdict, Reflection,
-    Series, SeriesParticipant, SeriesSession,
+    Borrowing, Campaign, CampaignMember, CampaignPhase, CheckIn, MentoringPair, MentoringProgramme, MentoringVerdict,
+    Reflection, Resource, Series, SeriesParticipant, SeriesSession,
     SessionCheckin, SessionMinutes, Teacher, Topic, Training, User,
 )
 
@@ -45,6 +46,8 @@ class Term:
     campaign_schools: set[int] = field(default_factory=set)
     topics: list[tuple[int, int]] = field(default_factory=list)  # (topic id, lead user id)
     stages_passed: list[tuple[int, int]] = field(default_factory=list)  # (verdict id, mentee's school id)
+    resources: list[tuple[int, int]] = field(default_factory=list)  # (resource id, its school id)
+    borrowings: list[tuple[int, int]] = field(default_factory=list)  # (borrowing id, the resource's school id)
 
 
 async def write_term(session_factory, *, start: date, weeks: int, tz: ZoneInfo, seed: int) -> Term:
@@ -132,6 +135,7 @@ async def write_term(session_factory, *, start: date, weeks: int, tz: ZoneInfo, 
             await session.flush()
             term.reflections.append((reflection.id, user_id))
         await _mentor_pairs(session, term, rng, tz=tz, staff=staff)
+        await _library(session, term, rng)
         await session.commit()
     return term
 
@@ -161,3 +165,26 @@ async def _mentor_pairs(session, term: Term, rng: random.Random, *, tz: ZoneInfo
             await session.flush()
             if verdict == Verdict.passed and inside:
                 term.stages_passed.append((row.id, teachers[mentee]))
+
+
+async def _library(session, term: Term, rng: random.Random) -> None:
+    """Resources of cluster 1's schools, taken up (downloaded, used) by other schools or their own."""
+    users = term.teachers
+    for number in range(6):
+        author = rng.choice(sorted(users))
+        resource = Resource(kind=ResourceKind.lesson_plan, title=f"教案{number}", visibility=Visibility.alliance,
+                            school_id=users[author], cluster_id=CLUSTER, author_user_id=author, term="t",
+                            status=ResourceStatus.withdrawn if number == 5 else ResourceStatus.published,
+                            created_at=datetime.combine(term.start + timedelta(days=number + 1), time(9), ZoneInfo("UTC")))
+        session.add(resource)
+        await session.flush()
+        if number < 5:
+            term.resources.append((resource.id, users[author]))
+        for reader in rng.sample(sorted(users), 6):
+            kind = rng.choice([BorrowKind.download, BorrowKind.use, BorrowKind.view])
+            borrowing = Borrowing(resource_id=resource.id, user_id=reader, school_id=users[reader], kind=kind, term="t",
+                                  created_at=datetime.combine(term.end - timedelta(days=2), time(9), ZoneInfo("UTC")))
+            session.add(borrowing)
+            await session.flush()
+            if kind != BorrowKind.view and users[reader] != users[author]:  # a withdrawn one was taken up too
+                term.borrowings.append((borrowing.id, users[author]))

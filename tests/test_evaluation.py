@@ -75,6 +75,10 @@ def expected(term: Term, tz) -> dict[str, dict[int | None, tuple[float, set[str]
     figures["mentor_stages_passed"] = {level: (len(found := {f"mentoring_verdict:{v}" for v, school in term.stages_passed
                                                               if level is None or school == level}), found)
                                        for level in levels}
+    for code, rows in (("resources_shared", term.resources), ("resources_borrowed", term.borrowings)):
+        kind = "resource" if code == "resources_shared" else "borrowing"
+        figures[code] = {level: (len(found := {f"{kind}:{i}" for i, school in rows if level is None or school == level}),
+                                 found) for level in levels}
     return figures
 
 

@@ -90,7 +90,8 @@ D = Dimension
 # (`004_…`), half a day of joint research every week (`002_…` 周周有约). Training counts and
 # reflections are named by `004_…` without a number: 2 trainings and 1 reflection per teacher a term
 # are the product's defaults, as are every weight, the weekly sessions' attendance and minutes targets
-# and 2 mentor stages passed per school a term (`002_…` 青蓝工程 gives no stage count).
+# and 2 mentor stages passed per school a term (`002_…` 青蓝工程 gives no stage count), and one
+# resource shared and one taken up by another school per teacher a term (`004_…` 3.3 gives no number).
 DEFAULT_SCHEME = Scheme(indicators=[
     _computed("term_start_meeting", "学期初联席会议", D.management, 10, "series.term_start_meeting", 1,
               rule=Rule.threshold),
@@ -102,8 +103,12 @@ DEFAULT_SCHEME = Scheme(indicators=[
     _computed("reflections", "教学反思", D.teachers, 5, "campaigns.reflections", 1, per_teacher=True, unit="篇"),
     Indicator(code="teaching_results", label="教学成果", dimension=D.teachers, weight=5, source=SourceKind.entered,
               target=2, unit="项"),
-    Indicator(code="shared_results", label="成果展示与共享", dimension=D.resources, weight=15,
+    Indicator(code="shared_results", label="成果展示与共享", dimension=D.resources, weight=5,
               source=SourceKind.entered, target=3, unit="项"),
+    _computed("resources_shared", "上传共享资源", D.resources, 5, "library.resources_shared", 1, per_teacher=True,
+              unit="项"),
+    _computed("resources_borrowed", "资源被他校借鉴", D.resources, 5, "library.borrowed_by_other_schools", 1,
+              per_teacher=True, unit="次"),
     _computed("sessions_held", "联合教研活动", D.collaboration, 5, "series.sessions_held", 16),
     _computed("half_day_weeks", "每周半天联合教研", D.collaboration, 10, "series.half_day_weeks", 100, unit="%"),
     _computed("session_attendance", "联合教研出勤率", D.collaboration, 5, "series.attendance_rate", 90, unit="%"),

@@ -31,7 +31,7 @@ NOTE_RECORDS = 20  # a PDF note names this many records; the HTML and XLSX name 
 RECORD_LABELS = {
     "session": "联片教研活动", "checkin": "活动签到", "campaign": "订单式教研", "topic": "专题",
     "training_checkin": "培训签到", "reflection": "教学反思", "entry": "学校填报", "survey_response": "问卷答卷",
-    "mentoring_verdict": "师徒阶段考评",
+    "mentoring_verdict": "师徒阶段考评", "resource": "共享资源", "borrowing": "资源借鉴",
 }
 RECORD_PAGES = {"session": "/console/sessions/{}", "campaign": "/console/campaigns/{}"}
 # The report travels on its own (printed, forwarded), so its style is inside it; the CSP allows
