@@ -15,6 +15,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.campaigns import CampaignActivities
+from activities.exchanges import ExchangeActivities
 from activities.mentoring import MentoringActivities
 from activities.notifications import NotificationActivities
 from activities.series import SeriesActivities
@@ -35,6 +36,7 @@ from services.series import audiences as series_audiences
 from services.evaluation import flow as evaluation_flow
 from services.tours import audiences as tour_audiences
 from workflows.campaign import CampaignWorkflow
+from workflows.exchange import ExchangeQuotaWorkflow, ExchangeWorkflow
 from workflows.mentoring import MentoringPairWorkflow
 from workflows.notify import DeliverNotificationWorkflow
 from workflows.series import SeriesWorkflow
@@ -42,7 +44,7 @@ from workflows.evaluation import EvaluationRoundWorkflow
 from workflows.tour import TourWorkflow
 
 WORKFLOWS: list[type] = [SeriesWorkflow, DeliverNotificationWorkflow, CampaignWorkflow, MentoringPairWorkflow,
-                         TourWorkflow, EvaluationRoundWorkflow]
+                         TourWorkflow, ExchangeWorkflow, ExchangeQuotaWorkflow, EvaluationRoundWorkflow]
 
 
 def _imported_contracts(path: Path, root: Path) -> set[Path]:
@@ -92,9 +94,10 @@ def activities_for(*, settings: Settings, session_factory: SessionFactory, audie
     series = SeriesActivities(session_factory)
     campaigns = CampaignActivities(session_factory, settings)
     mentoring = MentoringActivities(session_factory, settings)
+    exchanges = ExchangeActivities(session_factory, settings)
     evaluation = EvaluationActivities(session_factory, settings)
     return [*notifications.all(), series.advance_series, series.end_after_cancel, *campaigns.all(), *mentoring.all(),
-            *TourActivities(session_factory).all(), evaluation.advance_round]
+            *TourActivities(session_factory).all(), *exchanges.all(), evaluation.advance_round]
 
 
 def create_worker(

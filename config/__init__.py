@@ -160,6 +160,23 @@ class Settings(BaseSettings):
     worker_heartbeat_seconds: float = Field(default=10.0, gt=0)
     otlp_endpoint: str | None = None
     log_format: str = "auto"
+    # Teacher exchanges (交流轮岗, issue 20). The quotas' defaults are the seed's (002_…): per alliance
+    # at least 5 long-term (one year or more) two-way exchanges with town schools, and 20 % of
+    # teachers on short ones (a week or more); the seed does not say 20 % of whom, hence
+    # EXCHANGE_SHORT_BASE: the alliance's teachers, or its lead school's. The quota year runs from
+    # EXCHANGE_YEAR_START to EXCHANGE_YEAR_END (MM-DD); its checkpoints fall halfway and six weeks
+    # before its end. The timings are a research office's habits, no seed's: notices a week before
+    # the start, a reminder two weeks before the end, the return report due two weeks after the
+    # return, three days late to the home school's contact, three more to staff.
+    exchange_notice_days_before: int = Field(default=7, ge=0, le=60)
+    exchange_end_reminder_days_before: int = Field(default=14, ge=0, le=120)
+    exchange_report_due_days: int = Field(default=14, ge=1, le=90)
+    exchange_escalate_after_days: int = Field(default=3, ge=1, le=60)
+    exchange_long_target: int = Field(default=5, ge=0)
+    exchange_short_percent: int = Field(default=20, ge=0, le=100)
+    exchange_short_base: Literal["alliance", "lead_school"] = "alliance"
+    exchange_year_start: str = Field(default="09-01", pattern=r"^\d{2}-\d{2}$")
+    exchange_year_end: str = Field(default="07-15", pattern=r"^\d{2}-\d{2}$")
 
     # Request bodies larger than this are refused (413) before they are read: roster imports,
     # and every other request.

@@ -18,6 +18,7 @@ from console.evaluation import pages as evaluation
 from console.campaigns import themes as campaign_themes
 from console.mentoring import pages as mentoring
 from console.library import pages as library
+from console.exchanges import pages as exchanges
 from console.notifications import pages as notifications
 from console.operations import pages as operations
 from console.render import page
@@ -46,6 +47,7 @@ def install_console(app: FastAPI) -> None:
         operations,
         tours,
         library,
+        exchanges,
     ):
         app.include_router(module.router, prefix=PREFIX, include_in_schema=False)
 

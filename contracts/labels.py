@@ -6,6 +6,8 @@ STATUS_LABELS = {
     **{phase.value: label for phase, label in PHASE_LABELS.items()},
     "running": "进行中", "active": "进行中", "paused": "已暂停", "ended": "已提前结束", "scheduled": "待举行",
     "held": "已举行", "skipped": "本次取消", "cancelled": "已取消",
+    # exchanges (交流轮岗)
+    "planned": "尚未出发", "away": "交流中", "returned": "已返回", "reported": "待考核", "assessed": "已考核",
     # deliveries of a notice
     "pending": "待发送", "deferred": "延后发送", "sent": "已发送", "failed": "发送失败", "withdrawn": "已撤回",
     # Temporal's run statuses
@@ -40,6 +42,10 @@ NOTICE_LABELS = {
     "tour_stop_announcement": "送教通知", "tour_checklist_reminder": "送教准备清单提醒", "tour_stop_changed": "送教变更",
     "tour_feedback_requested": "送教反馈催交", "tour_feedback_overdue": "送教反馈逾期",
     "library_offer": "发布到资源库",
+    "exchange_announced": "交流轮岗通知", "exchange_postponed": "交流推迟", "exchange_end_reminder": "交流即将结束",
+    "exchange_report_requested": "交流总结提交", "exchange_report_late": "交流总结逾期", "exchange_assessment_due": "交流待考核",
+    "exchange_assessed": "交流考核结果", "exchange_quota_shortfall": "交流配额缺口",
+    "exchange_cancelled": "交流取消",
 }  # fmt: skip
 
 # Timeline entry categories.

@@ -5,6 +5,7 @@ find the records of what it is about."""
 CAMPAIGN_PREFIX, SERIES_PREFIX = "campaign-", "series-"
 EVALUATION_ROUND_PREFIX = "evaluation-round-"
 TOUR_PREFIX = "tour-"
+EXCHANGE_PREFIX, EXCHANGE_QUOTAS_PREFIX = "exchange-", "exchange-quotas-"
 
 
 def campaign(campaign_id: int) -> str:
@@ -26,6 +27,13 @@ def tour(tour_id: int) -> str:
 def tour_id_of(workflow_id: str) -> int | None:
     """The tour a run is about; None for any other run."""
     return _object_id(workflow_id, TOUR_PREFIX)
+def exchange(exchange_id: int) -> str:
+    return f"{EXCHANGE_PREFIX}{exchange_id}"
+
+
+def exchange_quotas(year: int) -> str:
+    """The quota checkpoints of one school year (the one starting in `year`)."""
+    return f"{EXCHANGE_QUOTAS_PREFIX}{year}"
 
 
 def campaign_id_of(workflow_id: str) -> int | None:

@@ -21,13 +21,15 @@ from contracts import workflow_ids
 from db import SessionFactory
 from engine import campaigns as campaign_runs
 from engine import evaluation as evaluation_runs
+from engine import exchanges as exchange_runs
 from engine import mentoring as mentoring_runs
 from engine import series as series_runs
 from engine import tours as tour_runs
 from engine.starts import NotStarted
-from models import EvaluationRound, MentoringPair, MentoringProgramme, Series, Tour
+from models import EvaluationRound, Exchange, MentoringPair, MentoringProgramme, Series, Tour
 from services.campaigns import service as campaign_service
 from services.evaluation import service as evaluation_service
+from services.exchanges import service as exchange_service
 from services.mentoring import service as mentoring_service
 from services.series import service as series_service
 from services.tours import service as tour_service
@@ -71,6 +73,13 @@ async def _start_tour(client: Client, *, settings: Settings, session: AsyncSessi
                                  started_by=started_by)
 
 
+async def _start_exchange(client: Client, *, settings: Settings, session: AsyncSession, record_id: int,
+                          started_by: str) -> bool:
+    exchange = await session.get(Exchange, record_id)
+    return await exchange_runs.start(client, settings=settings, session=session, exchange=exchange,
+                                     started_by=started_by)
+
+
 @dataclass(frozen=True)
 class _Records:
     """One kind of record that has a run: its live ones a page at a time, its workflow id, its start."""
@@ -86,6 +95,7 @@ RECORDS = [
     _Records(evaluation_service.live_rounds, workflow_ids.evaluation_round, _start_round),
     _Records(mentoring_service.live_pairs, workflow_ids.mentoring_pair, _start_mentoring_pair),
     _Records(tour_service.live_tours, workflow_ids.tour, _start_tour),
+    _Records(exchange_service.live_exchanges, workflow_ids.exchange, _start_exchange),
 ]
 
 

@@ -16,6 +16,7 @@ from models.mentoring import (
 )
 from models.library import Borrowing, LibraryFile, Offer, Resource, ResourceVector, ResourceVersion
 from models.directory import Cluster, District, School, SchoolGroup, Teacher, TeacherSubject
+from models.exchanges import Exchange
 from models.notifications import Delivery, InboxItem, Notification, Preference, RobotChannel
 from models.series import (
     CalendarToken,
@@ -58,6 +59,7 @@ __all__ = [
     "Cluster",
     "Delivery",
     "District",
+    "Exchange",
     "InboxItem",
     "MentoringLog", "MentoringPair", "MentoringProgramme", "MentoringStageForm", "MentoringVerdict",
     "Borrowing", "LibraryFile", "Offer", "Resource", "ResourceVector", "ResourceVersion",  # the library

@@ -3,7 +3,7 @@
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from contracts.directory.api import GradeBand
+from contracts.directory.api import GradeBand, Locality
 from models.base import Base, TimestampMixin
 
 
@@ -47,6 +47,7 @@ class School(TimestampMixin, Base):
     address: Mapped[str] = mapped_column(String(200), default="")
     # Who hears about this school's absentees.
     contact_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    locality: Mapped[Locality] = mapped_column(String(8), default=Locality.urban, server_default=Locality.urban.value)
 
 
 class Teacher(TimestampMixin, Base):

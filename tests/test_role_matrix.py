@@ -33,6 +33,7 @@ from services.accounts.security import SESSION_COOKIE
 from services.evaluation import flow as evaluation_flow
 from tests.campaign_helpers import eventually, settings  # noqa: F401  the fixture: one quick e-mail attempt
 from tests.conftest import login_form_csrf
+from tests.exchanges_support import exchange_workflow_ids, exchange_world
 from tests.mentoring_support import matrix_world
 from webapp import create_app
 
@@ -101,6 +102,8 @@ PAST_TOUR = {"title": "往日送教", "presenter_user_id": 1, "stops": [  # pass
     {"host_school_id": 5, "starts_at": "2020-03-02T09:00:00", "ends_at": "2020-03-02T11:00:00"}]}
 PLAN = {"goal": "分层作业", "stages": [{"title": "课例", "due_at": FAR, "assignee_user_ids": [1]}]}
 CAMPAIGN = "/api/v1/campaigns/{campaign_id}"
+ASSESSMENT = {"teaching_results": "优秀", "local_influence": "良好", "collaboration": "优秀", "outcome": "reward",
+              "comment": "带动明显"}
 PROBLEM = CAMPAIGN + "/problems/{problem_id}"
 TOPIC = CAMPAIGN + "/topics/{topic_id}"
 BOARD = "/console/campaigns/{campaign_id}"
@@ -230,6 +233,26 @@ MATRIX: dict[str, Entry] = {
     "POST /console/tour-stops/{stop_id}/recording": form(OWN, data={"link": "https://example.org/v"}),
     "POST /console/tour-stops/{stop_id}/checkin": form(TEACHERS),
     "POST /console/tour-stops/{stop_id}/feedback": form(HOST, data={"rating": "5"}),
+    # teacher exchanges (交流轮岗): t0002 is on one
+    "POST /api/v1/exchanges": api(STAFF, json={"teacher_id": 999999, "host_school_id": 2, "kind": "跟岗",
+                                               "planned_start": "2099-03-01", "planned_end": "2099-03-15"}),
+    "GET /api/v1/exchanges": api(STAFF),
+    "POST /api/v1/exchanges/import": api(STAFF, files={"file": ("exchanges.csv", b"", "text/csv")}),
+    "GET /api/v1/exchanges/quotas": api(STAFF),
+    "GET /api/v1/me/exchanges": api(EVERYONE),
+    "GET /api/v1/exchanges/{exchange_id}": api(READERS),
+    "POST /api/v1/exchanges/{exchange_id}/actual-dates": api(STAFF, json={"actual_start": "2099-01-01"}),
+    "PUT /api/v1/exchanges/{exchange_id}/report": api(OWN, json={"content": "总结"}),  # not back yet: 409
+    "POST /api/v1/exchanges/{exchange_id}/postpone": api(STAFF, json={"new_start": "2020-01-01"}),  # earlier: 422
+    "POST /api/v1/exchanges/{exchange_id}/assessment": api(STAFF, json=ASSESSMENT),  # no report: 409
+    "POST /api/v1/exchanges/{exchange_id}/cancel": api(STAFF, json={"reason": "测试"}),
+    "GET /console/exchanges": page(STAFF),
+    "GET /console/me/exchanges": page(EVERYONE),
+    "GET /console/exchanges/{exchange_id}": page(READERS),
+    "POST /console/exchanges/{exchange_id}/report": form(OWN, data={"content": "总结"}),
+    "POST /console/exchanges/{exchange_id}/assessment": form(STAFF, data=ASSESSMENT),
+    "POST /console/exchanges/{exchange_id}/actual-dates": form(STAFF, data={"actual_start": "2099-01-01"}),
+    "POST /console/exchanges/{exchange_id}/postpone": form(STAFF, data={"new_start": "2020-01-01"}),
     # runs, audit, notifications
     "GET /api/v1/audit": api(ADMIN_ONLY),
     "GET /api/v1/runs": api(STAFF),
@@ -497,6 +520,8 @@ async def _build_world(clients: dict[str, httpx.AsyncClient], session_factory, t
     world |= await _evaluation_round(owner, session_factory, tz)
     return world | {"inbox_item": item.id, "notification_id": item.notification_id,
                     "resource_id": shared.json()["id"], "offer_id": offer["id"]}
+    world |= await exchange_world(owner, session_factory)
+    return world | {"inbox_item": item.id, "notification_id": item.notification_id}
 
 
 async def _evaluation_round(owner: httpx.AsyncClient, session_factory, tz) -> dict[str, int]:
@@ -548,6 +573,7 @@ async def _terminate_runs(session_factory, client) -> None:
                         *(series.workflow_id for series in await session.scalars(select(Series))),
                         *(tour.workflow_id for tour in await session.scalars(select(Tour))),
                         *(round_.workflow_id for round_ in await session.scalars(select(EvaluationRound)))]
+    workflow_ids += await exchange_workflow_ids(session_factory)
     for workflow_id in workflow_ids:
         try:
             await client.get_workflow_handle(workflow_id).terminate("test over")

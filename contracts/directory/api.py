@@ -35,6 +35,18 @@ class GradeBand(StrEnum):
     senior = "高中"
 
 
+class Locality(StrEnum):
+    """Where a school is (城乡): an exchange "with a town school" (与乡镇学校交流) is one whose other end
+    is 乡镇 or 农村."""
+
+    urban = "城区"
+    town = "乡镇"
+    rural = "农村"
+
+
+TOWN_LOCALITIES = frozenset({Locality.town, Locality.rural})
+
+
 T = TypeVar("T")
 
 
@@ -107,6 +119,7 @@ class SchoolIn(BaseModel):
     name: Name
     address: Address = ""
     contact_user_id: Id | None = None
+    locality: Locality = Locality.urban
 
 
 class SchoolUpdate(Patch):
@@ -114,6 +127,7 @@ class SchoolUpdate(Patch):
     name: Name = None
     address: Address = None
     contact_user_id: Id | None = None
+    locality: Locality = None
 
 
 class SchoolOut(_Out):
@@ -122,6 +136,7 @@ class SchoolOut(_Out):
     name: str
     address: str
     contact_user_id: int | None
+    locality: Locality
 
 
 class TeacherIn(BaseModel):

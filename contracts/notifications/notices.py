@@ -41,6 +41,16 @@ class NotificationKind(StrEnum):
     minutes_missing = "minutes_missing"
     session_absent = "session_absent"
     run_stalled = "run_stalled"  # to admins: a run's activity keeps failing
+    # teacher exchanges (交流轮岗)
+    exchange_announced = "exchange_announced"
+    exchange_postponed = "exchange_postponed"
+    exchange_end_reminder = "exchange_end_reminder"
+    exchange_report_requested = "exchange_report_requested"
+    exchange_report_late = "exchange_report_late"  # to the home school's contact, then staff
+    exchange_assessment_due = "exchange_assessment_due"  # to staff
+    exchange_assessed = "exchange_assessed"
+    exchange_quota_shortfall = "exchange_quota_shortfall"  # to staff and the alliance's lead school
+    exchange_cancelled = "exchange_cancelled"
     notice_rejected = "notice_rejected"  # to admins: a notice could not be stored, so nobody got it
     # the alliance evaluation (教联体考评)
     evaluation_review_requested = "evaluation_review_requested"  # to school contacts: review, enter
@@ -323,6 +333,86 @@ class TourFeedbackRequested(TourStopNotice):
 class TourFeedbackOverdue(TourStopNotice):
     kind: Literal[K.tour_feedback_overdue] = K.tour_feedback_overdue
     chases: int
+# ---- teacher exchanges (交流轮岗) -------------------------------------------------------------
+
+
+class ExchangeNotice(BaseModel):
+    """One exchange; the templates label it "<teacher>（<home> → <host>，<kind>）"."""
+
+    teacher: str
+    home_school: str
+    host_school: str
+    exchange_kind: str  # contracts.exchanges.history.ExchangeKind, in Chinese
+    starts_on: date
+    ends_on: date
+
+
+class ExchangeAnnounced(ExchangeNotice):
+    """Before the start: to the teacher and both schools' contacts."""
+
+    kind: Literal[K.exchange_announced] = K.exchange_announced
+    duties: str = ""
+    weekday: int | None = None  # 兼职副校长: the day resident each week (1 = Monday)
+
+
+class ExchangePostponed(ExchangeNotice):
+    kind: Literal[K.exchange_postponed] = K.exchange_postponed
+    previous_start: date
+    reason: str = ""
+
+
+class ExchangeCancelled(ExchangeNotice):
+    kind: Literal[K.exchange_cancelled] = K.exchange_cancelled
+    reason: str
+
+
+class ExchangeEndReminder(ExchangeNotice):
+    kind: Literal[K.exchange_end_reminder] = K.exchange_end_reminder
+    report_due_days: int
+
+
+class ExchangeReportRequested(ExchangeNotice):
+    kind: Literal[K.exchange_report_requested] = K.exchange_report_requested
+    due: date
+
+
+class ExchangeReportLate(ExchangeNotice):
+    kind: Literal[K.exchange_report_late] = K.exchange_report_late
+    due: date
+    escalated_to: Literal["school", "staff"]
+
+
+class ExchangeAssessmentDue(ExchangeNotice):
+    kind: Literal[K.exchange_assessment_due] = K.exchange_assessment_due
+
+
+class ExchangeAssessed(ExchangeNotice):
+    """To the teacher: the assessment on the three points, a reward or advice to improve."""
+
+    kind: Literal[K.exchange_assessed] = K.exchange_assessed
+    teaching_results: str
+    local_influence: str
+    collaboration: str
+    outcome: Literal["reward", "improve"]
+    comment: str
+
+
+class ExchangeQuotaShortfall(BaseModel):
+    """To staff and the alliance's lead school, at a checkpoint of the school year: each quota as
+    counted (actual dates) and as planned to the year's end, and how many more people it needs."""
+
+    kind: Literal[K.exchange_quota_shortfall] = K.exchange_quota_shortfall
+    alliance: str
+    checkpoint: Literal["mid_year", "before_end"]
+    year_end: date
+    long_counted: int
+    long_projected: int
+    long_target: int
+    long_needed: int
+    short_percent: int  # counted, rounded down
+    short_projected_percent: int
+    short_target_percent: int
+    short_needed: int
 
 
 # ---- runs ---------------------------------------------------------------------------------
@@ -472,6 +562,8 @@ NoticePayload = Annotated[
         MentoringPairChanged, MentoringCompleted,
         TourStopAnnouncement, TourChecklistReminder, TourStopChanged, TourFeedbackRequested, TourFeedbackOverdue,
         LibraryOffer,
+        ExchangeAnnounced, ExchangePostponed, ExchangeEndReminder, ExchangeReportRequested, ExchangeReportLate,
+        ExchangeAssessmentDue, ExchangeAssessed, ExchangeQuotaShortfall, ExchangeCancelled,
     ],
     Field(discriminator="kind"),
 ]
@@ -490,6 +582,8 @@ _SESSION = {"series_title": "初中联片 周周有约", "number": 3, "theme": "
 _PAIR = {"programme": "青蓝工程 2026-2027", "mentor": "王晓燕", "mentee": "李明"}
 _STOP = {"tour_title": "初中数学送教下乡", "number": 2, "topic": "函数图像的教学", "starts_at": _STARTS,
          "host_school": "石桥镇中学", "place": "多媒体教室", "presenters": ["王晓燕"]}
+_EXCHANGE = {"teacher": "王晓燕", "home_school": "实验小学", "host_school": "东湖镇中心小学",
+             "exchange_kind": "长期交流", "starts_on": date(2026, 9, 1), "ends_on": date(2027, 7, 1)}
 _ABSENTEES = {"absentees": {"第一中学": ["王晓燕", "李明"], "实验中学": ["赵静"]}}
 
 EXAMPLES: dict[NotificationKind, NoticePayload] = {example.kind: example for example in [
@@ -547,4 +641,16 @@ EXAMPLES: dict[NotificationKind, NoticePayload] = {example.kind: example for exa
     TourFeedbackRequested(**_STOP, chase=1),
     TourFeedbackOverdue(**_STOP, chases=3),
     LibraryOffer(title="分层作业设计：研究方案", origin="2026年春季初中数学问题征集"),
+    ExchangeAnnounced(**_EXCHANGE, duties="承担七年级数学教学 <每周12节>"),
+    ExchangePostponed(**_EXCHANGE, previous_start=date(2026, 9, 1), reason="交流学校校舍维修"),
+    ExchangeEndReminder(**_EXCHANGE, report_due_days=14),
+    ExchangeCancelled(**_EXCHANGE, reason="交流学校合并 <暂停交流>"),
+    ExchangeReportRequested(**_EXCHANGE, due=date(2027, 7, 15)),
+    ExchangeReportLate(**_EXCHANGE, due=date(2027, 7, 15), escalated_to="school"),
+    ExchangeAssessmentDue(**_EXCHANGE),
+    ExchangeAssessed(**_EXCHANGE, teaching_results="优秀", local_influence="良好", collaboration="优秀",
+                     outcome="reward", comment="带动东湖镇数学组开展课例研究 <3次>"),
+    ExchangeQuotaShortfall(alliance="城区小学第一片", checkpoint="mid_year", year_end=date(2027, 7, 15),
+                           long_counted=4, long_projected=4, long_target=5, long_needed=1, short_percent=14,
+                           short_projected_percent=15, short_target_percent=20, short_needed=9),
 ]}

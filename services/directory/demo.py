@@ -4,13 +4,15 @@ Deterministic, so README, tests and screenshots can name people: staff `staff01`
 teachers `t0001` … `t0060`."""
 
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.directory.api import GradeBand, Role
+from contracts.directory.api import GradeBand, Locality, Role
 from models import Cluster, District, School, SchoolGroup, Teacher, User
 from services.accounts.security import hash_password
+from services.exchanges.demo import load_demo_exchanges
 from services.mentoring.demo import load_demo_pairs
 from services.tours.demo import load_demo_tours
 
@@ -27,6 +29,10 @@ CLUSTERS = [
     ("农村小学东片", "农村小学组", ["东湖镇中心小学", "桃园小学", "石桥小学", "清河小学"]),
     ("初中联片", "初中组", ["第一中学", "第二中学", "城南中学", "民族中学"]),
 ]
+SHANGHAI = ZoneInfo("Asia/Shanghai")  # the demo county's calendar day
+# Lead schools (牵头校) are in town (城区); the others' localities, so exchanges have a town end.
+LOCALITIES = {"桃园小学": Locality.rural, "石桥小学": Locality.rural, "清河小学": Locality.rural,
+              "民族中学": Locality.rural}
 SUBJECTS = {
     GradeBand.primary: ["语文", "数学", "英语", "科学", "道德与法治"],
     GradeBand.junior: ["语文", "数学", "英语", "物理", "历史"],
@@ -66,8 +72,9 @@ async def load_demo_county(session: AsyncSession, *, password: str, programmes: 
         cluster = Cluster(school_group_id=group.id, name=cluster_name)
         session.add(cluster)
         await session.flush()
-        for school_name in school_names:
-            school = School(cluster_id=cluster.id, name=school_name, address=f"示例区{school_name}")
+        for position, school_name in enumerate(school_names):
+            locality = Locality.urban if position == 0 else LOCALITIES.get(school_name, Locality.town)
+            school = School(cluster_id=cluster.id, name=school_name, address=f"示例区{school_name}", locality=locality)
             session.add(school)
             await session.flush()
             for _ in range(TEACHERS_PER_SCHOOL):
@@ -93,4 +100,5 @@ async def load_demo_county(session: AsyncSession, *, password: str, programmes: 
     if programmes:
         await load_demo_pairs(session, now=datetime.now(timezone.utc))
         await load_demo_tours(session)
+        await load_demo_exchanges(session, today=datetime.now(SHANGHAI).date(), tz=SHANGHAI)
     return True

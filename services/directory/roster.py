@@ -19,10 +19,12 @@ from itertools import islice
 
 from email_validator import EmailNotValidError, validate_email
 from openpyxl import load_workbook
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.directory.api import MAX_NAME, MAX_SUBJECTS, MOBILE_PATTERN, GradeBand, ImportResult, ImportRowError
+from contracts.directory.api import (
+    MAX_NAME, MAX_SUBJECTS, MOBILE_PATTERN, GradeBand, ImportResult, ImportRowError, Locality,
+)
 from contracts.errors import DomainError, InvalidField
 from models import School, Teacher, TeacherSubject, User
 from services.accounts.service import ensure_teacher_login, teacher_login
@@ -37,6 +39,8 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "grade_band": ("学段", "grade_band", "grade band", "stage"),
     "phone": ("手机", "手机号", "phone", "mobile"),
     "email": ("邮箱", "电子邮箱", "email", "e-mail"),
+    # Optional: the school's locality (城区 / 乡镇 / 农村), set on the school; its rows must agree.
+    "locality": ("城乡", "学校所在地", "locality"),
 }
 REQUIRED = ("staff_no", "name", "school", "subjects", "grade_band", "phone")
 GRADE_BAND_ALIASES = {"幼儿园": GradeBand.preschool, "幼教": GradeBand.preschool} | {g.value: g for g in GradeBand}
@@ -76,6 +80,7 @@ class RosterRow:
     grade_band: GradeBand
     phone: str
     email: str | None
+    locality: Locality | None = None
 
 
 def read_table(content: bytes, filename: str) -> list[list[str]]:
@@ -161,6 +166,7 @@ def _checked_rows(table: list[list[str]], *, schools: dict[str, int | None],
     if errors:
         raise RosterRejected(errors)
     first_row_of: dict[str, int] = {}
+    locality_of: dict[str, tuple[Locality, int]] = {}  # school name → its locality, and the row that said so
     rows: list[RosterRow] = []
 
     for number, cells in enumerate(table[1:], start=2):
@@ -206,6 +212,16 @@ def _checked_rows(table: list[list[str]], *, schools: dict[str, int | None],
             except EmailNotValidError:
                 bad("email", f"邮箱「{email}」格式不正确 (bad e-mail)")
 
+        locality = None
+        if value.get("locality"):
+            try:
+                locality = Locality(value["locality"])
+            except ValueError:
+                bad("locality", f"城乡应为 {'、'.join(place.value for place in Locality)} (unknown locality)")
+            said = locality_of.setdefault(school_name, (locality, number)) if locality else None
+            if said and said[0] != locality:
+                bad("locality", f"与第 {said[1]} 行所填「{said[0].value}」不一致 (differs for the same school)")
+
         if row_errors:
             errors.extend(row_errors)
             continue
@@ -219,6 +235,7 @@ def _checked_rows(table: list[list[str]], *, schools: dict[str, int | None],
                 grade_band=grade_band,
                 phone=value["phone"],
                 email=email,
+                locality=locality,
             )
         )
     if errors:
@@ -259,6 +276,8 @@ async def import_roster(session: AsyncSession, *, content: bytes, filename: str)
     for teacher in without_login:
         result.logins_created += await ensure_teacher_login(session, teacher=teacher)
     await _add_teachers_with_logins(session, new_rows)
+    for school_id, locality in {row.school_id: row.locality for row in rows if row.locality}.items():
+        await session.execute(update(School).where(School.id == school_id).values(locality=locality))
     return result
 
 

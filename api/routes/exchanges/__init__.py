@@ -1,0 +1,1 @@
+"""Teacher exchanges (交流轮岗) over HTTP."""
