@@ -11,12 +11,14 @@ from sqlalchemy import select
 
 from contracts.campaigns.api import CampaignStatus
 from contracts.campaigns.history import Phase, PlanStatus
+from contracts.directory.api import Locality
+from contracts.exchanges.history import ExchangeKind, ExchangeStatus
 from contracts.library.api import BorrowKind, ResourceKind, ResourceStatus, Visibility
 from contracts.mentoring.history import Verdict
 from contracts.series.api import SessionStatus
 from models import (
-    Borrowing, Campaign, CampaignMember, CampaignPhase, CheckIn, MentoringPair, MentoringProgramme, MentoringVerdict,
-    Reflection, Resource, Series, SeriesParticipant, SeriesSession,
+    Borrowing, Campaign, CampaignMember, CampaignPhase, CheckIn, Exchange, MentoringPair, MentoringProgramme, MentoringVerdict,
+    Reflection, Resource, School, Series, SeriesParticipant, SeriesSession,
     SessionCheckin, SessionMinutes, Teacher, Topic, Training, User,
 )
 
@@ -48,6 +50,8 @@ class Term:
     stages_passed: list[tuple[int, int]] = field(default_factory=list)  # (verdict id, mentee's school id)
     resources: list[tuple[int, int]] = field(default_factory=list)  # (resource id, its school id)
     borrowings: list[tuple[int, int]] = field(default_factory=list)  # (borrowing id, the resource's school id)
+    # (exchange id, teacher id, home school id, what, actual start, actual end or None)
+    exchanges: list[tuple[int, int, int, str, date, date | None]] = field(default_factory=list)
 
 
 async def write_term(session_factory, *, start: date, weeks: int, tz: ZoneInfo, seed: int) -> Term:
@@ -136,6 +140,7 @@ async def write_term(session_factory, *, start: date, weeks: int, tz: ZoneInfo, 
             term.reflections.append((reflection.id, user_id))
         await _mentor_pairs(session, term, rng, tz=tz, staff=staff)
         await _library(session, term, rng)
+        await _exchanges(session, term, rng, seed=seed)
         await session.commit()
     return term
 
@@ -165,6 +170,31 @@ async def _mentor_pairs(session, term: Term, rng: random.Random, *, tz: ZoneInfo
             await session.flush()
             if verdict == Verdict.passed and inside:
                 term.stages_passed.append((row.id, teachers[mentee]))
+
+
+async def _exchanges(session, term: Term, rng: random.Random, *, seed: int) -> None:
+    """Exchanges of cluster 1's teachers: long ones with a rural school of cluster 2 (begun a year
+    before the term ends, so they span the term before too), short ones inside the alliance, one too
+    short, a 兼职副校长 and a cancelled one (neither counts)."""
+    rural = await session.scalar(select(School).where(School.cluster_id == 2).order_by(School.id))
+    rural.locality = Locality.rural
+    teachers = list((await session.execute(select(Teacher.id, Teacher.school_id).where(
+        Teacher.school_id.in_([1, 2, 3, 4])).order_by(Teacher.id))).all())
+    rng.shuffle(teachers)
+    plans = [("long", 400), ("long", 380), ("short", 20), ("short", 9), ("short", 5), ("vice", 60), ("cancel", 30)]
+    for number, ((teacher_id, school_id), (what, days)) in enumerate(zip(teachers, plans)):
+        # A long one began before the term and ends with it (it spans the term before, too).
+        start = term.end - timedelta(days=days) if what == "long" else term.start + timedelta(days=3)
+        host = rural.id if what == "long" else 1 + school_id % 4
+        kind = {"long": ExchangeKind.long, "vice": ExchangeKind.vice_principal}.get(what, ExchangeKind.short)
+        status = ExchangeStatus.cancelled if what == "cancel" else ExchangeStatus.away
+        end = start + timedelta(days=days)
+        exchange = Exchange(import_key=f"evaluation-{seed}-{number}", teacher_id=teacher_id, home_school_id=school_id,
+                            host_school_id=host, kind=kind, planned_start=start, planned_end=start + timedelta(days=days),
+                            actual_start=start, actual_end=end, status=status)
+        session.add(exchange)
+        await session.flush()
+        term.exchanges.append((exchange.id, teacher_id, school_id, what, start, end))
 
 
 async def _library(session, term: Term, rng: random.Random) -> None:

@@ -20,8 +20,9 @@ from tests.series_support import (  # noqa: F401 - fixtures
 WEEKS = 4
 
 
-def expected(term: Term, tz) -> dict[str, dict[int | None, tuple[float, set[str]]]]:
-    """Each computed indicator, counted from the fixture's own lists: level → (value, records)."""
+def expected(term: Term, tz, exchanges: list) -> dict[str, dict[int | None, tuple[float, set[str]]]]:
+    """Each computed indicator, counted from the fixture's own lists: level → (value, records).
+    `exchanges`: every term's, as they overlap."""
     levels = [None, 1, 2, 3, 4]
 
     def of(level, user_id):
@@ -79,12 +80,26 @@ def expected(term: Term, tz) -> dict[str, dict[int | None, tuple[float, set[str]
         kind = "resource" if code == "resources_shared" else "borrowing"
         figures[code] = {level: (len(found := {f"{kind}:{i}" for i, school in rows if level is None or school == level}),
                                  found) for level in levels}
+    # Exchanges span terms: every exchange written (both terms') that overlaps this one counts.
+    under_way = [(e, teacher, school, what, start, min(end, term.end) - start) for e, teacher, school, what, start, end
+                 in exchanges if what in ("long", "short") and start <= term.end and end >= term.start]
+    figures["exchanges_long"] = {level: (len(found := {f"exchange:{e}" for e, _, school, what, _, lasted in under_way
+                                                       if what == "long" and lasted.days >= 365
+                                                       and (level is None or school == level)}), found)
+                                 for level in levels}
+    short = {}
+    for level in levels:
+        base = sum(1 for school in term.teachers.values() if level is None or school == level)
+        away = [(teacher, e) for e, teacher, school, _, _, lasted in under_way
+                if lasted.days >= 7 and (level is None or school == level)]
+        short[level] = (rate(len({teacher for teacher, _ in away}), base), {f"exchange:{e}" for _, e in away})
+    figures["exchanges_short"] = short
     return figures
 
 
-def assert_figures(detail: dict, term: Term, tz) -> None:
+def assert_figures(detail: dict, term: Term, tz, exchanges: list) -> None:
     values = {(v["indicator"], v["school_id"]): v for v in detail["values"]}
-    for code, levels in expected(term, tz).items():
+    for code, levels in expected(term, tz, exchanges).items():
         for level, (value, records) in levels.items():
             got = values[(code, level)]
             assert got["value"] == value, (code, level, got["value"], value, set(got["records"]) ^ (records or set()))
@@ -122,8 +137,9 @@ async def test_evaluation_round_over_two_terms(api, login, ts_env, settings, wor
         await eventually_recipients(session_factory, f"evaluation:{round_a['id']}:review:1")
         detail = (await api.get(url_a, headers=staff)).json()
         assert detail["stage"] == "review"
-        assert_figures(detail, term_a, tz)
-        assert_figures((await api.get(url_b, headers=staff)).json(), term_b, tz)
+        exchanges = term_a.exchanges + term_b.exchanges
+        assert_figures(detail, term_a, tz, exchanges)
+        assert_figures((await api.get(url_b, headers=staff)).json(), term_b, tz, exchanges)
 
         # A dispute reaches staff, and the answer reaches the school.
         contact_headers = await login("t0006")

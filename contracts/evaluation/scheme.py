@@ -87,7 +87,9 @@ def _computed(code, label, dimension, weight, query, target, **more) -> Indicato
 
 D = Dimension
 # Targets from the seeds where they give one: a meeting at term start and a review at term end
-# (`004_…`), half a day of joint research every week (`002_…` 周周有约). Training counts and
+# (`004_…`), half a day of joint research every week (`002_…` 周周有约), the 交流轮岗 quotas (`002_…`:
+# at least 5 long-term exchanges with town schools, 20 % of teachers on short ones; counted per term,
+# the 5 for the alliance and for each school that takes part). Training counts and
 # reflections are named by `004_…` without a number: 2 trainings and 1 reflection per teacher a term
 # are the product's defaults, as are every weight, the weekly sessions' attendance and minutes targets
 # and 2 mentor stages passed per school a term (`002_…` 青蓝工程 gives no stage count), and one
@@ -109,6 +111,8 @@ DEFAULT_SCHEME = Scheme(indicators=[
               unit="项"),
     _computed("resources_borrowed", "资源被他校借鉴", D.resources, 5, "library.borrowed_by_other_schools", 1,
               per_teacher=True, unit="次"),
+    _computed("exchanges_long", "与乡镇学校长期交流", D.resources, 5, "exchanges.long_term", 5, unit="人"),
+    _computed("exchanges_short", "短期跟岗交流教师占比", D.resources, 5, "exchanges.short_share", 20, unit="%"),
     _computed("sessions_held", "联合教研活动", D.collaboration, 5, "series.sessions_held", 16),
     _computed("half_day_weeks", "每周半天联合教研", D.collaboration, 10, "series.half_day_weeks", 100, unit="%"),
     _computed("session_attendance", "联合教研出勤率", D.collaboration, 5, "series.attendance_rate", 90, unit="%"),

@@ -32,6 +32,7 @@ RECORD_LABELS = {
     "session": "联片教研活动", "checkin": "活动签到", "campaign": "订单式教研", "topic": "专题",
     "training_checkin": "培训签到", "reflection": "教学反思", "entry": "学校填报", "survey_response": "问卷答卷",
     "mentoring_verdict": "师徒阶段考评", "resource": "共享资源", "borrowing": "资源借鉴",
+    "exchange": "交流轮岗",
 }
 RECORD_PAGES = {"session": "/console/sessions/{}", "campaign": "/console/campaigns/{}"}
 # The report travels on its own (printed, forwarded), so its style is inside it; the CSP allows
