@@ -517,11 +517,10 @@ async def _build_world(clients: dict[str, httpx.AsyncClient], session_factory, t
     shared = await teacher.post("/api/v1/library/resources", json={
         "kind": "lesson_plan", "title": "片区教案", "visibility": "alliance", "link": "https://example.org/plan"})
     [offer] = (await teacher.get("/api/v1/library/offers")).json()
+    world |= await exchange_world(owner, session_factory)
     world |= await _evaluation_round(owner, session_factory, tz)
     return world | {"inbox_item": item.id, "notification_id": item.notification_id,
                     "resource_id": shared.json()["id"], "offer_id": offer["id"]}
-    world |= await exchange_world(owner, session_factory)
-    return world | {"inbox_item": item.id, "notification_id": item.notification_id}
 
 
 async def _evaluation_round(owner: httpx.AsyncClient, session_factory, tz) -> dict[str, int]:
