@@ -15,6 +15,7 @@ from models import EvaluationRound
 from services.evaluation import flow
 from tests.browser import SCREENSHOTS, chromium, log_in, screenshot, served
 from tests.test_charts import radar_axes
+from tests.test_console_a11y import AXE, FAILING_IMPACTS
 from tests.evaluation_support import CLUSTER, write_term
 from tests.series_support import monday_after
 
@@ -64,6 +65,9 @@ async def test_the_round_page_and_its_pdf_show_the_charts(settings, session_fact
         assert await page.evaluate("document.fonts.check('16px \"WenQuanYi Micro Hei\"')")
         assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # phone width
         assert await page.evaluate("window.__violations") == []
+        serious = [f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}" for v in (await AXE.run(page)).response[
+            "violations"] if v["impact"] in FAILING_IMPACTS]
+        assert not serious, serious  # the console's promise (README, Accessibility), on the round page too
         await screenshot(page, "evaluation-round-phone")
         await page.set_viewport_size({"width": 1280, "height": 900})
         await page.reload()
