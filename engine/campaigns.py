@@ -1,15 +1,10 @@
 """A campaign's run as seen from the client: start it (once), and steer it with its Updates. A refused
 Update becomes the same domain error as any other (409 naming the phase, 422 naming the field)."""
 
-from datetime import timedelta
 from typing import Any
 
-from temporalio.client import (
-    Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, WorkflowUpdateStage,
-)
+from temporalio.client import Client
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
-from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError, RPCStatusCode
 
 from config import Settings
 from contracts import search_attributes as sa
@@ -17,16 +12,12 @@ from contracts.campaigns.history import (
     CancelRequest, CloseRequest, ExtendRequest, Phase, PhaseChange, PlanRequest, PlanStatus, TopicRef,
     TopicsRequest, TrainingRef, TrainingRequest, VerdictRequest,
 )
-from contracts.errors import REFUSED_INVALID, REFUSED_WRONG_PHASE, Conflict, InvalidField, StillRunning
+from contracts.errors import Conflict
 from engine.starts import start_once
+from engine.steering import steer
 from models import Campaign
 from services.campaigns.service import initial_state
 from workflows.campaign import CampaignWorkflow
-
-# How long a request waits for the run to carry out an Update it accepted. A run held up by a
-# failing step (shown as stalled) would otherwise keep the request open until the cause is gone.
-STEER_WAIT = timedelta(seconds=20)
-
 
 def search_attributes_of(campaign: Campaign, *, cluster_ids: list[int], started_by: str) -> TypedSearchAttributes:
     pairs = [
@@ -50,26 +41,9 @@ async def start(client: Client, *, settings: Settings, campaign: Campaign, clust
 
 
 async def _steer(client: Client, campaign: Campaign, update: Any, arg: Any) -> Any:
-    handle = client.get_workflow_handle(campaign.workflow_id)
-    try:
-        accepted = await handle.start_update(update, arg, wait_for_stage=WorkflowUpdateStage.ACCEPTED)
-        return await accepted.result(rpc_timeout=STEER_WAIT)
-    except WorkflowUpdateRPCTimeoutOrCancelledError:
-        raise StillRunning(workflow_id=campaign.workflow_id) from None
-    except WorkflowUpdateFailedError as failed:
-        cause = failed.cause
-        if isinstance(cause, ApplicationError) and cause.type in (REFUSED_WRONG_PHASE, REFUSED_INVALID):
-            details = cause.details[0] if cause.details else {}
-            if cause.type == REFUSED_INVALID:
-                raise InvalidField(details.get("field", "body"), cause.message) from None
-            raise Conflict(cause.message, **details) from None
-        raise
-    except RPCError as error:
-        if error.status == RPCStatusCode.NOT_FOUND:
-            # The run has ended (completed or cancelled): nothing left to steer.
-            phase = Phase(campaign.phase)
-            raise Conflict(f"活动已{phase.label} (campaign has ended)", phase=phase.value) from None
-        raise
+    phase = Phase(campaign.phase)
+    return await steer(client, campaign.workflow_id, update, arg,
+                       ended=Conflict(f"活动已{phase.label} (campaign has ended)", phase=phase.value))
 
 
 async def close_phase(client: Client, campaign: Campaign, request: CloseRequest) -> PhaseChange:

@@ -3,34 +3,28 @@ steer an exchange with its Updates. A refused Update becomes the same domain err
 (409 naming the status, 422 naming the field)."""
 
 import logging
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from temporalio.client import (
-    Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, WorkflowUpdateStage,
-)
+from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
-from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.service import RPCError
 
 from config import Settings
 from contracts import search_attributes as sa
 from contracts import workflow_ids
-from contracts.errors import REFUSED_INVALID, REFUSED_WRONG_PHASE, Conflict, InvalidField, StillRunning
+from contracts.errors import Conflict
 from contracts.exchanges.history import (
     AssessRequest, CancelRequest, ExchangeRunInput, ExchangeState, PostponeRequest, QuotaRunInput,
 )
 from engine.starts import start_once
+from engine.steering import steer
 from models import Exchange, School
 from services.exchanges.quotas import year_of
 from workflows.exchange import ExchangeQuotaWorkflow, ExchangeWorkflow
 
 log = logging.getLogger(__name__)
-
-STEER_WAIT = timedelta(seconds=20)  # as a campaign's: a run held up by a failing step answers 202
-
 
 async def start(client: Client, *, settings: Settings, session: AsyncSession, exchange: Exchange,
                 started_by: str) -> bool:
@@ -60,24 +54,8 @@ async def start_checkpoints(client: Client, *, settings: Settings, year: int, st
 
 
 async def _steer(client: Client, exchange: Exchange, update: Any, *args: Any) -> Any:
-    handle = client.get_workflow_handle(exchange.workflow_id)
-    try:
-        accepted = await handle.start_update(update, *args, wait_for_stage=WorkflowUpdateStage.ACCEPTED)
-        return await accepted.result(rpc_timeout=STEER_WAIT)
-    except WorkflowUpdateRPCTimeoutOrCancelledError:
-        raise StillRunning(workflow_id=exchange.workflow_id) from None
-    except WorkflowUpdateFailedError as failed:
-        cause = failed.cause
-        if isinstance(cause, ApplicationError) and cause.type in (REFUSED_WRONG_PHASE, REFUSED_INVALID):
-            details = cause.details[0] if cause.details else {}
-            if cause.type == REFUSED_INVALID:
-                raise InvalidField(details.get("field", "body"), cause.message) from None
-            raise Conflict(cause.message, **details) from None
-        raise
-    except RPCError as error:
-        if error.status == RPCStatusCode.NOT_FOUND:
-            raise Conflict("交流流程已结束 (the exchange's run has ended)", status=str(exchange.status)) from None
-        raise
+    return await steer(client, exchange.workflow_id, update, *args, ended=Conflict(
+        "交流流程已结束 (the exchange's run has ended)", status=str(exchange.status)))
 
 
 async def postpone(client: Client, exchange: Exchange, request: PostponeRequest) -> ExchangeState:

@@ -5,14 +5,14 @@ import logging
 
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
-from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.service import RPCError
 
 from config import Settings
 from contracts.errors import Conflict
 from contracts.search_attributes import PHASE, RUN_KIND, STARTED_BY
 from contracts.tours.history import TourChange, TourEnd, TourRunInput
 from engine.starts import start_once
+from engine.steering import steer
 from models import Tour
 from services.tours.service import initial_cursor
 from workflows.tour import TourWorkflow
@@ -40,13 +40,5 @@ async def send_change(client: Client, *, tour: Tour, change: TourChange) -> bool
 
 
 async def end(client: Client, *, tour: Tour, request: TourEnd) -> str:
-    try:
-        return await client.get_workflow_handle(tour.workflow_id).execute_update(TourWorkflow.end_tour, request)
-    except WorkflowUpdateFailedError as failed:
-        if isinstance(failed.cause, ApplicationError):
-            raise Conflict(failed.cause.message, status=tour.status) from None
-        raise
-    except RPCError as error:
-        if error.status == RPCStatusCode.NOT_FOUND:
-            raise Conflict(f"送教活动已结束 (tour is {tour.status})", status=tour.status) from None
-        raise
+    return await steer(client, tour.workflow_id, TourWorkflow.end_tour, request,
+                       ended=Conflict(f"送教活动已结束 (tour is {tour.status})", status=tour.status))

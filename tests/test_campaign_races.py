@@ -15,6 +15,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from contracts.campaigns.api import CampaignIn
 from contracts.campaigns.history import CampaignParams
 from engine import campaigns as campaign_run
+from engine import steering
 from models import Campaign, Cluster, InboxItem, Notification, Plan, RunStall, Topic, User
 from services.campaigns import service as campaign_service
 from tests.activity_faults import faulty_activities
@@ -300,7 +301,7 @@ async def test_request_waiting_on_a_failing_step_is_answered_202(vapi, login, se
     """(h) The run accepts a close but cannot carry it out (the database write keeps failing): the
     request is answered 202 with the run to watch instead of hanging, and the close takes effect by
     itself when the cause is gone."""
-    monkeypatch.setattr(campaign_run, "STEER_WAIT", timedelta(seconds=1))
+    monkeypatch.setattr(steering, "STEER_WAIT", timedelta(seconds=1))
     down = {"yes": False}
     async with _worker(ts_env, settings, session_factory, failing={"record_transition": lambda: down["yes"]}):
         campaign_id, base = await _launch(vapi, login, session_factory)

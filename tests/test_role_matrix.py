@@ -68,7 +68,6 @@ class Entry:
     files: dict | None = None
     params: dict | None = None  # the query string
     ids: dict = field(default_factory=dict)  # path parameters other than the world's
-    params: dict | None = None  # the query
     final: bool = False
 
 
