@@ -14,8 +14,7 @@ STATUS_LABELS = {
     "RUNNING": "运行中", "COMPLETED": "已完成", "FAILED": "失败", "CANCELED": "已取消", "TERMINATED": "已终止",
     "CONTINUED_AS_NEW": "已接续新一轮", "TIMED_OUT": "超时",
     # evaluation rounds and reviews
-    "collecting": "数据采集", "review": "学校确认", "scoring": "评分", "published": "已发布", "confirmed": "已确认",
-    "disputed": "有异议", "answered": "已答复",
+    "collecting": "数据采集", "review": "学校确认", "scoring": "评分", "published": "已发布",
 }  # fmt: skip
 
 

@@ -14,7 +14,7 @@ from console.auth import ConsoleContext, CsrfChecked
 from console.forms import errors_of
 from console.render import page
 from contracts.errors import DomainError
-from contracts.evaluation.api import AnswerIn, EntryIn, OverrideIn, ReportFormat, ReviewIn, SurveyIn
+from contracts.evaluation.api import REVIEW_LABELS, AnswerIn, EntryIn, OverrideIn, ReportFormat, ReviewIn, SurveyIn
 from contracts.evaluation.scheme import DIMENSION_LABELS, Dimension
 from contracts.limits import Id
 
@@ -34,7 +34,7 @@ async def _round_page(request: Request, ctx: Context, round_id: int, *, status_c
     view = await evaluation_actions.round_page(ctx, round_id=round_id)
     return page(request, "evaluation_round.html", ctx.user, status_code=status_code, flash=flash,
                 errors=errors or {}, view=view, r=view.report, dimensions=[(d, DIMENSION_LABELS[d]) for d in Dimension],
-                dimension_labels=DIMENSION_LABELS)
+                dimension_labels=DIMENSION_LABELS, review_labels=REVIEW_LABELS)
 
 
 @router.get(ROUND)

@@ -69,6 +69,10 @@ class LevelOut(BaseModel):
     previous_total: float | None = None
 
 
+# A school's review, in words ("pending" alone would read as a notice's 待发送).
+REVIEW_LABELS = {"pending": "待确认", "confirmed": "已确认", "disputed": "有异议", "answered": "已答复"}
+
+
 class ReviewOut(BaseModel):
     school_id: int
     school: str
