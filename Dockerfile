@@ -15,6 +15,10 @@ RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates
     && apt-get update && apt-get install -y --no-install-recommends postgresql-client-16 \
     && apt-get purge -y curl gnupg && apt-get autoremove -y && rm -rf /var/lib/apt/lists/*
 
+# The evaluation's PDF report: WeasyPrint draws with Pango, in a Chinese font.
+RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+    fonts-wqy-microhei && rm -rf /var/lib/apt/lists/*
+
 COPY requirements.lock .
 RUN pip install --no-cache-dir -r requirements.lock
 

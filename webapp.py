@@ -19,6 +19,7 @@ from api.routes.accounts import activation, auth, users
 from api.routes.campaigns import campaigns, tasks
 from api.routes.campaigns import themes as campaign_themes
 from api.routes.directory import directory, teachers
+from api.routes.evaluation import rounds as evaluation_rounds, scheme as evaluation_scheme
 from api.routes.exchanges import exchanges
 from api.routes.library import offers as library_offers
 from api.routes.library import resources as library_resources
@@ -100,7 +101,8 @@ def create_app(settings: Settings | None = None, *, temporal: Client | None = No
                    mentoring_programmes.router, mentoring_pairs.router,
                    tours.router, todos.router,
                    library_resources.router, library_offers.router,
-                   exchanges.router]:
+                   exchanges.router,
+                   evaluation_rounds.router, evaluation_scheme.router]:
         api.include_router(router)
     app.include_router(api)
     install_console(app)

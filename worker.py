@@ -19,6 +19,7 @@ from activities.exchanges import ExchangeActivities
 from activities.mentoring import MentoringActivities
 from activities.notifications import NotificationActivities
 from activities.series import SeriesActivities
+from activities.evaluation import EvaluationActivities
 from activities.stall_watch import StallWatch
 from activities.tours import TourActivities
 from config import ROOT, Settings, get_settings
@@ -32,16 +33,18 @@ from engine.worker_vitals import Gauges, keep_beating
 from notifications.audiences import Audiences
 from services.campaigns import audiences as campaign_audiences
 from services.series import audiences as series_audiences
+from services.evaluation import flow as evaluation_flow
 from services.tours import audiences as tour_audiences
 from workflows.campaign import CampaignWorkflow
 from workflows.exchange import ExchangeQuotaWorkflow, ExchangeWorkflow
 from workflows.mentoring import MentoringPairWorkflow
 from workflows.notify import DeliverNotificationWorkflow
 from workflows.series import SeriesWorkflow
+from workflows.evaluation import EvaluationRoundWorkflow
 from workflows.tour import TourWorkflow
 
 WORKFLOWS: list[type] = [SeriesWorkflow, DeliverNotificationWorkflow, CampaignWorkflow, MentoringPairWorkflow,
-                         TourWorkflow, ExchangeWorkflow, ExchangeQuotaWorkflow]
+                         TourWorkflow, ExchangeWorkflow, ExchangeQuotaWorkflow, EvaluationRoundWorkflow]
 
 
 def _imported_contracts(path: Path, root: Path) -> set[Path]:
@@ -82,7 +85,8 @@ def build_id(root: Path = ROOT) -> str:
 
 BUILD_ID = build_id()
 # Every audience a workflow may name in a notice, resolved by the notification activities.
-AUDIENCES: Audiences = {**campaign_audiences.RESOLVERS, **series_audiences.RESOLVERS, **tour_audiences.RESOLVERS}
+AUDIENCES: Audiences = {**campaign_audiences.RESOLVERS, **series_audiences.RESOLVERS, **tour_audiences.RESOLVERS,
+                        **evaluation_flow.RESOLVERS}
 
 
 def activities_for(*, settings: Settings, session_factory: SessionFactory, audiences: Audiences = AUDIENCES) -> list:
@@ -91,8 +95,9 @@ def activities_for(*, settings: Settings, session_factory: SessionFactory, audie
     campaigns = CampaignActivities(session_factory, settings)
     mentoring = MentoringActivities(session_factory, settings)
     exchanges = ExchangeActivities(session_factory, settings)
+    evaluation = EvaluationActivities(session_factory, settings)
     return [*notifications.all(), series.advance_series, series.end_after_cancel, *campaigns.all(), *mentoring.all(),
-            *TourActivities(session_factory).all(), *exchanges.all()]
+            *TourActivities(session_factory).all(), *exchanges.all(), evaluation.advance_round]
 
 
 def create_worker(

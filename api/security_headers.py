@@ -10,9 +10,11 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.campaigns.report import REPORT_STYLE_SOURCE
+from services.evaluation.report import REPORT_STYLE_SOURCE as EVALUATION_REPORT_STYLE_SOURCE
 
-POLICY = (f"default-src 'self'; style-src 'self' {REPORT_STYLE_SOURCE}; base-uri 'none'; form-action 'self'; "
-          "frame-ancestors 'none'")
+# Charts are SVG images in data: URIs (services/charts): an image runs no script and loads nothing.
+POLICY = (f"default-src 'self'; style-src 'self' {REPORT_STYLE_SOURCE} {EVALUATION_REPORT_STYLE_SOURCE}; "
+          "img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 # FastAPI's /docs and /redoc pages load Swagger UI and ReDoc from their CDN and start them inline.
 # They show only the OpenAPI document, which holds no user text.
 DOCS_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "

@@ -14,6 +14,7 @@ from console.campaigns import problems as campaign_problems
 from console.campaigns import topics as campaign_topics
 from console.campaigns import pages as campaigns
 from console.campaigns import tasks
+from console.evaluation import pages as evaluation
 from console.campaigns import themes as campaign_themes
 from console.mentoring import pages as mentoring
 from console.library import pages as library
@@ -42,6 +43,7 @@ def install_console(app: FastAPI) -> None:
         tasks,
         notifications,
         mentoring,
+        evaluation,
         operations,
         tours,
         library,

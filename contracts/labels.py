@@ -13,6 +13,8 @@ STATUS_LABELS = {
     # Temporal's run statuses
     "RUNNING": "运行中", "COMPLETED": "已完成", "FAILED": "失败", "CANCELED": "已取消", "TERMINATED": "已终止",
     "CONTINUED_AS_NEW": "已接续新一轮", "TIMED_OUT": "超时",
+    # evaluation rounds and reviews
+    "collecting": "数据采集", "review": "学校确认", "scoring": "评分", "published": "已发布",
 }  # fmt: skip
 
 
@@ -30,6 +32,9 @@ NOTICE_LABELS = {
     "escalation": "督办", "run_stalled": "运行受阻", "campaign_cancelled": "活动取消", "session_announcement": "联片教研通知",
     "session_reminder": "联片教研提醒", "session_changed": "活动变更", "session_cancelled": "活动取消",
     "minutes_missing": "纪要催交", "session_absent": "缺席名单", "notice_rejected": "通知未能发出",
+    "evaluation_review_requested": "考评数据待确认", "evaluation_reminder": "考评催办", "evaluation_escalated": "考评督办",
+    "evaluation_disputed": "考评异议", "evaluation_dispute_answered": "考评异议答复", "evaluation_survey": "合作满意度问卷",
+    "evaluation_published": "考评结果发布",
     "mentoring_pair_started": "师徒结对", "mentoring_log_nudge": "师徒活动记录提醒", "mentoring_form_due": "阶段考评表提醒",
     "mentoring_form_overdue": "阶段考评表督办", "mentoring_verdict": "阶段考评结果", "mentoring_pair_changed": "结对变更",
     "mentoring_completed": "结对完成",

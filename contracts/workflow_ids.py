@@ -3,6 +3,7 @@ run is about, so starting the same thing twice finds the run already there, and 
 find the records of what it is about."""
 
 CAMPAIGN_PREFIX, SERIES_PREFIX = "campaign-", "series-"
+EVALUATION_ROUND_PREFIX = "evaluation-round-"
 TOUR_PREFIX = "tour-"
 EXCHANGE_PREFIX, EXCHANGE_QUOTAS_PREFIX = "exchange-", "exchange-quotas-"
 
@@ -13,6 +14,10 @@ def campaign(campaign_id: int) -> str:
 
 def series(series_id: int) -> str:
     return f"{SERIES_PREFIX}{series_id}"
+
+
+def evaluation_round(round_id: int) -> str:
+    return f"{EVALUATION_ROUND_PREFIX}{round_id}"
 
 
 def tour(tour_id: int) -> str:

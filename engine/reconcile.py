@@ -20,13 +20,15 @@ from config import Settings
 from contracts import workflow_ids
 from db import SessionFactory
 from engine import campaigns as campaign_runs
+from engine import evaluation as evaluation_runs
 from engine import exchanges as exchange_runs
 from engine import mentoring as mentoring_runs
 from engine import series as series_runs
 from engine import tours as tour_runs
 from engine.starts import NotStarted
-from models import Exchange, MentoringPair, MentoringProgramme, Series, Tour
+from models import EvaluationRound, Exchange, MentoringPair, MentoringProgramme, Series, Tour
 from services.campaigns import service as campaign_service
+from services.evaluation import service as evaluation_service
 from services.exchanges import service as exchange_service
 from services.mentoring import service as mentoring_service
 from services.series import service as series_service
@@ -49,6 +51,12 @@ async def _start_series(client: Client, *, settings: Settings, session: AsyncSes
                         started_by: str) -> bool:
     series = await session.get(Series, record_id)
     return await series_runs.start(client, settings=settings, series=series, started_by=started_by)
+
+
+async def _start_round(client: Client, *, settings: Settings, session: AsyncSession, record_id: int,
+                       started_by: str) -> bool:
+    round_ = await session.get(EvaluationRound, record_id)
+    return await evaluation_runs.start(client, settings=settings, round_=round_, started_by=started_by)
 
 
 async def _start_mentoring_pair(client: Client, *, settings: Settings, session: AsyncSession, record_id: int,
@@ -84,6 +92,7 @@ class _Records:
 RECORDS = [
     _Records(campaign_service.live_campaigns, workflow_ids.campaign, _start_campaign),
     _Records(series_service.live_series, workflow_ids.series, _start_series),
+    _Records(evaluation_service.live_rounds, workflow_ids.evaluation_round, _start_round),
     _Records(mentoring_service.live_pairs, workflow_ids.mentoring_pair, _start_mentoring_pair),
     _Records(tour_service.live_tours, workflow_ids.tour, _start_tour),
     _Records(exchange_service.live_exchanges, workflow_ids.exchange, _start_exchange),

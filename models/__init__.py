@@ -8,6 +8,9 @@ from models.campaigns import (
     Reflection, Task, Topic, TopicParticipant, TopicProposalRow, Training, Vote,
 )
 from models.campaigns import CampaignTheme, ProblemSecond
+from models.evaluation import (
+    EvaluationReview, EvaluationRound, EvaluationScheme, EvaluationValue, SurveyInvitation, SurveyResponse,
+)
 from models.mentoring import (
     MentoringLog, MentoringPair, MentoringProgramme, MentoringStageForm, MentoringVerdict,
 )
@@ -76,4 +79,6 @@ __all__ = [
     "TeacherSubject",
     "Studio", "StudioMember", "Tour", "TourChange", "TourFeedback", "TourStop", "TourStopCheckin",
     "User",
+    "EvaluationReview", "EvaluationRound", "EvaluationScheme", "EvaluationValue", "SurveyInvitation",
+    "SurveyResponse",
 ]

@@ -24,10 +24,13 @@ from sqlalchemy import select
 
 from console.auth import csrf_token
 from contracts.campaigns.history import PlanStatus, TaskKind
+from contracts.evaluation.scheme import DEFAULT_SCHEME
 from models import (
-    Campaign, InboxItem, Plan, PlanStage, Series, SeriesSession, Task, Teacher, Topic, Tour, TourStop, Training, User,
+    Campaign, EvaluationRound, EvaluationValue, InboxItem, Plan, PlanStage, Series, SeriesSession, Task, Teacher, Topic,
+    Tour, TourStop, Training, User,
 )
 from services.accounts.security import SESSION_COOKIE
+from services.evaluation import flow as evaluation_flow
 from tests.campaign_helpers import eventually, settings  # noqa: F401  the fixture: one quick e-mail attempt
 from tests.conftest import login_form_csrf
 from tests.exchanges_support import exchange_workflow_ids, exchange_world
@@ -103,6 +106,7 @@ ASSESSMENT = {"teaching_results": "优秀", "local_influence": "良好", "collab
 PROBLEM = CAMPAIGN + "/problems/{problem_id}"
 TOPIC = CAMPAIGN + "/topics/{topic_id}"
 BOARD = "/console/campaigns/{campaign_id}"
+ROUND, ROUND_PAGE = "/api/v1/evaluation/rounds/{round_id}", "/console/evaluation/rounds/{round_id}"
 PAIR, CONSOLE_PAIR = "/api/v1/mentoring/pairs/{pair_id}", "/console/mentoring/pairs/{pair_id}"
 NO_SUCH_MENTEE = {"mentor_teacher_id": 1, "mentee_teacher_id": 999999, "subject": "语文"}
 MENTORING_LOG = {"kind": "observe", "happened_on": datetime.now(timezone.utc).date().isoformat(), "note": "听课"}
@@ -360,6 +364,31 @@ MATRIX: dict[str, Entry] = {
     "POST /console/library/offers/{offer_id}/decline": form(OWN),
     "GET /console/library/figures": page(STAFF),
     "POST /console/notifications/{notification_id}/retry": form(STAFF),
+    # the alliance evaluation: cluster 1's round, in review (t0001 is school 1's contact, not an actor here)
+    "POST /api/v1/evaluation/rounds": api(STAFF, json={"cluster_id": 999999, "term": "2030-2031-1",
+                                                       "term_start": "2030-09-01", "term_end": "2031-01-15"}),
+    "GET /api/v1/evaluation/rounds": api(EVERYONE),
+    f"GET {ROUND}": api(READERS),
+    f"POST {ROUND}/schools/{{school_id}}/review": api(ADMIN_ONLY, json={"decision": "confirm"}),
+    f"POST {ROUND}/schools/{{school_id}}/answer": api(STAFF, json={"answer": "已核实"}),  # no dispute: 409
+    f"PUT {ROUND}/values/{{value_id}}/entry": api(STAFF, json={"value": 2, "evidence": "区级公开课 2 节"}),
+    f"POST {ROUND}/values/{{value_id}}/override": api(STAFF, json={"score": 1, "reason": "核实"}),  # review: 409
+    f"POST {ROUND}/publish": api(STAFF),  # in review: 409
+    f"POST {ROUND}/survey": api(OWN, json={"partners": 4, "activities": 5, "feedback": 4}),  # the invited only
+    f"GET {ROUND}/survey": api(STAFF),  # counts and means, never by person
+    f"GET {ROUND}/report": api(READERS),
+    "GET /api/v1/evaluation/scheme": api(STAFF),
+    "PUT /api/v1/evaluation/scheme": api(ADMIN_ONLY, json=DEFAULT_SCHEME.model_dump(mode="json")),
+    "GET /console/evaluation": page(EVERYONE),
+    f"GET {ROUND_PAGE}": page(READERS),
+    f"POST {ROUND_PAGE}/schools/{{school_id}}/review": form(ADMIN_ONLY, data={"decision": "confirm"}),
+    f"POST {ROUND_PAGE}/schools/{{school_id}}/answer": form(STAFF, data={"answer": "已核实"}),
+    f"POST {ROUND_PAGE}/values/{{value_id}}/entry": form(STAFF, data={"value": "2", "evidence": "区级公开课"}),
+    f"POST {ROUND_PAGE}/values/{{value_id}}/override": form(STAFF, data={"score": "1", "reason": "核实"}),
+    f"POST {ROUND_PAGE}/publish": form(STAFF),
+    f"GET {ROUND_PAGE}/survey": page(READERS),
+    f"POST {ROUND_PAGE}/survey": form(OWN, data={"partners": "4", "activities": "5", "feedback": "4"}),
+    f"GET {ROUND_PAGE}/report": page(READERS),
     # mentor pairs (青蓝工程): t0002 is the mentee of t0003 in cluster 1 (tests/mentoring_support.matrix_world)
     "POST /api/v1/mentoring/programmes": api(STAFF, json={"cluster_id": 999999, "school_year": "2030-2031"}),
     "GET /api/v1/mentoring/programmes": api(STAFF),
@@ -487,10 +516,29 @@ async def _build_world(clients: dict[str, httpx.AsyncClient], session_factory, t
     shared = await teacher.post("/api/v1/library/resources", json={
         "kind": "lesson_plan", "title": "片区教案", "visibility": "alliance", "link": "https://example.org/plan"})
     [offer] = (await teacher.get("/api/v1/library/offers")).json()
+    world |= await exchange_world(owner, session_factory)
+    world |= await _evaluation_round(owner, session_factory, tz)
     return world | {"inbox_item": item.id, "notification_id": item.notification_id,
                     "resource_id": shared.json()["id"], "offer_id": offer["id"]}
-    world |= await exchange_world(owner, session_factory)
-    return world | {"inbox_item": item.id, "notification_id": item.notification_id}
+
+
+async def _evaluation_round(owner: httpx.AsyncClient, session_factory, tz) -> dict[str, int]:
+    """Cluster 1's round through the API, moved into review as its run would at the term's end
+    (values counted, schools asked, the survey sent to the alliance's teachers)."""
+    today = datetime.now(tz).date()
+    created = await owner.post("/api/v1/evaluation/rounds", json={
+        "cluster_id": 1, "term": "2026-2027-1", "term_start": (today - timedelta(days=60)).isoformat(),
+        "term_end": (today + timedelta(days=1)).isoformat()})
+    assert created.status_code == 201, created.text
+    round_id = created.json()["id"]
+    async with session_factory() as session:
+        round_ = await session.get(EvaluationRound, round_id)
+        await evaluation_flow.advance(session, round_id=round_id, now=round_.collect_until, tz=tz)
+        await session.commit()
+        value_id = await session.scalar(select(EvaluationValue.id).where(
+            EvaluationValue.round_id == round_id, EvaluationValue.indicator == "teaching_results",
+            EvaluationValue.school_id == 1))
+    return {"round_id": round_id, "value_id": value_id}
 
 
 def _request(entry: Entry, path: str, world: dict, csrf: str | None) -> dict:
@@ -521,7 +569,8 @@ async def _terminate_runs(session_factory, client) -> None:
     async with session_factory() as session:
         workflow_ids = [*await session.scalars(select(Campaign.workflow_id)),
                         *(series.workflow_id for series in await session.scalars(select(Series))),
-                        *(tour.workflow_id for tour in await session.scalars(select(Tour)))]
+                        *(tour.workflow_id for tour in await session.scalars(select(Tour))),
+                        *(round_.workflow_id for round_ in await session.scalars(select(EvaluationRound)))]
     workflow_ids += await exchange_workflow_ids(session_factory)
     for workflow_id in workflow_ids:
         try:

@@ -7,6 +7,8 @@ co-organisers she adds steer it (admins steer every campaign), every staff membe
 teachers act only inside the scope the campaign froze at launch, on their own problems and tasks;
 a topic's lead (a staff member or a teacher) designs and runs its plan."""
 
+import asyncio
+
 from actions import policy
 from actions.context import Context
 from contracts.campaigns.api import (
@@ -33,6 +35,7 @@ from services.campaigns import views as campaign_views
 from services.campaigns import service as campaigns
 from services.campaigns import topic_proposals as proposals
 from services.directory.service import page
+from services.documents.pdf import html_to_pdf
 
 NOT_IN_SCOPE = "您不在本活动范围内 (not in this campaign's scope)"
 NOT_STEERING = "需要是该活动的发起人或协同组织者 (requires: the campaign's creator or a co-organiser)"
@@ -174,6 +177,12 @@ async def report(ctx: Context, *, campaign_id: int) -> tuple[str, str]:
     report = await campaign_report.report_of(ctx.session, campaign=campaign, tz=ctx.settings.tz)
     await ctx.session.commit()  # a stored report whose HTML was dropped has it stored again
     return report
+
+
+async def report_pdf(ctx: Context, *, campaign_id: int) -> bytes:
+    """The report (as `report`) printed to PDF, in a worker thread."""
+    html, _ = await report(ctx, campaign_id=campaign_id)
+    return await asyncio.to_thread(html_to_pdf, html, base_url=ctx.settings.public_base_url)
 
 
 # ---- co-organisers (协同组织者) ------------------------------------------------------------

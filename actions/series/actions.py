@@ -14,12 +14,13 @@ from contracts.errors import Forbidden
 from contracts.runs.api import RunPending
 from contracts.series.api import (
     MinutesIn, ParticipantsIn, ParticipantsOut, RescheduleIn, SeriesDetail, SeriesIn, SessionDetail, SessionUpdate,
-    SkipIn,
+    SessionStatus, SkipIn,
 )
 from contracts.series.history import SeriesAction
 from engine import series as series_run
 from engine.starts import NotStarted
 from models import Cluster, Series, SeriesSession, SessionCheckin, SessionMinutes, User
+from services import charts
 from services.attendance import AttendanceKind, default_rule
 from services.directory.service import get_or_404, teacher_cluster_id
 from services.series import changes as series_changes
@@ -123,6 +124,15 @@ async def list_series(ctx: Context) -> list[Series]:
     """Staff and admins see every series, newest term first; teachers the ones they take part in."""
     return await series_service.series_list(ctx.session,
                                             participant_user_id=None if is_staff(ctx.user) else ctx.user.id)
+
+
+def attendance_chart(detail: SeriesDetail) -> charts.Chart | None:
+    """Attendance of each session held so far, per cent (the calendar's table beside it says the same)."""
+    held = [s for s in detail.past if s.status == SessionStatus.held and s.participants]
+    if not held:
+        return None
+    return charts.bars("各次活动出勤率（%）", [f"第{s.number}次" for s in held],
+                       {"出勤率": [round(100 * s.checked_in / s.participants, 1) for s in held]})
 
 
 async def read_series(ctx: Context, *, series_id: int) -> SeriesDetail:

@@ -111,7 +111,7 @@ async def campaign_page(request: Request, ctx, campaign_id: int, *, status_code:
     if view.staff_view:
         return page(request, "campaign_board.html", ctx.user, status_code=status_code, **context,
                     not_acted=view.not_acted, creator=view.creator, organiser_choices=view.organiser_choices,
-                    themes=view.themes)
+                    themes=view.themes, phase_chart=view.phase_chart)
     listing = view.problems
     return page(request, "campaign_teacher.html", ctx.user, status_code=status_code, **context,
                 problems=listing.problems, voted=listing.voted, authors=listing.authors, votes_left=view.votes_left)

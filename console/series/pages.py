@@ -29,7 +29,8 @@ async def series_list(request: Request, ctx: ConsoleContext):
 @router.get("/series/{series_id}")
 async def series_calendar(request: Request, series_id: Id, ctx: ConsoleContext):
     detail = await series_actions.read_series(ctx, series_id=series_id)
-    return page(request, "series.html", ctx.user, series=detail, sessions=[*detail.past, *detail.upcoming])
+    return page(request, "series.html", ctx.user, series=detail, sessions=[*detail.past, *detail.upcoming],
+                attendance=series_actions.attendance_chart(detail))
 
 
 async def _session_page(request: Request, ctx: Context, session_id: int, *, status_code: int = 200,

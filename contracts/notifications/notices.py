@@ -52,6 +52,14 @@ class NotificationKind(StrEnum):
     exchange_quota_shortfall = "exchange_quota_shortfall"  # to staff and the alliance's lead school
     exchange_cancelled = "exchange_cancelled"
     notice_rejected = "notice_rejected"  # to admins: a notice could not be stored, so nobody got it
+    # the alliance evaluation (教联体考评)
+    evaluation_review_requested = "evaluation_review_requested"  # to school contacts: review, enter
+    evaluation_reminder = "evaluation_reminder"  # to school contacts who have not reviewed or entered
+    evaluation_escalated = "evaluation_escalated"  # to staff: entries still missing at the deadline
+    evaluation_disputed = "evaluation_disputed"  # to staff: a school disputes its values
+    evaluation_dispute_answered = "evaluation_dispute_answered"  # to the school: staff's answer
+    evaluation_survey = "evaluation_survey"  # to the alliance's teachers: the 合作满意度 survey
+    evaluation_published = "evaluation_published"
     # mentor pairs (青蓝工程)
     mentoring_pair_started = "mentoring_pair_started"
     mentoring_log_nudge = "mentoring_log_nudge"  # to the side whose month's logs are under the quota
@@ -421,6 +429,54 @@ class RunStalled(BaseModel):
     error: str
 
 
+# ---- the alliance evaluation ---------------------------------------------------------------
+
+
+class EvaluationNotice(BaseModel):
+    alliance: str  # the cluster's name
+    term: str  # e.g. 2026-2027-1
+
+
+class EvaluationReviewRequested(EvaluationNotice):
+    kind: Literal[K.evaluation_review_requested] = K.evaluation_review_requested
+    school: str
+    due: datetime
+    entries: list[str] = Field(default_factory=list)  # the indicators the school enters, by label
+
+
+class EvaluationReminder(EvaluationNotice):
+    kind: Literal[K.evaluation_reminder] = K.evaluation_reminder
+    due: datetime
+    review_pending: bool
+    entries: list[str] = Field(default_factory=list)  # still missing, by label
+
+
+class EvaluationEscalated(EvaluationNotice):
+    kind: Literal[K.evaluation_escalated] = K.evaluation_escalated
+    due: datetime
+    missing: dict[str, list[str]]  # school → indicators still missing, by label
+
+
+class EvaluationDisputed(EvaluationNotice):
+    kind: Literal[K.evaluation_disputed] = K.evaluation_disputed
+    school: str
+    reason: str
+
+
+class EvaluationDisputeAnswered(EvaluationNotice):
+    kind: Literal[K.evaluation_dispute_answered] = K.evaluation_dispute_answered
+    school: str
+    answer: str
+
+
+class EvaluationSurvey(EvaluationNotice):
+    kind: Literal[K.evaluation_survey] = K.evaluation_survey
+    due: datetime
+
+
+class EvaluationPublished(EvaluationNotice):
+    kind: Literal[K.evaluation_published] = K.evaluation_published
+    total: float  # the alliance's score, per cent
 # ---- mentor pairs (青蓝工程) ------------------------------------------------------------------
 
 
@@ -500,6 +556,8 @@ NoticePayload = Annotated[
         SessionAnnouncement, SessionReminder, SessionChanged, SessionCancelled, MinutesMissing, SessionAbsent,
         RunStalled,
         NoticeRejected,
+        EvaluationReviewRequested, EvaluationReminder, EvaluationEscalated, EvaluationDisputed,
+        EvaluationDisputeAnswered, EvaluationSurvey, EvaluationPublished,
         MentoringPairStarted, MentoringLogNudge, MentoringFormDue, MentoringFormOverdue, MentoringStageVerdict,
         MentoringPairChanged, MentoringCompleted,
         TourStopAnnouncement, TourChecklistReminder, TourStopChanged, TourFeedbackRequested, TourFeedbackOverdue,
@@ -559,6 +617,15 @@ EXAMPLES: dict[NotificationKind, NoticePayload] = {example.kind: example for exa
                error="OperationalError: database is locked <sqlite>"),
     NoticeRejected(notice_key="campaign:7:collect_topics:reminder:-24h", notice_kind=K.submission_reminder,
                    reason="unknown audience 'campaign.not_submited'"),
+    *[kind(alliance="城区小学第一片", term="2026-2027-1", **fields) for kind, fields in [
+        (EvaluationReviewRequested, {"school": "东城小学", "due": _DUE, "entries": ["教学成果"]}),
+        (EvaluationReminder, {"due": _DUE, "review_pending": True, "entries": ["教学成果", "成果展示与共享"]}),
+        (EvaluationEscalated, {"due": _DUE, "missing": {"东城小学": ["教学成果"], "西城小学 <分校>": ["成果展示与共享"]}}),
+        (EvaluationDisputed, {"school": "东城小学", "reason": "第3次活动我校5人签到未计入 <见签到表>"}),
+        (EvaluationDisputeAnswered, {"school": "东城小学", "answer": "已核实，签到时间在窗口外"}),
+        (EvaluationSurvey, {"due": _DUE}),
+        (EvaluationPublished, {"total": 86.5}),
+    ]],
     *[model(**_PAIR, **fields) for model, fields in [
         (MentoringPairStarted, {"subject": "数学", "goals": "一年内独立上好校级公开课 <至少一节>", "ends_on": _DUE.date()}),
         (MentoringLogNudge, {"month": "2027-03", "logged": 0, "quota": 2}),

@@ -27,6 +27,7 @@ class RunKind(StrEnum):
     campaign = "campaign"
     series = "series"
     notification = "notification"
+    evaluation = "evaluation"  # an alliance's evaluation round
     mentoring = "mentoring"  # a mentor pair's year (青蓝工程)
     tour = "tour"
     exchange = "exchange"  # an exchange (交流轮岗), and each school year's quota checkpoints

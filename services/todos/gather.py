@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts.todos.api import Todo
 from models import User
 from services.campaigns import todos as campaigns
+from services.evaluation import todos as evaluation
 from services.exchanges import todos as exchanges
 from services.mentoring import todos as mentoring
 from services.series import todos as series
@@ -14,7 +15,8 @@ from services.tours import todos as tours
 
 # The programmes that answer a teacher's to-dos, each in services/<domain>/todos.py with
 # `async def todos_for(session, *, user, now) -> list[Todo]`. A new programme: one import, one entry.
-PROVIDERS = [campaigns.todos_for, series.todos_for, mentoring.todos_for, tours.todos_for, exchanges.todos_for]
+PROVIDERS = [campaigns.todos_for, series.todos_for, mentoring.todos_for, tours.todos_for, exchanges.todos_for,
+             evaluation.todos_for]
 
 
 async def todos_for(session: AsyncSession, *, user: User, now: datetime) -> list[Todo]:

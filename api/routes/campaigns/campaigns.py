@@ -267,10 +267,12 @@ async def cancel_campaign(campaign_id: Id, data: CancelIn, ctx: ContextDep):
 
 
 @router.get("/{campaign_id}/report", response_class=HTMLResponse,
-            responses={200: {"content": {"text/html": {}, "text/markdown": {}}}})
+            responses={200: {"content": {"text/html": {}, "text/markdown": {}, "application/pdf": {}}}})
 async def report(campaign_id: Id, ctx: ContextDep, accept: Annotated[str, Header()] = "text/html"):
-    """Staff, admin, teachers in scope: HTML, or Markdown with `Accept: text/markdown`. Rendered
-    once at completion; before that, a live draft."""
+    """Staff, admin, teachers in scope: HTML, Markdown with `Accept: text/markdown`, or PDF with
+    `Accept: application/pdf`. Rendered once at completion; before that, a live draft."""
+    if "application/pdf" in accept:
+        return Response(await campaigns.report_pdf(ctx, campaign_id=campaign_id), media_type="application/pdf")
     html, markdown = await campaigns.report(ctx, campaign_id=campaign_id)
     if "markdown" in accept:
         return PlainTextResponse(markdown, media_type="text/markdown; charset=utf-8")

@@ -1,0 +1,1 @@
+"""Documents a county prints and files (shared ground, not a programme): HTML reports printed to PDF."""
