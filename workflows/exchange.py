@@ -67,6 +67,7 @@ class ExchangeWorkflow:
     @workflow.update
     async def postpone(self, request: PostponeRequest) -> ExchangeState:
         """Staff move the start later: the reminders move with it."""
+        await self._read(self._validate_postpone, request)
         request = request.model_copy(update={"previous_start": self.state.planned_start})
         done = await self._change(ExchangeActivities.postpone_exchange,
                                   PostponeInput(exchange_id=self.exchange_id, request=request, at=workflow.now()))
@@ -75,9 +76,11 @@ class ExchangeWorkflow:
     @postpone.validator
     def _validate_postpone(self, request: PostponeRequest) -> None:
         self._not_deciding()
-        if self.state is None or self.state.status not in NOT_STARTED:
+        if self.state is None:
+            return  # not read yet: the handler checks once it is
+        if self.state.status not in NOT_STARTED:
             raise _wrong_phase("交流已开始或已结束，不能推迟 (only an exchange not yet begun can be postponed)",
-                               self.state.status if self.state else None)
+                               self.state.status)
         if request.new_start <= self.state.planned_start:
             raise _invalid("new_start", "推迟后的开始日期须晚于原定日期 (the new start must be later)")
         if request.new_end is not None and request.new_end <= request.new_start:
@@ -86,6 +89,7 @@ class ExchangeWorkflow:
     @workflow.update
     async def assess(self, request: AssessRequest) -> ExchangeState:
         """Staff assess the teacher's return on the three points."""
+        await self._read(self._validate_assess, request)
         done = await self._change(ExchangeActivities.assess_exchange,
                                   AssessInput(exchange_id=self.exchange_id, request=request, at=workflow.now()))
         return done.state
@@ -93,13 +97,16 @@ class ExchangeWorkflow:
     @assess.validator
     def _validate_assess(self, request: AssessRequest) -> None:
         self._not_deciding()
-        if self.state is None or self.state.status in (*NOT_STARTED, *DONE):
+        if self.state is None:
+            return  # not read yet: the handler checks once it is
+        if self.state.status in (*NOT_STARTED, *DONE):
             raise _wrong_phase("交流尚未开始或已考核，不能考核 (only a returned exchange is assessed, once)",
-                               self.state.status if self.state else None)
+                               self.state.status)
 
     @workflow.update
     async def cancel(self, request: CancelRequest) -> ExchangeState:
         """Staff call the exchange off: its people are told, its run ends."""
+        await self._read(self._validate_cancel, request)
         done = await self._change(ExchangeActivities.cancel_exchange,
                                   CancelInput(exchange_id=self.exchange_id, request=request, at=workflow.now()))
         return done.state
@@ -107,9 +114,19 @@ class ExchangeWorkflow:
     @cancel.validator
     def _validate_cancel(self, request: CancelRequest) -> None:
         self._not_deciding()
-        if self.state is None or self.state.status not in (ExchangeStatus.planned, ExchangeStatus.away):
+        if self.state is None:
+            return  # not read yet: the handler checks once it is
+        if self.state.status not in (ExchangeStatus.planned, ExchangeStatus.away):
             raise _wrong_phase("交流已结束，不能取消 (only an exchange not yet over can be cancelled)",
-                               self.state.status if self.state else None)
+                               self.state.status)
+
+    async def _read(self, validate, request) -> None:
+        """A decision that came before the run first read its exchange (just started, or just
+        continued as new) waits for it, then meets its validator's rule: a refusal fails the Update,
+        the same 409."""
+        if self.state is None:
+            await workflow.wait_condition(lambda: self.state is not None)
+            validate(request)
 
     def _not_deciding(self) -> None:
         if self.deciding:
