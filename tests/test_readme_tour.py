@@ -92,7 +92,11 @@ def test_the_readme_tours_run_as_written_and_backups_run_beside_the_stack(tmp_pa
         stack.wait(timeout=30)
 
     assert not any("Invalid HTTP request" in output for output in outputs)
-    first, sheet, launch, teachers_act, proposals, series, notices = (answers(output) for output in outputs)
+    first, sheet, launch, teachers_act, proposals, series = (answers(output) for output in outputs[:6])
+    programmes, notices = [answers(output) for output in outputs[6:-1]], answers(outputs[-1])
+    assert all(programmes)  # mentor pairs, the library, the evaluation, tours, exchanges: each answers
+    assert next(  # the tours' sheet as README writes it: one tour made
+        a for a in programmes[3] if isinstance(a, dict) and "created" in a)["created"] == 1
     me, clusters, teachers, imported = first
     assert me["role"] == "staff" and clusters["total"] == 3
     assert 0 < len(teachers["items"]) <= 5 and all("数学" in t["subjects"] for t in teachers["items"])
