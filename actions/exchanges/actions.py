@@ -146,28 +146,25 @@ async def submit_report(ctx: Context, *, exchange_id: int, data: ReportIn) -> Ex
     return await _out(ctx, exchange)
 
 
-async def postpone(ctx: Context, *, exchange_id: int, data: PostponeIn) -> ExchangeOut:
-    """Staff, admin, before the exchange begins: move its start later; its reminders move with it."""
+async def _staff_decision(ctx: Context, exchange_id: int, decide, request) -> ExchangeOut:
+    """A staff decision goes to the exchange's run (an Update: its validator answers 409/422)."""
     require_staff(ctx.user)
     exchange = await exchanges.get_exchange(ctx.session, exchange_id)
-    await exchange_runs.postpone(ctx.temporal, exchange, data.request(ctx.user.id))
+    await decide(ctx.temporal, exchange, request)
     await ctx.session.refresh(exchange)
     return await _out(ctx, exchange)
+
+
+async def postpone(ctx: Context, *, exchange_id: int, data: PostponeIn) -> ExchangeOut:
+    """Staff, admin, before the exchange begins: move its start later; its reminders move with it."""
+    return await _staff_decision(ctx, exchange_id, exchange_runs.postpone, data.request(ctx.user.id))
 
 
 async def cancel(ctx: Context, *, exchange_id: int, data: CancelIn) -> ExchangeOut:
     """Staff, admin, before the exchange is over: call it off with a reason; its people are told."""
-    require_staff(ctx.user)
-    exchange = await exchanges.get_exchange(ctx.session, exchange_id)
-    await exchange_runs.cancel(ctx.temporal, exchange, data.request(ctx.user.id))
-    await ctx.session.refresh(exchange)
-    return await _out(ctx, exchange)
+    return await _staff_decision(ctx, exchange_id, exchange_runs.cancel, data.request(ctx.user.id))
 
 
 async def assess(ctx: Context, *, exchange_id: int, data: AssessIn) -> ExchangeOut:
     """Staff, admin, once the report is in: the assessment on the three points, a reward or advice."""
-    require_staff(ctx.user)
-    exchange = await exchanges.get_exchange(ctx.session, exchange_id)
-    await exchange_runs.assess(ctx.temporal, exchange, data.request(ctx.user.id))
-    await ctx.session.refresh(exchange)
-    return await _out(ctx, exchange)
+    return await _staff_decision(ctx, exchange_id, exchange_runs.assess, data.request(ctx.user.id))
