@@ -1,6 +1,7 @@
 """Storage that a county can run: a 100 MB recording streams to the local disk and to an S3-compatible
 server process on loopback (moto) with the API's memory flat (within what receiving a file holds by
-design, whatever its size) and /health answering all along, and streams back byte for byte. The same store interface behind both (services/library/storage.py)."""
+design, whatever its size) and /health answering all along, and streams back byte for byte. The same
+store interface behind both (services/library/storage.py)."""
 
 import asyncio
 import hashlib
@@ -91,7 +92,8 @@ async def test_a_100_mb_upload_streams_with_memory_flat_and_health_answering(bac
             prober.cancel()
             assert answer.status_code == 201, answer.text
             stored = answer.json()
-            assert (stored["size"], stored["media_type"], stored["sha256"]) == (SIZE, "video/mp4", expected_digest(SIZE))
+            assert (stored["size"], stored["media_type"]) == (SIZE, "video/mp4")
+            assert stored["sha256"] == expected_digest(SIZE)
             assert grown() < UPLOAD_HELD_BYTES + SLACK, (
                 f"{backend}: memory grew {grown() / 2**20:.0f} MiB during a 100 MiB upload (bound: "
                 f"{(UPLOAD_HELD_BYTES + SLACK) / 2**20:.0f} MiB)")
