@@ -21,7 +21,7 @@ SIZE = 100 * 1024 * 1024
 CHUNK = 1024 * 1024
 HEAD = b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2mp41"  # an MP4's first box: a recording
 # A process's first upload pays once for what every later one uses (the store's client and runtime,
-# the route's first run: about 6 MiB in this process, 20-35 MiB in a freshly started API, whatever
+# the route's first run: about 6 MiB in this process, 15-30 MiB in a freshly started API, whatever
 # the file's size); a small upload goes first, so that the 100 MiB one is measured by itself.
 WARM_UP = 3 * PART_BYTES
 # Beyond what receiving a file holds by design (UPLOAD_HELD_BYTES, 12 MiB): this test's own client
