@@ -1,6 +1,7 @@
 """Storage that a county can run: a 100 MB recording streams to the local disk and to an S3-compatible
-server process on loopback (moto) with the API's memory flat and /health answering all along, and
-streams back byte for byte. The same store interface behind both (services/library/storage.py)."""
+server process on loopback (moto) with the API's memory flat (within what receiving a file holds by
+design, whatever its size) and /health answering all along, and streams back byte for byte. The same
+store interface behind both (services/library/storage.py)."""
 
 import asyncio
 import hashlib
@@ -11,30 +12,38 @@ import psutil
 import pytest
 
 from services import sentence_vectors
+from services.library.storage import PART_BYTES
+from services.library.uploads import UPLOAD_HELD_BYTES
 from tests.conftest import api_client
 from tests.library_support import s3_server, s3_settings, upload
 
 SIZE = 100 * 1024 * 1024
 CHUNK = 1024 * 1024
 HEAD = b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2mp41"  # an MP4's first box: a recording
-FLAT = 48 * 1024 * 1024  # far under the file: the S3 client buffers a part or two (8 MiB each), the disk less
+# A process's first upload pays once for what every later one uses (the store's client and runtime,
+# the route's first run: about 6 MiB in this process, 15-30 MiB in a freshly started API, whatever
+# the file's size); a small upload goes first, so that the 100 MiB one is measured by itself.
+WARM_UP = 3 * PART_BYTES
+# Beyond what receiving a file holds by design (UPLOAD_HELD_BYTES, 12 MiB): this test's own client
+# and /health probes, and the allocator's rounding. Measured growth here: 4-16 MiB on either backend.
+SLACK = 16 * 1024 * 1024
 
 
-def recording_chunks():
+def recording_chunks(size: int):
     body = bytes(CHUNK)
 
     async def chunks():
         yield HEAD + body[len(HEAD):]
-        for _ in range(SIZE // CHUNK - 1):
+        for _ in range(size // CHUNK - 1):
             yield body
 
     return chunks()
 
 
-def expected_digest() -> str:
+def expected_digest(size: int) -> str:
     digest, body = hashlib.sha256(), bytes(CHUNK)
     digest.update(HEAD + body[len(HEAD):])
-    for _ in range(SIZE // CHUNK - 1):
+    for _ in range(size // CHUNK - 1):
         digest.update(body)
     return digest.hexdigest()
 
@@ -68,6 +77,8 @@ async def test_a_100_mb_upload_streams_with_memory_flat_and_health_answering(bac
         async with api_client(app_settings, ts_env.client) as api:
             token = (await api.post("/api/v1/auth/token", data={"username": "t0002", "password": "demo-pass"})).json()
             headers = {"Authorization": f"Bearer {token['access_token']}"}
+            warm = await upload(api, headers, recording_chunks(WARM_UP), kind="recording", filename="片段.mp4")
+            assert warm.status_code == 201, warm.text
             probes: list[int] = []
 
             async def probe_health():
@@ -77,12 +88,15 @@ async def test_a_100_mb_upload_streams_with_memory_flat_and_health_answering(bac
 
             prober = asyncio.create_task(probe_health())
             async with peak_memory() as grown:
-                answer = await upload(api, headers, recording_chunks(), kind="recording", filename="公开课.mp4")
+                answer = await upload(api, headers, recording_chunks(SIZE), kind="recording", filename="公开课.mp4")
             prober.cancel()
             assert answer.status_code == 201, answer.text
             stored = answer.json()
-            assert (stored["size"], stored["media_type"], stored["sha256"]) == (SIZE, "video/mp4", expected_digest())
-            assert grown() < FLAT, f"{backend}: memory grew {grown() / 2**20:.0f} MiB during a 100 MiB upload"
+            assert (stored["size"], stored["media_type"]) == (SIZE, "video/mp4")
+            assert stored["sha256"] == expected_digest(SIZE)
+            assert grown() < UPLOAD_HELD_BYTES + SLACK, (
+                f"{backend}: memory grew {grown() / 2**20:.0f} MiB during a 100 MiB upload (bound: "
+                f"{(UPLOAD_HELD_BYTES + SLACK) / 2**20:.0f} MiB)")
             assert len(probes) >= 3 and set(probes) == {200}, probes
 
             created = await api.post("/api/v1/library/resources", headers=headers, json={

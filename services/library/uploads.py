@@ -13,10 +13,14 @@ from contracts.errors import InvalidField, TooLarge
 from models import LibraryFile, User
 from services.library import text as document_text
 from services.library.filetypes import ALLOWED, HEAD_BYTES, TEXT_BEARING, Sniffer, safe_filename
-from services.library.storage import BlobStore
+from services.library.storage import PUT_HELD_BYTES, BlobStore
 
-
+# The store is handed whole pieces of this size, which divides PART_BYTES: a piece is never split
+# between two parts (and held by both), and the Python-to-store crossings are few.
 STORE_PIECE = 1024 * 1024
+# What receiving one file holds at most, whatever its size: the store's parts on their way, and the
+# piece being gathered with its copy.
+UPLOAD_HELD_BYTES = PUT_HELD_BYTES + 2 * STORE_PIECE
 
 
 class _Refused(Exception):
@@ -49,9 +53,9 @@ async def receive(session: AsyncSession, store: BlobStore, *, user: User, filena
             if len(sniffer.head) >= HEAD_BYTES and not sniffer.head.startswith(b"PK") and not sniffer.allowed:
                 raise _Refused(_not_kept(sniffer.media_type))
             pending += chunk
-            if len(pending) >= STORE_PIECE:
-                yield bytes(pending)
-                pending.clear()
+            while len(pending) >= STORE_PIECE:
+                yield bytes(memoryview(pending)[:STORE_PIECE])  # one copy; the view is gone before the del
+                del pending[:STORE_PIECE]
         if pending:
             yield bytes(pending)
 
