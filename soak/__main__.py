@@ -60,6 +60,7 @@ class Soak:
         self.schedule = faults.Schedule.draw(self.profile.faults, term=self.profile.term_seconds,
                                              rng=random.Random(self.seed * 7919))
         self.programmes = [programme(random.Random(f"{self.seed}:{programme.name}")) for programme in PROGRAMMES]
+        self.stack.operator_settings = {k: v for programme in PROGRAMMES for k, v in programme.settings.items()}
         self._tasks: set[asyncio.Task] = set()
         self.lines: list[str] = []
 

@@ -18,17 +18,12 @@ from models import (CampaignPhase, CheckIn, Delivery, InboxItem, Notification, P
                     SeriesSession, Task, Vote)
 from services.series.service import session_dates
 from soak.people import Ack, Response
-from soak.programmes.base import Result
+from soak.programmes.base import Result, first as _first
 
 # Temporal's limits on one history (server defaults): half of each is the soak's bound.
 HISTORY_EVENTS_LIMIT, HISTORY_BYTES_LIMIT = 51_200, 50 * 1024 * 1024
 NOT_NULL = "<not null>"
 ACTED_BEFORE = timedelta(seconds=1)  # an action this long before a reminder was stored was seen by its composition
-
-
-def _first(items, n: int = 5) -> str:
-    items = list(items)
-    return ", ".join(str(i) for i in items[:n]) + (f" … ({len(items)} in all)" if len(items) > n else "")
 
 
 # ---- runs ----

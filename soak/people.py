@@ -58,12 +58,13 @@ class People:
         return self._headers[user_id]
 
     async def call(self, user_id: int, method: str, path: str, *, who: str, what: str, json=None,
-                   ack: tuple[str, dict] | None = None) -> httpx.Response | None:
+                   ack: tuple[str, dict] | None = None, content: bytes | None = None) -> httpx.Response | None:
         """One request as `user_id`; None when nothing answered. `ack`: (table, columns) the row a 2xx
-        promises; a column given as a callable takes the answer's JSON (e.g. the new row's id)."""
+        promises; a column given as a callable takes the answer's JSON (e.g. the new row's id).
+        `content`: a raw body instead of JSON (an upload)."""
         started = time.monotonic()
         try:
-            response = await self.http.request(method, path, json=json, headers=self.headers(user_id))
+            response = await self.http.request(method, path, json=json, content=content, headers=self.headers(user_id))
         except httpx.TransportError:
             self.responses.append(Response(self.clock(), who, what, method, 0, time.monotonic() - started))
             return None

@@ -47,6 +47,8 @@ class Stack:
         self.workers: list[Process] = []
         self.worker_code = ROOT  # which release's code the next worker runs (soak/faults.py: release)
         self.worker_count = 0
+        # Operator settings the programmes' timelines need (Programme.settings): the API and the worker alike.
+        self.operator_settings: dict[str, object] = {}
 
     def now(self) -> float:
         """Seconds since the stack started: the soak's clock for logs, faults and charts."""
@@ -108,7 +110,7 @@ class Stack:
         s = self.settings
         return {**os.environ, "DATABASE_URL": s.database_url, "ENVIRONMENT": "test", "SECRET_KEY": s.secret_key,
                 "TEMPORAL_ADDRESS": self.temporal.address, "TEMPORAL_TASK_QUEUE": s.temporal_task_queue,
-                "VAR_DIR": str(s.var_dir)}
+                "VAR_DIR": str(s.var_dir), **{k.upper(): str(v) for k, v in self.operator_settings.items()}}
 
     @property
     def api_url(self) -> str:
@@ -127,7 +129,7 @@ class Stack:
 
     async def start_worker(self) -> Process:
         self.worker_count += 1
-        settings = {**WORKER_SETTINGS, **self.profile.worker_settings, "secret_key": self.settings.secret_key,
+        settings = {**WORKER_SETTINGS, **self.profile.worker_settings, **self.operator_settings, "secret_key": self.settings.secret_key,
                     "var_dir": self.settings.var_dir}
         worker = worker_process(f"worker-{self.worker_count}", self.settings, temporal_address=self.temporal.address,
                                 log_dir=self.logs, **settings)

@@ -25,6 +25,11 @@ What a programme gets in `soak` (soak/__main__.py, `Soak`):
 - `soak.stack.sessions()`: a database session, for reading state (never for writing: people write
   over HTTP); `soak.stack.client`: the Temporal client; `soak.log(text)`: a line in the run's log.
 - `now`: seconds since the term started (the soak's compressed clock).
+- `notices_keyed(session, "exchange:")`: the notices whose key starts so, each as a `Sent` (key, kind,
+  data, when composed, to whom): what a programme's reminder checks judge. `first(items)`: the
+  first offenders, for a `Result`'s detail. `soak.people.call(..., content=b"...")` sends a raw body.
+- `Programme.settings`: operator settings (config/__init__.py) the programme's timeline needs to fit
+  the term, given to the API and the worker alike (e.g. a check-in window closing at the end).
 
 Rules: `act` must return quickly (start slow work as tasks with `soak.spawn(coroutine)`); a
 programme's people keep acting through faults (a refused or unanswered request is recorded, not
@@ -32,6 +37,11 @@ raised); `invariants` returns `Result`s, each with a figure a reader can check."
 
 import random
 from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from models import InboxItem, Notification
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,9 @@ class Result:
 
 class Programme:
     name = "programme"
+    # Operator settings (config/__init__.py) its timeline needs to fit the term, given to the API and
+    # the worker alike, e.g. {"checkin_tour_stop_closes_minutes_after": 0}: settings, never code paths.
+    settings: dict[str, object] = {}
 
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
@@ -61,3 +74,34 @@ class Programme:
     async def invariants(self, soak) -> list[Result]:
         """Checked at the end, after the drain."""
         return []
+
+
+def first(items, n: int = 5) -> str:
+    """The first few offenders of a failed check, for its detail."""
+    items = list(items)
+    return ", ".join(str(i) for i in items[:n]) + (f" … ({len(items)} in all)" if len(items) > n else "")
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A notice as the database holds it: what it was (its key names its object), when it was
+    composed, to whom (its inbox rows). Programmes judge their reminders from these."""
+
+    key: str
+    kind: str
+    data: dict
+    at: datetime
+    user_ids: frozenset[int]
+
+
+async def notices_keyed(session, prefix: str) -> list[Sent]:
+    """Every notice whose key starts with `prefix` (e.g. "exchange:"), oldest first."""
+    rows = (await session.execute(select(Notification, InboxItem.user_id)
+                                  .outerjoin(InboxItem, InboxItem.notification_id == Notification.id)
+                                  .where(Notification.key.startswith(prefix)).order_by(Notification.id))).all()
+    users: dict[int, set[int]] = {}
+    notices: dict[int, Notification] = {}
+    for notice, user in rows:
+        notices[notice.id] = notice
+        users.setdefault(notice.id, set()).update([user] if user is not None else [])
+    return [Sent(n.key, str(n.kind), n.data or {}, n.created_at, frozenset(users[i])) for i, n in notices.items()]
