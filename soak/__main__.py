@@ -23,7 +23,6 @@ from soak.stack import Stack
 
 OUT = ROOT / "test-artifacts" / "soak"
 CHECK_EVERY_TICKS = 10
-SETTLE_LIMIT = 120.0  # seconds the end waits for the last deliveries before judging
 
 
 @dataclass
@@ -132,8 +131,8 @@ class Soak:
         self.samples.append(Sample(self.now(), pending, len(self._tasks)))
 
     async def _settle(self) -> None:
-        """After the term: until no delivery row is pending (or SETTLE_LIMIT), the people gone."""
-        deadline = self.now() + SETTLE_LIMIT
+        """After the term: until no delivery row is pending (or the profile's settle time), the people gone."""
+        deadline = self.now() + self.profile.settle_seconds
         while self.now() < deadline:
             await self._sample()
             if self.samples and self.samples[-1].pending_deliveries == 0:

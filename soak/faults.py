@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from models import Delivery
+from soak import release
 from workflows.notify import DeliverNotificationWorkflow
 
 FORGIVEN = {"temporal_restart", "api_restart", "database_window"}  # 5xx allowed within (and SETTLE after)
@@ -137,9 +138,7 @@ async def _writers_burst(soak, fault: Fault) -> None:
 
 async def _release(soak, fault: Fault) -> None:
     """Today's worker replaces the earlier release's (soak/release.py started the term on it)."""
-    from soak.release import upgrade  # only the term profile carries a release
-
-    await upgrade(soak, fault)
+    await release.upgrade(soak, fault)
 
 
 INJECT = {"worker_kill": _kill_worker, "worker_kill_fan_out": _kill_worker, "temporal_restart": _restart_temporal,

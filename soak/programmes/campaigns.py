@@ -93,8 +93,8 @@ class Campaigns(Programme):
 
     def _ready(self, run: Run, users, *, step: str) -> list[int]:
         """Those of `users` who act on this tick: not yet done, not the never-acting, by chance."""
-        return [u for u in users if (step, u) not in run.done and u not in run.never
-                and self.rng.random() < 0.5][:TEACHER_BATCH]
+        waiting = [u for u in users if (step, u) not in run.done and u not in run.never]
+        return [u for u in self.rng.sample(waiting, len(waiting)) if self.rng.random() < 0.5][:TEACHER_BATCH]
 
     async def _collect_topics_open(self, soak, run: Run, now, deadline) -> None:
         people, base = soak.people, f"/campaigns/{run.id}"

@@ -88,14 +88,15 @@ class WeeklySeries(Programme):
         utc_now = datetime.now(soak.stack.settings.tz)
         for meeting in sessions:
             begins = meeting.starts_at.replace(tzinfo=utc_now.tzinfo) if meeting.starts_at.tzinfo is None else meeting.starts_at
-            if str(meeting.status) == "skipped" or not (begins - timedelta(minutes=25) <= utc_now <= begins + timedelta(minutes=50)):
+            # Teachers arrive from a minute before the start (the check-in window opens earlier).
+            if str(meeting.status) == "skipped" or not (begins - timedelta(minutes=1) <= utc_now <= begins + timedelta(minutes=50)):
                 continue
             await self._attend(soak, planned, meeting)
 
     async def _attend(self, soak, planned: Planned, meeting: SeriesSession) -> None:
         people = soak.people
-        ready = [u for u in planned.participants if (f"checkin{meeting.id}", u) not in planned.done
-                 and self.rng.random() < 0.4][:TEACHER_BATCH]
+        waiting = [u for u in planned.participants if (f"checkin{meeting.id}", u) not in planned.done]
+        ready = [u for u in self.rng.sample(waiting, len(waiting)) if self.rng.random() < 0.4][:TEACHER_BATCH]
 
         async def check_in(user: int) -> None:
             planned.done.add((f"checkin{meeting.id}", user))
