@@ -4,6 +4,7 @@ test-artifacts/soak/ (report.html, summary.md); exits 1 if a promise broke."""
 import argparse
 import asyncio
 import random
+import signal
 import sys
 import time
 from dataclasses import dataclass, field
@@ -150,12 +151,17 @@ async def read_county(stack: Stack) -> County:
                   organisers=clusters, teachers=teachers)
 
 
+def _interrupted(*_) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--profile", choices=sorted(PROFILES), default="term")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupted)  # stopped from outside: the stack is stopped too
     started = time.monotonic()
     results = asyncio.run(Soak(PROFILES[args.profile], args.seed, args.db).run())
     broken = [r for r in results if not r.ok]
