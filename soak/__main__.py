@@ -144,7 +144,8 @@ class Soak:
 async def read_county(stack: Stack) -> County:
     async with stack.sessions() as session:
         users = dict((await session.execute(select(User.username, User.id).where(User.role != Role.teacher))).all())
-        clusters = dict((await session.execute(select(Cluster.id, Cluster.organiser_user_id).order_by(Cluster.id))).all())
+        clusters = dict((await session.execute(
+            select(Cluster.id, Cluster.organiser_user_id).order_by(Cluster.id))).all())
         teachers = list(await session.scalars(select(Teacher.user_id).join(School, School.id == Teacher.school_id)
                                               .where(Teacher.user_id.is_not(None)).order_by(Teacher.id)))
     return County(staff=users["staff01"], staff2=users["staff02"], admin=users["admin"], clusters=list(clusters),
@@ -166,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     results = asyncio.run(Soak(PROFILES[args.profile], args.seed, args.db).run())
     broken = [r for r in results if not r.ok]
     for result in results:
-        print(f"{'ok  ' if result.ok else 'FAIL'} {result.name}: {result.figure}" + (f" — {result.detail}" if result.detail and not result.ok else ""))
+        why = f" — {result.detail}" if result.detail and not result.ok else ""
+        print(f"{'ok  ' if result.ok else 'FAIL'} {result.name}: {result.figure}{why}")
     print(f"{len(results) - len(broken)} of {len(results)} promises held; {time.monotonic() - started:.0f} s; "
           f"report: {OUT / 'report.html'}")
     return 1 if broken else 0

@@ -18,6 +18,7 @@ from soak.programmes.base import Programme, Result
 TERM_WEEKS = 3
 TEACHER_BATCH = 30
 ARRIVING = timedelta(minutes=1)  # teachers check in from this long before the start
+LEAVING = timedelta(minutes=50)  # … until this long after it (the window closes at 60)
 
 
 @dataclass
@@ -92,7 +93,7 @@ class WeeklySeries(Programme):
         for meeting in sessions:
             begins = meeting.starts_at if meeting.starts_at.tzinfo else meeting.starts_at.replace(tzinfo=timezone.utc)
             # Teachers arrive from a minute before the start (the check-in window opens earlier).
-            if str(meeting.status) != "skipped" and begins - ARRIVING <= moment <= begins + timedelta(minutes=50):
+            if str(meeting.status) != "skipped" and begins - ARRIVING <= moment <= begins + LEAVING:
                 await self._attend(soak, planned, meeting, started=moment >= begins + timedelta(minutes=1))
 
     async def _attend(self, soak, planned: Planned, meeting: SeriesSession, *, started: bool) -> None:
