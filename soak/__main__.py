@@ -4,6 +4,7 @@ test-artifacts/soak/ (report.html, summary.md); exits 1 if a promise broke."""
 import argparse
 import asyncio
 import random
+import signal
 import sys
 import time
 from dataclasses import dataclass, field
@@ -23,7 +24,6 @@ from soak.stack import Stack
 
 OUT = ROOT / "test-artifacts" / "soak"
 CHECK_EVERY_TICKS = 10
-SETTLE_LIMIT = 120.0  # seconds the end waits for the last deliveries before judging
 
 
 @dataclass
@@ -133,8 +133,8 @@ class Soak:
         self.samples.append(Sample(self.now(), pending, len(self._tasks)))
 
     async def _settle(self) -> None:
-        """After the term: until no delivery row is pending (or SETTLE_LIMIT), the people gone."""
-        deadline = self.now() + SETTLE_LIMIT
+        """After the term: until no delivery row is pending (or the profile's settle time), the people gone."""
+        deadline = self.now() + self.profile.settle_seconds
         while self.now() < deadline:
             await self._sample()
             if self.samples and self.samples[-1].pending_deliveries == 0:
@@ -145,11 +145,16 @@ class Soak:
 async def read_county(stack: Stack) -> County:
     async with stack.sessions() as session:
         users = dict((await session.execute(select(User.username, User.id).where(User.role != Role.teacher))).all())
-        clusters = dict((await session.execute(select(Cluster.id, Cluster.organiser_user_id).order_by(Cluster.id))).all())
+        clusters = dict((await session.execute(
+            select(Cluster.id, Cluster.organiser_user_id).order_by(Cluster.id))).all())
         teachers = list(await session.scalars(select(Teacher.user_id).join(School, School.id == Teacher.school_id)
                                               .where(Teacher.user_id.is_not(None)).order_by(Teacher.id)))
     return County(staff=users["staff01"], staff2=users["staff02"], admin=users["admin"], clusters=list(clusters),
                   organisers=clusters, teachers=teachers)
+
+
+def _interrupted(*_) -> None:
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -158,11 +163,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--profile", choices=sorted(PROFILES), default="term")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupted)  # stopped from outside: the stack is stopped too
     started = time.monotonic()
     results = asyncio.run(Soak(PROFILES[args.profile], args.seed, args.db).run())
     broken = [r for r in results if not r.ok]
     for result in results:
-        print(f"{'ok  ' if result.ok else 'FAIL'} {result.name}: {result.figure}" + (f" — {result.detail}" if result.detail and not result.ok else ""))
+        why = f" — {result.detail}" if result.detail and not result.ok else ""
+        print(f"{'ok  ' if result.ok else 'FAIL'} {result.name}: {result.figure}{why}")
     print(f"{len(results) - len(broken)} of {len(results)} promises held; {time.monotonic() - started:.0f} s; "
           f"report: {OUT / 'report.html'}")
     return 1 if broken else 0

@@ -19,7 +19,8 @@ async def grow(session, *, clusters: int, teachers: int) -> None:
         cluster = Cluster(school_group_id=groups[n % len(groups)], name=f"第{n + len(CLUSTERS) + 1}片区")
         session.add(cluster)
         await session.flush()
-        session.add_all(School(cluster_id=cluster.id, name=f"{cluster.name}{k + 1}号学校") for k in range(SCHOOLS_PER_CLUSTER))
+        session.add_all(School(cluster_id=cluster.id, name=f"{cluster.name}{k + 1}号学校")
+                        for k in range(SCHOOLS_PER_CLUSTER))
         new_clusters.append(cluster)
     await session.flush()
     if teachers:

@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from models import Delivery
+from soak import release
 from workflows.notify import DeliverNotificationWorkflow
 
 FORGIVEN = {"temporal_restart", "api_restart", "database_window"}  # 5xx allowed within (and SETTLE after)
 SETTLE = 10.0  # seconds after a fault's end in which its 5xx are still its own
 CRASHES = {"worker_kill", "worker_kill_fan_out", "temporal_restart", "release"}  # may resend what was in flight
 MIN_GAP = 20.0
+FAN_OUT_SENT, FAN_OUT_WAIT = 0.2, 30.0  # the fan-out kill: a fifth of the e-mails out, or 30 s after the first
 
 
 @dataclass
@@ -83,13 +85,19 @@ async def run(schedule: Schedule, soak) -> None:
 
 
 async def _fan_out_started(soak) -> None:
-    """Until a fifth of the first campaign's e-mails are out (its opening fan-out is under way)."""
+    """Until the first campaign's opening fan-out is under way: its first e-mails sent, most still
+    pending (FAN_OUT_SENT of them, or FAN_OUT_WAIT seconds after the first went out)."""
+    first_sent = None
     while True:
         async with soak.stack.sessions() as session:
-            counts = dict((await session.execute(select(Delivery.status, func.count()).where(Delivery.channel == "email")
-                                                 .group_by(Delivery.status))).all())
-        total = sum(counts.values())
-        if total and counts.get("sent", 0) >= total / 5:
+            counts = dict((await session.execute(
+                select(Delivery.status, func.count()).where(Delivery.channel == "email")
+                .group_by(Delivery.status))).all())
+        sent, pending = counts.get("sent", 0), counts.get("pending", 0)
+        if sent and first_sent is None:
+            first_sent = soak.now()
+        if pending and (sent >= FAN_OUT_SENT * (sent + pending)
+                        or (first_sent is not None and soak.now() - first_sent > FAN_OUT_WAIT)):
             return
         await asyncio.sleep(0.05)
 
@@ -137,9 +145,7 @@ async def _writers_burst(soak, fault: Fault) -> None:
 
 async def _release(soak, fault: Fault) -> None:
     """Today's worker replaces the earlier release's (soak/release.py started the term on it)."""
-    from soak.release import upgrade  # only the term profile carries a release
-
-    await upgrade(soak, fault)
+    await release.upgrade(soak, fault)
 
 
 INJECT = {"worker_kill": _kill_worker, "worker_kill_fan_out": _kill_worker, "temporal_restart": _restart_temporal,

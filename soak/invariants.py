@@ -45,7 +45,8 @@ def runs_not_wedged(runs: list[RunInfo], stalled: list[str]) -> Result:
     bad = broken + [f"{w} stalled" for w in stalled] + [f"{w} still delivering" for w in open_deliveries]
     running = sum(r.status == "RUNNING" for r in runs)
     return Result("运行无卡死 no run wedged, failed or stalled", not bad,
-                  f"{len(runs)} runs, {running} still running (waiting on their timers), {len(bad)} wedged", _first(bad))
+                  f"{len(runs)} runs, {running} still running (waiting on their timers), {len(bad)} wedged",
+                  _first(bad))
 
 
 def histories_bounded(runs: list[RunInfo]) -> Result:
@@ -134,7 +135,8 @@ def _content(body: bytes) -> str:
     return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
 
-def no_reminder_after_acting(reminders: list[tuple[str, datetime, set[int]]], acted: dict[str, dict[int, datetime]]) -> Result:
+def no_reminder_after_acting(reminders: list[tuple[str, datetime, set[int]]],
+                             acted: dict[str, dict[int, datetime]]) -> Result:
     """`reminders`: (what it chases, stored at, recipients); `acted`: what → user → when she first
     did it. Nobody is reminded of what she had done before the reminder was composed."""
     wrong = []
@@ -203,7 +205,8 @@ async def gather(soak) -> list[Result]:
     async with stack.sessions() as session:
         stalled = list(await session.scalars(select(RunStall.workflow_id).distinct()))
         missing = await missing_writes(session, soak.people.acks)
-        statuses = Counter(dict((await session.execute(select(Delivery.status, func.count()).group_by(Delivery.status))).all()))
+        statuses = Counter(dict((await session.execute(
+            select(Delivery.status, func.count()).group_by(Delivery.status))).all()))
         repeated = Counter({(n, u): c for n, u, c in (await session.execute(
             select(InboxItem.notification_id, InboxItem.user_id, func.count())
             .group_by(InboxItem.notification_id, InboxItem.user_id).having(func.count() > 1))).all()})
@@ -232,21 +235,30 @@ async def gather(soak) -> list[Result]:
 
 
 async def _runs(client) -> list[RunInfo]:
+    """Every run on the server; a running one's history size is asked of the run itself
+    (visibility records it only when the run closes)."""
     runs = []
     async for execution in client.list_workflows():
-        runs.append(RunInfo(execution.id, execution.workflow_type, execution.status.name if execution.status else "?",
-                            execution.history_length or 0, execution.raw_info.history_size_bytes or 0))
+        events, size = execution.history_length or 0, execution.raw_info.history_size_bytes or 0
+        status = execution.status.name if execution.status else "?"
+        if status == "RUNNING":
+            info = (await client.get_workflow_handle(execution.id, run_id=execution.run_id).describe()
+                    ).raw_description.workflow_execution_info
+            events, size = info.history_length, info.history_size_bytes
+        runs.append(RunInfo(execution.id, execution.workflow_type, status, events, size))
     return runs
 
 
 async def _reminders(session) -> tuple[list, dict]:
     reminders = []
-    rows = (await session.execute(select(Notification.id, Notification.key, Notification.created_at, Notification.campaign_id)
-                                  .where(Notification.key.contains(":reminder:"), Notification.campaign_id.is_not(None)))).all()
+    rows = (await session.execute(
+        select(Notification.id, Notification.key, Notification.created_at, Notification.campaign_id)
+        .where(Notification.key.contains(":reminder:"), Notification.campaign_id.is_not(None)))).all()
     for notification_id, key, stored_at, campaign_id in rows:
         phase = key.split(":")[2]
         if phase in REMINDED:
-            users = set(await session.scalars(select(InboxItem.user_id).where(InboxItem.notification_id == notification_id)))
+            users = set(await session.scalars(
+                select(InboxItem.user_id).where(InboxItem.notification_id == notification_id)))
             reminders.append((f"{campaign_id}:{REMINDED[phase]}", stored_at, users))
     acted: dict[str, dict[int, datetime]] = defaultdict(dict)
     for campaign_id, user, when in (await session.execute(
@@ -262,15 +274,17 @@ async def _reminders(session) -> tuple[list, dict]:
 
 async def _phases(session, client) -> tuple[dict, list]:
     windows: dict[int, list[Window]] = defaultdict(list)
-    rows = list(await session.scalars(select(CampaignPhase).order_by(CampaignPhase.campaign_id, CampaignPhase.position)))
-    stored = {campaign_id: await _transitions_stored(client, campaign_id) for campaign_id in {r.campaign_id for r in rows}}
+    rows = list(await session.scalars(
+        select(CampaignPhase).order_by(CampaignPhase.campaign_id, CampaignPhase.position)))
+    stored = {campaign: await _transitions_stored(client, campaign) for campaign in {r.campaign_id for r in rows}}
     for row in rows:
         windows[row.campaign_id].append(Window(str(row.phase), _utc(row.opened_at), _utc(row.closed_at),
                                                _closed_stored(stored[row.campaign_id], str(row.phase))))
     actions = []
-    for model, when, action in [(Problem, Problem.created_at, "submit_problem"), (Vote, Vote.created_at, "vote"),
-                                (CheckIn, CheckIn.checked_in_at, "check_in"), (Reflection, Reflection.created_at, "reflect"),
-                                (Task, Task.delivered_at, "deliver_task")]:
+    stored_at = [(Problem, Problem.created_at, "submit_problem"), (Vote, Vote.created_at, "vote"),
+                 (CheckIn, CheckIn.checked_in_at, "check_in"), (Reflection, Reflection.created_at, "reflect"),
+                 (Task, Task.delivered_at, "deliver_task")]
+    for model, when, action in stored_at:
         for campaign_id, at in (await session.execute(select(model.campaign_id, when).where(when.is_not(None)))).all():
             actions.append((campaign_id, action, _utc(at)))
     return dict(windows), actions
@@ -318,5 +332,6 @@ async def _sessions(session) -> tuple[dict[int, int], dict[int, int]]:
                            end_time=series.end_time, term_start=series.term_start, term_end=series.term_end,
                            skip_dates=series.skip_dates)
         expected[series.id] = len(session_dates(planned))
-    actual = dict((await session.execute(select(SeriesSession.series_id, func.count()).group_by(SeriesSession.series_id))).all())
+    actual = dict((await session.execute(
+        select(SeriesSession.series_id, func.count()).group_by(SeriesSession.series_id))).all())
     return expected, actual

@@ -26,7 +26,8 @@ class Profile:
     extra_teachers: int  # beside the demo county's, in bulk (benchmarks/big_county.py)
     extra_clusters: int  # beside the demo county's three, each with its schools
     term_seconds: int  # people act until then; the run then drains
-    drain_seconds: int  # after the term: the last deliveries and phases finish
+    drain_seconds: int  # after the term: the last phases end, people still answering
+    settle_seconds: int  # then at most this long for the last deliveries, before judging
     tick_seconds: float
     campaigns: tuple[CampaignPlan, ...]
     series_clusters: int | None  # clusters with a weekly series (None: every cluster)
@@ -38,7 +39,8 @@ class Profile:
 
 
 SHORT = Profile(
-    name="short", extra_teachers=300, extra_clusters=0, term_seconds=110, drain_seconds=60, tick_seconds=2.0,
+    name="short", extra_teachers=300, extra_clusters=0, term_seconds=110, drain_seconds=60, settle_seconds=90,
+    tick_seconds=2.0,
     campaigns=(CampaignPlan("春季全区订单式教研", {"collect_topics": 40, "train": 25, "design_plan": 40,
                                                    "practise": 25, "reflect": 20},
                             return_a_plan=True, extend_collection=10),),
@@ -46,7 +48,8 @@ SHORT = Profile(
 )
 
 TERM = Profile(
-    name="term", extra_teachers=4940, extra_clusters=27, term_seconds=1200, drain_seconds=240, tick_seconds=5.0,
+    name="term", extra_teachers=4940, extra_clusters=27, term_seconds=1200, drain_seconds=360, settle_seconds=300,
+    tick_seconds=5.0,
     campaigns=(
         CampaignPlan("全区语文订单式教研", {"collect_topics": 240, "train": 120, "design_plan": 240,
                                            "practise": 240, "reflect": 150},

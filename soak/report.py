@@ -32,8 +32,8 @@ def figures(soak, results) -> dict:
         "teacher_actions_per_s": round(len(done) / term, 2),
         "teacher_p95_ms": round(1000 * p95([r.latency for r in teachers])),
         "teacher_p50_ms": round(1000 * sorted(r.latency for r in teachers)[len(teachers) // 2]) if teachers else 0,
-        "faults": [{"kind": f.kind, "at": round(f.started or 0, 1), "seconds": round((f.ended or 0) - (f.started or 0), 1),
-                    "note": f.note} for f in soak.schedule.faults],
+        "faults": [{"kind": f.kind, "at": round(f.started or 0, 1), "note": f.note,
+                    "seconds": round((f.ended or 0) - (f.started or 0), 1)} for f in soak.schedule.faults],
         "results": [{"name": r.name, "ok": r.ok, "figure": r.figure, "detail": r.detail} for r in results],
     }
 
@@ -91,7 +91,8 @@ def markdown(data: dict) -> str:
              "| fault | at (s) | lasted (s) | note |", "|---|---|---|---|"]
     lines += [f"| {f['kind']} | {f['at']} | {f['seconds']} | {f['note']} |" for f in data["faults"]]
     lines += ["", "| promise | held | figure |", "|---|---|---|"]
-    lines += [f"| {r['name']} | {'yes' if r['ok'] else '**NO** ' + r['detail']} | {r['figure']} |" for r in data["results"]]
+    lines += [f"| {r['name']} | {'yes' if r['ok'] else '**NO** ' + r['detail']} | {r['figure']} |"
+              for r in data["results"]]
     lines += ["", "| channel | " + " | ".join(sorted({s for c in data["notices"].values() for s in c})) + " |"]
     statuses = sorted({s for c in data["notices"].values() for s in c})
     lines += ["|---" * (len(statuses) + 1) + "|"]
@@ -102,12 +103,14 @@ def markdown(data: dict) -> str:
 
 def page(data: dict, made: dict[str, charts.Chart], log: list[str]) -> str:
     e = html.escape
-    rows = "".join(f"<tr class={'ok' if r['ok'] else 'fail'}><td>{e(r['name'])}</td><td>{'✓' if r['ok'] else '✗ ' + e(r['detail'])}</td>"
-                   f"<td>{e(r['figure'])}</td></tr>" for r in data["results"])
-    fault_rows = "".join(f"<tr><td>{e(f['kind'])}</td><td>{f['at']}</td><td>{f['seconds']}</td><td>{e(f['note'])}</td></tr>"
-                         for f in data["faults"])
+    rows = "".join(f"<tr class={'ok' if r['ok'] else 'fail'}><td>{e(r['name'])}</td>"
+                   f"<td>{'✓' if r['ok'] else '✗ ' + e(r['detail'])}</td><td>{e(r['figure'])}</td></tr>"
+                   for r in data["results"])
+    fault_rows = "".join(f"<tr><td>{e(f['kind'])}</td><td>{f['at']}</td><td>{f['seconds']}</td>"
+                         f"<td>{e(f['note'])}</td></tr>" for f in data["faults"])
     images = "".join(f'<figure><img src="{c.data_uri}" alt="{e(c.alt)}"></figure>' for c in made.values())
-    return f"""<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>Soak {e(data['profile'])} seed {data['seed']}</title>
+    return f"""<!doctype html><html lang="zh-CN"><meta charset="utf-8">
+<title>Soak {e(data['profile'])} seed {data['seed']}</title>
 <style>body{{font-family:sans-serif;max-width:70em;margin:auto}}td,th{{border-bottom:1px solid #ccc;padding:.2em .5em}}
 .fail td{{background:#fdd}}</style>
 <h1>Soak {e(data['profile'])} · {e(data['db'])} · seed {data['seed']}</h1>

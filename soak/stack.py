@@ -23,6 +23,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from config import ROOT, Settings
 from db import create_engine, create_session_factory
 from scripts.run_stack import api_args, api_workers
+from soak import release
 from soak.county import grow
 from soak.profile import Profile
 from tests.demo_database import demo_county_database
@@ -82,6 +83,8 @@ class Stack:
                                  temporal_task_queue=f"soak-{uuid.uuid4().hex[:8]}", smtp_port=smtp_port,
                                  var_dir=self.work / "var", public_base_url="http://127.0.0.1:8000")
         await self.temporal.ready()
+        if "release" in self.profile.faults:  # the term starts on the earlier release's worker
+            self.worker_code = release.checkout(self.work.parent)
         self.client = await Client.connect(self.temporal.address, data_converter=pydantic_data_converter)
         await self.start_worker()
         self.api_port = free_port()
@@ -133,9 +136,8 @@ class Stack:
                     "var_dir": self.settings.var_dir}
         worker = worker_process(f"worker-{self.worker_count}", self.settings, temporal_address=self.temporal.address,
                                 log_dir=self.logs, **settings)
-        if self.worker_code != ROOT:  # an earlier release, checked out beside this one
+        if self.worker_code != ROOT:  # an earlier release, exported beside the run (soak/release.py)
             worker.command = [sys.executable, str(self.worker_code / "worker.py")]
-            worker.env = {**worker.env, "PYTHONPATH": str(self.worker_code)}
         worker.start()
         self.workers.append(worker)
         await worker_ready(worker)

@@ -50,7 +50,8 @@ def test_a_5xx_outside_a_fault_window_fails():
 
 
 def test_the_fault_windows_forgive_only_the_faults_that_take_a_part_away_from_the_api():
-    schedule = Schedule([Fault("temporal_restart", 10, 5, started=10, ended=15), Fault("worker_kill", 30, 2, started=30, ended=32),
+    schedule = Schedule([Fault("temporal_restart", 10, 5, started=10, ended=15),
+                         Fault("worker_kill", 30, 2, started=30, ended=32),
                          Fault("writers_burst", 50, 10, started=50, ended=60)])
     assert schedule.windows() == [(10, 25)]
     assert [f.kind for f in schedule.crashes()] == ["temporal_restart", "worker_kill"]

@@ -93,12 +93,13 @@ class Campaigns(Programme):
 
     def _ready(self, run: Run, users, *, step: str) -> list[int]:
         """Those of `users` who act on this tick: not yet done, not the never-acting, by chance."""
-        return [u for u in users if (step, u) not in run.done and u not in run.never
-                and self.rng.random() < 0.5][:TEACHER_BATCH]
+        waiting = [u for u in users if (step, u) not in run.done and u not in run.never]
+        return [u for u in self.rng.sample(waiting, len(waiting)) if self.rng.random() < 0.5][:TEACHER_BATCH]
 
     async def _collect_topics_open(self, soak, run: Run, now, deadline) -> None:
         people, base = soak.people, f"/campaigns/{run.id}"
-        if run.plan.extend_collection and ("extend", 0) not in run.done and now - run.launched_at > 0.5 * run.plan.phases["collect_topics"]:
+        halfway = now - run.launched_at > 0.5 * run.plan.phases["collect_topics"]
+        if run.plan.extend_collection and ("extend", 0) not in run.done and halfway:
             run.done.add(("extend", 0))
             until = deadline.replace(tzinfo=timezone.utc) + timedelta(seconds=run.plan.extend_collection)
             await people.call(soak.county.staff, "POST", f"{base}/phase/extend", who="staff", what="extend",
@@ -120,7 +121,8 @@ class Campaigns(Programme):
             if others and run.votes_left.get(user, 3) > 0:
                 problem = self.rng.choice(others)
                 answer = await people.call(user, "POST", f"{base}/problems/{problem}/votes", who="teacher",
-                                           what="vote", ack=("campaign_votes", {"problem_id": problem, "user_id": user}))
+                                           what="vote",
+                                           ack=("campaign_votes", {"problem_id": problem, "user_id": user}))
                 if answer is not None and answer.status_code in (201, 409, 403):
                     run.votes_left[user] = run.votes_left.get(user, 3) - 1
             else:
@@ -258,7 +260,8 @@ class Campaigns(Programme):
             ended = dict((await session.execute(select(Campaign.id, Campaign.phase)
                                                 .where(Campaign.id.in_([r.id for r in self.runs])))).all())
         wanted = {run.id: ("cancelled" if run.plan.cancel_at is not None else "completed") for run in self.runs}
-        wrong = {cid: f"{ended.get(cid)} (expected {want})" for cid, want in wanted.items() if str(ended.get(cid)) != want}
+        wrong = {cid: f"{ended.get(cid)} (expected {want})" for cid, want in wanted.items()
+                 if str(ended.get(cid)) != want}
         return [Result("每个活动按计划结束 campaigns end as planned (completed, or cancelled when staff cancel)",
                        not wrong, f"{len(wanted) - len(wrong)} of {len(wanted)} campaigns",
                        "; ".join(f"campaign {c}: {w}" for c, w in wrong.items()))]

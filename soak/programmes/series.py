@@ -8,15 +8,17 @@ window is open (some never), and the host school's contact writes the minutes.""
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from models import Series, SeriesParticipant, SeriesSession
+from models import School, Series, SeriesParticipant, SeriesSession
 from soak.programmes.base import Programme, Result
 
 TERM_WEEKS = 3
 TEACHER_BATCH = 30
+ARRIVING = timedelta(minutes=1)  # teachers check in from this long before the start
+LEAVING = timedelta(minutes=50)  # … until this long after it (the window closes at 60)
 
 
 @dataclass
@@ -47,7 +49,8 @@ class WeeklySeries(Programme):
         starts = (datetime.now(tz) + timedelta(seconds=planned.first_at - soak.now())).replace(microsecond=0)
         today = starts.date()
         body = {"title": "周周有约：大单元教学设计", "weekday": starts.isoweekday(),
-                "start_time": starts.time().isoformat(), "end_time": (starts + timedelta(minutes=90)).time().isoformat(),
+                "start_time": starts.time().isoformat(),
+                "end_time": (starts + timedelta(minutes=90)).time().isoformat(),
                 "term_start": today.isoformat(), "term_end": (today + timedelta(weeks=TERM_WEEKS - 1)).isoformat(),
                 "announce_days_before": 0, "reminder_minutes_before": [1], "minutes_due_days": 1}
         if (starts + timedelta(minutes=90)).date() != today:  # a session never crosses midnight
@@ -84,18 +87,19 @@ class WeeklySeries(Programme):
             starts = datetime.now(soak.stack.settings.tz).replace(microsecond=0) + timedelta(seconds=40)
             await people.call(planned.organiser, "POST", f"/sessions/{sessions[1].id}/reschedule", who="organiser",
                               what="reschedule_session",
-                              json={"starts_at": starts.isoformat(), "ends_at": (starts + timedelta(minutes=90)).isoformat()})
-        utc_now = datetime.now(soak.stack.settings.tz)
+                              json={"starts_at": starts.isoformat(),
+                                    "ends_at": (starts + timedelta(minutes=90)).isoformat()})
+        moment = datetime.now(timezone.utc)
         for meeting in sessions:
-            begins = meeting.starts_at.replace(tzinfo=utc_now.tzinfo) if meeting.starts_at.tzinfo is None else meeting.starts_at
-            if str(meeting.status) == "skipped" or not (begins - timedelta(minutes=25) <= utc_now <= begins + timedelta(minutes=50)):
-                continue
-            await self._attend(soak, planned, meeting)
+            begins = meeting.starts_at if meeting.starts_at.tzinfo else meeting.starts_at.replace(tzinfo=timezone.utc)
+            # Teachers arrive from a minute before the start (the check-in window opens earlier).
+            if str(meeting.status) != "skipped" and begins - ARRIVING <= moment <= begins + LEAVING:
+                await self._attend(soak, planned, meeting, started=moment >= begins + timedelta(minutes=1))
 
-    async def _attend(self, soak, planned: Planned, meeting: SeriesSession) -> None:
+    async def _attend(self, soak, planned: Planned, meeting: SeriesSession, *, started: bool) -> None:
         people = soak.people
-        ready = [u for u in planned.participants if (f"checkin{meeting.id}", u) not in planned.done
-                 and self.rng.random() < 0.4][:TEACHER_BATCH]
+        waiting = [u for u in planned.participants if (f"checkin{meeting.id}", u) not in planned.done]
+        ready = [u for u in self.rng.sample(waiting, len(waiting)) if self.rng.random() < 0.4][:TEACHER_BATCH]
 
         async def check_in(user: int) -> None:
             planned.done.add((f"checkin{meeting.id}", user))
@@ -105,9 +109,12 @@ class WeeklySeries(Programme):
                               ack=("session_checkins", {"session_id": meeting.id, "user_id": user}))
 
         await asyncio.gather(*(check_in(u) for u in ready))
-        if meeting.recorder_user_id and ("minutes", meeting.id) not in planned.done:
+        if started and ("minutes", meeting.id) not in planned.done:  # the host school's contact records it
             planned.done.add(("minutes", meeting.id))
-            await people.call(meeting.recorder_user_id, "PUT", f"/sessions/{meeting.id}/minutes", who="teacher",
+            async with soak.stack.sessions() as session:
+                recorder = meeting.recorder_user_id or await session.scalar(
+                    select(School.contact_user_id).where(School.id == meeting.host_school_id))
+            await people.call(recorder, "PUT", f"/sessions/{meeting.id}/minutes", who="teacher",
                               what="session_minutes", json={"content": "研讨了大单元教学设计"},
                               ack=("session_minutes", {"session_id": meeting.id}))
 
