@@ -123,7 +123,7 @@ class Exchanges(Programme):
             rows = list(await session.scalars(select(Exchange).where(Exchange.id.in_([a.id for a in self.agreed]))))
         steps = {row.id: {step.key for step in timeline(row, settings)} for row in rows}
         reports = {row.id: row.report_submitted_at for row in rows}
-        late = {row.id for row in rows if row.actual_end is not None
+        late = {row.id for row in rows if row.actual_end is not None and row.report_submitted_at is None
                 and row.actual_end + timedelta(days=settings.exchange_report_due_days) < self.today}
         answer = await soak.people.call(soak.county.staff, "GET", "/exchanges/quotas", who="staff", what="quotas")
         quotas = answer.json() if answer is not None and answer.status_code == 200 else []
@@ -151,7 +151,7 @@ def reminders_follow_timeline(sent: list[Sent], steps: dict[int, set[str]], chan
 
 def late_reports_escalate_once(sent: list[Sent], reports: dict[int, datetime | None], late: set[int]) -> Result:
     """A report past its due day is escalated once to each level (the home school, then staff), never
-    after it came in; every late one is escalated."""
+    after it came in; every one still missing at the end (`late`) was escalated."""
     escalations: dict[int, list[Sent]] = {}
     for notice in sent:
         if notice.kind == "exchange_report_late" and (found := _exchange_step(notice)) and found[0] in reports:
@@ -166,7 +166,8 @@ def late_reports_escalate_once(sent: list[Sent], reports: dict[int, datetime | N
                   if handed_in is not None and handed_in + ACTED_BEFORE < n.at]
     wrong += [f"exchange {e}: late, never escalated" for e in sorted(late) if e not in escalations]
     return Result("迟交总结只催办一次 a late report escalates once", not wrong,
-                  f"{len(late)} late reports, {sum(map(len, escalations.values()))} escalations, {len(wrong)} wrong",
+                  f"{len(late)} reports still missing past their day, "
+                  f"{sum(map(len, escalations.values()))} escalations, {len(wrong)} wrong",
                   first(wrong))
 
 

@@ -54,7 +54,11 @@ class Library(Programme):
         author = self.rng.choice(self.authors)
         if self.rng.random() < 0.3:
             await self._publish(soak, author)
-        await self._decide_offers(soak, self.rng.choice(soak.county.teachers + self.authors))
+        async with soak.stack.sessions() as session:  # whoever has an offer waiting sees it on her page
+            offered = sorted(set(await session.scalars(select(Offer.author_user_id)
+                                                       .where(Offer.status == "offered"))))
+        if offered:
+            await self._decide_offers(soak, self.rng.choice(offered))
         published = sorted(set(self.shelf.published) - self.shelf.withdrawn)
         if published and self.rng.random() < 0.05:  # an author takes one of hers back
             await self._withdraw(soak, self.rng.choice(published))
