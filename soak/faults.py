@@ -19,6 +19,7 @@ SETTLE = 10.0  # seconds after a fault's end in which its 5xx are still its own
 CRASHES = {"worker_kill", "worker_kill_fan_out", "temporal_restart", "release"}  # may resend what was in flight
 MIN_GAP = 20.0
 FAN_OUT_SENT, FAN_OUT_WAIT = 0.2, 30.0  # the fan-out kill: a fifth of the e-mails out, or 30 s after the first
+FAN_OUT_LATEST = 120.0
 
 
 @dataclass
@@ -86,9 +87,11 @@ async def run(schedule: Schedule, soak) -> None:
 
 async def _fan_out_started(soak) -> None:
     """Until the first campaign's opening fan-out is under way: its first e-mails sent, most still
-    pending (FAN_OUT_SENT of them, or FAN_OUT_WAIT seconds after the first went out)."""
+    pending (FAN_OUT_SENT of them, or FAN_OUT_WAIT seconds after the first went out); at the latest
+    FAN_OUT_LATEST seconds into the term, whatever has gone out (a worker that sends nothing is
+    killed all the same, and the faults after it keep their times)."""
     first_sent = None
-    while True:
+    while soak.now() - soak.term_started < FAN_OUT_LATEST:
         async with soak.stack.sessions() as session:
             counts = dict((await session.execute(
                 select(Delivery.status, func.count()).where(Delivery.channel == "email")

@@ -80,6 +80,15 @@ class People:
     def chance(self, probability: float) -> bool:
         return self.rng.random() < probability
 
+    async def until_answered(self, call, *, tries: int = 5, pause: float = 5.0) -> httpx.Response | None:
+        """What a person does when a page fails: wait a moment and try again (each try recorded)."""
+        for _ in range(tries - 1):
+            answer = await call()
+            if answer is not None and answer.status_code < 500:
+                return answer
+            await asyncio.sleep(pause)
+        return await call()
+
     async def twice_at_once(self, call) -> list:
         """The same request sent twice at the same moment (a double click, two staff members)."""
         return list(await asyncio.gather(call(), call()))

@@ -48,7 +48,7 @@ SHORT = Profile(
 )
 
 TERM = Profile(
-    name="term", extra_teachers=4940, extra_clusters=27, term_seconds=1200, drain_seconds=360, settle_seconds=300,
+    name="term", extra_teachers=4940, extra_clusters=27, term_seconds=1200, drain_seconds=300, settle_seconds=240,
     tick_seconds=5.0,
     campaigns=(
         CampaignPlan("全区语文订单式教研", {"collect_topics": 240, "train": 120, "design_plan": 240,

@@ -57,8 +57,9 @@ class Campaigns(Programme):
         clusters = soak.county.clusters[: plan.clusters] if plan.clusters else soak.county.clusters
         body = {"title": plan.title, "cluster_ids": clusters, "schedule": {p: iso(s) for p, s in plan.phases.items()},
                 "reminder_offsets": [iso(s) for s in plan.reminder_offsets], "grace": iso(plan.grace)}
-        response = await soak.people.call(soak.county.staff, "POST", "/campaigns", who="staff", what="launch_campaign",
-                                          json=body, ack=("campaigns", {"id": lambda b: b["id"]}))
+        response = await soak.people.until_answered(lambda: soak.people.call(
+            soak.county.staff, "POST", "/campaigns", who="staff", what="launch_campaign", json=body,
+            ack=("campaigns", {"id": lambda b: b["id"]})))
         if response is None or response.status_code not in (201, 202):
             raise RuntimeError(f"launching {plan.title}: {response and response.text}")
         run.id, run.launched_at = response.json()["id"], soak.now()

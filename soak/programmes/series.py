@@ -55,9 +55,9 @@ class WeeklySeries(Programme):
                 "announce_days_before": 0, "reminder_minutes_before": [1], "minutes_due_days": 1}
         if (starts + timedelta(minutes=90)).date() != today:  # a session never crosses midnight
             body["start_time"], body["end_time"] = "23:00:00", "23:59:00"
-        answer = await soak.people.call(planned.organiser, "POST", f"/clusters/{planned.cluster}/series",
-                                        who="organiser", what="create_series", json=body,
-                                        ack=("series", {"id": lambda b: b["id"]}))
+        answer = await soak.people.until_answered(lambda: soak.people.call(
+            planned.organiser, "POST", f"/clusters/{planned.cluster}/series", who="organiser", what="create_series",
+            json=body, ack=("series", {"id": lambda b: b["id"]})))
         if answer is None or answer.status_code not in (201, 202):
             raise RuntimeError(f"series of cluster {planned.cluster}: {answer and answer.text}")
         planned.id = answer.json()["id"]
