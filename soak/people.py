@@ -64,7 +64,8 @@ class People:
         `content`: a raw body instead of JSON (an upload)."""
         started = time.monotonic()
         try:
-            response = await self.http.request(method, path, json=json, content=content, headers=self.headers(user_id))
+            response = await self.http.request(method, path, json=json, content=content,
+                                               headers=self.headers(user_id))
         except httpx.TransportError:
             self.responses.append(Response(self.clock(), who, what, method, 0, time.monotonic() - started))
             return None

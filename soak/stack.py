@@ -131,8 +131,8 @@ class Stack:
 
     async def start_worker(self) -> Process:
         self.worker_count += 1
-        settings = {**WORKER_SETTINGS, **self.profile.worker_settings, **self.operator_settings, "secret_key": self.settings.secret_key,
-                    "var_dir": self.settings.var_dir}
+        settings = {**WORKER_SETTINGS, **self.profile.worker_settings, **self.operator_settings,
+                    "secret_key": self.settings.secret_key, "var_dir": self.settings.var_dir}
         worker = worker_process(f"worker-{self.worker_count}", self.settings, temporal_address=self.temporal.address,
                                 log_dir=self.logs, **settings)
         if self.worker_code != ROOT:  # an earlier release, exported beside the run (soak/release.py)

@@ -19,7 +19,8 @@ AUTHORS = 6
 READERS_PER_TICK = 4
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 REFUSED = b"<html><script>alert(1)</script></html>"  # HTML: not a type the library keeps
-TITLES = ["《圆的认识》教学设计", "分数乘法课件", "作文评改课例反思", "实验课安全要点", "整本书阅读推进单", "错题整理方法"]
+TITLES = ["《圆的认识》教学设计", "分数乘法课件", "作文评改课例反思", "实验课安全要点", "整本书阅读推进单",
+          "错题整理方法"]
 
 
 @dataclass
@@ -69,7 +70,8 @@ class Library(Programme):
     async def _publish(self, soak, author: int) -> None:
         people, bad = soak.people, self.rng.random() < 0.25
         answer = await people.call(author, "POST", "/library/uploads?kind=lesson_plan&filename=plan.pdf",
-                                   who="teacher", what="upload", content=REFUSED if bad else PDF + str(self.rng.random()).encode())
+                                   who="teacher", what="upload",
+                                   content=REFUSED if bad else PDF + str(self.rng.random()).encode())
         if answer is None:
             return
         if bad:

@@ -101,7 +101,8 @@ class Mentoring(Programme):
         for side, user in pair.users.items():
             if self.rng.random() < 0.3:
                 await people.call(user, "POST", f"{base}/logs", who="teacher", what="mentoring_log", json={
-                    "kind": "observe", "happened_on": datetime.now(soak.stack.settings.tz).date().isoformat(), "note": "听课一节，课后交流"},
+                    "kind": "observe", "happened_on": datetime.now(soak.stack.settings.tz).date().isoformat(),
+                    "note": "听课一节，课后交流"},
                     ack=("mentoring_logs", {"id": lambda b: b["id"]}))
             if side not in forms and side not in pair.never and self.rng.random() < 0.25:
                 await people.call(user, "PUT", f"{base}/stages/{stage}/form", who="teacher", what="stage_form",
