@@ -133,11 +133,13 @@ class Soak:
         self.samples.append(Sample(self.now(), pending, len(self._tasks)))
 
     async def _settle(self) -> None:
-        """After the term: until no delivery row is pending (or the profile's settle time), the people gone."""
+        """After the term, the people gone: until no delivery row is pending and every programme's
+        runs have ended as set (or the profile's settle time)."""
         deadline = self.now() + self.profile.settle_seconds
         while self.now() < deadline:
             await self._sample()
-            if self.samples and self.samples[-1].pending_deliveries == 0:
+            if self.samples and self.samples[-1].pending_deliveries == 0 \
+                    and all([await programme.settled(self) for programme in self.programmes]):
                 return
             await asyncio.sleep(1)
 

@@ -39,7 +39,7 @@ class Profile:
 
 
 SHORT = Profile(
-    name="short", extra_teachers=300, extra_clusters=0, term_seconds=110, drain_seconds=60, settle_seconds=90,
+    name="short", extra_teachers=300, extra_clusters=0, term_seconds=110, drain_seconds=60, settle_seconds=120,
     tick_seconds=2.0,
     campaigns=(CampaignPlan("春季全区订单式教研", {"collect_topics": 40, "train": 25, "design_plan": 40,
                                                    "practise": 25, "reflect": 20},

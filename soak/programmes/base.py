@@ -8,6 +8,8 @@
             ...
         async def act(self, soak, now):    # every tick: the programme's people do what they would
             ...
+        async def settled(self, soak):     # optional: the end waits until this is true
+            ...
         async def invariants(self, soak):  # at the end (and `check_now` while it runs)
             return [Result("每对师徒都有运行 pairs have their runs", ok, f"{n} pairs")]
 
@@ -66,6 +68,11 @@ class Programme:
 
     async def act(self, soak, now: float) -> None:
         """Called every tick: the programme's people do what they would at `now`."""
+
+    async def settled(self, soak) -> bool:
+        """After the term: whether the programme's runs have reached what its people set them to
+        (the end waits for it, within the profile's settle time, before judging)."""
+        return True
 
     async def check_now(self, soak) -> list[Result]:
         """Checked while the term runs (every few ticks); failures are kept for the report."""

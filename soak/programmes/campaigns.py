@@ -256,6 +256,12 @@ class Campaigns(Programme):
 
     # ---- what must hold ----
 
+    async def settled(self, soak) -> bool:
+        async with soak.stack.sessions() as session:
+            phases = list(await session.scalars(
+                select(Campaign.phase).where(Campaign.id.in_([r.id for r in self.runs]))))
+        return all(str(phase) in ("completed", "cancelled") for phase in phases)
+
     async def invariants(self, soak) -> list[Result]:
         async with soak.stack.sessions() as session:
             ended = dict((await session.execute(select(Campaign.id, Campaign.phase)
