@@ -116,15 +116,28 @@ class Exchanges(Programme):
 
     # ---- what must hold ----
 
-    async def invariants(self, soak) -> list[Result]:
-        settings = soak.stack.settings
+    async def settled(self, soak) -> bool:
+        sent, rows = await self._facts(soak)
+        return late_reports_escalate_once(sent, *self._reports(rows, soak.stack.settings)).ok
+
+    async def _facts(self, soak) -> tuple[list[Sent], list[Exchange]]:
         async with soak.stack.sessions() as session:
             sent = await notices_keyed(session, "exchange")
             rows = list(await session.scalars(select(Exchange).where(Exchange.id.in_([a.id for a in self.agreed]))))
-        steps = {row.id: {step.key for step in timeline(row, settings)} for row in rows}
+        return sent, rows
+
+    def _reports(self, rows: list[Exchange], settings) -> tuple[dict[int, datetime | None], set[int]]:
+        """When each report came in, and which are still missing past their due day."""
         reports = {row.id: row.report_submitted_at for row in rows}
         late = {row.id for row in rows if row.actual_end is not None and row.report_submitted_at is None
                 and row.actual_end + timedelta(days=settings.exchange_report_due_days) < self.today}
+        return reports, late
+
+    async def invariants(self, soak) -> list[Result]:
+        settings = soak.stack.settings
+        sent, rows = await self._facts(soak)
+        steps = {row.id: {step.key for step in timeline(row, settings)} for row in rows}
+        reports, late = self._reports(rows, settings)
         answer = await soak.people.call(soak.county.staff, "GET", "/exchanges/quotas", who="staff", what="quotas")
         quotas = answer.json() if answer is not None and answer.status_code == 200 else []
         return [reminders_follow_timeline(sent, steps, self.changed), late_reports_escalate_once(sent, reports, late),

@@ -134,15 +134,21 @@ class Tours(Programme):
 
     # ---- what must hold ----
 
+    async def settled(self, soak) -> bool:
+        return (await self._feedback(soak)).ok
+
     async def invariants(self, soak) -> list[Result]:
+        async with soak.stack.sessions() as session:
+            moved = await session.get(TourStop, self.stops[-1].id)
+        return [await self._feedback(soak), calendar_uid_kept(self.moved, (moved.uid, moved.sequence))]
+
+    async def _feedback(self, soak) -> Result:
         async with soak.stack.sessions() as session:
             sent = await notices_keyed(session, "tour_stop:")
             feedback = dict((await session.execute(select(TourFeedback.stop_id, TourFeedback.submitted_at).where(
                 TourFeedback.stop_id.in_([s.id for s in self.stops])))).all())
-            moved = await session.get(TourStop, self.stops[-1].id)
         asked = {s.id for s in self.stops[:-1]}  # their check-in closed within the term
-        return [feedback_chased_until_given(sent, feedback, asked),
-                calendar_uid_kept(self.moved, (moved.uid, moved.sequence))]
+        return feedback_chased_until_given(sent, feedback, asked)
 
 
 def feedback_chased_until_given(sent: list[Sent], given: dict[int, datetime], asked: set[int]) -> Result:
