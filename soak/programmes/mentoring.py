@@ -108,7 +108,7 @@ class Mentoring(Programme):
                 await people.call(user, "PUT", f"{base}/stages/{stage}/form", who="teacher", what="stage_form",
                                   json={"summary": f"第{stage}阶段：听课十节，上公开课一节"},
                                   ack=("mentoring_stage_forms", {"pair_id": pair.id, "stage": stage, "side": side}))
-        if len(forms) < len(Side):
+        if len(forms) < len(Side) or pair is self.pairs[-1]:  # the pair to be ended is never assessed
             return
         if latest is not None and latest.verdict != "passed" and not latest.improvement_plan:
             await people.call(pair.users[Side.mentee], "PUT", f"{base}/stages/{stage}/improvement-plan",
