@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install bootstrap worker api system-deps bench chaos patches lock clean backup restore backup-verify upgrade compose-backup compose-restore
+.PHONY: run test install bootstrap worker api system-deps bench chaos soak patches lock clean backup restore backup-verify upgrade compose-backup compose-restore
 
 run: $(STAMP)
 	$(BIN)/python -m scripts.run_stack
@@ -42,6 +42,14 @@ bench: $(STAMP)
 chaos: $(STAMP) system-deps
 	FAULT_TEACHERS=10000 FAULT_LEASE_SECONDS=20 FAULT_ROUND_RETRY_SECONDS=5 \
 		bash scripts/test.sh -q tests/test_notification_faults.py
+
+# A county term (5,000 teachers, 30 clusters, three campaigns, a series per cluster) compressed to ~25
+# minutes under faults drawn from the seed, every promise checked at the end: README, Soak. The
+# report: test-artifacts/soak/report.html. `make soak DB=postgres SEED=7`.
+DB ?= sqlite
+SEED ?= 1
+soak: $(STAMP) system-deps
+	$(BIN)/python -m soak --profile term --db $(DB) --seed $(SEED)
 
 # Which workflow patches can be retired: open runs started before each one's release, counted on
 # the configured Temporal server (the table GET /api/v1/runs/patches answers).

@@ -159,26 +159,35 @@ def _heartbeat() -> None:
 
 @asynccontextmanager
 async def kept(leases: Leases) -> AsyncIterator[Leases]:
-    """Renew the claims, and heartbeat to Temporal, on a timer (four times per lease) for as long
-    as the body runs, however long a single send waits (robots' rate limits); then release what
-    was not settled."""
+    """Heartbeat to Temporal and renew the claims, each on its own timer (four times per lease),
+    for as long as the body runs, however long a single send waits (robots' rate limits); then
+    release what was not settled. The heartbeat says only that this worker is alive: it never
+    waits for the database, so an attempt waiting its turn for SQLite's write lock behind other
+    writers is not cancelled and retried from scratch (which, with many notices at once, once
+    left a county's fan-out sending almost nothing for minutes); whether it may still send is the
+    claims' business (Leases.fresh)."""
 
-    async def beat() -> None:
+    async def heartbeats() -> None:
         while True:
             _heartbeat()
+            await asyncio.sleep(leases.seconds / 4)
+
+    async def renewals() -> None:
+        while True:
             await asyncio.sleep(leases.seconds / 4)
             try:
                 await leases.renew()
             except DATABASE_ERRORS as exc:  # the sends stop too (Leases.fresh); the round reports it
                 log.warning("renewing the claims of %s failed: %r", leases.owner, exc)
 
-    timer = asyncio.create_task(beat())
+    timers = [asyncio.create_task(heartbeats()), asyncio.create_task(renewals())]
     try:
         yield leases
     finally:
-        timer.cancel()
+        for timer in timers:
+            timer.cancel()
         with suppress(asyncio.CancelledError):
-            await timer
+            await asyncio.gather(*timers)
         with suppress(*DATABASE_ERRORS):
             await asyncio.shield(leases.release())
 

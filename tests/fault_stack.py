@@ -41,9 +41,10 @@ async def wait_for(check, *, timeout: float, what: str, every: float = 0.1):
 class Process:
     """A subprocess whose output goes to a log file (a fan-out can log a lot: not the terminal)."""
 
-    def __init__(self, name: str, command: list[str], env: dict[str, str] | None = None) -> None:
-        LOGS.mkdir(parents=True, exist_ok=True)
-        self.log = LOGS / f"{name}.log"
+    def __init__(self, name: str, command: list[str], env: dict[str, str] | None = None, *,
+                 log_dir: Path = LOGS) -> None:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        self.log = log_dir / f"{name}.log"
         self.command, self.env = command, env
         self.process: subprocess.Popen | None = None
         self.started_at = 0.0
@@ -74,7 +75,7 @@ class Process:
 
 
 def worker_process(name: str, settings: Settings, *, temporal_address: str, database_url: str | None = None,
-                   **overrides: object) -> Process:
+                   log_dir: Path = LOGS, **overrides: object) -> Process:
     """`python worker.py` with the test's settings (as environment variables) and `overrides`."""
     values = {
         "environment": "test", "notification_channels": "true", "database_url": database_url or settings.database_url,
@@ -86,7 +87,7 @@ def worker_process(name: str, settings: Settings, *, temporal_address: str, data
         **overrides,
     }
     env = {**os.environ, **{key.upper(): str(value) for key, value in values.items()}}
-    return Process(name, [sys.executable, "worker.py"], env)
+    return Process(name, [sys.executable, "worker.py"], env, log_dir=log_dir)
 
 
 async def worker_ready(worker: Process) -> None:
@@ -96,7 +97,7 @@ async def worker_ready(worker: Process) -> None:
 class DevServer(Process):
     """`temporal server start-dev` on a SQLite file: a SIGKILL and a start again keep its runs."""
 
-    def __init__(self, name: str, db_file: Path) -> None:
+    def __init__(self, name: str, db_file: Path, *, log_dir: Path = LOGS) -> None:
         self.port = free_port()
         super().__init__(name, [
             bundled_binary("temporal"), "server", "start-dev", "--ip", "127.0.0.1", "--port", str(self.port),
@@ -104,7 +105,7 @@ class DevServer(Process):
             "--sqlite-pragma", "synchronous=normal", "--log-level", "warn",
             # Given at start (on a new file): added later, the server takes a while to accept them.
             *(arg for key in SEARCH_ATTRIBUTES for arg in ("--search-attribute", f"{key.name}={_CLI_TYPES[key.indexed_value_type]}")),
-        ])
+        ], log_dir=log_dir)
 
     @property
     def address(self) -> str:

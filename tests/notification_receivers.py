@@ -67,6 +67,7 @@ class Mailbox:
     per message (a slow server keeps a fan-out in flight), and records what it accepts."""
 
     received: list[tuple[float, str, str]] = field(default_factory=list)  # (monotonic time, address, subject)
+    message_ids: list[str] = field(default_factory=list)  # each received copy's Message-ID, in turn
     refuse: set[str] = field(default_factory=set)
     delay: float = 0.0
 
@@ -79,8 +80,10 @@ class Mailbox:
     async def handle_DATA(self, server, session, envelope):
         if self.delay:
             await asyncio.sleep(self.delay)
-        subject = str(email.message_from_bytes(envelope.content, policy=policy.default)["Subject"])
+        parsed = email.message_from_bytes(envelope.content, policy=policy.default)
+        subject = str(parsed["Subject"])
         self.received += [(time.monotonic(), address, subject) for address in envelope.rcpt_tos]
+        self.message_ids += [str(parsed["Message-ID"])] * len(envelope.rcpt_tos)
         return "250 OK"
 
     def per_address(self) -> Counter:
