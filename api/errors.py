@@ -2,7 +2,8 @@
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from contracts.errors import DomainError, InvalidField
 from services.directory.sheets import RosterRejected
@@ -21,6 +22,17 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": "与已有记录冲突，请刷新后再试 (conflicts with an existing record)"},
                             status_code=409)
 
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeout)
+    async def database_busy(request: Request, exc: Exception) -> JSONResponse:
+        # SQLite's write lock held past its busy timeout, a pool with no free connection, or a
+        # connection lost: nothing was written (the session rolls back), so say "try again" with
+        # a 503 rather than a bare 500. Any other operational error is a bug and stays a 500.
+        if not _database_busy(exc):
+            raise exc
+        return JSONResponse({"detail": "数据库繁忙，请稍后再试 (the database is busy: nothing was saved, try again)"},
+                            status_code=503, headers={"Retry-After": "5"})
+
     @app.exception_handler(InvalidField)
     async def invalid_field(_: Request, exc: InvalidField) -> JSONResponse:
         # Same shape as FastAPI's own validation errors, so clients parse one format.
@@ -32,3 +44,9 @@ def install_error_handlers(app: FastAPI) -> None:
         errors = [e.model_dump() for e in exc.errors]
         return JSONResponse({"detail": exc.detail, "errors": errors, "more_errors": exc.more_errors},
                             status_code=exc.status_code)
+
+
+def _database_busy(exc: Exception) -> bool:
+    if isinstance(exc, PoolTimeout):
+        return True
+    return getattr(exc, "connection_invalidated", False) or "database is locked" in str(getattr(exc, "orig", exc))
