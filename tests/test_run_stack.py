@@ -8,8 +8,12 @@ import subprocess
 import sys
 
 import httpx
+import pytest
 
 from config import ROOT
+
+# Processes of its own (worker, servers): one such test at a time keeps their waits far from their timeouts.
+pytestmark = [pytest.mark.heavy, pytest.mark.xdist_group("stack")]
 
 
 def _free_port() -> int:
