@@ -33,7 +33,7 @@ from worker import create_worker
 DEMO_PASSWORD = "demo-pass"
 TEST_SECRET_KEY = "test-only-secret-key-" + "k" * 32  # the app has no default key to fall back on
 SHM = Path("/dev/shm")
-# Processes for the whole suite (pyproject's addopts: `-n auto --dist loadgroup`); measured in README,
+# Processes for the whole suite (pyproject's addopts: `-n auto --dist loadfile`); measured in README,
 # How to test. Most tests wait on servers and subprocesses, so more workers than the 2 cores pay.
 SUITE_WORKERS = 3
 

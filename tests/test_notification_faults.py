@@ -43,8 +43,7 @@ from tests.notification_receivers import add_robots, http_receiver, mailbox_serv
 from tests.postgres import throwaway_postgres
 from workflows.notify import DeliverNotificationWorkflow, delivery_search_attributes
 
-# Processes of its own (worker, servers): one such test at a time keeps their waits far from their timeouts.
-pytestmark = [pytest.mark.heavy, pytest.mark.xdist_group("stack")]
+pytestmark = pytest.mark.heavy
 
 TEACHERS = int(os.environ.get("FAULT_TEACHERS", 2000))
 LEASE_SECONDS = float(os.environ.get("FAULT_LEASE_SECONDS", 2))  # the heartbeat timeout too

@@ -35,8 +35,7 @@ from tests.conftest import DEMO_PASSWORD, api_client
 from tests.fault_stack import DevServer, wait_for, worker_process, worker_ready
 from tests.notification_receivers import mailbox_server
 
-# Processes of its own (worker, servers): one such test at a time keeps their waits far from their timeouts.
-pytestmark = [pytest.mark.heavy, pytest.mark.xdist_group("stack")]
+pytestmark = pytest.mark.heavy
 
 # 10 runs by default (2 cores shared with the rest of the suite); the 50:
 # BACKUP_CAMPAIGNS=40 BACKUP_SERIES=10 (README, Operations, has what that measured).

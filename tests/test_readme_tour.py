@@ -22,8 +22,7 @@ import pytest
 from config import ROOT
 from tests.test_run_stack import _free_port, _start_stack, _wait_for_banner
 
-# Processes of its own (worker, servers): one such test at a time keeps their waits far from their timeouts.
-pytestmark = [pytest.mark.heavy, pytest.mark.xdist_group("stack")]
+pytestmark = pytest.mark.heavy
 
 README = ROOT / "README.md"
 

@@ -12,8 +12,7 @@ import pytest
 
 from config import ROOT
 
-# Processes of its own (worker, servers): one such test at a time keeps their waits far from their timeouts.
-pytestmark = [pytest.mark.heavy, pytest.mark.xdist_group("stack")]
+pytestmark = pytest.mark.heavy
 
 
 def _free_port() -> int:
