@@ -3,6 +3,7 @@ the two real Temporal servers (time-skipping for workflows, dev server for visib
 
 Every test gets its own task queue, so a worker started by one test never runs another's work."""
 
+import os
 import re
 import shutil
 import tempfile
@@ -32,6 +33,25 @@ from worker import create_worker
 DEMO_PASSWORD = "demo-pass"
 TEST_SECRET_KEY = "test-only-secret-key-" + "k" * 32  # the app has no default key to fall back on
 SHM = Path("/dev/shm")
+# Processes for the whole suite (pyproject's addopts: `-n auto --dist loadfile`); measured in README,
+# How to test. Most tests wait on servers and subprocesses, so more workers than the 2 cores pay.
+SUITE_WORKERS = 3
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """The whole suite, or a folder of it, runs on SUITE_WORKERS processes; files or tests named on
+    the command line run in this one (a worker's start costs more than it saves there), and so does
+    a run recording histories (tests/test_replay.py must not read a file half written). `-n N`
+    on the command line wins."""
+    if os.environ.get("RECORD_HISTORIES"):
+        return 0
+    whole = config.args_source is pytest.Config.ArgsSource.TESTPATHS
+    return SUITE_WORKERS if whole or any(Path(arg.split("::")[0]).is_dir() for arg in config.args) else 0
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked heavy go first: on several workers, a long one begun last would run on alone."""
+    items.sort(key=lambda item: item.get_closest_marker("heavy") is None)
 
 
 @pytest.fixture

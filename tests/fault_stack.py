@@ -48,16 +48,21 @@ class Process:
         self.command, self.env = command, env
         self.process: subprocess.Popen | None = None
         self.started_at = 0.0
+        self._since = 0  # where this start's output begins in the log (earlier runs append to it too)
 
     def start(self) -> "Process":
         with self.log.open("a") as log:
             log.write(f"\n==== start {time.strftime('%H:%M:%S')} ====\n")
+            log.flush()
+            self._since = log.tell()
             self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         self.started_at = time.monotonic()
         return self
 
     def logged(self, text: str) -> bool:
-        return text in self.log.read_text(errors="replace")
+        with self.log.open("rb") as log:
+            log.seek(self._since)
+            return text.encode() in log.read()
 
     def kill(self) -> None:
         """SIGKILL: no shutdown, no cleanup, as a lost machine."""

@@ -28,6 +28,8 @@ from engine.connection import bundled_binary
 from tests.conftest import DEMO_PASSWORD, api_client
 from webapp import app
 
+pytestmark = pytest.mark.heavy
+
 SCHEMA = schemathesis.openapi.from_dict(app.openapi())
 # Logging out ends the session every later case is sent with: it goes last.
 ENDS_THE_SESSION = "POST /api/v1/auth/logout"

@@ -18,6 +18,8 @@ from models import Campaign, CampaignMember, Cluster, Problem, Task, TopicPartic
 from services.campaigns import service as campaigns
 from tests.campaign_helpers import API, api_on_virtual_time, eventually, iso
 
+pytestmark = pytest.mark.heavy
+
 TEACHERS = 5_000
 VOTES_EACH = 1
 BATCH = 500

@@ -18,7 +18,7 @@ from tests.browser import chromium, log_in, screenshot, served
 from tests.series_support import monday_after
 from tests.test_series_api import CLUSTER, series_body
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.heavy]
 
 FAILING_IMPACTS = {"serious", "critical"}
 AXE = Axe()  # reads the axe.min.js its wheel ships: nothing downloads

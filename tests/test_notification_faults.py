@@ -43,6 +43,8 @@ from tests.notification_receivers import add_robots, http_receiver, mailbox_serv
 from tests.postgres import throwaway_postgres
 from workflows.notify import DeliverNotificationWorkflow, delivery_search_attributes
 
+pytestmark = pytest.mark.heavy
+
 TEACHERS = int(os.environ.get("FAULT_TEACHERS", 2000))
 LEASE_SECONDS = float(os.environ.get("FAULT_LEASE_SECONDS", 2))  # the heartbeat timeout too
 # The most messages a lost worker can leave sent but unrecorded: activities × sends in flight.

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+import pytest
 from sqlalchemy import func, select
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -33,6 +34,8 @@ from services.directory.demo import load_demo_county
 from tests.conftest import DEMO_PASSWORD, api_client
 from tests.fault_stack import DevServer, wait_for, worker_process, worker_ready
 from tests.notification_receivers import mailbox_server
+
+pytestmark = pytest.mark.heavy
 
 # 10 runs by default (2 cores shared with the rest of the suite); the 50:
 # BACKUP_CAMPAIGNS=40 BACKUP_SERIES=10 (README, Operations, has what that measured).

@@ -7,6 +7,7 @@ And who may: each action's routes answer the role matrix's actors as the table's
 import re
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from contracts.campaigns import phase_rules
@@ -130,6 +131,7 @@ async def _check(walk: Walk) -> None:
     assert await walk.offered() == expected, (phase, step)
 
 
+@pytest.mark.heavy
 async def test_api_console_and_workflow_follow_the_table(vapi, login, session_factory, ts_env, worker_on):
     async with session_factory() as session:
         cluster = await session.scalar(select(Cluster.id).order_by(Cluster.id))

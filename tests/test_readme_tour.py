@@ -22,6 +22,8 @@ import pytest
 from config import ROOT
 from tests.test_run_stack import _free_port, _start_stack, _wait_for_banner
 
+pytestmark = pytest.mark.heavy
+
 README = ROOT / "README.md"
 
 

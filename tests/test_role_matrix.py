@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 import httpx
+import pytest
 from fastapi.routing import iter_route_contexts
 from sqlalchemy import select
 
@@ -579,6 +580,7 @@ async def _terminate_runs(session_factory, client) -> None:
             pass
 
 
+@pytest.mark.heavy
 async def test_every_route_answers_every_actor_as_the_matrix_says(settings, session_factory, demo, local_env,
                                                                    worker_on):
     app = create_app(settings, temporal=local_env.client)

@@ -8,8 +8,11 @@ import subprocess
 import sys
 
 import httpx
+import pytest
 
 from config import ROOT
+
+pytestmark = pytest.mark.heavy
 
 
 def _free_port() -> int:
