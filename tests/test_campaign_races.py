@@ -148,8 +148,9 @@ async def test_cancel_from_the_runs_console_during_an_activity_is_recorded(vapi,
                                                                            settings, held):
     """(i) The runs console cancels the run while the phase entry's transition or its announcement
     is in flight: the activity's cancellation reaches the workflow (not asyncio's), and the run
-    still records the cancel and tells everyone before it ends."""
-    async with _worker(ts_env, settings, session_factory, slow={held: SLOW}):
+    still records the cancel and tells everyone before it ends. The activity is held longer than
+    SLOW: on a loaded machine the cancel must still land while it is in flight, not after it."""
+    async with _worker(ts_env, settings, session_factory, slow={held: 3 * SLOW}):
         campaign_id, _ = await _launch(vapi, login, session_factory)
         if held == "publish_notification":
             await _reached(session_factory, campaign_id, "collect_topics")

@@ -16,9 +16,20 @@ from tests.exchanges_support import add_exchange, exchange_workflow_ids
 from worker import create_worker
 
 
+async def ids_past_earlier_tests(session_factory) -> None:
+    """The next exchange gets an id no earlier test on this shared dev server gave a run: a completed
+    `exchange-1` there would be kept (a completed run is never started again) and listed instead."""
+    placeholder = await add_exchange(session_factory, "t0003", "东城小学", start=date.today() - timedelta(days=400), days=14)
+    async with session_factory() as session:
+        await session.execute(update(Exchange).where(Exchange.id == placeholder)
+                              .values(id=random.randrange(10**6, 10**9)))
+        await session.commit()
+
+
 async def test_a_failing_exchange_step_shows_stalled_in_the_runs_list(local_api, local_env, settings, session_factory):
     staff = {"Authorization": "Bearer " + (await local_api.post("/api/v1/auth/token", data={
         "username": "staff01", "password": "demo-pass"})).json()["access_token"]}
+    await ids_past_earlier_tests(session_factory)
     quick = settings.model_copy(update={"stall_after_attempts": 2})
     activities = faulty_activities(quick, session_factory, failing={"advance_exchange": lambda: True})
     try:
