@@ -1,7 +1,7 @@
 """The short soak in `make test` (soak/profile.py, SHORT): real processes on loopback, a demo-sized
 county, one campaign with people acting over HTTP, three clusters' series, one worker SIGKILL
 during the opening fan-out and one Temporal server restart; every promise of soak/invariants.py
-must hold. About three minutes of wall time: it runs in an xdist group of its own. The report is in
+must hold. About three minutes of wall time. The report is in
 test-artifacts/soak/ (report.html, summary.md)."""
 
 import pytest
@@ -9,7 +9,7 @@ import pytest
 from soak.__main__ import Soak
 from soak.profile import SHORT
 
-pytestmark = pytest.mark.xdist_group("soak")
+pytestmark = pytest.mark.heavy  # minutes of real processes: started first on the suite's workers
 
 SEED = 1
 
