@@ -97,7 +97,7 @@ async def missing_records(session, records: list[str]) -> set[str]:
         kind, _, key = record.partition(":")
         if kind == "training_checkin":  # "{training}-{user}": the check-in's two columns
             training, _, user = key.partition("-")
-            found = await session.scalar(select(column("id")).select_from(table("campaign_checkins")).where(
+            found = await session.scalar(select(column("user_id")).select_from(table("campaign_checkins")).where(
                 column("training_id") == int(training), column("user_id") == int(user)))
             unknown |= set() if found else {record}
         elif kind in RECORD_TABLES and key.isdigit():
