@@ -37,7 +37,9 @@ Rules: `act` must return quickly (start slow work as tasks with `soak.spawn(coro
 programme's people keep acting through faults (a refused or unanswered request is recorded, not
 raised); `invariants` returns `Result`s, each with a figure a reader can check."""
 
+import asyncio
 import random
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -62,6 +64,14 @@ class Programme:
 
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
+        self._steps: dict[object, asyncio.Task] = {}
+
+    def step_once(self, soak, key: object, step: Callable[[], Awaitable[None]]) -> None:
+        """Starts `step()` unless the step started under `key` on an earlier tick is still running:
+        a slow step (a request waiting through a fault) is never doubled by the next tick."""
+        running = self._steps.get(key)
+        if running is None or running.done():
+            self._steps[key] = soak.spawn(step())
 
     async def setup(self, soak) -> None:
         """At term start, staff create the programme's records over HTTP."""

@@ -40,7 +40,6 @@ class Run:
     problems: list[int] = field(default_factory=list)
     done: set[tuple[str, int]] = field(default_factory=set)  # (step, user or topic) already taken
     training: int | None = None
-    task: asyncio.Task | None = None
     launched_at: float = 0.0
 
 
@@ -71,8 +70,7 @@ class Campaigns(Programme):
 
     async def act(self, soak, now: float) -> None:
         for run in self.runs:
-            if run.task is None or run.task.done():
-                run.task = soak.spawn(self._step(soak, run, now))
+            self.step_once(soak, run.id, lambda: self._step(soak, run, now))
 
     async def _step(self, soak, run: Run, now: float) -> None:
         async with soak.stack.sessions() as session:

@@ -11,7 +11,6 @@ go out as soon as the return is recorded), one that ended days ago (the report r
 late), one in the future postponed (its announcement must follow the new start). The quota
 checkpoints fall mid-year and six weeks before its end: only a term spanning one would send them."""
 
-import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -39,7 +38,6 @@ class Agreed:
     teacher_user: int = 0
     body: dict = field(default_factory=dict)
     done: set[str] = field(default_factory=set)
-    task: asyncio.Task | None = None
 
 
 def plan() -> list[Agreed]:
@@ -81,8 +79,7 @@ class Exchanges(Programme):
 
     async def act(self, soak, now: float) -> None:
         for agreed in self.agreed:
-            if agreed.task is None or agreed.task.done():
-                agreed.task = soak.spawn(self._step(soak, agreed, now))
+            self.step_once(soak, agreed.id, lambda: self._step(soak, agreed, now))
 
     async def _step(self, soak, agreed: Agreed, now: float) -> None:
         people, base, staff = soak.people, f"/exchanges/{agreed.id}", soak.county.staff

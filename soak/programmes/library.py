@@ -45,11 +45,9 @@ class Library(Programme):
             self.school_of = dict((await session.execute(select(Teacher.user_id, Teacher.school_id)
                                                          .where(Teacher.user_id.is_not(None)))).all())
         self.authors = self.rng.sample(soak.county.teachers, AUTHORS)
-        self.task: asyncio.Task | None = None
 
     async def act(self, soak, now: float) -> None:
-        if self.task is None or self.task.done():
-            self.task = soak.spawn(self._step(soak, now))
+        self.step_once(soak, self.name, lambda: self._step(soak, now))
 
     async def _step(self, soak, now: float) -> None:
         author = self.rng.choice(self.authors)

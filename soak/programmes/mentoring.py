@@ -11,7 +11,6 @@ The shortest honest timeline is the one used: stage dates a week and two months 
 soon as the forms are in (staff need no date for those), so stages pass for real within the term
 while the nudges are judged on whatever the runs send (none, unless the soak crosses 09:00 local)."""
 
-import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -34,7 +33,6 @@ class Pair:
     never: set[str] = field(default_factory=set)  # sides that never hand in a form
     improve_first: bool = False  # staff answer 待改进 to its first stage once
     done: set[tuple] = field(default_factory=set)
-    task: asyncio.Task | None = None
 
 
 class Mentoring(Programme):
@@ -77,8 +75,7 @@ class Mentoring(Programme):
 
     async def act(self, soak, now: float) -> None:
         for pair in self.pairs:
-            if pair.task is None or pair.task.done():
-                pair.task = soak.spawn(self._step(soak, pair, now))
+            self.step_once(soak, pair.id, lambda: self._step(soak, pair, now))
 
     async def _step(self, soak, pair: Pair, now: float) -> None:
         people, base, staff = soak.people, f"/mentoring/pairs/{pair.id}", soak.county.staff

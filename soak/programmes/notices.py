@@ -16,11 +16,9 @@ class Notices(Programme):
     async def setup(self, soak) -> None:
         self.last_look = 0.0
         self.retried: set[int] = set()
-        self.task: asyncio.Task | None = None
 
     async def act(self, soak, now: float) -> None:
-        if self.task is None or self.task.done():
-            self.task = soak.spawn(self._step(soak, now))
+        self.step_once(soak, self.name, lambda: self._step(soak, now))
 
     async def _step(self, soak, now: float) -> None:
         people = soak.people

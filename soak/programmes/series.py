@@ -30,7 +30,6 @@ class Planned:
     id: int = 0
     participants: list[int] = field(default_factory=list)
     done: set[tuple[str, int]] = field(default_factory=set)
-    task: asyncio.Task | None = None
 
 
 class WeeklySeries(Programme):
@@ -68,8 +67,7 @@ class WeeklySeries(Programme):
 
     async def act(self, soak, now: float) -> None:
         for planned in self.planned:
-            if planned.task is None or planned.task.done():
-                planned.task = soak.spawn(self._step(soak, planned, now))
+            self.step_once(soak, planned.cluster, lambda: self._step(soak, planned, now))
 
     async def _step(self, soak, planned: Planned, now: float) -> None:
         people = soak.people

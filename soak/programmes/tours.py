@@ -76,12 +76,10 @@ class Tours(Programme):
                                               .order_by(TourStop.number)))
         for stop, row in zip(self.stops, rows):
             stop.id = row.id
-        self.task: asyncio.Task | None = None
         soak.log(f"tours: tour {self.tour} with {len(rows)} stops")
 
     async def act(self, soak, now: float) -> None:
-        if self.task is None or self.task.done():
-            self.task = soak.spawn(self._step(soak, now))
+        self.step_once(soak, self.name, lambda: self._step(soak, now))
 
     async def _step(self, soak, now: float) -> None:
         people = soak.people
