@@ -1,15 +1,22 @@
-"""The short soak in `make test` (soak/profile.py, SHORT): real processes on loopback, a demo-sized
+"""The short soak, `make soak-short` (soak/profile.py, SHORT): real processes on loopback, a demo-sized
 county, one campaign with people acting over HTTP, three clusters' series, one worker SIGKILL
 during the opening fan-out and one Temporal server restart; every promise of soak/invariants.py
 must hold. About three minutes of wall time. The report is in
 test-artifacts/soak/ (report.html, summary.md)."""
+
+import os
 
 import pytest
 
 from soak.__main__ import Soak
 from soak.profile import SHORT
 
-pytestmark = pytest.mark.heavy  # minutes of real processes: started first on the suite's workers
+pytestmark = [
+    pytest.mark.heavy,  # minutes of real processes: started first on the suite's workers
+    # Beside the rest of the suite on 2 cores it missed promises in one clean run of two (deliveries
+    # left pending behind SQLite's one writer: README, Soak, what is left), so it runs alone.
+    pytest.mark.skipif(not os.environ.get("SOAK_SHORT"), reason="runs alone: `make soak-short` (README, Soak)"),
+]
 
 SEED = 1
 
