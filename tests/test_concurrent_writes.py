@@ -3,7 +3,6 @@
 audit row (counted, never timed)."""
 
 import asyncio
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from services.campaigns import service as campaigns
 from tests.campaign_helpers import collecting_campaign, eventually
 from tests.demo_database import demo_county_database
 from tests.postgres import throwaway_postgres
+from tests.sqlite_locks import held_by_another_process
 
 WRITERS = 64
 
@@ -101,34 +101,26 @@ async def test_a_write_waiting_for_another_process_leaves_the_event_loop_free(se
     holds the lock, its statements and commit run on the loop (db/sqlite_driver.py). Another
     process holds the lock here until the loop has ticked while our write waits: a write that
     blocked the loop would never see the lock released (and fail after the busy timeout)."""
-    engine = create_engine(settings.database_url)
-    sessions = create_session_factory(engine)
-    async with sessions() as session:
-        await session.execute(text("CREATE TABLE tally (n INTEGER)"))
-        await session.commit()
-    other_process = sqlite3.connect(engine.url.database, isolation_level=None)
-    other_process.execute("BEGIN IMMEDIATE")
-    write_started = asyncio.Event()
+    async with held_by_another_process(settings) as lock:
+        write_started = asyncio.Event()
 
-    async def write() -> None:
-        async with sessions() as session:
-            write_started.set()
-            await session.execute(text("INSERT INTO tally VALUES (1)"))
-            await session.execute(text("INSERT INTO tally VALUES (2)"))  # on the loop: the lock is ours
+        async def write() -> None:
+            async with lock.sessions() as session:
+                write_started.set()
+                await session.execute(text("INSERT INTO tally VALUES (1)"))
+                await session.execute(text("INSERT INTO tally VALUES (2)"))  # on the loop: the lock is ours
+                assert await session.scalar(text("SELECT count(*) FROM tally")) == 2
+                await session.commit()
+
+        async def release_once_the_loop_has_ticked() -> None:
+            await write_started.wait()
+            for _ in range(20):
+                await asyncio.sleep(0.01)
+            lock.release()
+
+        await asyncio.gather(write(), release_once_the_loop_has_ticked())
+        async with lock.sessions() as session:
             assert await session.scalar(text("SELECT count(*) FROM tally")) == 2
-            await session.commit()
-
-    async def release_once_the_loop_has_ticked() -> None:
-        await write_started.wait()
-        for _ in range(20):
-            await asyncio.sleep(0.01)
-        other_process.execute("COMMIT")
-
-    await asyncio.gather(write(), release_once_the_loop_has_ticked())
-    other_process.close()
-    async with sessions() as session:
-        assert await session.scalar(text("SELECT count(*) FROM tally")) == 2
-    await engine.dispose()
 
 
 async def _last_vote_race(session_factory) -> list[int]:

@@ -1,12 +1,11 @@
 """Failures `make soak` found, each pinned by a focused test of its own (README, Soak)."""
 
 import asyncio
-import sqlite3
 
 from sqlalchemy import text
 
-from db import create_engine, create_session_factory
 from notifications import leases
+from tests.sqlite_locks import held_by_another_process
 
 
 async def test_a_drain_waiting_for_the_database_still_heartbeats(monkeypatch):
@@ -36,28 +35,21 @@ async def test_a_read_is_answered_while_thirty_writers_wait_for_sqlite(settings)
     for the write lock (writers wait their turn holding their connection: db/sqlite.py), and a
     plain read then waited 30 s for a connection and answered 500. The pool holds more
     connections than writers queue: the read is answered while they wait."""
-    engine = create_engine(settings.database_url)
-    sessions = create_session_factory(engine)
-    async with sessions() as session:
-        await session.execute(text("CREATE TABLE tally (n INTEGER)"))
-        await session.commit()
-    other_process = sqlite3.connect(engine.url.database, isolation_level=None)
-    other_process.execute("BEGIN IMMEDIATE")  # the worker, storing a big notice
+    async with held_by_another_process(settings) as lock:  # the worker, storing a big notice
+        sessions = lock.sessions
 
-    async def write(n: int) -> None:
-        async with sessions() as session:
-            await session.execute(text("INSERT INTO tally VALUES (:n)"), {"n": n})
-            await session.commit()
+        async def write(n: int) -> None:
+            async with sessions() as session:
+                await session.execute(text("INSERT INTO tally VALUES (:n)"), {"n": n})
+                await session.commit()
 
-    writers = [asyncio.create_task(write(n)) for n in range(30)]
-    await asyncio.sleep(0.2)  # every writer holds a connection, waiting its turn
-    try:
+        writers = [asyncio.create_task(write(n)) for n in range(30)]
+        await asyncio.sleep(0.2)  # every writer holds a connection, waiting its turn
+        try:
+            async with sessions() as session:
+                assert await asyncio.wait_for(session.scalar(text("SELECT count(*) FROM tally")), 10) == 0
+        finally:
+            lock.release()
+        await asyncio.gather(*writers)
         async with sessions() as session:
-            assert await asyncio.wait_for(session.scalar(text("SELECT count(*) FROM tally")), 10) == 0
-    finally:
-        other_process.execute("COMMIT")
-        other_process.close()
-    await asyncio.gather(*writers)
-    async with sessions() as session:
-        assert await session.scalar(text("SELECT count(*) FROM tally")) == 30
-    await engine.dispose()
+            assert await session.scalar(text("SELECT count(*) FROM tally")) == 30
