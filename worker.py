@@ -102,13 +102,13 @@ def activities_for(*, settings: Settings, session_factory: SessionFactory, audie
 
 def create_worker(
     client: Client, *, settings: Settings, session_factory: SessionFactory, task_queue: str | None = None,
-    activities: list | None = None,
+    activities: list | None = None, workflows: list | None = None,
 ) -> Worker:
-    """`activities`: the product's by default (tests swap in slowed or failing ones)."""
+    """`activities` and `workflows`: the product's by default (tests swap in slowed or failing ones)."""
     return HeartbeatingWorker(
         client, settings=settings, session_factory=session_factory,
         task_queue=task_queue or settings.temporal_task_queue,
-        workflows=WORKFLOWS,
+        workflows=workflows or WORKFLOWS,
         activities=activities or activities_for(settings=settings, session_factory=session_factory),
         interceptors=[StallWatch(session_factory, settings)],
         max_concurrent_activities=50,

@@ -2,9 +2,16 @@
 once (retrying cannot change it); any other failure is retried by Temporal, and once an activity
 has failed `stall_after_attempts` times or for `stall_after_minutes`, its run is recorded as
 stalled (shown in the run pages with the last error) and the admins are told, once. The first
-success afterwards clears it: the run carries on by itself when the cause is gone."""
+success afterwards clears it: the run carries on by itself when the cause is gone.
 
+While an activity runs, the watch also beats for it (four times per heartbeat timeout), on its own
+timer: the beat says only that this worker is alive, so it never waits for the database or a
+channel. A worker that is gone falls silent and Temporal gives the step to another one
+(workflows/steps.py); whether a delivery may still send is its claims' business (notifications/leases.py)."""
+
+import asyncio
 import logging
+from contextlib import asynccontextmanager, suppress
 from datetime import datetime, timedelta, timezone
 
 from temporalio import activity
@@ -61,6 +68,27 @@ class StallWatch(Interceptor):
             await session.commit()
 
 
+@asynccontextmanager
+async def _beating(info: activity.Info):
+    """Heartbeats while the body runs, if the step asked to be heard from."""
+    if not info.heartbeat_timeout:
+        yield
+        return
+
+    async def beat() -> None:
+        while True:
+            activity.heartbeat()
+            await asyncio.sleep(info.heartbeat_timeout.total_seconds() / 4)
+
+    timer = asyncio.create_task(beat())
+    try:
+        yield
+    finally:
+        timer.cancel()
+        with suppress(asyncio.CancelledError):
+            await timer
+
+
 class _Watched(ActivityInboundInterceptor):
     def __init__(self, next: ActivityInboundInterceptor, watch: StallWatch) -> None:
         super().__init__(next)
@@ -69,7 +97,8 @@ class _Watched(ActivityInboundInterceptor):
     async def execute_activity(self, input: ExecuteActivityInput):
         info = activity.info()
         try:
-            result = await self.next.execute_activity(input)
+            async with _beating(info):
+                result = await self.next.execute_activity(input)
         except DomainError as refused:
             raise ApplicationError(str(refused), type=type(refused).__name__, non_retryable=True) from refused
         except ApplicationError as error:

@@ -152,25 +152,13 @@ class Leases:
         return self._expires is None or utcnow() < self._expires - timedelta(seconds=self.seconds / 2)
 
 
-def _heartbeat() -> None:
-    if activity.in_activity():
-        activity.heartbeat()
-
-
 @asynccontextmanager
 async def kept(leases: Leases) -> AsyncIterator[Leases]:
-    """Heartbeat to Temporal and renew the claims, each on its own timer (four times per lease),
-    for as long as the body runs, however long a single send waits (robots' rate limits); then
-    release what was not settled. The heartbeat says only that this worker is alive: it never
-    waits for the database, so an attempt waiting its turn for SQLite's write lock behind other
-    writers is not cancelled and retried from scratch (which, with many notices at once, once
-    left a county's fan-out sending almost nothing for minutes); whether it may still send is the
-    claims' business (Leases.fresh)."""
-
-    async def heartbeats() -> None:
-        while True:
-            _heartbeat()
-            await asyncio.sleep(leases.seconds / 4)
+    """Renew the claims (four times per lease) for as long as the body runs, however long a single
+    send waits (robots' rate limits); then release what was not settled. A renewal waiting its turn
+    for SQLite's write lock delays nothing else: the activity's heartbeat is the stall watch's
+    (activities/stall_watch.py) and never waits for the database, and whether the sends may go on
+    is `Leases.fresh`."""
 
     async def renewals() -> None:
         while True:
@@ -180,14 +168,13 @@ async def kept(leases: Leases) -> AsyncIterator[Leases]:
             except DATABASE_ERRORS as exc:  # the sends stop too (Leases.fresh); the round reports it
                 log.warning("renewing the claims of %s failed: %r", leases.owner, exc)
 
-    timers = [asyncio.create_task(heartbeats()), asyncio.create_task(renewals())]
+    timer = asyncio.create_task(renewals())
     try:
         yield leases
     finally:
-        for timer in timers:
-            timer.cancel()
+        timer.cancel()
         with suppress(asyncio.CancelledError):
-            await asyncio.gather(*timers)
+            await timer
         with suppress(*DATABASE_ERRORS):
             await asyncio.shield(leases.release())
 

@@ -36,14 +36,14 @@ with workflow.unsafe.imports_passed_through():
     from contracts.notifications.history import Audience, NotifyRequest
     from contracts.runs.history import CANCELLED_FROM_OUTSIDE
     from contracts.search_attributes import PHASE
-    from workflows import patches
+    from workflows import patches, steps
     from workflows.cancels import cancelled_from_outside
     from workflows.notify import notify
 
-ACTIVITY_OPTIONS = {
-    "start_to_close_timeout": timedelta(minutes=5),
-    "retry_policy": RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1)),
-}
+ACTIVITY_OPTIONS = steps.options(
+    start_to_close=timedelta(minutes=5),
+    retry=RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1)),
+)
 
 
 class _Cancelled(Exception):

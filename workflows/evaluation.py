@@ -11,16 +11,15 @@ History stays bounded: continue-as-new at every stage change and every STEPS_PER
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.evaluation import EvaluationActivities
     from contracts.evaluation.history import AdvanceRound, RoundRunInput
     from contracts.search_attributes import PHASE
+    from workflows import steps
     from workflows.notify import notify
 
 STEPS_PER_RUN = 40  # a term of nightly refreshes is about 130 steps
-ADVANCE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=5))
 
 
 @workflow.defn
@@ -36,20 +35,20 @@ class EvaluationRoundWorkflow:
 
     @workflow.run
     async def run(self, start: RoundRunInput) -> str:
-        steps = 0
+        steps_taken = 0
         while True:
             self.nudged = False
             step = await workflow.execute_activity_method(
                 EvaluationActivities.advance_round, AdvanceRound(round_id=start.round_id, now=workflow.now()),
-                start_to_close_timeout=timedelta(minutes=5), retry_policy=ADVANCE_RETRY,
+                **steps.options(start_to_close=timedelta(minutes=5)),
             )
-            steps += 1
+            steps_taken += 1
             workflow.upsert_search_attributes([PHASE.value_set(step.stage)])
             for notice in step.notices:
                 await notify(notice)
             if step.finished:
                 return step.stage
-            if step.stage_changed or steps >= STEPS_PER_RUN or workflow.info().is_continue_as_new_suggested():
+            if step.stage_changed or steps_taken >= STEPS_PER_RUN or workflow.info().is_continue_as_new_suggested():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(RoundRunInput(round_id=start.round_id, run_number=start.run_number + 1))
             timeout = None if step.wake_at is None else max(step.wake_at - workflow.now(), timedelta(0))

@@ -17,7 +17,6 @@ id per year makes starting it twice harmless (the reconciler sees that each year
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -28,11 +27,11 @@ with workflow.unsafe.imports_passed_through():
         ExchangeState, ExchangeStatus, PostponeInput, CheckpointResult, PostponeRequest, QuotaRunInput, StepResult,
     )
     from contracts.search_attributes import PHASE
+    from workflows import steps
     from workflows.notify import notify
     from workflows.timers import sleep_until
 
 STEPS_PER_RUN = 4
-RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=5))
 DONE = (ExchangeStatus.assessed, ExchangeStatus.cancelled)
 
 
@@ -137,7 +136,7 @@ class ExchangeWorkflow:
         self.deciding = True  # before the first await: a decision arriving meanwhile is refused
         try:
             done: ChangeDone = await workflow.execute_activity_method(
-                activity, request, start_to_close_timeout=timedelta(minutes=2), retry_policy=RETRY)
+                activity, request, **steps.options())
             self._set_state(done.state)
         except ActivityError as error:
             refusal = error.cause
@@ -190,7 +189,7 @@ class ExchangeWorkflow:
     async def _advance(self, step) -> StepResult:
         result: StepResult = await workflow.execute_activity_method(
             ExchangeActivities.advance_exchange, AdvanceInput(exchange_id=self.exchange_id, run=step, at=workflow.now()),
-            start_to_close_timeout=timedelta(minutes=2), retry_policy=RETRY)
+            **steps.options())
         self._set_state(result.state)
         return result
 
@@ -220,5 +219,4 @@ class ExchangeQuotaWorkflow:
 
     async def _checkpoint(self, request: CheckpointInput) -> CheckpointResult:
         return await workflow.execute_activity_method(
-            ExchangeActivities.quota_checkpoint, request, start_to_close_timeout=timedelta(minutes=5),
-            retry_policy=RETRY)
+            ExchangeActivities.quota_checkpoint, request, **steps.options(start_to_close=timedelta(minutes=5)))

@@ -14,7 +14,6 @@ import asyncio
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError, is_cancelled_exception
 
 with workflow.unsafe.imports_passed_through():
@@ -26,10 +25,10 @@ with workflow.unsafe.imports_passed_through():
     )
     from contracts.runs.history import CANCELLED_FROM_OUTSIDE
     from contracts.search_attributes import PHASE
+    from workflows import steps
     from workflows.notify import notify
 
-ACTIVITY = {"start_to_close_timeout": timedelta(minutes=2),
-            "retry_policy": RetryPolicy(initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=5))}
+ACTIVITY = steps.options()
 
 
 def _refused(message: str, field: str = "") -> ApplicationError:

@@ -30,7 +30,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from contracts.notifications.history import Audience, NotificationKind, NotifyRequest, NotifyResult
     from contracts.search_attributes import CAMPAIGN_ID, RUN_KIND, SERIES_ID
-    from workflows import patches
+    from workflows import patches, steps
     from workflows.cancels import cancelled_from_outside
     from workflows.legacy.delivery_2026_11_23 import Delivery_2026_11_23
     from workflows.timers import sleep_until
@@ -67,8 +67,7 @@ async def notify(request: NotifyRequest) -> NotifyResult | None:
         result = await workflow.execute_activity_method(
             NotificationActivities.publish_notification,
             PublishInput(request=request, at=workflow.now()),
-            start_to_close_timeout=timedelta(minutes=5),
-            retry_policy=PUBLISH_RETRY,
+            **steps.options(start_to_close=timedelta(minutes=5), retry=PUBLISH_RETRY),
         )
     except ActivityError as error:
         if cancelled_from_outside(error):
@@ -121,7 +120,7 @@ class DeliverNotificationWorkflow:
 
     async def _until_done(self, activity, job):
         return await workflow.execute_activity_method(
-            activity, job, start_to_close_timeout=timedelta(minutes=2), retry_policy=UNTIL_DONE,
+            activity, job, **steps.options(retry=UNTIL_DONE),
         )
 
     async def _wave(self, plan: DeliveryPlan, due_at: datetime | None) -> WaveReport:

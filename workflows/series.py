@@ -15,7 +15,6 @@ import asyncio
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
@@ -24,14 +23,13 @@ with workflow.unsafe.imports_passed_through():
     from contracts.series.history import (
         AdvanceInput, Cursor, EndAfterCancel, SeriesChange, SeriesRunInput, Step, StepResult,
     )
-    from workflows import patches
+    from workflows import patches, steps
     from workflows.cancels import cancelled_from_outside
     from workflows.notify import notify
 
 STEPS_PER_RUN = 12
 HISTORY_EVENTS_PER_RUN = 2_000  # far below Temporal's 51,200
 FINISH_GRACE = timedelta(minutes=1)  # how long runs started before 2026-11-26 wait before finishing
-ADVANCE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=5))
 
 
 @workflow.defn
@@ -63,7 +61,7 @@ class SeriesWorkflow:
             # End the series in the database and tell its participants, as an organiser's "end" would.
             notices = await workflow.execute_activity_method(
                 SeriesActivities.end_after_cancel, EndAfterCancel(series_id=start.series_id, at=workflow.now()),
-                start_to_close_timeout=timedelta(minutes=2), retry_policy=ADVANCE_RETRY,
+                **steps.options(),
             )
             for notice in notices:
                 await notify(notice)
@@ -108,7 +106,7 @@ class SeriesWorkflow:
     async def _advance(self, request: AdvanceInput) -> StepResult:
         result = await workflow.execute_activity_method(
             SeriesActivities.advance_series, request.model_copy(update={"seen_changes": sorted(self.seen_changes)}),
-            start_to_close_timeout=timedelta(minutes=2), retry_policy=ADVANCE_RETRY,
+            **steps.options(),
         )
         for change in result.unsent_changes:
             self._take(change)

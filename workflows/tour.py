@@ -14,7 +14,6 @@ import asyncio
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -24,12 +23,11 @@ with workflow.unsafe.imports_passed_through():
     from contracts.tours.history import (
         StopCursor, StopStep, TourAdvance, TourChange, TourEnd, TourEndInput, TourRunInput, TourStatus, TourStepResult,
     )
+    from workflows import steps
     from workflows.notify import notify
 
 STEPS_PER_RUN = 12
 HISTORY_EVENTS_PER_RUN = 2_000  # far below Temporal's 51,200
-RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=5))
-ACTIVITY_TIMEOUT = timedelta(minutes=2)
 
 
 @workflow.defn
@@ -55,7 +53,7 @@ class TourWorkflow:
         self.ending = True  # marked before the first await: a second end is refused by the validator
         notices = await workflow.execute_activity_method(
             TourActivities.end_tour, TourEndInput(tour_id=self.tour_id, end=end),
-            start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=RETRY,
+            **steps.options(),
         )
         for notice in notices:
             await notify(notice)
@@ -107,7 +105,7 @@ class TourWorkflow:
     async def _advance(self, request: TourAdvance) -> TourStepResult:
         result = await workflow.execute_activity_method(
             TourActivities.advance_tour, request.model_copy(update={"seen_changes": sorted(self.seen_changes)}),
-            start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=RETRY,
+            **steps.options(),
         )
         for change in result.unsent_changes:
             self._take(change)
