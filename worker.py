@@ -1,4 +1,5 @@
-"""The Temporal worker: every workflow and activity of the product, on one task queue.
+"""The Temporal worker: every workflow and activity of the product, on one task queue, and the
+delivery drains on a queue of their own (a few at a time per process).
 
     python worker.py          (make run starts it; scale out with more processes)
 """
@@ -8,9 +9,10 @@ import asyncio
 import hashlib
 import logging
 import signal
-from contextlib import suppress
+from contextlib import AsyncExitStack, suppress
 from pathlib import Path
 
+from temporalio import activity
 from temporalio.client import Client
 from temporalio.worker import Worker
 
@@ -24,6 +26,7 @@ from activities.stall_watch import StallWatch
 from activities.tours import TourActivities
 from config import ROOT, Settings, get_settings
 from config.logs import configure_logging
+from contracts.notifications.delivery import DRAIN_ACTIVITIES, drains_queue
 from db import SessionFactory, create_engine, create_session_factory
 from engine.connection import connect_temporal, register_search_attributes
 from engine.library import offer_pass
@@ -103,18 +106,42 @@ def activities_for(*, settings: Settings, session_factory: SessionFactory, audie
 def create_worker(
     client: Client, *, settings: Settings, session_factory: SessionFactory, task_queue: str | None = None,
     activities: list | None = None, workflows: list | None = None,
-) -> Worker:
+) -> "Workers":
     """`activities` and `workflows`: the product's by default (tests swap in slowed or failing ones)."""
-    return HeartbeatingWorker(
-        client, settings=settings, session_factory=session_factory,
-        task_queue=task_queue or settings.temporal_task_queue,
-        workflows=workflows or WORKFLOWS,
-        activities=activities or activities_for(settings=settings, session_factory=session_factory),
-        interceptors=[StallWatch(session_factory, settings)],
-        max_concurrent_activities=50,
-        max_concurrent_workflow_tasks=settings.worker_workflow_tasks,
-        build_id=BUILD_ID,
+    task_queue = task_queue or settings.temporal_task_queue
+    activities = activities or activities_for(settings=settings, session_factory=session_factory)
+    drains = [fn for fn in activities if activity._Definition.must_from_callable(fn).name in DRAIN_ACTIVITIES]
+    watch = [StallWatch(session_factory, settings)]
+    runs = HeartbeatingWorker(
+        client, settings=settings, session_factory=session_factory, task_queue=task_queue,
+        # Drains too: runs of earlier releases schedule theirs on this queue.
+        workflows=workflows or WORKFLOWS, activities=activities,
+        interceptors=watch, max_concurrent_activities=50,
+        max_concurrent_workflow_tasks=settings.worker_workflow_tasks, build_id=BUILD_ID,
     )
+    if not drains:
+        return Workers(runs)
+    return Workers(runs, Worker(client, task_queue=drains_queue(task_queue), activities=drains, interceptors=watch,
+                                max_concurrent_activities=settings.delivery_drains_per_worker, build_id=BUILD_ID))
+
+
+class Workers:
+    """The Temporal workers of one process, started and stopped together: the runs and their steps
+    on the task queue, the delivery drains on theirs with DELIVERY_DRAINS_PER_WORKER slots."""
+
+    def __init__(self, *workers: Worker) -> None:
+        self.workers = workers
+        self._running = AsyncExitStack()
+
+    async def __aenter__(self) -> "Workers":
+        async with AsyncExitStack() as starting:  # one that fails to start stops those started
+            for worker in self.workers:
+                await starting.enter_async_context(worker)
+            self._running = starting.pop_all()
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self._running.__aexit__(*exc)
 
 
 async def keep_reconciling(client: Client, *, settings: Settings, session_factory: SessionFactory,

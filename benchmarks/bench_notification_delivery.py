@@ -19,7 +19,6 @@ import aiosmtplib
 from sqlalchemy import func, select, update
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from benchmarks.bench_notifications import BENCH_AUDIENCES, add_teachers, reminder
 from benchmarks.notification_bench_workflows import NotifyOnceWorkflow
@@ -35,7 +34,7 @@ from notifications.channels.email import EmailChannel
 from notifications.render import render
 from services.directory.demo import load_demo_county
 from tests.notification_receivers import add_robots, free_port, http_receiver
-from worker import WORKFLOWS, activities_for
+from worker import WORKFLOWS, activities_for, create_worker
 from workflows.notify import DeliverNotificationWorkflow
 
 
@@ -106,10 +105,10 @@ async def main(count: int) -> None:
             in_flight = settings.delivery_parallel_batches * settings.delivery_concurrency
             figures["raw SMTP"] = await raw_smtp(settings, count, in_flight)
 
-            worker = Worker(env.client, task_queue=settings.temporal_task_queue,
-                            workflows=[*WORKFLOWS, NotifyOnceWorkflow], max_concurrent_activities=100,
-                            activities=activities_for(settings=settings, session_factory=session_factory,
-                                                      audiences=BENCH_AUDIENCES))
+            worker = create_worker(env.client, settings=settings, session_factory=session_factory,
+                                   workflows=[*WORKFLOWS, NotifyOnceWorkflow],
+                                   activities=activities_for(settings=settings, session_factory=session_factory,
+                                                             audiences=BENCH_AUDIENCES))
             async with worker:
                 key = f"bench:delivery:{uuid.uuid4().hex[:8]}"
                 everyone = Audience(name="bench.teachers", params={"prefix": "bench"})

@@ -19,7 +19,6 @@ import uuid
 from sqlalchemy import func, insert, select
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from benchmarks.notification_bench_workflows import NotifyEachWorkflow, NotifyOnceWorkflow
 from benchmarks.scratch import scratch_database
@@ -30,7 +29,7 @@ from engine.connection import bundled_binary
 from models import InboxItem, Notification, School, Teacher, User
 from notifications import service
 from services.directory.demo import load_demo_county
-from worker import AUDIENCES, WORKFLOWS, activities_for
+from worker import AUDIENCES, WORKFLOWS, activities_for, create_worker
 
 CHUNK = 1000
 PER_TEACHER_WORKFLOWS = 4
@@ -83,11 +82,10 @@ async def main(count: int) -> None:
                                                 data_converter=pydantic_data_converter, ui=False)
     figures: dict[str, float] = {}
     try:
-        worker = Worker(env.client, task_queue=settings.temporal_task_queue,
-                        workflows=[*WORKFLOWS, NotifyOnceWorkflow, NotifyEachWorkflow],
-                        activities=activities_for(settings=settings, session_factory=session_factory,
-                                                  audiences=BENCH_AUDIENCES),
-                        max_concurrent_activities=100)
+        worker = create_worker(env.client, settings=settings, session_factory=session_factory,
+                               workflows=[*WORKFLOWS, NotifyOnceWorkflow, NotifyEachWorkflow],
+                               activities=activities_for(settings=settings, session_factory=session_factory,
+                                                         audiences=BENCH_AUDIENCES))
         async with worker:
             key = "bench:design"
             started = time.perf_counter()

@@ -113,6 +113,10 @@ class Settings(BaseSettings):
     # the most messages a crashed worker can leave sent but unrecorded (sent again after it).
     delivery_parallel_batches: int = 2
     delivery_concurrency: int = 10
+    # Delivery activities one worker process runs at once, whatever the number of notices: the
+    # rest wait on their queue (contracts/notifications/delivery.py: drains_queue). Times
+    # DELIVERY_CONCURRENCY, the most messages a killed worker can leave sent but unrecorded.
+    delivery_drains_per_worker: int = Field(default=4, ge=1, le=100)
     # A claim on a delivery lasts this long, renewed (with a heartbeat) four times as often; it is
     # also the activity's heartbeat timeout, so a lost worker's claims lapse as Temporal retries.
     delivery_lease_seconds: float = 20.0

@@ -1,6 +1,7 @@
 """Notices end to end on the time-skipping server: inbox at once, e-mail deferred past quiet
 hours, critical kinds never deferred, a delivery batch that dies half-way resends nothing."""
 
+import asyncio
 import uuid
 from collections import Counter
 from datetime import time, timedelta
@@ -8,9 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
-from temporalio.worker import Worker
+from temporalio import activity
 
 from activities.notifications import NotificationActivities
+from contracts.notifications.delivery import Drain, DrainResult
 from contracts.notifications.history import DeliveryStatus, NotificationKind, NotifyRequest
 from contracts.notifications.notices import EXAMPLES
 from contracts.search_attributes import RUN_KIND
@@ -20,7 +22,7 @@ from notifications.channels.email import EmailChannel
 from tests.notification_receivers import channels_on, smtp_server  # noqa: F401 (autouse fixture)
 from contracts.workflow_ids import notice_delivery as delivery_workflow_id
 from tests.notification_workflows import NotifyAt, NotifyAtWorkflow
-from worker import WORKFLOWS, activities_for
+from worker import WORKFLOWS, activities_for, create_worker
 from workflows.notify import DeliverNotificationWorkflow
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -42,8 +44,8 @@ async def mail(settings):
 @pytest.fixture
 def run_worker(settings, session_factory):
     def _worker(client, activities=None):
-        return Worker(client, task_queue=settings.temporal_task_queue, workflows=[*WORKFLOWS, NotifyAtWorkflow],
-                      activities=activities or activities_for(settings=settings, session_factory=session_factory))
+        return create_worker(client, settings=settings, session_factory=session_factory, activities=activities,
+                             workflows=[*WORKFLOWS, NotifyAtWorkflow])
 
     return _worker
 
@@ -184,3 +186,36 @@ async def test_daily_digest_bundles_non_urgent_emails_into_one(
     assert len(rows) == 2 and {r.status for r in rows} == {DeliveryStatus.sent}
     assert {r.not_before.astimezone(SHANGHAI).time() for r in rows} == {time(18, 0)}
     assert first.result.deferred == 1
+
+
+async def test_a_worker_runs_a_few_drains_however_many_notices_are_sent(
+    local_env, settings, session_factory, demo, mail, run_worker
+):
+    """Twelve notices at once, two drains each: one worker sends them all, never running more
+    than DELIVERY_DRAINS_PER_WORKER drains side by side; the rest wait on their queue. (On the
+    dev server: the time-skipping one would skip the callers' lingering time while drains run.)"""
+    settings.delivery_drains_per_worker = 3
+    teachers = await user_ids(session_factory)
+    running, most = 0, 0
+    activities = NotificationActivities(session_factory, settings, audiences={})
+
+    @activity.defn(name="drain_deliveries")
+    async def counted_drain(job: Drain) -> DrainResult:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        try:
+            await asyncio.sleep(0.2)  # long enough for the others to start beside it, if they could
+            return await activities.drain_deliveries(job)
+        finally:
+            running -= 1
+
+    product = [fn for fn in activities_for(settings=settings, session_factory=session_factory)
+               if fn.__name__ != "drain_deliveries"]
+    notices = [request(NotificationKind.escalation, teachers) for _ in range(12)]
+    async with run_worker(local_env.client, activities=[*product, counted_drain]):
+        await asyncio.gather(*(notify_at(local_env, settings, notice, None, linger=timedelta(0)) for notice in notices))
+        reports = await asyncio.gather(*(deliveries_of(local_env, notice) for notice in notices))
+    assert [sum(wave.sent for wave in report.waves) for report in reports] == [len(teachers)] * 12
+    assert len(mail) == 12 * len(teachers)
+    assert most == 3

@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import func, select
 from temporalio.api.testservice.v1 import UnlockTimeSkippingRequest
 from temporalio.client import WorkflowExecutionStatus
-from temporalio.worker import Worker
 
 from contracts.notifications.history import Audience, DeliveryStatus, NotificationKind, NotifyRequest
 from contracts.notifications.notices import EXAMPLES
@@ -22,7 +21,7 @@ from models import Delivery, InboxItem, Notification, Preference, Teacher, User
 from tests.campaign_helpers import API, api_on_virtual_time, eventually
 from tests.notification_receivers import channels_on, mailbox_server  # noqa: F401 (autouse fixture)
 from tests.notification_workflows import NotifyAt, NotifyAtWorkflow
-from worker import WORKFLOWS, activities_for
+from worker import WORKFLOWS, create_worker
 from workflows.notify import DeliverNotificationWorkflow
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -39,8 +38,8 @@ def mailbox(settings):
 
 @pytest.fixture
 async def worker(ts_env, settings, session_factory):
-    return Worker(ts_env.client, task_queue=settings.temporal_task_queue, workflows=[*WORKFLOWS, NotifyAtWorkflow],
-                  activities=activities_for(settings=settings, session_factory=session_factory))
+    return create_worker(ts_env.client, settings=settings, session_factory=session_factory,
+                         workflows=[*WORKFLOWS, NotifyAtWorkflow])
 
 
 async def teachers(session_factory) -> list[User]:

@@ -26,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from contracts.notifications.notices import NoticeRejected
     from contracts.notifications.delivery import (
         BatchResult, DeliverInput, DeliveryPlan, DeliveryReport, DigestRun, Drain, DrainResult, GiveUp, PublishInput,
-        WaveReport, WaveStart, WaveState,
+        WaveReport, WaveStart, WaveState, drains_queue,
     )
     from contracts.notifications.history import Audience, NotificationKind, NotifyRequest, NotifyResult
     from contracts.search_attributes import CAMPAIGN_ID, RUN_KIND, SERIES_ID
@@ -172,8 +172,8 @@ class DeliverNotificationWorkflow:
         retry = timedelta(seconds=plan.retry_seconds)
         try:
             return await workflow.execute_activity_method(
-                activity, job, start_to_close_timeout=timedelta(hours=2),
-                heartbeat_timeout=timedelta(seconds=plan.lease_seconds),
+                activity, job, task_queue=drains_queue(workflow.info().task_queue),
+                start_to_close_timeout=timedelta(hours=2), heartbeat_timeout=timedelta(seconds=plan.lease_seconds),
                 retry_policy=RetryPolicy(initial_interval=retry, backoff_coefficient=2.0, maximum_interval=retry * 16,
                                          maximum_attempts=plan.attempts),
             )

@@ -7,6 +7,17 @@ from pydantic import BaseModel
 
 from contracts.notifications.history import NotifyRequest
 
+# The activities that send (the rest of a delivery run is bookkeeping on the run's own queue).
+DRAIN_ACTIVITIES = ("drain_deliveries", "drain_digests")
+
+
+def drains_queue(task_queue: str) -> str:
+    """Where a delivery run's drains wait for a worker: a queue of their own, which each worker
+    serves with a few slots (DELIVERY_DRAINS_PER_WORKER). With many notices at once the drains queue
+    there rather than crowd one process: on SQLite, forty at once waited for its one writer past
+    their claims, and sent almost nothing (found by the soak)."""
+    return f"{task_queue}-drains"
+
 
 class PublishInput(BaseModel):
     request: NotifyRequest
