@@ -114,12 +114,14 @@ def duplicates_within_bound(channel: str, sent: Counter, bound: int) -> Result:
 
 
 def repeats_keep_their_id(requests: list[tuple[str, bytes, str]]) -> Result:
-    """`requests`: (path, body, delivery id) as the receiver got them. The same message sent again
-    (same path, same body but for its own id and signature) must carry the same delivery id."""
-    ids: dict[tuple[str, str], set[str]] = defaultdict(set)
+    """`requests`: (path, body, delivery id) as the receiver got them. A notice's message sent again
+    (same path, same body but for its own id and signature) must carry the same delivery id. Two
+    notices may say the same words (a campaign's reminders 90 s and 30 s before one deadline): the
+    delivery id names its notice (`{notice}-g{group}`), and only one notice's ids are compared."""
+    ids: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for path, body, delivery_id in requests:
-        ids[(path, _content(body))].add(delivery_id)
-    changed = [f"{path}: {sorted(found)}" for (path, _), found in ids.items() if len(found) > 1]
+        ids[(path, _content(body), delivery_id.split("-")[0])].add(delivery_id)
+    changed = [f"{path}: {sorted(found)}" for (path, _, _), found in ids.items() if len(found) > 1]
     return Result("机器人重发同一投递编号 robot and webhook repeats carry the same delivery id", not changed,
                   f"{len(requests)} requests, {len(ids)} distinct messages, {len(changed)} resent under a new id",
                   _first(changed))
@@ -211,7 +213,8 @@ async def gather(soak) -> list[Result]:
             select(InboxItem.notification_id, InboxItem.user_id, func.count())
             .group_by(InboxItem.notification_id, InboxItem.user_id).having(func.count() > 1))).all()})
         inbox_rows = await session.scalar(select(func.count()).select_from(InboxItem))
-        reminders, acted = await _reminders(session)
+        reminders, acted = await _reminders(session, acknowledged={
+            (ack.table, ack.where.get("id")): stack.wall(ack.at) for ack in soak.people.acks})
         windows, actions = await _phases(session, stack.client)
         expected, actual = await _sessions(session)
     crashes = soak.schedule.crashes()
@@ -249,7 +252,11 @@ async def _runs(client) -> list[RunInfo]:
     return runs
 
 
-async def _reminders(session) -> tuple[list, dict]:
+async def _reminders(session, *, acknowledged: dict[tuple[str, object], datetime]) -> tuple[list, dict]:
+    """A teacher acted when her write was acknowledged, surely stored (`acknowledged`: (table, row
+    id) → when), or, for a write whose answer was lost, when its row was made. Not the row's
+    `created_at` alone: under SQLite's one writer the row is made seconds before it is committed,
+    and a reminder composed in between rightly did not see it."""
     reminders = []
     rows = (await session.execute(
         select(Notification.id, Notification.key, Notification.created_at, Notification.campaign_id)
@@ -261,14 +268,13 @@ async def _reminders(session) -> tuple[list, dict]:
                 select(InboxItem.user_id).where(InboxItem.notification_id == notification_id)))
             reminders.append((f"{campaign_id}:{REMINDED[phase]}", stored_at, users))
     acted: dict[str, dict[int, datetime]] = defaultdict(dict)
-    for campaign_id, user, when in (await session.execute(
-            select(Problem.campaign_id, Problem.author_user_id, func.min(Problem.created_at))
-            .group_by(Problem.campaign_id, Problem.author_user_id))).all():
-        acted[f"{campaign_id}:submit_problem"][user] = when
-    for campaign_id, user, when in (await session.execute(
-            select(Reflection.campaign_id, Reflection.user_id, func.min(Reflection.created_at))
-            .group_by(Reflection.campaign_id, Reflection.user_id))).all():
-        acted[f"{campaign_id}:reflect"][user] = when
+    for action, model, user_column in (("submit_problem", Problem, Problem.author_user_id),
+                                       ("reflect", Reflection, Reflection.user_id)):
+        for row_id, campaign_id, user, made in (await session.execute(
+                select(model.id, model.campaign_id, user_column, model.created_at))).all():
+            when = acknowledged.get((model.__tablename__, row_id), made)
+            mine = acted[f"{campaign_id}:{action}"]
+            mine[user] = min(mine.get(user, when), when)
     return reminders, acted
 
 

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta, timezone
 import uuid
 from contextlib import AsyncExitStack, suppress
 from pathlib import Path
@@ -42,6 +43,7 @@ class Stack:
         self.profile, self.db, self.work = profile, db, work
         self.logs = work / "logs"
         self.started = time.monotonic()
+        self.started_at = datetime.now(timezone.utc)  # the same instant on the wall clock
         self._exit = AsyncExitStack()
         self.proxy: TcpProxy | None = None
         self.workers: list[Process] = []
@@ -53,6 +55,10 @@ class Stack:
     def now(self) -> float:
         """Seconds since the stack started: the soak's clock for logs, faults and charts."""
         return time.monotonic() - self.started
+
+    def wall(self, at: float) -> datetime:
+        """The wall-clock time (UTC) of a moment on the soak's clock: to set it beside the database's."""
+        return self.started_at + timedelta(seconds=at)
 
     # ---- start and stop ----
 

@@ -65,10 +65,11 @@ def test_duplicates_beyond_the_bound_fail():
 
 def test_a_robot_repeat_under_a_new_delivery_id_fails():
     body = b'{"msgtype": "text", "text": {"content": "hi"}}'
-    assert repeats_keep_their_id([("/wecom", body, "d1"), ("/wecom", body, "d1")]).ok
-    assert not repeats_keep_their_id([("/wecom", body, "d1"), ("/wecom", body, "d2")]).ok
-    signed = [("/hook/1", b'{"delivery_id": "d1", "timestamp": 1, "text": "x"}', "d1"),
-              ("/hook/1", b'{"delivery_id": "d9", "timestamp": 2, "text": "x"}', "d9")]
+    assert repeats_keep_their_id([("/wecom", body, "7-g1"), ("/wecom", body, "7-g1")]).ok
+    assert not repeats_keep_their_id([("/wecom", body, "7-g1"), ("/wecom", body, "7-g2")]).ok
+    assert repeats_keep_their_id([("/wecom", body, "7-g1"), ("/wecom", body, "9-g4")]).ok  # two notices, same words
+    signed = [("/hook/1", b'{"delivery_id": "7-d1", "timestamp": 1, "text": "x"}', "7-d1"),
+              ("/hook/1", b'{"delivery_id": "7-d9", "timestamp": 2, "text": "x"}', "7-d9")]
     assert not repeats_keep_their_id(signed).ok  # the id and the signature's time are not the message
 
 

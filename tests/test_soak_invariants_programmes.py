@@ -137,6 +137,11 @@ def test_borrowings_counted_from_the_owners_school_or_by_the_author_fail():
     assert borrowings_from_other_schools(shelf, {10: 99}, schools, {1: 2, 2: 0}, term="2026秋").ok
     assert not borrowings_from_other_schools(shelf, {10: 99}, schools, {1: 3}, term="2026秋").ok  # the colleague
     assert not borrowings_from_other_schools(shelf, {10: 99}, schools, {1: 2, 2: 1}, term="2026秋").ok
+    shelf.maybe_borrowed = {(10, 300, "use", "")}  # school 3's answer lost: counted or not, both right
+    schools[300] = 3
+    assert borrowings_from_other_schools(shelf, {10: 99}, schools, {1: 3}, term="2026秋").ok
+    assert borrowings_from_other_schools(shelf, {10: 99}, schools, {1: 2}, term="2026秋").ok
+    assert not borrowings_from_other_schools(shelf, {10: 99}, schools, {1: 4}, term="2026秋").ok
 
 
 # ---- evaluation ----

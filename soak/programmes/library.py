@@ -5,6 +5,7 @@ bookmark and use (借鉴) resources of other schools and of their own, and an au
 At the end staff's figures and the search are read as staff and teachers read them."""
 
 import asyncio
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlencode
@@ -32,6 +33,8 @@ class Shelf:
     withdrawn: set[int] = field(default_factory=set)
     declined: set[int] = field(default_factory=set)  # offers
     borrowed: set[tuple[int, int, str, str]] = field(default_factory=set)  # (resource, user, kind, day or "")
+    # Borrowings whose answer was lost (no answer, a 5xx in a fault): stored or not, either is right.
+    maybe_borrowed: set[tuple[int, int, str, str]] = field(default_factory=set)
     refused_types: int = 0
     uploads: int = 0
 
@@ -119,14 +122,21 @@ class Library(Programme):
         people, base = soak.people, f"/library/resources/{resource}"
         day = datetime.now(soak.stack.settings.tz).date().isoformat()
         answer = await people.call(reader, "GET", base, who="teacher", what="read_resource")
-        if answer is None or answer.status_code != 200:
+        if not self._noted(answer, 200, (resource, reader, "view", day)):
             return
-        self.shelf.borrowed.add((resource, reader, "view", day))
         kind = self.rng.choice(["bookmark", "use"])
         done = await people.call(reader, "POST", f"{base}/{'uses' if kind == 'use' else 'bookmark'}", who="teacher",
                                  what=f"library_{kind}", json={"note": "用在了本周的课上"} if kind == "use" else None)
-        if done is not None and done.status_code == 204:
-            self.shelf.borrowed.add((resource, reader, kind, ""))
+        self._noted(done, 204, (resource, reader, kind, ""))
+
+    def _noted(self, answer, success: int, borrowing: tuple[int, int, str, str]) -> bool:
+        """Notes the borrowing as made, or as maybe made when its answer was lost; True if made."""
+        if answer is not None and answer.status_code == success:
+            self.shelf.borrowed.add(borrowing)
+            return True
+        if answer is None or answer.status_code >= 500:
+            self.shelf.maybe_borrowed.add(borrowing)
+        return False
 
     # ---- what must hold ----
 
@@ -167,16 +177,19 @@ def withdrawn_not_found(withdrawn: set[int], found: set[int]) -> Result:
 def borrowings_from_other_schools(shelf: Shelf, authors: dict[int, int], school_of: dict[int, int],
                                   counted: dict[int, int], *, term: str) -> Result:
     """Staff's figures count, per school, the borrowings of its resources by teachers of other schools
-    only: what the soak's people did, counted once per user (and day for views), authors excluded."""
-    expected: dict[int, int] = {}
-    for resource, user, _kind, _day in shelf.borrowed:
-        owner = shelf.published.get(resource)
-        if owner is not None and user != authors.get(resource) and school_of.get(user) not in (None, owner):
-            expected[owner] = expected.get(owner, 0) + 1
-    wrong = [f"school {school}: {counted.get(school, 0)} counted, {n} made" for school, n in expected.items()
-             if counted.get(school, 0) != n]
-    wrong += [f"school {school}: {n} counted, none made" for school, n in counted.items()
-              if n and school not in expected]
+    only: what the soak's people did, counted once per user (and day for views), authors excluded;
+    a borrowing whose answer was lost may be counted or not."""
+
+    def per_school(borrowings) -> Counter:
+        return Counter(shelf.published[resource] for resource, user, _kind, _day in borrowings
+                       if resource in shelf.published and user != authors.get(resource)
+                       and school_of.get(user) not in (None, shelf.published[resource]))
+
+    expected, maybe = per_school(shelf.borrowed), per_school(shelf.maybe_borrowed - shelf.borrowed)
+    wrong = [f"school {school}: {counted.get(school, 0)} counted, {expected[school]} made"
+             + (f" and {maybe[school]} maybe" if maybe[school] else "")
+             for school in sorted(set(expected) | set(counted))
+             if not expected[school] <= counted.get(school, 0) <= expected[school] + maybe[school]]
     return Result(f"借用只计外校 borrowings counted only from other schools ({term})", not wrong,
                   f"{sum(expected.values())} cross-school borrowings made, {sum(counted.values())} counted over "
                   f"{len(counted)} schools", first(wrong))
