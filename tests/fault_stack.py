@@ -55,7 +55,10 @@ class Process:
             log.write(f"\n==== start {time.strftime('%H:%M:%S')} ====\n")
             log.flush()
             self._since = log.tell()
-            self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+            # Its own process group, so a kill takes its children too (the API on PostgreSQL runs
+            # one uvicorn process per core: killing the parent alone left them serving).
+            self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                            process_group=0)
         self.started_at = time.monotonic()
         return self
 
@@ -65,9 +68,10 @@ class Process:
             return text.encode() in log.read()
 
     def kill(self) -> None:
-        """SIGKILL: no shutdown, no cleanup, as a lost machine."""
+        """SIGKILL to the process and its children: no shutdown, no cleanup, as a lost machine."""
         if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
+            with suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
 
     def stop(self) -> None:
