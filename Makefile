@@ -51,8 +51,8 @@ SEED ?= 1
 soak: $(STAMP) system-deps
 	$(BIN)/python -m soak --profile term --db $(DB) --seed $(SEED)
 
-# The short soak (about 4 minutes) as a test, alone: beside the rest of the suite on 2 cores it is
-# not yet reliable (README, Soak).
+# The short soak (about 3 minutes) as a test, alone: beside the rest of the suite on 2 cores it would
+# take `make test` past its 15 minutes (README, Soak).
 soak-short: $(STAMP) system-deps
 	SOAK_SHORT=1 bash scripts/test.sh -q tests/test_soak.py
 

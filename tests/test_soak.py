@@ -13,8 +13,8 @@ from soak.profile import SHORT
 
 pytestmark = [
     pytest.mark.heavy,  # minutes of real processes: started first on the suite's workers
-    # Beside the rest of the suite on 2 cores it missed promises in one clean run of two (deliveries
-    # left pending behind SQLite's one writer: README, Soak, what is left), so it runs alone.
+    # Alone: its four processes beside the suite's three on 2 cores would take `make test` past its
+    # 15 minutes (README, Soak).
     pytest.mark.skipif(not os.environ.get("SOAK_SHORT"), reason="runs alone: `make soak-short` (README, Soak)"),
 ]
 
