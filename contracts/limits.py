@@ -12,7 +12,8 @@ from pydantic import AfterValidator, BaseModel
 
 MAX_ID = 2**63 - 1
 Id = Annotated[int, Interval(ge=1, le=MAX_ID)]
-Ids = Annotated[list[Id], MaxLen(1000)]  # more than one request names: a cluster's teachers, a county's schools
+MAX_IDS = 1000  # more ids than one request names: a cluster's teachers, a county's schools
+Ids = Annotated[list[Id], MaxLen(MAX_IDS)]
 
 MAX_OFFSET = 100_000  # deeper than anyone pages; a filter finds it faster
 MAX_PAGE_SIZE = 200

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
+from contracts.limits import MAX_IDS
 from models import Campaign, CampaignMember, Problem, Task, Topic, TopicParticipant
 from soak.profile import CampaignPlan
 from soak.programmes.base import Programme, Result
@@ -138,7 +139,9 @@ class Campaigns(Programme):
         async with soak.stack.sessions() as session:
             authors = dict((await session.execute(select(Problem.id, Problem.author_user_id)
                                                   .where(Problem.campaign_id == run.id))).all())
-        topics = [{"title": f"专题{n + 1}：{p['suggested_title'][:40]}", "problem_ids": p["problem_ids"],
+        # A proposal of a county's 5,000 teachers may group more problems than a topic holds (the
+        # 422 names the field): staff take the first MAX_IDS, as a person reading it would.
+        topics = [{"title": f"专题{n + 1}：{p['suggested_title'][:40]}", "problem_ids": p["problem_ids"][:MAX_IDS],
                    "lead_user_id": authors[p["problem_ids"][0]] if n == 0 else soak.county.staff2}
                   for n, p in enumerate(proposals)]
         if not topics:  # nobody wrote anything: staff name one topic themselves
