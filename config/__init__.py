@@ -109,16 +109,15 @@ class Settings(BaseSettings):
     quiet_hours_end: str = "07:00"
     digest_time: str = "18:00"  # when a teacher's daily digest goes out
     delivery_batch_size: int = 500  # deliveries claimed at a time by a delivery activity
-    # Delivery activities in flight per notice, and sends in flight inside each: their product is
-    # the most messages a crashed worker can leave sent but unrecorded (sent again after it).
+    # Delivery activities in flight per notice, and sends in flight inside each.
     delivery_parallel_batches: int = 2
     delivery_concurrency: int = 10
     # Delivery activities one worker process runs at once, whatever the number of notices: the
     # rest wait on their queue (contracts/notifications/delivery.py: drains_queue). Times
     # DELIVERY_CONCURRENCY, the most messages a killed worker can leave sent but unrecorded.
     delivery_drains_per_worker: int = Field(default=4, ge=1, le=100)
-    # A claim on a delivery lasts this long, renewed (with a heartbeat) four times as often; it is
-    # also the activity's heartbeat timeout, so a lost worker's claims lapse as Temporal retries.
+    # A claim on a delivery lasts this long, renewed four times as often; it is also the activity's
+    # heartbeat timeout (the stall watch beats), so a lost worker's claims lapse as Temporal retries.
     delivery_lease_seconds: float = 20.0
     # Rounds of delivery activities (the database gone, the worker lost) before the rows still
     # open are marked failed; the pause between rounds starts here and doubles (5+10+20+40 s).
